@@ -1,0 +1,95 @@
+"""Argument checks shared by every public entry point of kreg.
+
+Each check returns the value converted to a plain Python type (``float`` or ``int``)
+so that callers can store it in a config, and raises ``ValueError`` (bad value) or
+``TypeError`` (bad type) with one message format::
+
+    Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=-1
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def _fail(name: str, expected: str, value: Any, error: type[Exception] = ValueError):
+    raise error(
+        f"Invalid value for argument `{name}`: expected {expected}. "
+        f"Received: {name}={value!r}"
+    )
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_nonnegative(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite real number >= 0.
+
+    Any ``numbers.Real`` is accepted (Python and NumPy scalars alike); ``bool`` is
+    refused, as are NaN, infinities and negative numbers.
+    """
+    if not _is_real(value):
+        _fail(name, "a finite number >= 0", value, TypeError)
+    value = float(value)
+    if not math.isfinite(value) or value < 0:
+        _fail(name, "a finite number >= 0", value)
+    return value
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a finite real number > 0."""
+    if not _is_real(value):
+        _fail(name, "a finite number > 0", value, TypeError)
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        _fail(name, "a finite number > 0", value)
+    return value
+
+
+def check_int(name: str, value: Any, minimum: int = 1, what: str = "") -> int:
+    """Return ``value`` as an int if it is an integer >= ``minimum``.
+
+    Python and NumPy integers are accepted. ``bool`` and floats are refused, even
+    integral ones such as ``80.0``: an ``n`` computed as ``0.8 * len(x)`` is better
+    written ``int(0.8 * len(x))`` so that the rounding is visible.
+    """
+    expected = f"an integer >= {minimum}" + (f" ({what})" if what else "")
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        _fail(name, expected, value, TypeError)
+    value = int(value)
+    if value < minimum:
+        _fail(name, expected, value)
+    return value
+
+
+def check_fraction(name: str, value: Any, *, inclusive_low: bool = False) -> float:
+    """Return ``value`` as a float if it lies in (0, 1) (or [0, 1) if asked)."""
+    low = "[0" if inclusive_low else "(0"
+    expected = f"a number in {low}, 1)"
+    if not _is_real(value):
+        _fail(name, expected, value, TypeError)
+    value = float(value)
+    if not (value >= 0 if inclusive_low else value > 0) or not value < 1:
+        _fail(name, expected, value)
+    return value
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices`` (a sequence of strings)."""
+    if value not in choices:
+        _fail(name, "one of " + ", ".join(repr(c) for c in choices), value)
+    return value
+
+
+def check_names(name: str, value: Any) -> list:
+    """Return ``value`` as a list if it is a non-empty iterable that is not a string."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        _fail(name, "a list", value, TypeError)
+    items = list(value)
+    if not items:
+        _fail(name, "a non-empty list", value)
+    return items

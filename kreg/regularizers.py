@@ -1,0 +1,300 @@
+"""Keras regularizers with the lecture's ``lam / (2 n)`` scaling.
+
+Pass them to any Keras layer as ``kernel_regularizer=`` (or
+``embeddings_regularizer=`` for ``Embedding``). They are registered with Keras under
+the package name ``"kreg"``, so a saved model loads back in any process that has
+imported ``kreg``, with ``safe_mode=True`` and no ``custom_objects``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from kreg._validation import check_int, check_names, check_nonnegative
+from kreg.penalties import l1_penalty, l2_penalty
+
+_N_WHAT = "the number of training examples"
+
+
+class _ScaledRegularizer(keras.regularizers.Regularizer):
+    """Shared plumbing: config from the constructor's arguments, repr, equality."""
+
+    def get_config(self) -> dict[str, Any]:
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, tuple(self.get_config().items())))
+
+
+@keras.saving.register_keras_serializable(package="kreg")
+class L2(_ScaledRegularizer):
+    """L2 kernel regularizer: ``penalty = lam / (2 n) * sum(w ** 2)``.
+
+    ``n`` is the number of training examples, fixed when the regularizer is made,
+    not the batch size: Keras adds the penalty once per step to the batch-mean
+    loss, so ``mean_batch_loss + lam / (2 n) * sum(w ** 2)`` is an unbiased estimate
+    of the full objective for any batch size. The gradient ``(lam / n) * w`` makes
+    a plain SGD step ``w <- w * (1 - lr * lam / n) - lr * dLoss/dw`` (weight decay).
+
+    Equivalent settings: Keras ``keras.regularizers.L2(lam / (2 n))``; under plain
+    SGD only, the optimizer argument ``weight_decay=lam / n`` (see
+    ``kreg.conventions``). Biases are not meant to be regularized: use it as
+    ``kernel_regularizer`` only.
+
+    Args:
+        lam: The regularization strength lambda, a finite number >= 0. ``0``
+            switches the penalty off at no cost.
+        n: The number of training examples, an integer >= 1 (Python or NumPy;
+            floats such as ``80.0`` are refused: write ``int(...)``).
+
+    Raises:
+        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
+        TypeError: If ``lam`` is not a real number (``bool`` included) or ``n`` is
+            not an integer.
+
+    Examples:
+        >>> import numpy as np
+        >>> reg = L2(lam=0.16, n=80)
+        >>> reg
+        L2(lam=0.16, n=80)
+        >>> round(float(reg(np.ones((2, 3)))), 6)
+        0.006
+        >>> layer = keras.layers.Dense(4, kernel_regularizer=L2(0.16, n=80))
+    """
+
+    def __init__(self, lam: float, n: int):
+        self.lam = check_nonnegative("lam", lam)
+        self.n = check_int("n", n, what=_N_WHAT)
+
+    def __call__(self, x: Any):
+        return l2_penalty(x, self.lam, self.n)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lam": self.lam, "n": self.n}
+
+
+@keras.saving.register_keras_serializable(package="kreg")
+class L1(_ScaledRegularizer):
+    """L1 kernel regularizer: ``penalty = lam / (2 n) * sum(|w|)``.
+
+    ``n`` is the number of training examples (see ``L2`` for why). The gradient
+    is ``lam / (2 n) * sign(w)``, a constant pull toward zero.
+
+    Equivalent setting: Keras ``keras.regularizers.L1(lam / (2 n))``; for a linear
+    model trained on the mean squared error, scikit-learn ``Lasso(alpha=lam / (4 n))``.
+
+    Args:
+        lam: The regularization strength lambda, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
+
+    Raises:
+        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
+        TypeError: If ``lam`` is not a real number or ``n`` is not an integer.
+
+    Examples:
+        >>> import numpy as np
+        >>> reg = L1(lam=0.16, n=80)
+        >>> round(float(reg(np.array([[1.0, -2.0], [0.5, 0.0]]))), 6)
+        0.0035
+    """
+
+    def __init__(self, lam: float, n: int):
+        self.lam = check_nonnegative("lam", lam)
+        self.n = check_int("n", n, what=_N_WHAT)
+
+    def __call__(self, x: Any):
+        return l1_penalty(x, self.lam, self.n)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"lam": self.lam, "n": self.n}
+
+
+@keras.saving.register_keras_serializable(package="kreg")
+class L1L2(_ScaledRegularizer):
+    """L1 plus L2 (elastic net): ``l1 / (2 n) * sum(|w|) + l2 / (2 n) * sum(w ** 2)``.
+
+    Equivalent setting: Keras ``keras.regularizers.L1L2(l1=l1 / (2 n), l2=l2 / (2 n))``.
+
+    Args:
+        l1: The L1 strength, a finite number >= 0.
+        l2: The L2 strength, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
+
+    Raises:
+        ValueError: If ``l1`` or ``l2`` is negative, NaN or infinite, or ``n < 1``.
+        TypeError: If ``l1`` or ``l2`` is not a real number or ``n`` not an integer.
+
+    Examples:
+        >>> import numpy as np
+        >>> reg = L1L2(l1=0.1, l2=0.2, n=10)
+        >>> round(float(reg(np.array([1.0, -2.0]))), 6)
+        0.065
+    """
+
+    def __init__(self, l1: float, l2: float, n: int):
+        self.l1 = check_nonnegative("l1", l1)
+        self.l2 = check_nonnegative("l2", l2)
+        self.n = check_int("n", n, what=_N_WHAT)
+
+    def __call__(self, x: Any):
+        penalty = l1_penalty(x, self.l1, self.n)
+        if self.l2 == 0:
+            return penalty
+        if self.l1 == 0:
+            return l2_penalty(x, self.l2, self.n)
+        return ops.add(penalty, l2_penalty(x, self.l2, self.n))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1, "l2": self.l2, "n": self.n}
+
+
+_KERNEL_ARGS = ("kernel_regularizer", "embeddings_regularizer")
+
+
+def _kernel_arg(layer: keras.layers.Layer) -> str | None:
+    """The constructor argument that regularizes ``layer``'s kernel, if it has one."""
+    config = layer.get_config()
+    return next((arg for arg in _KERNEL_ARGS if arg in config), None)
+
+
+def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    """Every layer of ``model``, nested models' layers included, in model order."""
+    found = []
+    for layer in model.layers:
+        found.append(layer)
+        if isinstance(layer, keras.Model):
+            found.extend(_all_layers(layer))
+    return found
+
+
+def _select_layers(model: keras.Model, layers: Any) -> set[int]:
+    """Resolve ``layers`` (None, names, Layer objects) to a set of ``id(layer)``."""
+    candidates = [layer for layer in _all_layers(model) if _kernel_arg(layer)]
+    if layers is None:
+        return {id(layer) for layer in candidates}
+    if isinstance(layers, (str, keras.layers.Layer)):
+        layers = [layers]
+    layers = check_names("layers", layers)
+    every = _all_layers(model)
+    by_name = {layer.name: layer for layer in every}
+    valid = ", ".join(repr(layer.name) for layer in candidates)
+    selected = set()
+    for item in layers:
+        if isinstance(item, str):
+            if item not in by_name:
+                raise ValueError(
+                    f"Invalid value for argument `layers`: no layer named {item!r} in "
+                    f"model {model.name!r}. Layers with a kernel: {valid}"
+                )
+            layer = by_name[item]
+        elif isinstance(item, keras.layers.Layer):
+            if all(item is not other for other in every):
+                raise ValueError(
+                    "Invalid value for argument `layers`: layer "
+                    f"{item.name!r} is not part of model {model.name!r}. "
+                    f"Layers with a kernel: {valid}"
+                )
+            layer = item
+        else:
+            raise TypeError(
+                "Invalid value for argument `layers`: expected layer names or "
+                f"keras Layer objects. Received: layers={layers!r}"
+            )
+        if not _kernel_arg(layer):
+            raise ValueError(
+                f"Invalid value for argument `layers`: layer {layer.name!r} "
+                f"({type(layer).__name__}) has no kernel to regularize. "
+                f"Layers with a kernel: {valid}"
+            )
+        selected.add(id(layer))
+    return selected
+
+
+def regularize(
+    model: keras.Model,
+    regularizer: keras.regularizers.Regularizer,
+    *,
+    layers: Any = None,
+) -> keras.Model:
+    """Return a copy of a built model whose kernels carry ``regularizer``.
+
+    Keras attaches a regularizer to a weight when the layer is built; setting
+    ``layer.kernel_regularizer`` on a built layer silently does nothing (see
+    tensorflow/tensorflow#33635). This function rebuilds the model with the
+    regularizer in the selected layers' constructor arguments
+    (``kernel_regularizer``, or ``embeddings_regularizer`` for ``Embedding``)
+    and copies every weight, so the copy computes exactly what the original
+    does, plus the penalty. Biases are never regularized. The original model is
+    not changed. The copy is not compiled: call ``compile`` on it.
+
+    Args:
+        model: A built Sequential or functional Keras model (nested models are
+            handled). Subclassed models cannot be rebuilt from their config.
+        regularizer: A Keras regularizer instance, typically ``kreg.L2(lam, n)``.
+        layers: Which layers get the regularizer: ``None`` (every layer with a
+            kernel), or a list of layer names or layer objects of ``model``.
+
+    Returns:
+        A new, built, uncompiled ``keras.Model`` with identical weights.
+
+    Raises:
+        TypeError: If ``model`` is not a Keras model, ``regularizer`` not a Keras
+            regularizer, or ``layers`` holds something other than names or layers.
+        ValueError: If ``model`` is not built, is subclassed, or ``layers`` names
+            a layer that does not exist in it or has no kernel.
+
+    Examples:
+        >>> import kreg
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+        >>> copy = kreg.regularize(model, kreg.L2(0.16, n=80))
+        >>> copy.layers[0].kernel.regularizer
+        L2(lam=0.16, n=80)
+        >>> len(copy.losses)
+        1
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            "Invalid value for argument `model`: expected a keras.Model. "
+            f"Received: model={model!r}"
+        )
+    if not isinstance(regularizer, keras.regularizers.Regularizer):
+        raise TypeError(
+            "Invalid value for argument `regularizer`: expected a "
+            "keras.regularizers.Regularizer instance such as kreg.L2(lam, n). "
+            f"Received: regularizer={regularizer!r}"
+        )
+    if not model.built:
+        raise ValueError(
+            f"Invalid value for argument `model`: model {model.name!r} is not built; "
+            "call it on data or call `model.build(input_shape)` first."
+        )
+    selected = _select_layers(model, layers)
+
+    def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        if id(layer) in selected:
+            config[_kernel_arg(layer)] = regularizer
+        return type(layer).from_config(config)
+
+    try:
+        copy = keras.models.clone_model(model, clone_function=clone, recursive=True)
+    except ValueError as error:
+        raise ValueError(
+            f"Invalid value for argument `model`: {model.name!r} cannot be rebuilt "
+            f"from its config ({error}); regularize() supports Sequential and "
+            "functional models."
+        ) from error
+    if not copy.built:
+        copy.build(model.inputs[0].shape if model.inputs else None)
+    copy.set_weights(model.get_weights())
+    return copy
