@@ -6,20 +6,30 @@ The public API:
 - ``l1_penalty``, ``l2_penalty``: the penalty functions they call.
 - ``regularize``: a copy of a built model whose kernels carry a regularizer.
 - ``conventions``: conversions to and from Keras, PyTorch and scikit-learn settings.
+- ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
+- ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
 """
 
-from kreg import penalties
+from kreg import conventions, datasets, penalties, proximal
 from kreg._version import __version__
+from kreg.datasets import make_moons
 from kreg.penalties import l1_penalty, l2_penalty
+from kreg.proximal import ProximalAdam, ProximalSGD
 from kreg.regularizers import L1, L1L2, L2, regularize
 
 __all__ = [
     "L1",
     "L1L2",
     "L2",
+    "ProximalAdam",
+    "ProximalSGD",
     "__version__",
+    "conventions",
+    "datasets",
     "l1_penalty",
     "l2_penalty",
+    "make_moons",
     "penalties",
+    "proximal",
     "regularize",
 ]

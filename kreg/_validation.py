@@ -14,6 +14,8 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
+
 
 def _fail(name: str, expected: str, value: Any, error: type[Exception] = ValueError):
     raise error(
@@ -64,6 +66,13 @@ def check_int(name: str, value: Any, minimum: int = 1, what: str = "") -> int:
     if value < minimum:
         _fail(name, expected, value)
     return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` as a bool if it is a Python or NumPy bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(name, "True or False", value, TypeError)
+    return bool(value)
 
 
 def check_fraction(name: str, value: Any, *, inclusive_low: bool = False) -> float:

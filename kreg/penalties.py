@@ -43,7 +43,7 @@ def _zero(w: Any):
     return ops.zeros((), dtype=dtype)
 
 
-def l2_penalty(w: Any, lam: float, n: int):
+def l2_penalty(w: Any, lam: float, n: int) -> Any:
     """L2 penalty with the lecture's scaling: ``lam / (2 n) * sum(w ** 2)``.
 
     Its gradient is ``(lam / n) * w``, so one plain gradient-descent step with
@@ -69,7 +69,7 @@ def l2_penalty(w: Any, lam: float, n: int):
 
     Examples:
         >>> import numpy as np
-        >>> float(l2_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10))
+        >>> round(float(l2_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.35
     """
     lam = check_nonnegative("lam", lam)
@@ -79,7 +79,7 @@ def l2_penalty(w: Any, lam: float, n: int):
     return scale(lam, n) * ops.sum(ops.square(_as_float(w)))
 
 
-def l1_penalty(w: Any, lam: float, n: int):
+def l1_penalty(w: Any, lam: float, n: int) -> Any:
     """L1 penalty with the lecture's scaling: ``lam / (2 n) * sum(|w|)``.
 
     Its (sub)gradient is ``lam / (2 n) * sign(w)``: a constant pull toward zero.
@@ -105,7 +105,7 @@ def l1_penalty(w: Any, lam: float, n: int):
 
     Examples:
         >>> import numpy as np
-        >>> float(l1_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10))
+        >>> round(float(l1_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.15
     """
     lam = check_nonnegative("lam", lam)

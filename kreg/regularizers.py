@@ -13,7 +13,7 @@ from typing import Any
 import keras
 from keras import ops
 
-from kreg._validation import check_int, check_names, check_nonnegative
+from kreg._validation import check_bool, check_int, check_names, check_nonnegative
 from kreg.penalties import l1_penalty, l2_penalty
 
 _N_WHAT = "the number of training examples"
@@ -26,7 +26,10 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        config = self.get_config()
+        if config.get("proximal") is False:
+            del config["proximal"]
+        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
@@ -96,10 +99,16 @@ class L1(_ScaledRegularizer):
     Args:
         lam: The regularization strength lambda, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
+        proximal: If True, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply
+            the L1 term as a soft threshold after each update instead of through
+            its subgradient, which lands weights exactly on zero (see
+            ``kreg.proximal``). The penalty value in the loss is the same. Other
+            optimizers ignore the flag.
 
     Raises:
         ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
-        TypeError: If ``lam`` is not a real number or ``n`` is not an integer.
+        TypeError: If ``lam`` is not a real number, ``n`` is not an integer or
+            ``proximal`` is not a bool.
 
     Examples:
         >>> import numpy as np
@@ -108,15 +117,16 @@ class L1(_ScaledRegularizer):
         0.0035
     """
 
-    def __init__(self, lam: float, n: int):
+    def __init__(self, lam: float, n: int, *, proximal: bool = False):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_int("n", n, what=_N_WHAT)
+        self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
         return l1_penalty(x, self.lam, self.n)
 
     def get_config(self) -> dict[str, Any]:
-        return {"lam": self.lam, "n": self.n}
+        return {"lam": self.lam, "n": self.n, "proximal": self.proximal}
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -129,10 +139,14 @@ class L1L2(_ScaledRegularizer):
         l1: The L1 strength, a finite number >= 0.
         l2: The L2 strength, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
+        proximal: If True, the L1 part is applied as a soft threshold by
+            ``kreg.ProximalSGD`` or ``kreg.ProximalAdam`` (see ``L1``); the L2
+            part stays a gradient term.
 
     Raises:
         ValueError: If ``l1`` or ``l2`` is negative, NaN or infinite, or ``n < 1``.
-        TypeError: If ``l1`` or ``l2`` is not a real number or ``n`` not an integer.
+        TypeError: If ``l1`` or ``l2`` is not a real number, ``n`` not an integer
+            or ``proximal`` not a bool.
 
     Examples:
         >>> import numpy as np
@@ -141,21 +155,21 @@ class L1L2(_ScaledRegularizer):
         0.065
     """
 
-    def __init__(self, l1: float, l2: float, n: int):
+    def __init__(self, l1: float, l2: float, n: int, *, proximal: bool = False):
         self.l1 = check_nonnegative("l1", l1)
         self.l2 = check_nonnegative("l2", l2)
         self.n = check_int("n", n, what=_N_WHAT)
+        self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
-        penalty = l1_penalty(x, self.l1, self.n)
         if self.l2 == 0:
-            return penalty
+            return l1_penalty(x, self.l1, self.n)
         if self.l1 == 0:
             return l2_penalty(x, self.l2, self.n)
-        return ops.add(penalty, l2_penalty(x, self.l2, self.n))
+        return ops.add(l1_penalty(x, self.l1, self.n), l2_penalty(x, self.l2, self.n))
 
     def get_config(self) -> dict[str, Any]:
-        return {"l1": self.l1, "l2": self.l2, "n": self.n}
+        return {"l1": self.l1, "l2": self.l2, "n": self.n, "proximal": self.proximal}
 
 
 _KERNEL_ARGS = ("kernel_regularizer", "embeddings_regularizer")

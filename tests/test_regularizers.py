@@ -42,7 +42,7 @@ def _keras_equivalent(reg):
 def test_config_keys_equal_constructor_arguments(reg):
     config = reg.get_config()
     assert list(config) == list(inspect.signature(type(reg)).parameters)
-    assert all(type(v) in (float, int) for v in config.values())
+    assert all(type(v) in (float, int, bool) for v in config.values())
     assert type(reg)(**config) == reg
     assert type(reg).from_config(config) == reg
 
@@ -50,7 +50,11 @@ def test_config_keys_equal_constructor_arguments(reg):
 def test_config_stores_python_floats_from_numpy_scalars():
     reg = kreg.L1(np.float32(0.01), np.int64(80))
     assert type(reg.lam) is float and type(reg.n) is int
-    assert reg.get_config() == {"lam": float(np.float32(0.01)), "n": 80}
+    assert reg.get_config() == {
+        "lam": float(np.float32(0.01)),
+        "n": 80,
+        "proximal": False,
+    }
     json.dumps(reg.get_config())
 
 

@@ -1,0 +1,246 @@
+"""Toy data and the train/validation split Keras makes.
+
+``make_moons`` draws the two-moons data set of the lecture's demonstration with
+scikit-learn's algorithm, written with NumPy only, so kreg gives bit-identical data
+without depending on scikit-learn. ``train_val_split`` cuts off the last rows for
+validation exactly as ``keras.Model.fit(validation_split=...)`` does, so a model
+trained on the pieces sees the same rows as one fitted the notebook way.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from kreg._validation import _fail, _is_real, check_fraction
+
+_MAX_SEED = 2**32 - 1
+_N_SAMPLES = (
+    "an integer >= 1 (total points) or a tuple of two integers >= 0 "
+    "(points in the outer and inner moon)"
+)
+_RANDOM_STATE = (
+    f"None, an integer in [0, {_MAX_SEED}] or a numpy.random.RandomState instance"
+)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _moon_sizes(n_samples: Any) -> tuple[int, int]:
+    """Return (points in the outer moon, points in the inner moon)."""
+    if _is_int(n_samples):
+        if n_samples < 1:
+            _fail("n_samples", _N_SAMPLES, n_samples)
+        total = int(n_samples)
+        return total // 2, total - total // 2
+    if not isinstance(n_samples, tuple):
+        _fail("n_samples", _N_SAMPLES, n_samples, TypeError)
+    if len(n_samples) != 2:
+        _fail("n_samples", _N_SAMPLES, n_samples)
+    if not all(_is_int(k) for k in n_samples):
+        _fail("n_samples", _N_SAMPLES, n_samples, TypeError)
+    if min(n_samples) < 0:
+        _fail("n_samples", _N_SAMPLES, n_samples)
+    return int(n_samples[0]), int(n_samples[1])
+
+
+def _random_source(random_state: Any) -> Any:
+    """Return the object whose ``permutation`` and ``normal`` draw the data.
+
+    ``None`` means NumPy's global RandomState, reached through the functions of
+    ``np.random`` (which draw from it); an integer seeds a fresh RandomState; a
+    RandomState instance is used, and advanced, in place.
+    """
+    if random_state is None:
+        return np.random
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if not _is_int(random_state):
+        _fail("random_state", _RANDOM_STATE, random_state, TypeError)
+    if not 0 <= random_state <= _MAX_SEED:
+        _fail("random_state", _RANDOM_STATE, random_state)
+    return np.random.RandomState(int(random_state))
+
+
+def make_moons(
+    n_samples: int | tuple[int, int] = 100,
+    *,
+    shuffle: bool = True,
+    noise: float | None = None,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, bit-identical to scikit-learn's ``make_moons``.
+
+    With ``t`` spaced evenly over ``[0, pi]`` (both ends included) in each moon:
+
+        outer moon, label 0:  (cos t, sin t)
+        inner moon, label 1:  (1 - cos t, 1 - sin t - 0.5)
+
+    An integer ``n_samples`` puts ``n_samples // 2`` points in the outer moon and
+    the rest in the inner one. The rows are then shuffled (if ``shuffle``), and
+    Gaussian noise of standard deviation ``noise`` is added to every coordinate
+    (if ``noise`` is not ``None``; ``noise=0`` still draws it). Both draws come
+    from one ``numpy.random.RandomState``, in the same order and amount as in
+    scikit-learn (1.9), so for the same arguments the arrays are equal bit for
+    bit, and a ``RandomState`` passed in is left in the same state. scikit-learn
+    is not needed at run time.
+
+    The lecture's data: ``make_moons(100, noise=0.25, random_state=2)``.
+
+    Args:
+        n_samples: The total number of points, an integer >= 1, or a tuple
+            ``(n_outer, n_inner)`` of integers >= 0 giving the points per moon.
+        shuffle: Whether to shuffle the rows (``True`` or ``False``). Without
+            shuffling the outer moon comes first, each moon in order of ``t``.
+        noise: The standard deviation of the Gaussian noise, a finite number
+            >= 0, or ``None`` for none.
+        random_state: ``None`` (draw from NumPy's global random state, as
+            ``np.random.seed`` sets it), an integer seed in ``[0, 2**32 - 1]``,
+            or a ``numpy.random.RandomState`` instance (used and advanced in
+            place). ``numpy.random.Generator`` is not accepted: its stream
+            differs from scikit-learn's.
+
+    Returns:
+        ``(x, y)``: ``x`` of shape ``(n, 2)`` and dtype float64, the points;
+        ``y`` of shape ``(n,)`` and dtype ``numpy.intp``, the labels 0 (outer
+        moon) and 1 (inner moon).
+
+    Raises:
+        ValueError: If ``n_samples`` is an integer < 1 or a tuple that is not two
+            integers >= 0, ``noise`` is negative, NaN or infinite, or
+            ``random_state`` is an integer outside ``[0, 2**32 - 1]``.
+        TypeError: If an argument has the wrong type (``bool`` is refused where a
+            number is expected, and a ``bool`` is required for ``shuffle``).
+
+    Examples:
+        >>> x, y = make_moons(100, noise=0.25, random_state=2)
+        >>> x.shape, y.shape
+        ((100, 2), (100,))
+        >>> np.bincount(y).tolist()
+        [50, 50]
+        >>> x, y = make_moons(4, shuffle=False)
+        >>> x.round(3).tolist()
+        [[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]]
+        >>> y.tolist()
+        [0, 0, 1, 1]
+        >>> make_moons((1, 2), shuffle=False)[1].tolist()
+        [0, 1, 1]
+    """
+    n_outer, n_inner = _moon_sizes(n_samples)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        _fail("shuffle", "True or False", shuffle, TypeError)
+    if noise is not None:
+        if not _is_real(noise):
+            _fail("noise", "a finite number >= 0 or None", noise, TypeError)
+        noise = float(noise)
+        if not math.isfinite(noise) or noise < 0:
+            _fail("noise", "a finite number >= 0 or None", noise)
+    source = _random_source(random_state)
+
+    t_outer = np.linspace(0, np.pi, n_outer)
+    t_inner = np.linspace(0, np.pi, n_inner)
+    x = np.empty((n_outer + n_inner, 2), dtype=np.float64)
+    x[:n_outer, 0] = np.cos(t_outer)
+    x[:n_outer, 1] = np.sin(t_outer)
+    x[n_outer:, 0] = 1 - np.cos(t_inner)
+    x[n_outer:, 1] = 1 - np.sin(t_inner) - 0.5
+    y = np.zeros(n_outer + n_inner, dtype=np.intp)
+    y[n_outer:] = 1
+
+    if shuffle:
+        order = source.permutation(len(y))
+        x, y = x[order], y[order]
+    if noise is not None:
+        x += source.normal(scale=noise, size=x.shape)
+    return x, y
+
+
+def _rows(name: str, value: Any) -> np.ndarray:
+    array = np.asarray(value)
+    if array.ndim == 0:
+        _fail(name, "an array with at least one dimension (rows first)", value)
+    return array
+
+
+def train_val_split(
+    x: Any, y: Any, validation_split: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split off the last rows for validation, as Keras ``fit`` does.
+
+    ``keras.Model.fit(x, y, validation_split=v)`` trains on the first
+
+        n_train = floor(n * (1 - v))
+
+    rows and validates on the remaining ``n - n_train``, in their order, without
+    shuffling (Keras 3, ``keras/src/trainers/data_adapters/array_slicing.py``,
+    ``train_validation_split``). This function makes the same cut with the same
+    floating-point arithmetic, so e.g. ``make_moons(100, noise=0.25,
+    random_state=2)`` with ``v = 0.2`` gives the lecture's 80 training and 20
+    validation rows. Shuffle before splitting if the rows are ordered
+    (``make_moons(..., shuffle=False)`` is: the last rows are all one moon).
+
+    Args:
+        x: The inputs, an array-like with the rows first.
+        y: The targets, an array-like with as many rows as ``x``.
+        validation_split: The fraction of rows to validate on, a number in
+            ``[0, 1)``. ``0`` keeps every row for training and returns empty
+            validation arrays. Any other value must leave at least one row on
+            each side, as Keras requires.
+
+    Returns:
+        ``(x_train, y_train, x_val, y_val)``: NumPy arrays (views of ``x`` and
+        ``y`` when those are NumPy arrays, as Keras slices them), the first
+        ``n_train`` rows and the rest.
+
+    Raises:
+        ValueError: If ``validation_split`` is outside ``[0, 1)`` or leaves no
+            row for training or none for validation, if ``x`` or ``y`` is a
+            scalar, or if they have different numbers of rows.
+        TypeError: If ``validation_split`` is not a real number.
+
+    Examples:
+        >>> x = np.arange(20.0).reshape(10, 2)
+        >>> y = np.arange(10)
+        >>> x_train, y_train, x_val, y_val = train_val_split(x, y, 0.25)
+        >>> y_train.tolist(), y_val.tolist()
+        ([0, 1, 2, 3, 4, 5, 6], [7, 8, 9])
+        >>> x_val.shape
+        (3, 2)
+        >>> [a.shape for a in train_val_split(x, y, 0)]
+        [(10, 2), (10,), (0, 2), (0,)]
+    """
+    validation_split = check_fraction(
+        "validation_split", validation_split, inclusive_low=True
+    )
+    x = _rows("x", x)
+    y = _rows("y", y)
+    n = len(x)
+    if len(y) != n:
+        raise ValueError(
+            f"Invalid value for argument `y`: expected as many rows as `x` ({n}). "
+            f"Received: y with {len(y)} rows"
+        )
+    if validation_split == 0:
+        n_train = n
+    else:
+        # The same expression as Keras, so the rounding agrees in every case.
+        n_train = int(math.floor(n * (1.0 - validation_split)))
+        if n_train == 0:
+            _fail(
+                "validation_split",
+                f"a fraction that leaves at least one of the {n} rows for training",
+                validation_split,
+            )
+        if n_train == n:
+            _fail(
+                "validation_split",
+                f"0, or a fraction that moves at least one of the {n} rows to "
+                "validation",
+                validation_split,
+            )
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
