@@ -40,7 +40,7 @@ from keras import ops
 __all__ = ["ProximalAdam", "ProximalSGD", "proximal_strength", "soft_threshold"]
 
 
-def soft_threshold(w: Any, threshold: Any):
+def soft_threshold(w: Any, threshold: Any) -> Any:
     """The proximal operator of ``threshold * |w|``: ``sign(w) * max(|w| - t, 0)``.
 
     Args:
