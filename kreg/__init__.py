@@ -8,11 +8,14 @@ The public API:
 - ``conventions``: conversions to and from Keras, PyTorch and scikit-learn settings.
 - ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
 - ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
+- ``WeightHistory``: a callback that records every kernel per epoch.
+- ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
 """
 
-from kreg import conventions, datasets, penalties, proximal
+from kreg import conventions, datasets, penalties, plots, proximal
 from kreg._version import __version__
 from kreg.datasets import make_moons
+from kreg.history import WeightHistory, WeightStats
 from kreg.penalties import l1_penalty, l2_penalty
 from kreg.proximal import ProximalAdam, ProximalSGD
 from kreg.regularizers import L1, L1L2, L2, regularize
@@ -23,6 +26,8 @@ __all__ = [
     "L2",
     "ProximalAdam",
     "ProximalSGD",
+    "WeightHistory",
+    "WeightStats",
     "__version__",
     "conventions",
     "datasets",
@@ -30,6 +35,7 @@ __all__ = [
     "l2_penalty",
     "make_moons",
     "penalties",
+    "plots",
     "proximal",
     "regularize",
 ]
