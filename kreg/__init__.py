@@ -9,11 +9,14 @@ The public API:
 - ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
 - ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
 - ``WeightHistory``: a callback that records every kernel per epoch.
+- ``compare``: unregularized, L1 and L2 models trained side by side on two moons.
+- ``report``: the report (html, json, png, npz) of a comparison.
 - ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
 """
 
-from kreg import conventions, datasets, penalties, plots, proximal
+from kreg import conventions, datasets, penalties, plots, proximal, report
 from kreg._version import __version__
+from kreg.compare import ComparisonResult, compare
 from kreg.datasets import make_moons
 from kreg.history import WeightHistory, WeightStats
 from kreg.penalties import l1_penalty, l2_penalty
@@ -21,6 +24,7 @@ from kreg.proximal import ProximalAdam, ProximalSGD
 from kreg.regularizers import L1, L1L2, L2, regularize
 
 __all__ = [
+    "ComparisonResult",
     "L1",
     "L1L2",
     "L2",
@@ -29,6 +33,7 @@ __all__ = [
     "WeightHistory",
     "WeightStats",
     "__version__",
+    "compare",
     "conventions",
     "datasets",
     "l1_penalty",
@@ -38,4 +43,5 @@ __all__ = [
     "plots",
     "proximal",
     "regularize",
+    "report",
 ]

@@ -22,8 +22,28 @@ Figures of a ``kreg.WeightHistory``:
   before and after training.
 - :class:`NetworkDisplay` / :func:`plot_network`: the network's connections,
   exact zeros removed.
+
+Figures of a ``kreg.compare`` result:
+
+- :class:`ComparisonDisplay` / :func:`plot_comparison`: the standard figure
+  (decision boundaries, loss curves, first-layer weight distributions).
+- :class:`DecisionBoundaryDisplay` / :func:`plot_decision_boundaries`, and
+  :class:`LossCurvesDisplay` / :func:`plot_loss_curves`.
+- :class:`VariantPanelsDisplay` with :func:`plot_variant_networks` and
+  :func:`plot_variant_weight_bars`: one history figure per variant.
 """
 
+from kreg.plots._compare import (
+    ComparisonDisplay,
+    DecisionBoundaryDisplay,
+    LossCurvesDisplay,
+    VariantPanelsDisplay,
+    plot_comparison,
+    plot_decision_boundaries,
+    plot_loss_curves,
+    plot_variant_networks,
+    plot_variant_weight_bars,
+)
 from kreg.plots._history import (
     NetworkDisplay,
     WeightBarsDisplay,
@@ -36,6 +56,15 @@ from kreg.plots._history import (
 )
 
 __all__ = [
+    "ComparisonDisplay",
+    "DecisionBoundaryDisplay",
+    "LossCurvesDisplay",
+    "VariantPanelsDisplay",
+    "plot_comparison",
+    "plot_decision_boundaries",
+    "plot_loss_curves",
+    "plot_variant_networks",
+    "plot_variant_weight_bars",
     "NetworkDisplay",
     "WeightBarsDisplay",
     "WeightDistributionDisplay",

@@ -1,0 +1,356 @@
+"""The compiled core of ``kreg.compare``: several variants trained as one stacked net.
+
+Every layer of the ``V`` variants is held as one variable with a leading variant
+axis: kernels ``(V, fan_in, fan_out)``, biases ``(V, fan_out)``. The forward pass is
+a batched matrix product, so one training step costs the same number of operations
+whatever ``V``. The loss of a step is the sum over the variants of (batch-mean data
+loss + penalty); the variants share no weight, so the gradient of that sum with
+respect to a variable's slice ``v`` is variant ``v``'s own gradient, and an
+element-wise optimizer (SGD, Adam, ...) updates each slice exactly as it would update
+that variant trained alone.
+
+One ``tf.function`` runs a whole chunk of epochs (a graph-level loop: batches,
+end-of-epoch evaluation on the full training and validation sets, weight records),
+with the data, the batch order and the record buffers on the device. Python only
+runs between chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from kreg import proximal
+
+# Per-epoch quantities, in the order of the metric buffer's middle axis.
+METRIC_NAMES = (
+    "train_loss",
+    "penalty",
+    "train_total",
+    "train_accuracy",
+    "val_loss",
+    "val_accuracy",
+)
+
+# Rows of the decision grid evaluated per call when predicting on a grid.
+_PREDICT_BLOCK = 8192
+
+# Most batch-order entries (epochs x training rows) held on the device at once: the
+# epochs run in chunks of at most this many entries, whose permutations are drawn
+# just before the chunk runs.
+ORDER_BUDGET = 4_000_000
+
+
+def _bce_from_logits(y: Any, logits: Any):
+    """Per-variant mean binary cross-entropy, as Keras computes it.
+
+    ``Dense(1, activation="sigmoid")`` caches its logits on the TensorFlow backend
+    and ``binary_crossentropy`` uses them: ``sigmoid_cross_entropy_with_logits``,
+    mean over the last axis (of size 1), then the ``"sum_over_batch_size"``
+    reduction (sum over the rows divided by their number).
+
+    Args:
+        y: Targets, shape ``(rows, 1)``.
+        logits: Output logits, shape ``(V, rows, 1)``.
+
+    Returns:
+        A ``(V,)`` tensor.
+    """
+    y = ops.broadcast_to(ops.cast(y, logits.dtype), ops.shape(logits))
+    per_row = ops.mean(ops.binary_crossentropy(y, logits, from_logits=True), axis=-1)
+    rows = ops.cast(ops.shape(per_row)[1], per_row.dtype)
+    return ops.divide_no_nan(ops.sum(per_row, axis=1), rows)
+
+
+def _accuracy(y: Any, logits: Any):
+    """Per-variant binary accuracy of ``sigmoid(logits) > 0.5``, as Keras' metric."""
+    predicted = ops.cast(ops.greater(ops.sigmoid(logits), 0.5), logits.dtype)
+    y = ops.cast(y, logits.dtype)
+    return ops.mean(ops.cast(ops.equal(predicted, y), logits.dtype), axis=(1, 2))
+
+
+class StackedTrainer:
+    """Trains ``V`` variants of one MLP together; see the module docstring.
+
+    Args:
+        initial: The initial weights of one network, ``[kernel_0, bias_0, ...]``
+            (NumPy, float32), copied to every variant.
+        activation: The hidden layers' activation (a Keras activation name).
+        regularizers: Per variant, a list with one kernel regularizer (or None) per
+            hidden layer. The output layer is never regularized.
+        optimizer: A fresh, unbuilt element-wise Keras optimizer.
+        data: ``(x_train, y_train, x_val, y_val)``; ``y`` of shape ``(rows, 1)``.
+        order: An iterator of permutations of ``range(n_train)``, one per epoch
+            in epoch order: the epoch visits the training rows in that order, in
+            consecutive batches of ``batch_size`` rows (the last one possibly
+            smaller). Drawn chunk by chunk, just before each chunk runs.
+        epochs: The number of epochs.
+        batch_size: Rows per step.
+        record_epochs: Sorted epochs (>= 1) after which all weights are recorded;
+            the initial weights are always record 0.
+        jit_compile: Compile the epoch loop with XLA.
+    """
+
+    def __init__(
+        self,
+        initial: Sequence[np.ndarray],
+        *,
+        activation: str,
+        regularizers: Sequence[Sequence[Any]],
+        optimizer: keras.optimizers.Optimizer,
+        data: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        order: Iterator[np.ndarray],
+        epochs: int,
+        batch_size: int,
+        record_epochs: Sequence[int],
+        jit_compile: bool = True,
+    ):
+        x_train, y_train, x_val, y_val = data
+        self.n_variants = len(regularizers)
+        self.n_layers = len(initial) // 2
+        self.epochs = epochs
+        self.n_train = len(x_train)
+        self.batch_size = min(batch_size, self.n_train)
+        self.n_full, self.rest = divmod(self.n_train, self.batch_size)
+        self._activation = keras.activations.get(activation)
+        self._regularizers = [list(r) for r in regularizers]
+        self._optimizer = optimizer
+
+        n_var = self.n_variants
+        self.kernels = []
+        self.biases = []
+        for i in range(self.n_layers):
+            kernel = np.asarray(initial[2 * i], dtype="float32")
+            bias = np.asarray(initial[2 * i + 1], dtype="float32")
+            self.kernels.append(
+                keras.Variable(
+                    np.broadcast_to(kernel, (n_var, *kernel.shape)),
+                    name="kernel",
+                    dtype="float32",
+                )
+            )
+            self.biases.append(
+                keras.Variable(
+                    np.broadcast_to(bias, (n_var, *bias.shape)),
+                    name="bias",
+                    dtype="float32",
+                )
+            )
+        self.variables = [
+            v for pair in zip(self.kernels, self.biases, strict=True) for v in pair
+        ]
+        self._optimizer.build(self.variables)
+        self._proximal = isinstance(optimizer, proximal._ProximalMixin)
+        if self._proximal:
+            self._set_proximal_strengths()
+
+        self._x_train = tf.constant(x_train, dtype=tf.float32)
+        self._y_train = tf.constant(y_train, dtype=tf.float32)
+        self._x_all = tf.constant(np.concatenate([x_train, x_val]), dtype=tf.float32)
+        self._y_val = tf.constant(y_val, dtype=tf.float32)
+        self._order_source = order
+        self.max_chunk = max(1, min(epochs, ORDER_BUDGET // self.n_train))
+        self._order = tf.Variable(
+            np.zeros((self.max_chunk, self.n_train), "int32"), trainable=False
+        )
+
+        # Record slots: slot r holds record r; epochs that are not recorded write
+        # to a last scratch slot, so the loop has no branch.
+        self.record_epochs = [0, *record_epochs]
+        n_records = len(self.record_epochs)
+        slots = np.full(self.epochs, n_records, dtype="int32")
+        for r, epoch in enumerate(self.record_epochs[1:], start=1):
+            slots[epoch - 1] = r
+        self._slots = tf.constant(slots)
+        self._buffers = []
+        for variable in self.variables:
+            value = np.asarray(variable.numpy())
+            buffer = np.zeros((n_records + 1, *value.shape), dtype="float32")
+            buffer[0] = value
+            self._buffers.append(tf.Variable(buffer, trainable=False))
+        self._metrics = tf.Variable(
+            np.full((self.epochs, len(METRIC_NAMES), n_var), np.nan, "float32"),
+            trainable=False,
+        )
+        self._run = tf.function(
+            self._run_epochs,
+            jit_compile=jit_compile,
+            autograph=False,
+            reduce_retracing=True,
+        )
+
+    # ----------------------------------------------------------------- model
+
+    def _set_proximal_strengths(self) -> None:
+        """Give a proximal optimizer one L1 strength per variant (0: no L1 step)."""
+        for i, kernel in enumerate(self.kernels[:-1]):
+            strengths = [
+                proximal.proximal_strength(regs[i]) or 0.0
+                for regs in self._regularizers
+            ]
+            if any(strengths):
+                self._optimizer.set_proximal_strength(
+                    kernel, np.asarray(strengths, "float32").reshape(-1, 1, 1)
+                )
+
+    def logits(self, x: Any):
+        """Output logits ``(V, rows, 1)`` of every variant for shared inputs ``x``.
+
+        Layer by layer as Keras' ``Dense`` computes ``activation(x @ kernel +
+        bias)``, with one batched product for all variants.
+        """
+        kernels, biases = self.kernels, self.biases
+        h = ops.einsum("bi,vij->vbj", x, kernels[0]) + ops.expand_dims(biases[0], 1)
+        for kernel, bias in zip(kernels[1:], biases[1:], strict=True):
+            h = self._activation(h)
+            h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
+        return h
+
+    def penalties(self):
+        """Penalty ``(V,)`` of every variant: its regularizers on its kernel slices.
+
+        The values come from the variants' own regularizer objects, applied to the
+        slice of each hidden kernel, as Keras applies them to a layer's kernel.
+        With a proximal optimizer (``kreg.ProximalSGD``/``ProximalAdam``), the
+        optimizer takes the L1 subgradient back out of the gradient and applies
+        the soft threshold after the update (see ``kreg.proximal``).
+        """
+        totals = []
+        for v, regs in enumerate(self._regularizers):
+            terms = []
+            for i, reg in enumerate(regs):
+                if reg is None:
+                    continue
+                # With a proximal optimizer the L1 term keeps its value here; the
+                # optimizer removes its subgradient and soft-thresholds instead.
+                term = reg(self.kernels[i][v])
+                if not keras.backend.is_float_dtype(term.dtype):
+                    term = ops.cast(term, "float32")
+                terms.append(ops.cast(ops.sum(term), "float32"))
+            totals.append(ops.sum(ops.stack(terms)) if terms else ops.zeros(()))
+        return ops.stack(totals)
+
+    # -------------------------------------------------------------- training
+
+    def _train_step(self, x: Any, y: Any) -> None:
+        with tf.GradientTape() as tape:
+            data = _bce_from_logits(y, self.logits(x))
+            loss = ops.sum(data) + ops.sum(self.penalties())
+            loss = self._optimizer.scale_loss(loss)
+        grads = tape.gradient(loss, self.variables)
+        self._optimizer.apply(grads, self.variables)
+
+    def _evaluate(self):
+        """The six per-epoch quantities at the current weights, ``(6, V)``."""
+        logits = self.logits(self._x_all)
+        n = self.n_train
+        train_logits, val_logits = logits[:, :n], logits[:, n:]
+        train_loss = _bce_from_logits(self._y_train, train_logits)
+        penalty = self.penalties()
+        return ops.stack(
+            [
+                train_loss,
+                penalty,
+                train_loss + penalty,
+                _accuracy(self._y_train, train_logits),
+                _bce_from_logits(self._y_val, val_logits),
+                _accuracy(self._y_val, val_logits),
+            ]
+        )
+
+    def _run_epochs(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
+        """Epochs ``start + 1 .. stop``; the chunk's order starts at ``start``."""
+        bs, n_full, rest = self.batch_size, self.n_full, self.rest
+        d = self._x_train.shape[1]
+
+        def epoch_body(e):
+            perm = self._order[e - start]
+            xs = tf.gather(self._x_train, perm)
+            ys = tf.gather(self._y_train, perm)
+
+            def batch_body(k):
+                first = k * bs
+                self._train_step(
+                    tf.slice(xs, [first, 0], [bs, d]), tf.slice(ys, [first, 0], [bs, 1])
+                )
+                return (k + 1,)
+
+            if n_full == 1:
+                self._train_step(xs[:bs], ys[:bs])
+            elif n_full > 1:
+                tf.while_loop(
+                    lambda k: k < n_full, batch_body, (tf.constant(0, tf.int32),)
+                )
+            if rest:
+                self._train_step(xs[n_full * bs :], ys[n_full * bs :])
+            index = tf.reshape(e, [1])
+            self._metrics.scatter_update(
+                tf.IndexedSlices(self._evaluate()[None], index)
+            )
+            slot = tf.reshape(self._slots[e], [1])
+            for buffer, variable in zip(self._buffers, self.variables, strict=True):
+                buffer.scatter_update(tf.IndexedSlices(variable.value[None], slot))
+            return (e + 1,)
+
+        tf.while_loop(lambda e: e < stop, epoch_body, (start,))
+        return stop
+
+    def run(
+        self, callback: Callable[[int], None] | None = None, chunk: int | None = None
+    ) -> None:
+        """Train all epochs, calling ``callback(epochs_done)`` after each chunk.
+
+        Args:
+            callback: Called with the number of epochs done after each chunk.
+            chunk: Epochs per compiled call (at most ``max_chunk``); default: as
+                many as the batch-order budget allows.
+        """
+        chunk = self.max_chunk if chunk is None else min(chunk, self.max_chunk)
+        order = np.zeros((self.max_chunk, self.n_train), "int32")
+        done = 0
+        while done < self.epochs:
+            stop = min(done + chunk, self.epochs)
+            for row in range(stop - done):
+                order[row] = next(self._order_source)
+            self._order.assign(order)
+            self._run(tf.constant(done, tf.int32), tf.constant(stop, tf.int32))
+            done = stop
+            if callback is not None:
+                callback(done)
+
+    # --------------------------------------------------------------- results
+
+    def metrics(self) -> np.ndarray:
+        """The per-epoch quantities, ``(epochs, 6, V)`` float64."""
+        return np.asarray(self._metrics.numpy(), dtype="float64")
+
+    def metrics_at(self, index: int) -> np.ndarray:
+        """The per-epoch quantities of epoch ``index + 1``, ``(6, V)``."""
+        return np.asarray(self._metrics[index].numpy(), dtype="float64")
+
+    def records(self) -> list[np.ndarray]:
+        """One array per variable, ``(records, V, *shape)``: record 0 is initial."""
+        n_records = len(self.record_epochs)
+        return [b.numpy()[:n_records] for b in self._buffers]
+
+    def weights(self) -> list[np.ndarray]:
+        """The current stacked variables as NumPy arrays, ``(V, *shape)`` each."""
+        return [np.asarray(v.numpy()) for v in self.variables]
+
+    def optimizer_state(self) -> list[np.ndarray]:
+        """The optimizer's variables as NumPy arrays (stacked ones ``(V, ...)``)."""
+        return [np.asarray(v.numpy()) for v in self._optimizer.variables]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Sigmoid outputs ``(V, rows)`` of every variant at the final weights."""
+        x = np.asarray(x, dtype="float32")
+        outputs = []
+        for first in range(0, len(x), _PREDICT_BLOCK):
+            block = tf.constant(x[first : first + _PREDICT_BLOCK])
+            outputs.append(np.asarray(ops.sigmoid(self.logits(block)))[..., 0])
+        return np.concatenate(outputs, axis=1)

@@ -1,0 +1,1039 @@
+"""Train unregularized, L1 and L2 networks side by side: ``kreg.compare``.
+
+``compare`` reproduces the lecture's demonstration (two moons, a 128-128-1 network,
+Adam, 2000 epochs; with and without a penalty on the hidden kernels) so that the
+regularizer is the only difference between the variants:
+
+- every variant starts from the same initial weights (one Keras-initialized set,
+  drawn from ``seed`` and copied to every variant);
+- every variant sees the same batches in the same order (one permutation of the
+  training rows per epoch, drawn with NumPy from ``seed``; see ``_batch_order``);
+- the variants are trained together as one stacked network (``kreg._engine``),
+  whose per-variant update is that of the variant trained alone with the same
+  element-wise Keras optimizer (equal up to floating-point rounding).
+
+The result holds the per-epoch curves (data loss and penalty apart), the weight
+histories, the final numbers, the decision function on a grid and one ordinary
+Keras model per variant.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import time
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from kreg import proximal
+from kreg._engine import METRIC_NAMES, StackedTrainer
+from kreg._validation import (
+    _fail,
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_names,
+    check_nonnegative,
+    check_positive,
+)
+from kreg.datasets import make_moons, train_val_split
+from kreg.history import WeightHistory
+from kreg.regularizers import L1, L1L2, L2
+
+__all__ = ["ComparisonResult", "compare"]
+
+#: Variants ``compare`` builds from ``lam`` (on every hidden kernel).
+BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
+
+#: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
+LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
+
+#: The keys of ``ComparisonResult.metrics[variant]``.
+METRIC_KEYS = (
+    "train_loss",
+    "val_loss",
+    "train_accuracy",
+    "val_accuracy",
+    "gap",
+    "penalty",
+    "first_kernel_min",
+    "first_kernel_max",
+    "zero_fraction",
+    "l1_norm",
+    "l2_norm",
+)
+
+# Optimizers whose update of a weight depends only on that weight's own gradient
+# history: on stacked variables they update each variant's slice exactly as they
+# would update that variant alone. Keyed by the name ``compare`` accepts.
+_ELEMENTWISE_OPTIMIZERS = {
+    "adadelta": keras.optimizers.Adadelta,
+    "adagrad": keras.optimizers.Adagrad,
+    "adam": keras.optimizers.Adam,
+    "adamax": keras.optimizers.Adamax,
+    "adamw": keras.optimizers.AdamW,
+    "ftrl": keras.optimizers.Ftrl,
+    "lion": keras.optimizers.Lion,
+    "nadam": keras.optimizers.Nadam,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": keras.optimizers.SGD,
+    "proximal_adam": proximal.ProximalAdam,
+    "proximal_sgd": proximal.ProximalSGD,
+}
+_OPTIMIZER_EXPECTED = (
+    "an element-wise Keras optimizer: a name ("
+    + ", ".join(repr(k) for k in _ELEMENTWISE_OPTIMIZERS)
+    + "), an instance of one of those classes, or its serialized config"
+)
+_DEFAULT_LEARNING_RATE = 0.01
+
+# The default record frequency keeps about this many records per variant.
+_DEFAULT_RECORDS = 100
+
+# Memory the weight records may take by default (bytes); beyond 4 times this, an
+# explicit record_every warns.
+_RECORD_BUDGET = 256 * 2**20
+
+# "auto" compiles with XLA from this many training steps on: below it the XLA
+# compile time (about 1.5 s on 2 CPU cores) is more than XLA saves (measured:
+# break-even near 800 epochs of the lecture setup, 3 steps each).
+_JIT_MIN_STEPS = 2500
+
+# With a progress bar, the epochs run in about this many compiled calls.
+_PROGRESS_UPDATES = 50
+
+# Margin around user data on the decision grid, as a fraction of the data's span.
+_BOX_MARGIN = 0.25
+
+_ACTIVATIONS = (
+    "celu",
+    "elu",
+    "exponential",
+    "gelu",
+    "hard_sigmoid",
+    "hard_silu",
+    "hard_swish",
+    "leaky_relu",
+    "linear",
+    "log_sigmoid",
+    "mish",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softplus",
+    "softsign",
+    "swish",
+    "tanh",
+)
+
+
+# ------------------------------------------------------------------- the result
+
+
+class ComparisonResult:
+    """What ``kreg.compare`` returns: curves, weights, numbers and models per variant.
+
+    Attributes:
+        config: Every setting of the run, JSON-serializable; ``config["variants"]``
+            describes each variant by its hidden-kernel regularizers' Keras configs.
+        variants: The variant names, in order.
+        epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
+        curves: Variant -> dict of per-epoch arrays: ``"train_loss"`` (data loss
+            on the whole training set at the end of the epoch), ``"penalty"``,
+            ``"train_total"`` (their sum, the objective), ``"train_accuracy"``,
+            ``"val_loss"`` (data loss) and ``"val_accuracy"``. Unlike Keras'
+            ``history["loss"]``, no curve mixes the penalty into a loss, and all
+            are taken at the end-of-epoch weights (not averaged over the epoch).
+        histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias,
+            keyed by the variable paths of ``models[variant]``; record 0 holds the
+            initial weights (equal for all variants).
+        metrics: Variant -> dict of floats at the end of training: the keys of
+            ``METRIC_KEYS`` (losses are data losses; ``gap = val_loss -
+            train_loss``; ``zero_fraction``, ``l1_norm = sum |w|`` and ``l2_norm =
+            sqrt(sum w ** 2)`` over all kernels; ``first_kernel_*`` over the first
+            hidden layer's kernel).
+        grid: ``{"xx", "yy", "box"}``: the grid the decision function is
+            evaluated on (``box = (x_min, x_max, y_min, y_max)``), or ``None`` when
+            the data does not have 2 features.
+        decision: Variant -> predicted probability of class 1 on the grid (shape
+            of ``grid["xx"]``); empty when ``grid`` is ``None``.
+        data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
+        models: Variant -> a trained ``keras.Sequential`` named after the variant,
+            with the variant's regularizers on its hidden layers, compiled with a
+            fresh copy of the optimizer, ``binary_crossentropy`` and accuracy.
+        timing: ``{"train_seconds"}``: wall time of the training (compilation
+            included).
+
+    Examples:
+        >>> result = kreg.compare(hidden=(16, 16), epochs=50)  # doctest: +SKIP
+        >>> result.metrics["l2"]["gap"]  # doctest: +SKIP
+        0.05...
+        >>> result.curves["none"]["val_loss"].shape  # doctest: +SKIP
+        (50,)
+        >>> result.histories["l2"]["hidden_1/kernel"].shape  # doctest: +SKIP
+        (51, 2, 16)
+        >>> result.models["l2"].save("l2.keras")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any],
+        variants: list[str],
+        epochs: np.ndarray,
+        curves: dict[str, dict[str, np.ndarray]],
+        histories: dict[str, WeightHistory],
+        metrics: dict[str, dict[str, float]],
+        grid: dict[str, Any] | None,
+        decision: dict[str, np.ndarray],
+        data: dict[str, np.ndarray],
+        models: dict[str, keras.Model],
+        timing: dict[str, float],
+    ):
+        self.config = config
+        self.variants = variants
+        self.epochs = epochs
+        self.curves = curves
+        self.histories = histories
+        self.metrics = metrics
+        self.grid = grid
+        self.decision = decision
+        self.data = data
+        self.models = models
+        self.timing = timing
+
+    def __repr__(self) -> str:
+        return (
+            f"ComparisonResult(variants={self.variants!r}, "
+            f"epochs={len(self.epochs)}, train_seconds="
+            f"{self.timing.get('train_seconds', float('nan')):.1f})"
+        )
+
+    def summary(self) -> str:
+        """A fixed-width table of the final numbers, one row per variant.
+
+        Returns:
+            The table as a string: data losses, the generalization gap
+            (validation minus training data loss), accuracies, the penalty, the
+            first hidden layer's kernel range, the fraction of exactly-zero kernel
+            weights and the L1 and L2 norms of all kernels.
+
+        Examples:
+            >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
+            >>> print(result.summary())  # doctest: +SKIP
+            variant  train loss  val loss     gap  train acc  val acc ...
+        """
+        columns = (
+            ("train loss", "train_loss", "{:.4f}"),
+            ("val loss", "val_loss", "{:.4f}"),
+            ("gap", "gap", "{:+.4f}"),
+            ("train acc", "train_accuracy", "{:.3f}"),
+            ("val acc", "val_accuracy", "{:.3f}"),
+            ("penalty", "penalty", "{:.4f}"),
+            ("first kernel range", None, None),
+            ("zeros", "zero_fraction", "{:.1%}"),
+            ("L1 norm", "l1_norm", "{:.2f}"),
+            ("L2 norm", "l2_norm", "{:.3f}"),
+        )
+        rows = []
+        for name in self.variants:
+            m = self.metrics[name]
+            row = [name]
+            for _, key, fmt in columns:
+                if key is None:
+                    row.append(
+                        f"[{m['first_kernel_min']:.3f}, {m['first_kernel_max']:.3f}]"
+                    )
+                else:
+                    row.append(fmt.format(m[key]))
+            rows.append(row)
+        header = ["variant", *(title for title, _, _ in columns)]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+        def line(cells: Sequence[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+            return "  ".join([first, *rest]).rstrip()
+
+        rule = "-" * len(line(header))
+        config = self.config
+        rate = config["learning_rate"]
+        rate = "schedule" if rate is None else f"{rate:g}"
+        title = (
+            f"{len(self.epochs)} epochs, hidden {tuple(config['hidden'])}, "
+            f"{config['optimizer']['class_name']}(learning_rate={rate}), "
+            f"batch size {config['batch_size']}, {config['n_train']} training / "
+            f"{config['n_val']} validation rows"
+        )
+        return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Draw the standard comparison figure (``kreg.plots.plot_comparison``).
+
+        Args:
+            **kwargs: Passed to ``kreg.plots.plot_comparison``.
+
+        Returns:
+            What ``kreg.plots.plot_comparison`` returns (a Display).
+
+        Examples:
+            >>> result = kreg.compare(hidden=(16, 16), epochs=50)  # doctest: +SKIP
+            >>> display = result.plot()  # doctest: +SKIP
+        """
+        from kreg.plots import plot_comparison
+
+        return plot_comparison(self, **kwargs)
+
+
+# -------------------------------------------------------------- argument checks
+
+
+class _Shown:
+    """A value shown as its text in messages (``<array of shape (3,)>``, unquoted)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _check_seed(name: str, value: Any) -> int:
+    return check_int(name, value, minimum=0)
+
+
+def _check_hidden(hidden: Any) -> tuple[int, ...]:
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = (hidden,)
+    sizes = check_names("hidden", hidden)
+    for size in sizes:
+        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
+            _fail(
+                "hidden",
+                "a list of integers >= 1 (units per hidden layer)",
+                hidden,
+                TypeError,
+            )
+        if size < 1:
+            _fail("hidden", "a list of integers >= 1 (units per hidden layer)", hidden)
+    return tuple(int(s) for s in sizes)
+
+
+def _check_jit(jit_compile: Any) -> bool | str:
+    if isinstance(jit_compile, (bool, np.bool_)):
+        return bool(jit_compile)
+    if isinstance(jit_compile, str) and jit_compile == "auto":
+        return "auto"
+    _fail(
+        "jit_compile",
+        "True, False or 'auto'",
+        jit_compile,
+        ValueError if isinstance(jit_compile, str) else TypeError,
+    )
+    return "auto"  # pragma: no cover - _fail raises
+
+
+def _check_data(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """User data as float32 ``(n, d)`` inputs and float32 ``(n, 1)`` 0/1 labels."""
+    if (x is None) != (y is None):
+        missing = "y" if y is None else "x"
+        _fail(
+            missing,
+            "an array when the other of x, y is given (pass both, or "
+            "neither for the two moons)",
+            None,
+        )
+    try:
+        xa = np.asarray(x, dtype="float64")
+    except (TypeError, ValueError):
+        _fail(
+            "x",
+            "a numeric array of shape (rows, features)",
+            _Shown(f"<{type(x).__name__}>"),
+            TypeError,
+        )
+    if xa.ndim == 1:
+        xa = xa[:, None]
+    if xa.ndim != 2 or xa.shape[0] < 2 or xa.shape[1] < 1:
+        _fail(
+            "x",
+            "an array of shape (rows >= 2, features >= 1)",
+            _Shown(f"<array of shape {xa.shape}>"),
+        )
+    if not np.all(np.isfinite(xa)):
+        _fail("x", "finite values", _Shown("<array with NaN or infinite values>"))
+    try:
+        ya = np.asarray(y, dtype="float64")
+    except (TypeError, ValueError):
+        _fail("y", "an array of 0/1 labels", _Shown(f"<{type(y).__name__}>"), TypeError)
+    if ya.ndim == 2 and ya.shape[1] == 1:
+        ya = ya[:, 0]
+    if ya.ndim != 1 or len(ya) != len(xa):
+        _fail(
+            "y",
+            f"an array of {len(xa)} labels (one per row of x)",
+            _Shown(f"<array of shape {ya.shape}>"),
+        )
+    if not np.all((ya == 0) | (ya == 1)):
+        labels = ", ".join(f"{v:g}" for v in np.unique(ya)[:6])
+        _fail("y", "binary labels, each 0 or 1", _Shown(f"<array of labels {labels}>"))
+    return xa.astype("float32"), ya.astype("float32")[:, None]
+
+
+def _builtin_regularizers(
+    name: str, lam: float, n: int, depth: int, prox: bool
+) -> list:
+    if name == "none":
+        return [None] * depth
+    if name == "l1":
+        return [L1(lam, n, proximal=prox) for _ in range(depth)]
+    if name == "l2":
+        return [L2(lam, n) for _ in range(depth)]
+    return [L1L2(lam, lam, n, proximal=prox) for _ in range(depth)]
+
+
+def _check_regularizer(name: str, reg: Any) -> Any:
+    if reg is None:
+        return reg
+    if isinstance(reg, keras.regularizers.Regularizer):
+        try:
+            keras.saving.serialize_keras_object(reg)
+        except NotImplementedError:
+            _fail(
+                f"variants[{name!r}]",
+                "a regularizer with a get_config method (the result's config and "
+                "saved models describe it by its config)",
+                reg,
+                TypeError,
+            )
+        return reg
+    _fail(
+        f"variants[{name!r}]",
+        "a Keras regularizer (e.g. kreg.L2(lam, n)), None, or a list of those "
+        "(one per hidden layer)",
+        reg,
+        TypeError,
+    )
+    return None  # pragma: no cover - _fail raises
+
+
+def _resolve_variants(
+    variants: Any, lam: float, n_train: int, depth: int, prox: bool
+) -> dict[str, list]:
+    """Variant name -> one hidden-kernel regularizer (or None) per hidden layer."""
+    resolved: dict[str, list] = {}
+    if isinstance(variants, Mapping):
+        if not variants:
+            _fail("variants", "a non-empty list of names or mapping", variants)
+        for name, spec in variants.items():
+            if not isinstance(name, str) or not name or "/" in name:
+                _fail(
+                    "variants",
+                    "names that are non-empty strings without '/'",
+                    name,
+                    TypeError if not isinstance(name, str) else ValueError,
+                )
+            if isinstance(spec, (list, tuple)):
+                regs = [_check_regularizer(name, r) for r in spec]
+                if len(regs) != depth:
+                    _fail(
+                        f"variants[{name!r}]",
+                        f"one regularizer (or None) per hidden layer ({depth})",
+                        spec,
+                    )
+            else:
+                regs = [_check_regularizer(name, spec)] * depth
+            resolved[name] = regs
+        return resolved
+    names = check_names("variants", variants)
+    for name in names:
+        check_choice("variants", name, BUILTIN_VARIANTS)
+        if name in resolved:
+            _fail("variants", "names without repeats", variants)
+        resolved[name] = _builtin_regularizers(name, lam, n_train, depth, prox)
+    return resolved
+
+
+def _warn_about(variants: Mapping[str, list], n_train: int, prox: bool) -> None:
+    """Warn about regularizers that will not act as their user may expect."""
+    for name, regs in variants.items():
+        if not prox and any(proximal.proximal_strength(r) for r in regs):
+            warnings.warn(
+                f"Variant {name!r} has a proximal L1 regularizer but the optimizer "
+                "is not kreg.ProximalSGD or kreg.ProximalAdam ('proximal_sgd', "
+                "'proximal_adam'): its L1 term acts through the subgradient, as "
+                "with proximal=False, and leaves no exact zeros.",
+                stacklevel=3,
+            )
+        for reg in regs:
+            n = getattr(reg, "n", None)
+            if isinstance(reg, (L1, L2, L1L2)) and n != n_train:
+                warnings.warn(
+                    f"Variant {name!r} uses {reg!r}, whose n={n} is not the number "
+                    f"of training rows ({n_train}); its penalty is lam/(2*{n}) per "
+                    "unit of weight.",
+                    stacklevel=3,
+                )
+                break
+
+
+def _resolve_optimizer(
+    optimizer: Any, learning_rate: float | None
+) -> tuple[keras.optimizers.Optimizer, float | None]:
+    """A fresh, unbuilt element-wise optimizer made from ``optimizer``.
+
+    Returns the optimizer and its learning rate as a Python float (``None`` for a
+    schedule).
+    """
+    if isinstance(optimizer, str):
+        name = check_choice(
+            "optimizer", optimizer.lower(), tuple(_ELEMENTWISE_OPTIMIZERS)
+        )
+        rate = _DEFAULT_LEARNING_RATE if learning_rate is None else learning_rate
+        return _ELEMENTWISE_OPTIMIZERS[name](learning_rate=rate), rate
+    if isinstance(optimizer, Mapping):
+        given = optimizer
+        try:
+            optimizer = keras.optimizers.deserialize(copy.deepcopy(dict(given)))
+        except (TypeError, ValueError, KeyError):
+            optimizer = None
+        if not isinstance(optimizer, keras.optimizers.Optimizer):
+            _fail("optimizer", _OPTIMIZER_EXPECTED, given)
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        _fail("optimizer", _OPTIMIZER_EXPECTED, optimizer, TypeError)
+    if type(optimizer) not in _ELEMENTWISE_OPTIMIZERS.values():
+        _fail(
+            "optimizer",
+            _OPTIMIZER_EXPECTED + " (the stacked training updates "
+            "each variant exactly as alone only with those)",
+            optimizer,
+        )
+    config = optimizer.get_config()
+    if config.get("clipnorm") is not None or config.get("global_clipnorm") is not None:
+        _fail(
+            "optimizer",
+            "an optimizer without clipnorm or global_clipnorm (they "
+            "clip by norms over whole variables, which would mix the variants; "
+            "clipvalue is element-wise and allowed)",
+            optimizer,
+        )
+    if config.get("use_ema"):
+        _fail(
+            "optimizer",
+            "an optimizer without use_ema (the weight records and "
+            "curves would not show the averaged weights Keras ends with)",
+            optimizer,
+        )
+    if getattr(optimizer, "_exclude_from_weight_decay", None) or getattr(
+        optimizer, "_exclude_from_weight_decay_names", None
+    ):
+        _fail(
+            "optimizer",
+            "an optimizer without exclude_from_weight_decay (the "
+            "stacked variables are not the models' variables)",
+            optimizer,
+        )
+    if learning_rate is not None:
+        config["learning_rate"] = learning_rate
+    rate = config["learning_rate"]
+    rate = float(rate) if isinstance(rate, numbers.Real) else None
+    return type(optimizer).from_config(config), rate
+
+
+# ------------------------------------------------------------ batches & weights
+
+
+def _permutations(n_train: int, seed: int) -> Iterator[np.ndarray]:
+    """The batch order, one epoch after the other (see ``_batch_order``)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        yield rng.permutation(n_train)
+
+
+def _batch_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
+    """The order in which every variant visits the training rows, per epoch.
+
+    Epoch ``e`` (1-based) visits the rows ``order[e - 1]``, a permutation of
+    ``range(n_train)``, in consecutive batches of ``batch_size`` rows, the last
+    one smaller when ``batch_size`` does not divide ``n_train``. The
+    permutations are drawn in epoch order by
+    ``numpy.random.default_rng(seed).permutation(n_train)``, so the first epochs
+    of a longer run have the order of a shorter one. ``compare`` draws them chunk
+    by chunk as it trains; this returns them all at once, to replay a run.
+
+    Args:
+        n_train: The number of training rows.
+        epochs: The number of epochs.
+        seed: The run's seed.
+
+    Returns:
+        An ``(epochs, n_train)`` int64 array.
+    """
+    permutations = _permutations(n_train, seed)
+    order = np.empty((epochs, n_train), dtype=np.int64)
+    for e in range(epochs):
+        order[e] = next(permutations)
+    return order
+
+
+def _initial_weights(sizes: Sequence[int], seed: int) -> list[np.ndarray]:
+    """One set of Keras ``Dense`` initial weights: Glorot-uniform kernels, 0 biases.
+
+    The kernels are drawn in layer order by
+    ``keras.initializers.GlorotUniform(seed=keras.random.SeedGenerator(seed))``.
+    """
+    generator = keras.random.SeedGenerator(seed)
+    initializer = keras.initializers.GlorotUniform(seed=generator)
+    weights = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        kernel = initializer((fan_in, fan_out), dtype="float32")
+        weights += [np.asarray(kernel, dtype="float32"), np.zeros(fan_out, "float32")]
+    return weights
+
+
+def _record_frequency(
+    every: int | None, epochs: int, n_variants: int, sizes: Sequence[int]
+) -> int:
+    """The record frequency: ``every``, or about 100 records within a memory budget."""
+    params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    record_bytes = 4 * n_variants * params
+    if every is None:
+        budget_records = max(1, _RECORD_BUDGET // record_bytes)
+        return max(1, epochs // _DEFAULT_RECORDS, math.ceil(epochs / budget_records))
+    size = record_bytes * (epochs // every + 2)
+    if size > 4 * _RECORD_BUDGET:
+        warnings.warn(
+            f"record_every={every} keeps {size / 2**20:.0f} MiB of weight records "
+            f"({epochs // every + 2} records of {n_variants} variants x {params} "
+            "weights); a larger record_every keeps fewer.",
+            stacklevel=3,
+        )
+    return every
+
+
+def _record_epochs(epochs: int, every: int) -> list[int]:
+    """Epochs after which the weights are recorded: every ``every``-th and the last."""
+    recorded = list(range(every, epochs + 1, every))
+    if not recorded or recorded[-1] != epochs:
+        recorded.append(epochs)
+    return recorded
+
+
+def _build_model(
+    name: str,
+    n_features: int,
+    hidden: Sequence[int],
+    activation: str,
+    regularizers: Sequence[Any],
+) -> keras.Sequential:
+    layers = [keras.Input((n_features,), dtype="float32")]
+    for i, (units, reg) in enumerate(zip(hidden, regularizers, strict=True), start=1):
+        layers.append(
+            keras.layers.Dense(
+                units,
+                activation=activation,
+                kernel_regularizer=reg,
+                dtype="float32",
+                name=f"hidden_{i}",
+            )
+        )
+    layers.append(
+        keras.layers.Dense(1, activation="sigmoid", dtype="float32", name="output")
+    )
+    return keras.Sequential(layers, name=name)
+
+
+def _set_optimizer_state(
+    model: keras.Model, state: Sequence[np.ndarray], v: int, n_variants: int
+) -> None:
+    """Build the model's optimizer and give it variant ``v``'s slice of ``state``.
+
+    The stacked optimizer was built on the stacked variables in the model's
+    variable order, so its variables pair up with those of the model's optimizer
+    built on the model's trainable variables: a stacked one has a leading variant
+    axis, a shared one (the iteration count) has the same shape. The model then
+    continues training exactly where the comparison stopped.
+    """
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    if len(optimizer.variables) != len(state):  # pragma: no cover - defensive
+        return
+    for variable, value in zip(optimizer.variables, state, strict=True):
+        shape = tuple(variable.shape)
+        if value.shape == (n_variants, *shape):
+            variable.assign(value[v])
+        elif value.shape == shape:
+            variable.assign(value)
+
+
+def _grid_box(x: np.ndarray, moons: bool) -> tuple[float, float, float, float]:
+    low, high = x.min(axis=0).astype(float), x.max(axis=0).astype(float)
+    span = np.where(high > low, high - low, 1.0)
+    low, high = low - _BOX_MARGIN * span, high + _BOX_MARGIN * span
+    if moons:  # the lecture's box, widened only if some point falls outside it
+        low = np.minimum(low, [LECTURE_BOX[0], LECTURE_BOX[2]])
+        high = np.maximum(high, [LECTURE_BOX[1], LECTURE_BOX[3]])
+        inside = np.all(x.min(axis=0) >= [LECTURE_BOX[0], LECTURE_BOX[2]]) and np.all(
+            x.max(axis=0) <= [LECTURE_BOX[1], LECTURE_BOX[3]]
+        )
+        if inside:
+            return LECTURE_BOX
+    return (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
+
+
+def _decision_grid(
+    trainer: StackedTrainer,
+    names: Sequence[str],
+    x: np.ndarray,
+    moons: bool,
+    resolution: int,
+) -> tuple[dict[str, Any] | None, dict[str, np.ndarray]]:
+    """The grid over the plot box and each variant's probabilities on it."""
+    if x.shape[1] != 2:
+        return None, {}
+    box = _grid_box(x, moons)
+    xx, yy = np.meshgrid(
+        np.linspace(box[0], box[1], resolution),
+        np.linspace(box[2], box[3], resolution),
+    )
+    probabilities = trainer.predict(np.column_stack([xx.ravel(), yy.ravel()]))
+    decision = {
+        name: probabilities[v].reshape(xx.shape).astype("float64")
+        for v, name in enumerate(names)
+    }
+    return {"xx": xx, "yy": yy, "box": box}, decision
+
+
+def _kernel_metrics(kernels: Sequence[np.ndarray]) -> dict[str, float]:
+    flat = np.concatenate([np.ravel(k).astype(np.float64) for k in kernels])
+    return {
+        "first_kernel_min": float(np.min(kernels[0])),
+        "first_kernel_max": float(np.max(kernels[0])),
+        "zero_fraction": float(np.mean(flat == 0.0)),
+        "l1_norm": float(np.sum(np.abs(flat))),
+        "l2_norm": float(math.sqrt(np.sum(flat * flat))),
+    }
+
+
+def _load_data(
+    x: Any, y: Any, n_samples: Any, noise: Any, data_seed: Any
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """The rows to split: the user's (checked) or the moons; and their description."""
+    if x is not None or y is not None:
+        x_all, y_all = _check_data(x, y)
+        config = {
+            "source": "user",
+            "n_rows": int(x_all.shape[0]),
+            "n_features": int(x_all.shape[1]),
+        }
+        return x_all, y_all, config
+    data_seed = _check_seed("data_seed", data_seed)
+    if noise is not None:
+        noise = check_nonnegative("noise", noise)
+    x_all, y_all = make_moons(n_samples, noise=noise, random_state=data_seed)
+    config = {
+        "source": "make_moons",
+        "n_samples": [int(k) for k in n_samples]
+        if isinstance(n_samples, tuple)
+        else int(n_samples),
+        "noise": noise,
+        "data_seed": data_seed,
+    }
+    return x_all.astype("float32"), y_all.astype("float32")[:, None], config
+
+
+def _run(trainer: StackedTrainer, names: Sequence[str], progress: bool) -> None:
+    """Train, with a ``keras.utils.Progbar`` over the epochs if asked."""
+    if not progress:
+        trainer.run()
+        return
+    bar = keras.utils.Progbar(
+        trainer.epochs,
+        unit_name="epoch",
+        stateful_metrics=[f"{name}_val_loss" for name in names],
+    )
+    val = METRIC_NAMES.index("val_loss")
+
+    def report(done: int) -> None:
+        last = trainer.metrics_at(done - 1)
+        values = [(f"{n}_val_loss", float(last[val, v])) for v, n in enumerate(names)]
+        bar.update(done, values=values)
+
+    bar.update(0)  # shown while the loop compiles
+    trainer.run(report, chunk=max(1, math.ceil(trainer.epochs / _PROGRESS_UPDATES)))
+
+
+def _collect(
+    trainer: StackedTrainer,
+    names: Sequence[str],
+    regs: Mapping[str, list],
+    per_epoch: np.ndarray,
+    optimizer: keras.optimizers.Optimizer,
+    hidden: Sequence[int],
+    activation: str,
+) -> tuple[dict, dict, dict, dict]:
+    """Per variant: its Keras model, weight history, curves and final metrics."""
+    final = trainer.weights()
+    records = trainer.records()
+    state = trainer.optimizer_state()
+    n_features = int(final[0].shape[1])
+    steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
+    models, histories, curves, metrics = {}, {}, {}, {}
+    for v, name in enumerate(names):
+        curves[name] = {
+            key: per_epoch[:, i, v].copy() for i, key in enumerate(METRIC_NAMES)
+        }
+        model = _build_model(name, n_features, hidden, activation, regs[name])
+        model.set_weights([w[v] for w in final])
+        model.compile(
+            optimizer=type(optimizer).from_config(optimizer.get_config()),
+            loss="binary_crossentropy",
+            metrics=["accuracy"],
+        )
+        _set_optimizer_state(model, state, v, len(names))
+        models[name] = model
+        histories[name] = WeightHistory.from_arrays(
+            {
+                variable.path: np.ascontiguousarray(records[j][:, v])
+                for j, variable in enumerate(model.weights)
+            },
+            trainer.record_epochs,
+            steps=[e * steps_per_epoch for e in trainer.record_epochs],
+        )
+        last = {key: float(curves[name][key][-1]) for key in METRIC_NAMES}
+        metrics[name] = {
+            "train_loss": last["train_loss"],
+            "val_loss": last["val_loss"],
+            "train_accuracy": last["train_accuracy"],
+            "val_accuracy": last["val_accuracy"],
+            "gap": last["val_loss"] - last["train_loss"],
+            "penalty": last["penalty"],
+            **_kernel_metrics([w[v] for w in final[0::2]]),
+        }
+    return models, histories, curves, metrics
+
+
+# ------------------------------------------------------------------- compare
+
+
+def compare(
+    x: Any = None,
+    y: Any = None,
+    *,
+    variants: Sequence[str] | Mapping[str, Any] = ("none", "l1", "l2"),
+    lam: float = 0.16,
+    n_samples: int = 100,
+    noise: float | None = 0.25,
+    data_seed: int = 2,
+    seed: int = 0,
+    hidden: Sequence[int] = (128, 128),
+    activation: str = "relu",
+    optimizer: Any = "adam",
+    learning_rate: float | None = None,
+    batch_size: int = 32,
+    epochs: int = 2000,
+    validation_split: float = 0.2,
+    record_every: int | None = None,
+    grid_resolution: int = 200,
+    jit_compile: bool | str = "auto",
+    progress: bool = False,
+) -> ComparisonResult:
+    """Train regularized and unregularized networks side by side, fairly and fast.
+
+    The lecture's demonstration by default: ``make_moons(100, noise=0.25,
+    random_state=2)``, the last 20% of the rows held out as Keras'
+    ``validation_split=0.2`` does (80 training rows, so ``n = 80``), a network
+    ``Dense(128, relu) - Dense(128, relu) - Dense(1, sigmoid)``, binary
+    cross-entropy, ``Adam(learning_rate=0.01)``, batches of 32, 2000 epochs, and
+    three variants that differ only in the penalty on the two hidden kernels:
+
+    - ``"none"``: no penalty;
+    - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)`` per hidden kernel;
+    - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)`` per hidden kernel;
+    - (``"l1l2"``: ``kreg.L1L2(lam, lam, n)``, on request.)
+
+    ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)``
+    (``0.001 = lam / (2 n)``). Biases and the output layer are never penalized.
+
+    Every variant starts from the same initial weights and sees the same batches
+    in the same order, so its trajectory is exactly (up to float rounding) that of
+    an ordinary Keras model with the same layers and regularizers, compiled with
+    the same optimizer and ``loss="binary_crossentropy"``, trained alone on those
+    batches. The variants are trained together as one stacked network, in one
+    compiled loop over many epochs, which is what makes it fast.
+
+    Args:
+        x: Your own inputs, shape ``(rows, features)``; ``None`` (default) uses
+            the two moons. The last ``validation_split`` of the rows validate.
+        y: Your own 0/1 labels, one per row of ``x``.
+        variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
+            from ``lam`` and the number of training rows), or a mapping of your
+            own names to a Keras regularizer (any ``kreg`` regularizer), ``None``,
+            or a list of those with one per hidden layer; a regularizer is put on
+            the hidden kernels only.
+        lam: The strength lambda of the built-in variants, >= 0.
+        n_samples: Moons: number of points (``kreg.make_moons``).
+        noise: Moons: standard deviation of the Gaussian noise (None: none).
+        data_seed: Moons: ``random_state`` of ``make_moons``, an integer >= 0.
+        seed: Seed of the initial weights (Keras' Glorot-uniform kernels, zero
+            biases) and of the batch order, an integer >= 0.
+        hidden: Units of each hidden ``Dense`` layer.
+        activation: The hidden layers' activation, a Keras activation name.
+        optimizer: A Keras optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``,
+            ``"adamw"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``,
+            ``"nadam"``, ``"ftrl"``, ``"lion"``, ``"proximal_adam"``,
+            ``"proximal_sgd"``), or an instance or serialized config of one of
+            those classes, which is copied (not modified). Optimizers that are not
+            element-wise (Lamb, Adafactor, Muon, a LossScaleOptimizer) and
+            ``clipnorm``/``global_clipnorm``/``use_ema`` are refused: they would
+            mix the variants.
+        learning_rate: The learning rate. ``None``: 0.01 with an optimizer name
+            (the lecture's ``Adam(0.01)``), the optimizer's own with an instance
+            or config.
+        batch_size: Rows per training step.
+        epochs: Number of epochs.
+        validation_split: Fraction of the rows (the last ones) held out, in
+            ``(0, 1)``, split like Keras' ``fit(validation_split=...)``.
+        record_every: Record all weights every this many epochs (and after the
+            last); ``None``: about 100 records (``max(1, epochs // 100)``).
+        grid_resolution: Points per side of the decision grid, >= 2.
+        jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
+            ``"auto"`` (XLA for runs of 2500 training steps or more, where it
+            saves more time than its compilation takes).
+        progress: Show a ``keras.utils.Progbar`` over the epochs.
+
+    Returns:
+        A :class:`ComparisonResult`.
+
+    Raises:
+        ValueError: For an out-of-range value (each message names the argument
+            and the value received), labels other than 0/1, or a split that leaves
+            no training or validation row.
+        TypeError: For an argument of the wrong type.
+
+    Examples:
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(16, 16), epochs=20)  # doctest: +SKIP
+        >>> result.variants  # doctest: +SKIP
+        ['none', 'l1', 'l2']
+        >>> gaps = {v: m["gap"] for v, m in result.metrics.items()}  # doctest: +SKIP
+        >>> result.models["l2"].predict(result.data["x_val"])  # doctest: +SKIP
+    """
+    lam = check_nonnegative("lam", lam)
+    seed = _check_seed("seed", seed)
+    hidden = _check_hidden(hidden)
+    if not isinstance(activation, str):
+        _fail("activation", "a Keras activation name", activation, TypeError)
+    activation = check_choice("activation", activation, _ACTIVATIONS)
+    if learning_rate is not None:
+        learning_rate = check_positive("learning_rate", learning_rate)
+    batch_size = check_int("batch_size", batch_size)
+    epochs = check_int("epochs", epochs)
+    validation_split = check_fraction("validation_split", validation_split)
+    if record_every is not None:
+        record_every = check_int("record_every", record_every)
+    grid_resolution = check_int("grid_resolution", grid_resolution, minimum=2)
+    jit_compile = _check_jit(jit_compile)
+    progress = check_bool("progress", progress)
+    optimizer, learning_rate = _resolve_optimizer(optimizer, learning_rate)
+
+    moons = x is None and y is None
+    x_all, y_all, data_config = _load_data(x, y, n_samples, noise, data_seed)
+    x_train, y_train, x_val, y_val = train_val_split(x_all, y_all, validation_split)
+    n_train, n_features = x_train.shape
+    prox = isinstance(optimizer, proximal._ProximalMixin)
+    regs = _resolve_variants(variants, lam, n_train, len(hidden), prox)
+    _warn_about(regs, n_train, prox)
+    sizes = (n_features, *hidden, 1)
+    record_every = _record_frequency(record_every, epochs, len(regs), sizes)
+    record_at = _record_epochs(epochs, record_every)
+    if jit_compile == "auto":
+        jit_compile = epochs * math.ceil(n_train / batch_size) >= _JIT_MIN_STEPS
+    names = list(regs)
+
+    config = {
+        "variants": {
+            name: {
+                "regularizers": [
+                    None if r is None else keras.saving.serialize_keras_object(r)
+                    for r in regs[name]
+                ]
+            }
+            for name in names
+        },
+        "lam": lam,
+        "data": data_config,
+        "validation_split": validation_split,
+        "n_train": int(n_train),
+        "n_val": int(len(x_val)),
+        "seed": seed,
+        "hidden": list(hidden),
+        "activation": activation,
+        "output": "Dense(1, activation='sigmoid')",
+        "loss": "binary_crossentropy",
+        "optimizer": keras.optimizers.serialize(optimizer),
+        "learning_rate": learning_rate,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "record_every": record_every,
+        "grid_resolution": grid_resolution,
+        "jit_compile": bool(jit_compile),
+        "initial_weights": "keras.initializers.GlorotUniform(seed=keras.random."
+        "SeedGenerator(seed)) kernels in layer order, zero biases; the same for "
+        "every variant",
+        "batch_order": "epoch e visits the training rows in the order "
+        "numpy.random.default_rng(seed).permutation(n_train) (the e-th draw), in "
+        "consecutive batches of batch_size rows; the same for every variant",
+    }
+
+    started = time.perf_counter()
+    trainer = StackedTrainer(
+        _initial_weights(sizes, seed),
+        activation=activation,
+        regularizers=[regs[name] for name in names],
+        optimizer=optimizer,
+        data=(x_train, y_train, x_val, y_val),
+        order=_permutations(n_train, seed),
+        epochs=epochs,
+        batch_size=batch_size,
+        record_epochs=record_at,
+        jit_compile=bool(jit_compile),
+    )
+    _run(trainer, names, progress)
+    per_epoch = trainer.metrics()
+    train_seconds = time.perf_counter() - started
+
+    models, histories, curves, metrics = _collect(
+        trainer, names, regs, per_epoch, optimizer, hidden, activation
+    )
+    grid, decision = _decision_grid(
+        trainer, names, np.concatenate([x_train, x_val]), moons, grid_resolution
+    )
+    config["box"] = None if grid is None else list(grid["box"])
+
+    return ComparisonResult(
+        config=config,
+        variants=names,
+        epochs=np.arange(1, epochs + 1),
+        curves=curves,
+        histories=histories,
+        metrics=metrics,
+        grid=grid,
+        decision=decision,
+        data={
+            "x_train": x_train,
+            "y_train": y_train[:, 0].astype("int64"),
+            "x_val": x_val,
+            "y_val": y_val[:, 0].astype("int64"),
+        },
+        models=models,
+        timing={"train_seconds": train_seconds},
+    )

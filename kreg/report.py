@@ -1,0 +1,948 @@
+"""Reports of kreg runs: figures, ``metrics.json``, ``weights.npz``, ``report.html``.
+
+:func:`write_report` writes everything a ``kreg.compare`` run produced into one
+directory::
+
+    DIR/report.html     one self-contained page: the figures embedded as PNG data
+                        URIs, the summary table, the config and the timing; no
+                        external link, script or style sheet
+    DIR/metrics.json    "config", "variants" (per variant: METRIC_KEYS), "timing"
+                        ({"train_seconds", "total_seconds"}) and "kreg_version"
+    DIR/weights.npz     every variant's WeightHistory in one file (see
+                        save_histories); WeightHistory.load reads it
+    DIR/boundaries.png  decision boundaries, one panel per variant (data with 2
+                        features only)
+    DIR/losses.png      training vs validation data loss, and the penalties
+    DIR/weights.png     first-layer kernel distributions (density, box plots)
+    DIR/network.png     each trained network, edges by |w|
+    DIR/bars.png        a few first-layer weights before and after training
+
+Every file is written atomically (a temporary file in ``DIR``, then
+``os.replace``), so a reader never sees half a file. An existing ``DIR`` that is not
+empty is refused unless ``force=True``.
+
+The pieces are reusable by other runs (a lambda sweep writes the same kind of
+report): :class:`Report` collects sections of headings, text, figures and tables and
+writes the PNG files and the HTML page; :func:`check_out_dir`,
+:func:`default_out_dir`, :func:`atomic_write` and :func:`write_json` do the file
+handling. Only :mod:`kreg.plots` draws; this module imports it when a report is
+written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import json
+import math
+import numbers
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from kreg._validation import _fail, check_positive
+from kreg._version import __version__
+
+__all__ = [
+    "METRIC_KEYS",
+    "Report",
+    "atomic_write",
+    "check_out_dir",
+    "comparison_metrics",
+    "default_out_dir",
+    "load_histories",
+    "save_histories",
+    "write_json",
+    "write_report",
+]
+
+#: The per-variant keys of ``metrics.json`` (losses are data losses, without the
+#: penalty), in this order.
+METRIC_KEYS: tuple[str, ...] = (
+    "train_loss",
+    "val_loss",
+    "train_accuracy",
+    "val_accuracy",
+    "gap",
+    "penalty",
+    "first_kernel_min",
+    "first_kernel_max",
+    "zero_fraction",
+    "l1_norm",
+    "l2_norm",
+)
+
+#: Column headings of the summary table, one per entry of :data:`METRIC_KEYS`.
+_METRIC_HEADINGS = {
+    "train_loss": "train loss",
+    "val_loss": "val loss",
+    "train_accuracy": "train acc",
+    "val_accuracy": "val acc",
+    "gap": "gap (val - train)",
+    "penalty": "penalty",
+    "first_kernel_min": "1st kernel min",
+    "first_kernel_max": "1st kernel max",
+    "zero_fraction": "exact zeros",
+    "l1_norm": "L1 norm",
+    "l2_norm": "L2 norm",
+}
+
+_TMP_PREFIX = ".kreg-tmp-"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
+       padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+p.subtitle { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+th { background: #f3f3f3; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+caption { caption-side: top; text-align: left; color: #555; padding-bottom: 0.3em; }
+figure { margin: 1em 0 1.6em 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #444; font-size: 0.92em; margin-top: 0.3em; }
+pre { background: #f7f7f7; padding: 0.6em; overflow-x: auto; }
+code { background: #f3f3f3; padding: 0 0.2em; }
+""".strip()
+
+
+# --------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------
+
+
+def default_out_dir(
+    kind: str = "compare", *, root: str = "kreg-output", now: Any = None
+) -> str:
+    """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``.
+
+    If that path exists already (two runs in the same second), ``-2``, ``-3``,
+    ... is appended until it does not.
+
+    Args:
+        kind: The kind of run (``"compare"``, ``"sweep"``), a name made of
+            letters, digits, ``_``, ``.`` and ``-``.
+        root: The parent directory.
+        now: A ``datetime.datetime`` to use instead of the current local time.
+
+    Returns:
+        The path (not created), relative to the working directory unless ``root``
+        is absolute.
+
+    Raises:
+        ValueError: If ``kind`` is not a plain name.
+
+    Examples:
+        >>> import datetime
+        >>> default_out_dir("compare", now=datetime.datetime(2024, 5, 17, 9, 30, 5))
+        'kreg-output/compare-20240517-093005'
+    """
+    if not isinstance(kind, str) or not _NAME.match(kind):
+        _fail("kind", "a plain name (letters, digits, '_', '.', '-')", kind)
+    now = datetime.datetime.now() if now is None else now
+    path = os.path.join(root, f"{kind}-{now:%Y%m%d-%H%M%S}")
+    candidate, number = path, 1
+    while os.path.exists(candidate):  # two runs in the same second
+        number += 1
+        candidate = f"{path}-{number}"
+    return candidate
+
+
+def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
+    """Check that a report may be written to ``out_dir``, without writing anything.
+
+    A directory that does not exist yet, or exists and is empty, is fine. An
+    existing directory with files in it is refused unless ``force`` is true: then
+    the report's files replace those of the same names, and other files are left
+    alone.
+
+    Args:
+        out_dir: The output directory.
+        force: Allow writing into a non-empty directory.
+
+    Returns:
+        ``out_dir`` as a string.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
+            false.
+        NotADirectoryError: If ``out_dir`` exists and is not a directory.
+        TypeError: If ``out_dir`` is not a path.
+
+    Examples:
+        >>> import tempfile
+        >>> check_out_dir(tempfile.mkdtemp()) != ""
+        True
+    """
+    if not isinstance(out_dir, (str, os.PathLike)):
+        _fail("out_dir", "a path (str or os.PathLike)", out_dir, TypeError)
+    out_dir = os.fspath(out_dir)
+    if not out_dir:
+        _fail("out_dir", "a non-empty path", out_dir)
+    if os.path.exists(out_dir):
+        if not os.path.isdir(out_dir):
+            raise NotADirectoryError(
+                f"Output directory {out_dir!r} exists and is not a directory; "
+                "choose another path."
+            )
+        if not force and any(os.scandir(out_dir)):
+            raise FileExistsError(
+                f"Output directory {out_dir!r} exists and is not empty; choose "
+                "another directory or pass force=True (--force on the command "
+                "line) to replace the report files in it."
+            )
+    return out_dir
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
+
+    The temporary file is made in the same directory (so the rename is atomic on
+    the same file system) and removed if anything fails, a ``KeyboardInterrupt``
+    included. Text is written as UTF-8.
+
+    Args:
+        path: The file to write; its directory must exist.
+        data: The contents, ``bytes`` or ``str``.
+
+    Raises:
+        TypeError: If ``data`` is neither ``bytes`` nor ``str``.
+
+    Examples:
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
+        >>> atomic_write(path, "hello")
+        >>> open(path).read()
+        'hello'
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        _fail("data", "bytes or str", type(data).__name__, TypeError)
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        # mkstemp makes the file private (0600); give it the usual permissions.
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: NumPy scalars and arrays converted, NaN/inf as ``None``."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    get_config = getattr(value, "get_config", None)
+    if callable(get_config):  # e.g. a kreg regularizer of a custom variant
+        return {"class_name": type(value).__name__, "config": _jsonable(get_config())}
+    return repr(value)
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically (see :func:`atomic_write`).
+
+    NumPy scalars and arrays become numbers and lists; NaN and infinities (not
+    valid JSON) become ``null``; an object with ``get_config()`` becomes
+    ``{"class_name", "config"}``, anything else its ``repr``. Key order is kept.
+
+    Args:
+        path: The file to write.
+        obj: The data.
+
+    Examples:
+        >>> import json, os, tempfile, numpy as np
+        >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+        >>> write_json(path, {"a": np.float32(0.5), "b": float("nan")})
+        >>> json.load(open(path))
+        {'a': 0.5, 'b': None}
+    """
+    text = json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n"
+    atomic_write(path, text)
+
+
+# --------------------------------------------------------------------------------
+# Weight histories of several variants in one file
+# --------------------------------------------------------------------------------
+
+
+def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> None:
+    """Save several variants' ``WeightHistory`` objects in one ``.npz`` file.
+
+    The file is one ``WeightHistory`` (written by ``WeightHistory.save``,
+    atomically) holding every variant's weights, each key starting with its
+    variant's name: a ``kreg.compare`` model's variable paths already do
+    (``"none/dense/kernel"``, ``"l2/dense/kernel"``); other keys get the prefix
+    ``"<variant>/"``. ``WeightHistory.load(path)`` reads it back as one history;
+    :func:`load_histories` splits it into one history per variant again. The
+    variants must share their record epochs (a comparison records all of them
+    together).
+
+    Args:
+        histories: Mapping variant name -> ``WeightHistory``; names must not
+            contain ``"/"``.
+        path: The file to write.
+
+    Raises:
+        ValueError: If ``histories`` is empty, a name contains ``"/"``, or the
+            variants were recorded at different epochs.
+
+    Examples:
+        >>> import os, tempfile, numpy as np
+        >>> from kreg.history import WeightHistory
+        >>> runs = {
+        ...     v: WeightHistory.from_arrays({f"{v}/dense/kernel": np.zeros((2, 2, 3))},
+        ...                                  [0, 5])
+        ...     for v in ("none", "l2")
+        ... }
+        >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+        >>> save_histories(runs, path)
+        >>> WeightHistory.load(path).keys()
+        ['none/dense/kernel', 'l2/dense/kernel']
+    """
+    from kreg.history import WeightHistory
+
+    if not isinstance(histories, Mapping) or not histories:
+        _fail("histories", "a non-empty dict of variant -> WeightHistory", histories)
+    weights: dict[str, np.ndarray] = {}
+    layer_names: dict[str, str] = {}
+    epochs = steps = None
+    for variant, history in histories.items():
+        variant = str(variant)
+        if "/" in variant or not variant:
+            _fail("histories", "variant names without '/'", variant)
+        if epochs is None:
+            epochs, steps = list(history.epochs), list(history.steps)
+        elif list(history.epochs) != epochs:
+            _fail(
+                "histories",
+                f"histories recorded at the same epochs (first: {epochs})",
+                f"<{variant!r} recorded at {list(history.epochs)}>",
+            )
+        names = history.layer_names
+        for key, array in history.weights.items():
+            full = key if key.startswith(variant + "/") else f"{variant}/{key}"
+            if full in weights:
+                _fail("histories", "distinct keys", full)
+            weights[full] = array
+            layer_names[full] = names.get(key, full.split("/")[-2])
+    WeightHistory.from_arrays(
+        weights, epochs, layer_names=layer_names, steps=steps
+    ).save(path)
+
+
+def load_histories(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a file written by :func:`save_histories`: one history per variant.
+
+    Keys are grouped by their first path component (the variant's name) in file
+    order; each variant's history keeps the full keys (``"l2/dense/kernel"``), the
+    epochs, steps and layer names.
+
+    Args:
+        path: A ``weights.npz`` written by :func:`save_histories` (or any
+            ``WeightHistory`` file).
+
+    Returns:
+        Mapping variant name -> ``WeightHistory``.
+
+    Raises:
+        FileNotFoundError: If the file does not exist.
+        ValueError: If it is not a WeightHistory file.
+
+    Examples:
+        >>> import os, tempfile, numpy as np
+        >>> from kreg.history import WeightHistory
+        >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+        >>> WeightHistory.from_arrays(
+        ...     {"a/d/kernel": np.ones((1, 2)), "b/d/kernel": np.zeros((1, 2))}, [0]
+        ... ).save(path)
+        >>> {v: h.keys() for v, h in load_histories(path).items()}
+        {'a': ['a/d/kernel'], 'b': ['b/d/kernel']}
+    """
+    from kreg.history import WeightHistory
+
+    combined = WeightHistory.load(path)
+    weights = combined.weights
+    names = combined.layer_names
+    groups: dict[str, list[str]] = {}
+    for key in combined.keys():
+        groups.setdefault(key.split("/", 1)[0], []).append(key)
+    return {
+        variant: WeightHistory.from_arrays(
+            {k: weights[k] for k in keys},
+            combined.epochs,
+            layer_names={k: names[k] for k in keys},
+            steps=combined.steps,
+        )
+        for variant, keys in groups.items()
+    }
+
+
+# --------------------------------------------------------------------------------
+# A report page: sections of headings, text, figures and tables
+# --------------------------------------------------------------------------------
+
+
+def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
+    """The cell text and whether it is a number (right-aligned)."""
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return ("" if value is None else str(value)), False
+    if isinstance(value, numbers.Integral):
+        return str(int(value)), True
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return (fmt.format(value) if math.isfinite(value) else str(value)), True
+    return str(value), False
+
+
+class Report:
+    """An HTML report built section by section, written with its figures as PNG.
+
+    Blocks are kept in order: headings, paragraphs, preformatted text, figures
+    (rendered to PNG when added, then closed), tables and key-value tables.
+    :meth:`write` puts each figure in ``DIR/<name>.png`` and the page in
+    ``DIR/report.html`` with the same PNGs embedded as base64 data URIs, so the
+    page is self-contained: no external link, script, style sheet or image.
+
+    Args:
+        title: The page title (also the first heading).
+        subtitle: A line under the title.
+
+    Attributes:
+        title: As given.
+        subtitle: As given.
+        figures: Mapping figure name -> PNG bytes, in the order added.
+
+    Examples:
+        >>> report = Report("A run", subtitle="two variants")
+        >>> report.add_heading("Numbers")
+        >>> report.add_table([{"loss": 0.25}, {"loss": 0.5}], index=["a", "b"])
+        >>> "<td class=\\"num\\">0.25</td>" in report.to_html()
+        True
+    """
+
+    def __init__(self, title: str, *, subtitle: str | None = None) -> None:
+        self.title = str(title)
+        self.subtitle = None if subtitle is None else str(subtitle)
+        self.figures: dict[str, bytes] = {}
+        self._blocks: list[str] = []
+
+    def add_heading(self, text: str) -> None:
+        """Start a section with a heading.
+
+        Args:
+            text: The heading (escaped).
+        """
+        self._blocks.append(f"<h2>{html.escape(str(text))}</h2>")
+
+    def add_text(self, text: str) -> None:
+        """Add a paragraph of plain text.
+
+        Args:
+            text: The paragraph (escaped); spans in backticks become ``<code>``.
+        """
+        escaped = html.escape(str(text))
+        escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+        self._blocks.append(f"<p>{escaped}</p>")
+
+    def add_preformatted(self, text: str) -> None:
+        """Add text shown as is, in a fixed-width font (e.g. a summary table).
+
+        Args:
+            text: The text (escaped).
+        """
+        self._blocks.append(f"<pre>{html.escape(str(text))}</pre>")
+
+    def add_figure(
+        self,
+        name: str,
+        figure: Any,
+        *,
+        caption: str | None = None,
+        dpi: float = 100.0,
+        close: bool = True,
+    ) -> bytes:
+        """Render a matplotlib figure to PNG and add it.
+
+        Args:
+            name: File stem of the PNG (``"losses"`` -> ``losses.png``): letters,
+                digits, ``_``, ``.`` and ``-``, unique in the report.
+            figure: A matplotlib ``Figure`` (or anything with ``savefig``).
+            caption: Text under the figure.
+            dpi: Resolution of the PNG.
+            close: Close the figure afterwards (frees its memory).
+
+        Returns:
+            The PNG bytes.
+
+        Raises:
+            ValueError: If ``name`` is not a plain name or is already used.
+        """
+        if not isinstance(name, str) or not _NAME.match(name):
+            _fail("name", "a plain file stem (letters, digits, '_', '.', '-')", name)
+        if name in self.figures:
+            _fail("name", f"a name not used yet (used: {list(self.figures)})", name)
+        dpi = check_positive("dpi", dpi)
+        buffer = io.BytesIO()
+        # No "Software" entry: the PNG carries no URL or version string.
+        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        png = buffer.getvalue()
+        if close:
+            from kreg.plots._common import pyplot
+
+            pyplot().close(figure)
+        self.figures[name] = png
+        data = base64.b64encode(png).decode("ascii")
+        alt = html.escape(caption or name, quote=True)
+        uri = f"data:image/png;base64,{data}"
+        block = f'<figure id="fig-{name}"><img alt="{alt}" src="{uri}">'
+        if caption:
+            block += f"<figcaption>{html.escape(caption)}</figcaption>"
+        self._blocks.append(block + "</figure>")
+        return png
+
+    def add_table(
+        self,
+        rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
+        *,
+        columns: Sequence[str] | None = None,
+        headings: Mapping[str, str] | None = None,
+        index: Sequence[Any] | None = None,
+        index_name: str = "",
+        caption: str | None = None,
+        fmt: str = "{:.4g}",
+    ) -> None:
+        """Add a table.
+
+        Args:
+            rows: One mapping (column -> value) or one sequence of values per row.
+            columns: Column keys (for mapping rows) in order; default: the keys of
+                the first row. Required names for sequence rows.
+            headings: Mapping column key -> heading text (default: the key).
+            index: Optional row labels, shown as a first column.
+            index_name: Heading of the index column.
+            caption: Text above the table.
+            fmt: Format of real numbers (non-finite ones are written as is).
+
+        Raises:
+            ValueError: If a row has the wrong length or ``index`` does not match.
+        """
+        rows = list(rows)
+        if columns is None:
+            if rows and isinstance(rows[0], Mapping):
+                columns = list(rows[0])
+            else:
+                _fail("columns", "column names for rows given as sequences", columns)
+        columns = [str(c) for c in columns]
+        if index is not None and len(index) != len(rows):
+            _fail("index", f"{len(rows)} labels, one per row", list(index))
+        headings = {str(k): str(v) for k, v in (headings or {}).items()}
+        parts = ["<table>"]
+        if caption:
+            parts.append(f"<caption>{html.escape(caption)}</caption>")
+        head = [html.escape(index_name)] if index is not None else []
+        head += [html.escape(headings.get(c, c)) for c in columns]
+        parts.append("<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
+        for i, row in enumerate(rows):
+            if isinstance(row, Mapping):
+                values = [row.get(c) for c in columns]
+            else:
+                values = list(row)
+                if len(values) != len(columns):
+                    _fail(f"rows[{i}]", f"{len(columns)} values", values)
+            cells = []
+            if index is not None:
+                cells.append(f"<th>{html.escape(str(index[i]))}</th>")
+            for value in values:
+                text, numeric = _format_cell(value, fmt)
+                css = ' class="num"' if numeric else ""
+                cells.append(f"<td{css}>{html.escape(text)}</td>")
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</table>")
+        self._blocks.append("".join(parts))
+
+    def add_mapping(self, mapping: Mapping[str, Any], *, caption: str | None = None):
+        """Add a two-column table of keys and values (e.g. a run's config).
+
+        Args:
+            mapping: The settings; lists, tuples, arrays and mappings are written
+                as JSON.
+            caption: Text above the table.
+        """
+        rows = []
+        for key, value in mapping.items():
+            if isinstance(value, (list, tuple, Mapping, np.ndarray)):
+                value = json.dumps(_jsonable(value))
+            rows.append([str(key), value])
+        self.add_table(rows, columns=["setting", "value"], caption=caption, fmt="{:g}")
+
+    def to_html(self) -> str:
+        """Return the page as one HTML document (UTF-8, inline CSS only)."""
+        title = html.escape(self.title)
+        head = (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{title}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+        )
+        top = [f"<h1>{title}</h1>"]
+        if self.subtitle:
+            top.append(f'<p class="subtitle">{html.escape(self.subtitle)}</p>')
+        body = "\n".join(top + self._blocks)
+        return head + body + "\n</body>\n</html>\n"
+
+    def write(
+        self,
+        out_dir: str | os.PathLike,
+        *,
+        force: bool = False,
+        html_name: str = "report.html",
+    ) -> dict[str, str]:
+        """Write every figure as ``<name>.png`` and the page, atomically.
+
+        Args:
+            out_dir: The directory; created if missing (with its parents).
+            force: Allow a non-empty ``out_dir`` (see :func:`check_out_dir`).
+            html_name: File name of the page.
+
+        Returns:
+            Mapping file name -> path written, the PNGs first, the page last.
+
+        Raises:
+            FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
+            NotADirectoryError: If ``out_dir`` is a file.
+        """
+        out_dir = check_out_dir(out_dir, force=force)
+        os.makedirs(out_dir, exist_ok=True)
+        written: dict[str, str] = {}
+        for name, png in self.figures.items():
+            path = os.path.join(out_dir, f"{name}.png")
+            atomic_write(path, png)
+            written[f"{name}.png"] = path
+        path = os.path.join(out_dir, html_name)
+        atomic_write(path, self.to_html())
+        written[html_name] = path
+        return written
+
+
+# --------------------------------------------------------------------------------
+# The comparison report
+# --------------------------------------------------------------------------------
+
+
+def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
+    """Return the contents of ``metrics.json`` for a comparison result.
+
+    Exactly four top-level keys: ``"config"`` (``result.config``, every setting),
+    ``"variants"`` (variant -> exactly the :data:`METRIC_KEYS`, as floats; losses
+    are data losses), ``"timing"`` (``"train_seconds"`` from ``result.timing``
+    and ``"total_seconds"``) and ``"kreg_version"``.
+
+    Args:
+        result: A ``ComparisonResult`` of :func:`kreg.compare`.
+        total_seconds: Wall time of the whole run. ``None`` uses
+            ``result.timing["total_seconds"]`` if present, else the training
+            time.
+
+    Returns:
+        A dict of plain Python values (NaN and infinities stay floats here;
+        :func:`write_json` writes them as ``null``).
+
+    Raises:
+        ValueError: If a variant's metrics lack one of :data:`METRIC_KEYS`.
+
+    Examples:
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
+        >>> sorted(comparison_metrics(result))  # doctest: +SKIP
+        ['config', 'kreg_version', 'timing', 'variants']
+    """
+    variants = {}
+    for variant in result.variants:
+        metrics = result.metrics[variant]
+        missing = [k for k in METRIC_KEYS if k not in metrics]
+        if missing:
+            _fail(
+                f"result.metrics[{variant!r}]",
+                f"the keys {list(METRIC_KEYS)}",
+                f"<missing {missing}>",
+            )
+        variants[str(variant)] = {k: float(metrics[k]) for k in METRIC_KEYS}
+    timing = dict(getattr(result, "timing", {}) or {})
+    train_seconds = float(timing.get("train_seconds", float("nan")))
+    if total_seconds is None:
+        total_seconds = float(timing.get("total_seconds", train_seconds))
+    return {
+        "config": _jsonable(result.config),
+        "variants": variants,
+        "timing": {
+            "train_seconds": train_seconds,
+            "total_seconds": float(total_seconds),
+        },
+        "kreg_version": __version__,
+    }
+
+
+def _metric_format(key: str) -> str:
+    if key in ("l1_norm", "l2_norm"):
+        return "{:.4g}"
+    if key in ("train_accuracy", "val_accuracy", "zero_fraction"):
+        return "{:.3f}"
+    return "{:.4f}"
+
+
+def _summary_rows(metrics: Mapping[str, Mapping[str, float]]) -> list[list[str]]:
+    rows = []
+    for variant_metrics in metrics.values():
+        row = []
+        for key in METRIC_KEYS:
+            value = float(variant_metrics[key])
+            row.append(
+                _metric_format(key).format(value) if math.isfinite(value) else "nan"
+            )
+        rows.append(row)
+    return rows
+
+
+def _draw_comparison_figures(report: Report, result: Any, dpi: float) -> None:
+    """Add the comparison figures to ``report`` (draws with :mod:`kreg.plots`)."""
+    from kreg.plots import WeightDistributionDisplay
+    from kreg.plots._compare import (
+        plot_decision_boundaries,
+        plot_loss_curves,
+        plot_variant_networks,
+        plot_variant_weight_bars,
+    )
+
+    variants = list(result.variants)
+    if getattr(result, "grid", None) is not None:
+        report.add_heading("Decision boundaries")
+        disp = plot_decision_boundaries(result)
+        report.add_figure(
+            "boundaries",
+            disp.figure_,
+            dpi=dpi,
+            caption=(
+                "Predicted probability of class 1 over the plot box, one panel per "
+                "variant on the same colour scale; the black line is the 0.5 "
+                "decision boundary. Filled circles: training points; white "
+                "triangles: validation points (colour = true class). A boundary "
+                "that bends around single training points is overfitting them."
+            ),
+        )
+    report.add_heading("Loss curves")
+    disp = plot_loss_curves(result)
+    report.add_figure(
+        "losses",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "Training (solid) and validation (dashed) data loss per epoch, without "
+            "the penalty (Keras' loss and val_loss both include it); the gap at "
+            "the end is in each title. Below: the penalty lam/(2n)·Σ of each "
+            "regularized variant."
+        ),
+    )
+    report.add_heading("First-layer weights")
+    disp = WeightDistributionDisplay.from_histories(
+        {v: result.histories[v] for v in variants}, 0
+    )
+    size = int(np.asarray(next(iter(disp.values.values()))).size)
+    epoch = next(iter(disp.epochs.values()), None)
+    disp.ax_.set_title(f"First-layer kernel ({size:,} weights) at epoch {epoch}")
+    report.add_figure(
+        "weights",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "Distribution of the first layer's kernel after training: histogram "
+            "and Gaussian density per variant; box plots below, whiskers at the "
+            "minimum and maximum (written out)."
+        ),
+    )
+    report.add_heading("Networks")
+    disp = plot_variant_networks(result)
+    report.add_figure(
+        "network",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "The trained networks (at most 16 units per layer shown: those with "
+            "the largest |w|); edge colour by |w| on one scale for all panels. "
+            "Weights exactly 0 are removed connections."
+        ),
+    )
+    report.add_heading("Single weights")
+    disp = plot_variant_weight_bars(result)
+    report.add_figure(
+        "bars",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "The 10 first-layer weights largest at initialization (identical for "
+            "every variant), before training and after."
+        ),
+    )
+
+
+def write_report(
+    result: Any,
+    out_dir: str | os.PathLike,
+    *,
+    force: bool = False,
+    started: float | None = None,
+    command: str | None = None,
+    dpi: float = 100.0,
+) -> dict[str, str]:
+    """Write a comparison's report: HTML, metrics, weights and figures.
+
+    Files written in ``out_dir`` (created if missing), each atomically:
+    ``report.html`` (self-contained: figures as PNG data URIs, the summary table,
+    the config, the timing; no external links), ``metrics.json`` (see
+    :func:`comparison_metrics`), ``weights.npz`` (every variant's weight history
+    in one file, see :func:`save_histories`; ``WeightHistory.load`` reads it,
+    :func:`load_histories` splits it per variant), and ``boundaries.png`` (when
+    the result has a decision grid, i.e. data with 2 features), ``losses.png``,
+    ``weights.png``, ``network.png``, ``bars.png``.
+
+    ``total_seconds`` in ``metrics.json`` runs from ``started`` (a
+    ``time.perf_counter()`` value; the command line passes the process start)
+    to the moment every figure is drawn and ``weights.npz`` is written: only the
+    writing of the last few small files comes after it. Without ``started`` it is
+    ``result.timing["total_seconds"]`` (or the training time) plus the time this
+    function takes to get there.
+
+    Args:
+        result: A ``ComparisonResult`` of :func:`kreg.compare`.
+        out_dir: The output directory.
+        force: Write into a non-empty ``out_dir``, replacing files of the same
+            names (other files are left alone).
+        started: ``time.perf_counter()`` at the start of the run, or ``None``.
+        command: The command line that made the run, shown in the report.
+        dpi: Resolution of the PNG figures.
+
+    Returns:
+        Mapping file name (``"report.html"``, ``"metrics.json"``, ...) -> path.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
+            false (checked before anything is drawn or written).
+        NotADirectoryError: If ``out_dir`` is a file.
+
+    Examples:
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
+        >>> paths = write_report(result, "kreg-output/tiny")  # doctest: +SKIP
+        >>> sorted(paths)  # doctest: +SKIP
+        ['bars.png', 'boundaries.png', 'losses.png', 'metrics.json', 'network.png', \
+'report.html', 'weights.npz', 'weights.png']
+    """
+    begin = time.perf_counter()
+    out_dir = check_out_dir(out_dir, force=force)
+    dpi = check_positive("dpi", dpi)
+    variants = [str(v) for v in result.variants]
+    # Validate the metrics before drawing anything.
+    comparison_metrics(result)
+
+    report = Report(
+        "kreg compare: " + " vs ".join(variants),
+        subtitle=(
+            "The same network trained from identical initial weights on identical "
+            "batches, once per variant: the regularizer is the only difference."
+        ),
+    )
+    if command:
+        report.add_preformatted(command)
+    report.add_heading("Summary")
+    report.add_table(
+        _summary_rows(result.metrics),
+        columns=list(METRIC_KEYS),
+        headings=_METRIC_HEADINGS,
+        index=variants,
+        index_name="variant",
+        caption=(
+            "After the last epoch. Losses are data losses (binary cross-entropy, "
+            "without the penalty); gap = val loss - train loss; penalty = "
+            "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
+            "layer; exact zeros, L1 and L2 norms over all kernels."
+        ),
+    )
+    _draw_comparison_figures(report, result, dpi)
+
+    os.makedirs(out_dir, exist_ok=True)
+    written: dict[str, str] = {}
+    weights_path = os.path.join(out_dir, "weights.npz")
+    save_histories({v: result.histories[v] for v in variants}, weights_path)
+    written["weights.npz"] = weights_path
+
+    now = time.perf_counter()
+    if started is not None:
+        total = now - float(started)
+    else:
+        timing = dict(getattr(result, "timing", {}) or {})
+        base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
+        total = float(base) + (now - begin)
+    metrics = comparison_metrics(result, total_seconds=total)
+
+    report.add_heading("Timing")
+    report.add_table(
+        [
+            ["training", metrics["timing"]["train_seconds"]],
+            ["total", metrics["timing"]["total_seconds"]],
+        ],
+        columns=["", "seconds"],
+        caption=(
+            "total: from the start of the run"
+            + (" (process start)" if started is not None else "")
+            + " to the figures and weights written."
+        ),
+        fmt="{:.2f}",
+    )
+    report.add_heading("Config")
+    report.add_mapping(result.config, caption="Every setting of the run.")
+    report.add_heading("Files")
+    report.add_text(
+        "Next to this page: metrics.json (the numbers above and the config), "
+        "weights.npz (every recorded weight of every variant; "
+        "`kreg.WeightHistory.load('weights.npz')` reads it, "
+        "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
+        "the figures as PNG files."
+    )
+    report.add_text(f"Written by kreg {__version__}.")
+    written.update(report.write(out_dir, force=True))
+    metrics_path = os.path.join(out_dir, "metrics.json")
+    write_json(metrics_path, metrics)
+    written["metrics.json"] = metrics_path
+    return written

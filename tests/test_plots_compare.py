@@ -1,0 +1,432 @@
+"""Tests of kreg.plots._compare: the figures of a comparison run, on Agg.
+
+Most tests draw a small hand-made result (the fields of a ComparisonResult, with
+weight histories from WeightHistory.from_arrays), so that what is drawn can be
+compared with known arrays; the last ones draw a real tiny kreg.compare run.
+"""
+
+import types
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection  # noqa: E402
+from matplotlib.colorbar import Colorbar  # noqa: E402
+from matplotlib.contour import QuadContourSet  # noqa: E402
+from scipy.interpolate import RegularGridInterpolator  # noqa: E402
+
+from kreg.history import WeightHistory  # noqa: E402
+from kreg.plots import (  # noqa: E402
+    NetworkDisplay,
+    WeightBarsDisplay,
+    WeightDistributionDisplay,
+)
+from kreg.plots._compare import (  # noqa: E402
+    CLASS_COLORS,
+    ComparisonDisplay,
+    DecisionBoundaryDisplay,
+    LossCurvesDisplay,
+    VariantPanelsDisplay,
+    plot_comparison,
+    plot_decision_boundaries,
+    plot_loss_curves,
+    plot_variant_networks,
+    plot_variant_weight_bars,
+)
+
+METRIC_KEYS = (
+    "train_loss",
+    "val_loss",
+    "train_accuracy",
+    "val_accuracy",
+    "gap",
+    "penalty",
+    "first_kernel_min",
+    "first_kernel_max",
+    "zero_fraction",
+    "l1_norm",
+    "l2_norm",
+)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def fake_result(variants=("none", "l1", "l2"), epochs=12, record_every=4, n_val=4):
+    """A ComparisonResult-like object with known arrays (no training)."""
+    rng = np.random.default_rng(0)
+    e = np.arange(1, epochs + 1)
+    records = sorted({*range(0, epochs + 1, record_every), epochs})
+    sizes = [2, 8, 8, 1]
+    init = [
+        rng.normal(size=s).astype("float32")
+        for s in zip(sizes, sizes[1:], strict=False)
+    ]
+    x = rng.normal(size=(16 + n_val, 2))
+    y = (x[:, 1] > 0.3 * x[:, 0]).astype("float32")
+    xx, yy = np.meshgrid(np.linspace(-2, 3, 31), np.linspace(-1.5, 2, 27))
+    histories, curves, decision, metrics = {}, {}, {}, {}
+    for i, v in enumerate(variants):
+        shrink = 1.0 / (1 + i)
+        weights = {
+            f"{v}/{name}/kernel": np.stack(
+                [w * (1 - (1 - shrink) * r / epochs) for r in records]
+            ).astype("float32")
+            for name, w in zip(["dense", "dense_1", "dense_2"], init, strict=True)
+        }
+        histories[v] = WeightHistory.from_arrays(weights, records)
+        train = 0.7 * np.exp(-e / 4) + 0.05 * i
+        val = train + 0.3 / (1 + i) if n_val else np.full(epochs, np.nan)
+        penalty = np.zeros(epochs) if v == "none" else 0.02 * (1 + i) * np.exp(-e / 8)
+        curves[v] = {
+            "train_loss": train,
+            "val_loss": val,
+            "penalty": penalty,
+            "train_total": train + penalty,
+            "train_accuracy": 1 - train / 2,
+            "val_accuracy": 1 - val / 2,
+        }
+        decision[v] = 1 / (1 + np.exp(-(2 + 2 * i) * (yy - 0.4 * np.sin(2 * xx))))
+        first = weights[f"{v}/dense/kernel"][-1]
+        every = np.concatenate([w[-1].ravel() for w in weights.values()])
+        metrics[v] = {
+            "train_loss": train[-1],
+            "val_loss": val[-1],
+            "train_accuracy": 1 - train[-1] / 2,
+            "val_accuracy": 1 - val[-1] / 2,
+            "gap": val[-1] - train[-1],
+            "penalty": penalty[-1],
+            "first_kernel_min": float(first.min()),
+            "first_kernel_max": float(first.max()),
+            "zero_fraction": float(np.mean(every == 0)),
+            "l1_norm": float(np.abs(every).sum()),
+            "l2_norm": float(np.sqrt(np.square(every, dtype=float).sum())),
+        }
+    return types.SimpleNamespace(
+        config={"variants": list(variants), "epochs": epochs, "lam": 0.16},
+        variants=list(variants),
+        epochs=e,
+        curves=curves,
+        histories=histories,
+        metrics=metrics,
+        grid={"xx": xx, "yy": yy, "box": (-2.0, 3.0, -1.5, 2.0)},
+        decision=decision,
+        data={
+            "x_train": x[:16],
+            "y_train": y[:16],
+            "x_val": x[16:],
+            "y_val": y[16:],
+        },
+        models={},
+        timing={"train_seconds": 1.5},
+    )
+
+
+@pytest.fixture
+def result():
+    return fake_result()
+
+
+# --------------------------------------------------------------------------------
+# Decision boundaries
+# --------------------------------------------------------------------------------
+
+
+def test_boundaries_one_panel_per_variant_with_shared_scale(result):
+    disp = plot_decision_boundaries(result)
+    assert isinstance(disp, DecisionBoundaryDisplay)
+    assert list(disp.axes_) == result.variants
+    assert len(set(map(id, disp.axes_.values()))) == 3
+    norms = {id(c.norm) for c in disp.contours_.values()}
+    assert norms == {id(disp.norm_)}
+    assert (disp.norm_.vmin, disp.norm_.vmax) == (0.0, 1.0)
+    for contour in disp.contours_.values():
+        assert isinstance(contour, QuadContourSet) and contour.filled
+        np.testing.assert_array_equal(contour.levels, disp.levels_)
+    assert isinstance(disp.colorbar_, Colorbar)
+    for panel in disp.axes_.values():
+        assert panel.get_xlim() == (-2.0, 3.0)
+        assert panel.get_ylim() == (-1.5, 2.0)
+        assert panel.figure is disp.figure_
+    assert disp.ax_ is disp.axes_["none"]
+    assert disp.axes_["l2"].get_title().startswith("l2 (val acc")
+
+
+def test_boundary_line_lies_on_the_half_probability_of_the_result(result):
+    disp = plot_decision_boundaries(result)
+    xs, ys = result.grid["xx"][0], result.grid["yy"][:, 0]
+    for name, line in disp.boundaries_.items():
+        assert not line.filled
+        np.testing.assert_array_equal(line.levels, [0.5])
+        vertices = np.concatenate([p.vertices for p in line.get_paths()])
+        assert len(vertices) > 10
+        interpolate = RegularGridInterpolator((ys, xs), result.decision[name])
+        values = interpolate(vertices[:, ::-1])
+        np.testing.assert_allclose(values, 0.5, atol=0.02)
+
+
+def test_training_and_validation_points_are_the_results_data(result):
+    disp = plot_decision_boundaries(result)
+    for name in result.variants:
+        train, val = disp.train_points_[name], disp.val_points_[name]
+        assert isinstance(train, PathCollection) and isinstance(val, PathCollection)
+        np.testing.assert_array_equal(train.get_offsets(), result.data["x_train"])
+        np.testing.assert_array_equal(val.get_offsets(), result.data["x_val"])
+        # Filled circles coloured by class vs white triangles outlined by class.
+        want = [
+            matplotlib.colors.to_rgba(CLASS_COLORS[int(c)])
+            for c in result.data["y_train"]
+        ]
+        np.testing.assert_allclose(train.get_facecolors(), want)
+        outline = [
+            matplotlib.colors.to_rgba(CLASS_COLORS[int(c)])
+            for c in result.data["y_val"]
+        ]
+        np.testing.assert_allclose(val.get_edgecolors(), outline)
+        np.testing.assert_allclose(val.get_facecolors(), [[1, 1, 1, 1]])
+        assert train.get_paths()[0] != val.get_paths()[0]
+    labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert labels == [
+        "training, class 0",
+        "training, class 1",
+        "validation, class 0",
+        "validation, class 1",
+    ]
+
+
+def test_boundaries_on_given_axes(result):
+    fig, axes = plt.subplots(1, 3)
+    disp = plot_decision_boundaries(result, ax=axes, colorbar=False)
+    assert list(disp.axes_.values()) == list(axes)
+    assert disp.colorbar_ is None and disp.bounding_ax_ is None
+    fig, ax = plt.subplots()
+    disp = plot_decision_boundaries(result, ax=ax, variants=["l2", "none"])
+    assert disp.bounding_ax_ is ax and not ax.axison
+    assert list(disp.axes_) == ["l2", "none"]
+    assert all(panel.figure is fig for panel in disp.axes_.values())
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (
+            {"variants": ["l3"]},
+            ValueError,
+            r"argument `variants`.*among \['none', 'l1', 'l2'\]",
+        ),
+        ({"variants": []}, ValueError, "argument `variants`"),
+        ({"ax": "axes"}, TypeError, "argument `ax`"),
+        ({"levels": [0.5, 0.2]}, ValueError, "argument `levels`"),
+    ],
+)
+def test_boundaries_bad_arguments(result, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        plot_decision_boundaries(result, **kwargs)
+
+
+def test_boundaries_wrong_number_of_axes(result):
+    _, axes = plt.subplots(1, 2)
+    with pytest.raises(ValueError, match="3 Axes, one per variant"):
+        plot_decision_boundaries(result, ax=axes)
+
+
+def test_boundaries_without_validation_points():
+    result = fake_result(n_val=0)
+    disp = plot_decision_boundaries(result)
+    assert disp.val_points_ == {} and len(disp.train_points_) == 3
+    assert len(disp.ax_.get_legend().get_texts()) == 2
+
+
+def test_display_constructor_checks_shapes():
+    xx, yy = np.meshgrid(np.arange(3.0), np.arange(4.0))
+    with pytest.raises(ValueError, match=r"decision\['a'\]"):
+        DecisionBoundaryDisplay(xx, yy, {"a": np.zeros((3, 3))})
+    with pytest.raises(ValueError, match="argument `threshold`"):
+        DecisionBoundaryDisplay(xx, yy, {"a": np.zeros((4, 3))}, threshold=1.5)
+
+
+# --------------------------------------------------------------------------------
+# Loss curves
+# --------------------------------------------------------------------------------
+
+
+def test_loss_curves_draw_the_results_data_losses(result):
+    disp = plot_loss_curves(result)
+    assert isinstance(disp, LossCurvesDisplay)
+    assert list(disp.axes_) == result.variants
+    for name in result.variants:
+        lines = disp.lines_[name]
+        np.testing.assert_array_equal(lines["train"].get_xdata(), result.epochs)
+        np.testing.assert_array_equal(
+            lines["train"].get_ydata(), result.curves[name]["train_loss"]
+        )
+        np.testing.assert_array_equal(
+            lines["val"].get_ydata(), result.curves[name]["val_loss"]
+        )
+        assert lines["train"].get_linestyle() == "-"
+        assert lines["val"].get_linestyle() == "--"
+        assert disp.gaps_[name] == pytest.approx(result.metrics[name]["gap"])
+        assert (
+            f"final gap {result.metrics[name]['gap']:.2f}"
+            in disp.axes_[name].get_title()
+        )
+    # The panels share the y scale, and the penalty has an axes of its own.
+    limits = {panel.get_ylim() for panel in disp.axes_.values()}
+    assert len(limits) == 1
+    assert disp.penalty_ax_ not in disp.axes_.values()
+    assert sorted(disp.penalty_lines_) == ["l1", "l2"]
+    for name, line in disp.penalty_lines_.items():
+        np.testing.assert_array_equal(line.get_ydata(), result.curves[name]["penalty"])
+        assert line.axes is disp.penalty_ax_
+
+
+def test_loss_curves_on_one_axes_with_log_scale(result):
+    disp = plot_loss_curves(result, separate=False, logy=True)
+    assert len(set(map(id, disp.axes_.values()))) == 1
+    assert len(disp.ax_.get_lines()) == 6
+    assert disp.ax_.get_yscale() == "log"
+    assert disp.penalty_ax_.get_yscale() == "log"
+
+
+def test_loss_curves_axes_handling(result):
+    fig, axes = plt.subplots(1, 3)
+    disp = plot_loss_curves(result, ax=axes)
+    assert [disp.axes_[v] for v in result.variants] == list(axes)
+    assert disp.penalty_ax_.figure is fig
+    fig, ax = plt.subplots()
+    disp = plot_loss_curves(result, ax=ax, penalty=False)
+    assert disp.bounding_ax_ is ax and disp.penalty_ax_ is None
+    assert disp.penalty_lines_ == {}
+    with pytest.raises(ValueError, match="argument `penalty_ax`"):
+        plot_loss_curves(result, penalty=False, penalty_ax=ax)
+
+
+def test_loss_curves_without_validation_or_penalty():
+    result = fake_result(variants=("none",), n_val=0)
+    disp = plot_loss_curves(result)
+    assert list(disp.lines_["none"]) == ["train"]
+    assert disp.penalty_lines_ == {}
+    assert "no penalty" in disp.penalty_ax_.texts[0].get_text()
+
+
+# --------------------------------------------------------------------------------
+# Networks, bars, the standard figure
+# --------------------------------------------------------------------------------
+
+
+def test_variant_networks_reuse_network_display(result):
+    disp = plot_variant_networks(result, max_units=4)
+    assert isinstance(disp, VariantPanelsDisplay)
+    assert list(disp.displays_) == result.variants
+    for name, sub in disp.displays_.items():
+        assert isinstance(sub, NetworkDisplay)
+        assert sub.ax_ is disp.axes_[name]
+        assert all(len(u) <= 4 for u in sub.units)
+    # One colour scale for every panel, one colour bar.
+    norms = {(d.edges_.norm.vmin, d.edges_.norm.vmax) for d in disp.displays_.values()}
+    top = max(
+        np.abs(h.weights[k][-1]).max()
+        for h in result.histories.values()
+        for k in h.keys()
+    )
+    assert len(norms) == 1
+    assert norms.pop() == (0.0, pytest.approx(top))
+    assert [d.colorbar_ is not None for d in disp.displays_.values()] == [
+        False,
+        False,
+        True,
+    ]
+
+
+def test_variant_weight_bars_show_the_same_weights(result):
+    disp = plot_variant_weight_bars(result, k=5)
+    labels = {tuple(d.labels) for d in disp.displays_.values()}
+    assert len(labels) == 1
+    first = result.histories["none"]["dense/kernel"]
+    largest = np.argsort(-np.abs(first[0]).ravel(), kind="stable")[:5]
+    for name, sub in disp.displays_.items():
+        assert isinstance(sub, WeightBarsDisplay)
+        kernel = result.histories[name][f"{name}/dense/kernel"]
+        np.testing.assert_allclose(sub.before, kernel[0].ravel()[largest])
+        np.testing.assert_allclose(sub.after, kernel[-1].ravel()[largest])
+    assert len({d.ax_.get_ylim() for d in disp.displays_.values()}) == 1
+
+
+def test_plot_comparison_holds_the_three_sub_displays(result):
+    disp = plot_comparison(result)
+    assert isinstance(disp, ComparisonDisplay)
+    assert isinstance(disp.boundaries_, DecisionBoundaryDisplay)
+    assert isinstance(disp.losses_, LossCurvesDisplay)
+    assert isinstance(disp.weights_, WeightDistributionDisplay)
+    fig = disp.figure_
+    for sub in (disp.boundaries_, disp.losses_, disp.weights_):
+        assert sub.ax_.figure is fig
+    # 3 boundary panels + colour bar, 3 loss panels + penalty, density + boxes.
+    assert len(fig.axes) == 10
+    assert list(disp.weights_.extremes_) == result.variants
+    for name in result.variants:
+        kernel = result.histories[name][f"{name}/dense/kernel"][-1]
+        assert disp.weights_.extremes_[name] == (
+            pytest.approx(float(kernel.min())),
+            pytest.approx(float(kernel.max())),
+        )
+    assert (
+        disp.weights_.ax_.get_title() == "First-layer kernel (16 weights) at epoch 12"
+    )
+
+
+def test_plot_comparison_in_a_given_axes(result):
+    fig, (left, right) = plt.subplots(1, 2)
+    disp = plot_comparison(result, ax=right, variants=["none", "l2"], logy=True)
+    assert disp.bounding_ax_ is right and not right.axison
+    assert left.axison
+    assert list(disp.boundaries_.axes_) == ["none", "l2"]
+    assert disp.losses_.ax_.get_yscale() == "log"
+    assert disp.figure_ is fig
+
+
+# --------------------------------------------------------------------------------
+# A real tiny comparison
+# --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_result():
+    from kreg.compare import compare
+
+    return compare(hidden=(8, 8), epochs=6, record_every=3, grid_resolution=40)
+
+
+def test_real_comparison_figure(real_result):
+    result = real_result
+    disp = plot_comparison(result)
+    assert list(disp.boundaries_.axes_) == list(result.variants)
+    for name in result.variants:
+        np.testing.assert_array_equal(
+            disp.boundaries_.train_points_[name].get_offsets(), result.data["x_train"]
+        )
+        np.testing.assert_array_equal(
+            disp.losses_.lines_[name]["val"].get_ydata(),
+            result.curves[name]["val_loss"],
+        )
+        kernel = result.histories[name][result.histories[name].keys()[0]]
+        low, high = disp.weights_.extremes_[name]
+        assert low == pytest.approx(result.metrics[name]["first_kernel_min"], abs=1e-6)
+        assert high == pytest.approx(float(kernel[-1].max()), abs=1e-6)
+    assert set(disp.losses_.penalty_lines_) == set(result.variants) - {"none"}
+
+
+def test_real_result_plot_method_and_history_figures(real_result):
+    disp = real_result.plot()
+    assert isinstance(disp, ComparisonDisplay)
+    networks = plot_variant_networks(real_result)
+    assert all(isinstance(d, NetworkDisplay) for d in networks.displays_.values())
+    bars = plot_variant_weight_bars(real_result, k=3)
+    assert all(len(d.labels) == 3 for d in bars.displays_.values())
