@@ -18,16 +18,22 @@ import json
 import math
 import os
 import re
-import tempfile
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import keras
 import numpy as np
 
-from kreg._validation import _fail, check_choice, check_int, check_nonnegative
+from kreg._io import TMP_PREFIX, atomic_write
+from kreg._validation import (
+    _fail,
+    check_bool,
+    check_choice,
+    check_int,
+    check_nonnegative,
+)
 from kreg._version import __version__
 
 __all__ = ["FORMAT_VERSION", "STAT_NAMES", "WeightHistory", "WeightStats"]
@@ -54,7 +60,6 @@ STAT_NAMES = (
 _FORMAT_NAME = "kreg.WeightHistory"
 _META_FILE = "weight_history.json"
 _RECORD_PATTERN = re.compile(r"^record-(\d{6,})\.npz$")
-_TMP_PREFIX = ".kreg-tmp-"
 _PERCENTILES = (5, 25, 50, 75, 95)
 _ON_NONFINITE = ("warn", "stop", "ignore")
 # Statistics are computed on float64 blocks of at most this many values.
@@ -64,32 +69,9 @@ _STATS_BLOCK = 1 << 22
 # --- small helpers -----------------------------------------------------------------
 
 
-def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        _fail(name, "True or False", value, TypeError)
-    return bool(value)
-
-
-def _atomic_write(path: str, write: Callable[[Any], None]) -> None:
-    """Write ``path`` through a temporary file in its directory, then rename it."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-        os.replace(tmp, path)
-    except BaseException:
-        # KeyboardInterrupt included: never leave a partial file behind.
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
-
-
 def _write_json(path: str, obj: Any) -> None:
     text = json.dumps(obj, indent=1, sort_keys=True).encode("utf-8")
-    _atomic_write(path, lambda file: file.write(text))
+    atomic_write(path, lambda file: file.write(text))
 
 
 def _is_kernel(variable: Any) -> bool:
@@ -653,7 +635,7 @@ class WeightHistory(keras.callbacks.Callback):
     ):
         super().__init__()
         self._selection = self._check_layers(layers)
-        self.include_bias = _check_bool("include_bias", include_bias)
+        self.include_bias = check_bool("include_bias", include_bias)
         self.every = check_int("every", every)
         if every_batches is not None:
             every_batches = check_int("every_batches", every_batches)
@@ -665,7 +647,7 @@ class WeightHistory(keras.callbacks.Callback):
                     f"every_batches={every_batches}"
                 )
         self.every_batches = every_batches
-        self.append = _check_bool("append", append)
+        self.append = check_bool("append", append)
         if directory is not None:
             if not isinstance(directory, (str, os.PathLike)):
                 _fail(
@@ -1011,7 +993,7 @@ class WeightHistory(keras.callbacks.Callback):
         }
         for i, key in enumerate(self._keys):
             arrays[f"w{i}"] = weights[key]
-        _atomic_write(path, lambda file: np.savez(file, **arrays))
+        atomic_write(path, lambda file: np.savez(file, **arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> WeightHistory:
@@ -1363,7 +1345,7 @@ class WeightHistory(keras.callbacks.Callback):
         if self.directory is not None:
             arrays = {"epoch": np.int64(epoch), "step": np.int64(step)}
             arrays.update({f"w{i}": value for i, value in enumerate(values)})
-            _atomic_write(
+            atomic_write(
                 _record_path(self.directory, index),
                 lambda file: np.savez(file, **arrays),
             )
@@ -1397,7 +1379,7 @@ class WeightHistory(keras.callbacks.Callback):
             if index >= first:
                 os.remove(path)
         for name in os.listdir(self.directory):
-            if name.startswith(_TMP_PREFIX) and name.endswith(".tmp"):
+            if name.startswith(TMP_PREFIX) and name.endswith(".tmp"):
                 try:
                     os.remove(os.path.join(self.directory, name))
                 except OSError:  # pragma: no cover - removed concurrently
