@@ -192,6 +192,18 @@ class WeightStats(dict):
     ``print(stats)`` (or ``stats.to_string()``) shows the summary as one table per
     weight. Like ``WeightHistory``, ``stats[...]`` also accepts a unique suffix of a
     key (``stats["dense/kernel"]``).
+
+    Examples:
+        >>> import numpy as np
+        >>> kernel = np.array([[[1.0, -2.0], [0.0, 0.5]], [[0.5, -1.0], [0.0, 0.0]]])
+        >>> history = WeightHistory.from_arrays({"net/dense/kernel": kernel}, [0, 1])
+        >>> stats = history.stats()
+        >>> stats["dense/kernel"]["l1"]
+        array([3.5, 1.5])
+        >>> stats["dense/kernel"]["zero_fraction"]
+        array([0.25, 0.5 ])
+        >>> stats.summary["net/dense/kernel"]["l1"]["ratio"]
+        0.42857142857142855
     """
 
     def __init__(

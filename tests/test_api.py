@@ -1,0 +1,34 @@
+"""The public API: every exported name exists, is documented and is in the docs."""
+
+import inspect
+import pathlib
+
+import kreg
+
+DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_every_public_name_exists_and_has_a_docstring():
+    for name in kreg.__all__:
+        obj = getattr(kreg, name)
+        if name == "__version__":
+            assert isinstance(obj, str) and obj.count(".") == 2
+            continue
+        doc = inspect.getdoc(obj)
+        assert doc and len(doc.splitlines()) >= 2, name
+
+
+def test_public_functions_and_classes_have_examples_and_are_in_the_api_page():
+    api = (DOCS / "api.md").read_text()
+    for name in kreg.__all__:
+        obj = getattr(kreg, name)
+        if inspect.ismodule(obj) or name == "__version__":
+            continue
+        assert "Examples:" in inspect.getdoc(obj), name
+        assert f"::: kreg.{name}" in api, name
+
+
+def test_docs_navigation_lists_every_page():
+    nav = (DOCS.parent / "mkdocs.yml").read_text()
+    for page in DOCS.glob("*.md"):
+        assert page.name in nav, page.name
