@@ -11,7 +11,6 @@ Run: ``python examples/quickstart.py [--epochs 300]``
 import argparse
 
 import keras
-import numpy as np
 
 import kreg
 
@@ -28,15 +27,8 @@ def build(regularizer):
 
 
 def main(epochs: int) -> None:
-    rng = np.random.RandomState(2)
-    t = np.linspace(0, np.pi, 50)
-    x = np.concatenate(
-        [np.c_[np.cos(t), np.sin(t)], np.c_[1 - np.cos(t), 1 - np.sin(t) - 0.5]]
-    )
-    y = np.r_[np.zeros(50), np.ones(50)]
-    order = rng.permutation(100)
-    x, y = x[order] + rng.normal(scale=0.25, size=(100, 2)), y[order]
-    x_train, y_train, x_val, y_val = x[:80], y[:80], x[80:], y[80:]
+    x, y = kreg.make_moons(100, noise=0.25, random_state=2)
+    x_train, y_train, x_val, y_val = kreg.datasets.train_val_split(x, y, 0.2)
 
     keras.utils.set_random_seed(0)
     initial = build(None).get_weights()
