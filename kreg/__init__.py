@@ -10,6 +10,7 @@ The public API:
 - ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
 - ``WeightHistory``: a callback that records every kernel per epoch.
 - ``compare``: unregularized, L1 and L2 models trained side by side on two moons.
+- ``sweep``: one model per lambda, side by side: paths, validation curve, sparsity.
 - ``report``: the report (html, json, png, npz) of a comparison.
 - ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
 """
@@ -22,6 +23,7 @@ from kreg.history import WeightHistory, WeightStats
 from kreg.penalties import l1_penalty, l2_penalty
 from kreg.proximal import ProximalAdam, ProximalSGD
 from kreg.regularizers import L1, L1L2, L2, regularize
+from kreg.sweep import SweepResult, sweep
 
 __all__ = [
     "ComparisonResult",
@@ -30,6 +32,7 @@ __all__ = [
     "L2",
     "ProximalAdam",
     "ProximalSGD",
+    "SweepResult",
     "WeightHistory",
     "WeightStats",
     "__version__",
@@ -44,4 +47,5 @@ __all__ = [
     "proximal",
     "regularize",
     "report",
+    "sweep",
 ]

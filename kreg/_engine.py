@@ -1,13 +1,19 @@
-"""The compiled core of ``kreg.compare``: several variants trained as one stacked net.
+"""The compiled core of ``kreg.compare`` and ``kreg.sweep``: many nets as one.
 
-Every layer of the ``V`` variants is held as one variable with a leading variant
-axis: kernels ``(V, fan_in, fan_out)``, biases ``(V, fan_out)``. The forward pass is
-a batched matrix product, so one training step costs the same number of operations
-whatever ``V``. The loss of a step is the sum over the variants of (batch-mean data
-loss + penalty); the variants share no weight, so the gradient of that sum with
-respect to a variable's slice ``v`` is variant ``v``'s own gradient, and an
-element-wise optimizer (SGD, Adam, ...) updates each slice exactly as it would update
-that variant trained alone.
+Every layer of the ``V`` networks ("slices": the variants of a comparison, the
+lambdas of a sweep, each once per seed) is held as one variable with a leading
+slice axis: kernels ``(V, fan_in, fan_out)``, biases ``(V, fan_out)``. The forward
+pass is a batched matrix product, one operation whatever ``V``. The loss of a step
+is the sum over the slices of (batch-mean data loss + penalty); the slices share no
+weight, so the gradient of that sum with respect to a variable's slice ``v`` is
+slice ``v``'s own gradient, and an element-wise optimizer (SGD, Adam, ...) updates
+each slice exactly as it would update that network trained alone. Every slice
+sees the same batches; each may start from its own initial weights.
+
+The penalties of kreg's own regularizers (``L1``, ``L2``, ``L1L2``) are computed
+for all slices at once, as per-slice coefficients ``lam / (2 n)`` (from
+``kreg.penalties.scale``) times per-slice sums; any other regularizer is called on
+its slice, as Keras calls it on a layer's kernel.
 
 One ``tf.function`` runs a whole chunk of epochs (a graph-level loop: batches,
 end-of-epoch evaluation on the full training and validation sets, weight records),
@@ -26,6 +32,8 @@ import tensorflow as tf
 from keras import ops
 
 from kreg import proximal
+from kreg.penalties import scale
+from kreg.regularizers import L1, L1L2, L2
 
 # Per-epoch quantities, in the order of the metric buffer's middle axis.
 METRIC_NAMES = (
@@ -37,8 +45,8 @@ METRIC_NAMES = (
     "val_accuracy",
 )
 
-# Rows of the decision grid evaluated per call when predicting on a grid.
-_PREDICT_BLOCK = 8192
+# Rows x slices evaluated per call when predicting on a grid.
+_PREDICT_BUDGET = 65536
 
 # Most batch-order entries (epochs x training rows) held on the device at once: the
 # epochs run in chunks of at most this many entries, whose permutations are drawn
@@ -47,7 +55,7 @@ ORDER_BUDGET = 4_000_000
 
 
 def _bce_from_logits(y: Any, logits: Any):
-    """Per-variant mean binary cross-entropy, as Keras computes it.
+    """Per-slice mean binary cross-entropy, as Keras computes it.
 
     ``Dense(1, activation="sigmoid")`` caches its logits on the TensorFlow backend
     and ``binary_crossentropy`` uses them: ``sigmoid_cross_entropy_with_logits``,
@@ -68,37 +76,104 @@ def _bce_from_logits(y: Any, logits: Any):
 
 
 def _accuracy(y: Any, logits: Any):
-    """Per-variant binary accuracy of ``sigmoid(logits) > 0.5``, as Keras' metric."""
+    """Per-slice binary accuracy of ``sigmoid(logits) > 0.5``, as Keras' metric."""
     predicted = ops.cast(ops.greater(ops.sigmoid(logits), 0.5), logits.dtype)
     y = ops.cast(y, logits.dtype)
     return ops.mean(ops.cast(ops.equal(predicted, y), logits.dtype), axis=(1, 2))
 
 
+def _linear_coefficients(regularizer: Any) -> tuple[float, float] | None:
+    """``(c1, c2)`` of a kreg penalty ``c1 * sum(|w|) + c2 * sum(w ** 2)``, if any.
+
+    ``kreg.L1(lam, n)`` is ``(lam / (2 n), 0)``, ``kreg.L2(lam, n)`` is ``(0, lam /
+    (2 n))`` and ``kreg.L1L2(l1, l2, n)`` is ``(l1 / (2 n), l2 / (2 n))``, the
+    factors of ``kreg.penalties``; ``None`` for anything else (subclasses
+    included, which may compute something else).
+    """
+    kind, reg = type(regularizer), regularizer
+    if kind is L1:
+        return scale(reg.lam, reg.n), 0.0
+    if kind is L2:
+        return 0.0, scale(reg.lam, reg.n)
+    if kind is L1L2:
+        return scale(reg.l1, reg.n), scale(reg.l2, reg.n)
+    return None
+
+
+class _KernelPenalty:
+    """The penalty on one hidden kernel, for every slice at once.
+
+    Attributes:
+        l1: Per-slice ``c1`` (float32, ``(V,)``), or ``None`` when all are 0.
+        l2: Per-slice ``c2``, or ``None`` when all are 0.
+        others: ``(slice, regularizer)`` pairs of the regularizers that are not
+            kreg's own; each is called on its slice.
+    """
+
+    def __init__(self, regularizers: Sequence[Any]):
+        l1 = np.zeros(len(regularizers), "float32")
+        l2 = np.zeros(len(regularizers), "float32")
+        self.others = []
+        for v, regularizer in enumerate(regularizers):
+            if regularizer is None:
+                continue
+            coefficients = _linear_coefficients(regularizer)
+            if coefficients is None:
+                self.others.append((v, regularizer))
+            else:
+                l1[v], l2[v] = coefficients
+        self.l1 = l1 if np.any(l1) else None
+        self.l2 = l2 if np.any(l2) else None
+
+    def __call__(self, kernel: Any) -> Any:
+        """The ``(V,)`` penalties of the slices of a stacked kernel (or ``None``)."""
+        total = None
+        if self.l1 is not None:
+            total = self.l1 * ops.sum(ops.abs(kernel), axis=(1, 2))
+        if self.l2 is not None:
+            term = self.l2 * ops.sum(ops.square(kernel), axis=(1, 2))
+            total = term if total is None else total + term
+        if self.others:
+            values = [ops.zeros((), "float32")] * int(kernel.shape[0])
+            for v, regularizer in self.others:
+                value = regularizer(kernel[v])
+                if not keras.backend.is_float_dtype(value.dtype):
+                    value = ops.cast(value, "float32")
+                values[v] = ops.cast(ops.sum(value), "float32")
+            term = ops.stack(values)
+            total = term if total is None else total + term
+        return total
+
+
 class StackedTrainer:
-    """Trains ``V`` variants of one MLP together; see the module docstring.
+    """Trains ``V`` networks of one MLP shape together; see the module docstring.
 
     Args:
-        initial: The initial weights of one network, ``[kernel_0, bias_0, ...]``
-            (NumPy, float32), copied to every variant.
+        initial: The initial weights: one network's ``[kernel_0, bias_0, ...]``
+            (NumPy, float32), copied to every slice, or a list of ``V`` such
+            lists, one per slice.
         activation: The hidden layers' activation (a Keras activation name).
-        regularizers: Per variant, a list with one kernel regularizer (or None) per
+        regularizers: Per slice, a list with one kernel regularizer (or None) per
             hidden layer. The output layer is never regularized.
         optimizer: A fresh, unbuilt element-wise Keras optimizer.
         data: ``(x_train, y_train, x_val, y_val)``; ``y`` of shape ``(rows, 1)``.
         order: An iterator of permutations of ``range(n_train)``, one per epoch
             in epoch order: the epoch visits the training rows in that order, in
             consecutive batches of ``batch_size`` rows (the last one possibly
-            smaller). Drawn chunk by chunk, just before each chunk runs.
+            smaller). Drawn chunk by chunk, just before each chunk runs. Every
+            slice sees the same batches.
         epochs: The number of epochs.
         batch_size: Rows per step.
-        record_epochs: Sorted epochs (>= 1) after which all weights are recorded;
+        record_epochs: Sorted epochs (>= 1) after which the weights are recorded;
             the initial weights are always record 0.
+        record_slices: The slices whose weights are recorded (default: all; an
+            empty list records none).
         jit_compile: Compile the epoch loop with XLA.
     """
 
     def __init__(
         self,
-        initial: Sequence[np.ndarray],
+        initial: Sequence[Any],
         *,
         activation: str,
         regularizers: Sequence[Sequence[Any]],
@@ -108,38 +183,41 @@ class StackedTrainer:
         epochs: int,
         batch_size: int,
         record_epochs: Sequence[int],
+        record_slices: Sequence[int] | None = None,
         jit_compile: bool = True,
     ):
         x_train, y_train, x_val, y_val = data
-        self.n_variants = len(regularizers)
-        self.n_layers = len(initial) // 2
+        self.n_slices = n = len(regularizers)
+        per_slice = isinstance(initial[0], (list, tuple))
+        if per_slice and len(initial) != n:  # pragma: no cover - internal misuse
+            raise ValueError(f"{len(initial)} initial weight sets for {n} slices")
+        self.n_layers = len(initial[0] if per_slice else initial) // 2
         self.epochs = epochs
         self.n_train = len(x_train)
         self.batch_size = min(batch_size, self.n_train)
         self.n_full, self.rest = divmod(self.n_train, self.batch_size)
         self._activation = keras.activations.get(activation)
         self._regularizers = [list(r) for r in regularizers]
+        self._penalties = [
+            _KernelPenalty([regs[i] for regs in self._regularizers])
+            for i in range(self.n_layers - 1)
+        ]
         self._optimizer = optimizer
 
-        n_var = self.n_variants
+        def stacked(j: int) -> np.ndarray:
+            if per_slice:
+                return np.stack([np.asarray(w[j], dtype="float32") for w in initial])
+            value = np.asarray(initial[j], dtype="float32")
+            return np.broadcast_to(value, (n, *value.shape))
+
         self.kernels = []
         self.biases = []
         for i in range(self.n_layers):
-            kernel = np.asarray(initial[2 * i], dtype="float32")
-            bias = np.asarray(initial[2 * i + 1], dtype="float32")
             self.kernels.append(
-                keras.Variable(
-                    np.broadcast_to(kernel, (n_var, *kernel.shape)),
-                    name="kernel",
-                    dtype="float32",
-                )
+                keras.Variable(stacked(2 * i), name="kernel", dtype="float32")
             )
             self.biases.append(
-                keras.Variable(
-                    np.broadcast_to(bias, (n_var, *bias.shape)),
-                    name="bias",
-                    dtype="float32",
-                )
+                keras.Variable(stacked(2 * i + 1), name="bias", dtype="float32")
             )
         self.variables = [
             v for pair in zip(self.kernels, self.biases, strict=True) for v in pair
@@ -162,19 +240,22 @@ class StackedTrainer:
         # Record slots: slot r holds record r; epochs that are not recorded write
         # to a last scratch slot, so the loop has no branch.
         self.record_epochs = [0, *record_epochs]
+        self.record_slices = list(range(n) if record_slices is None else record_slices)
+        self._record_all = self.record_slices == list(range(n))
         n_records = len(self.record_epochs)
         slots = np.full(self.epochs, n_records, dtype="int32")
         for r, epoch in enumerate(self.record_epochs[1:], start=1):
             slots[epoch - 1] = r
         self._slots = tf.constant(slots)
         self._buffers = []
-        for variable in self.variables:
-            value = np.asarray(variable.numpy())
-            buffer = np.zeros((n_records + 1, *value.shape), dtype="float32")
-            buffer[0] = value
-            self._buffers.append(tf.Variable(buffer, trainable=False))
+        if self.record_slices:
+            for variable in self.variables:
+                value = np.asarray(variable.numpy())[self.record_slices]
+                buffer = np.zeros((n_records + 1, *value.shape), dtype="float32")
+                buffer[0] = value
+                self._buffers.append(tf.Variable(buffer, trainable=False))
         self._metrics = tf.Variable(
-            np.full((self.epochs, len(METRIC_NAMES), n_var), np.nan, "float32"),
+            np.full((self.epochs, len(METRIC_NAMES), n), np.nan, "float32"),
             trainable=False,
         )
         self._run = tf.function(
@@ -187,7 +268,7 @@ class StackedTrainer:
     # ----------------------------------------------------------------- model
 
     def _set_proximal_strengths(self) -> None:
-        """Give a proximal optimizer one L1 strength per variant (0: no L1 step)."""
+        """Give a proximal optimizer one L1 strength per slice (0: no L1 step)."""
         for i, kernel in enumerate(self.kernels[:-1]):
             strengths = [
                 proximal.proximal_strength(regs[i]) or 0.0
@@ -198,13 +279,16 @@ class StackedTrainer:
                     kernel, np.asarray(strengths, "float32").reshape(-1, 1, 1)
                 )
 
-    def logits(self, x: Any):
-        """Output logits ``(V, rows, 1)`` of every variant for shared inputs ``x``.
+    def logits(self, x: Any, slices: Sequence[int] | None = None):
+        """Output logits ``(V, rows, 1)`` of every slice for shared inputs ``x``.
 
         Layer by layer as Keras' ``Dense`` computes ``activation(x @ kernel +
-        bias)``, with one batched product for all variants.
+        bias)``, with one batched product for all slices (or only ``slices``).
         """
         kernels, biases = self.kernels, self.biases
+        if slices is not None:
+            kernels = [ops.take(k, slices, axis=0) for k in kernels]
+            biases = [ops.take(b, slices, axis=0) for b in biases]
         h = ops.einsum("bi,vij->vbj", x, kernels[0]) + ops.expand_dims(biases[0], 1)
         for kernel, bias in zip(kernels[1:], biases[1:], strict=True):
             h = self._activation(h)
@@ -212,28 +296,22 @@ class StackedTrainer:
         return h
 
     def penalties(self):
-        """Penalty ``(V,)`` of every variant: its regularizers on its kernel slices.
+        """Penalty ``(V,)`` of every slice: its regularizers on its kernel slices.
 
-        The values come from the variants' own regularizer objects, applied to the
-        slice of each hidden kernel, as Keras applies them to a layer's kernel.
-        With a proximal optimizer (``kreg.ProximalSGD``/``ProximalAdam``), the
-        optimizer takes the L1 subgradient back out of the gradient and applies
-        the soft threshold after the update (see ``kreg.proximal``).
+        kreg's ``L1``/``L2``/``L1L2`` are computed for all slices at once from
+        their factors ``lam / (2 n)``; other regularizers are called on their
+        slice of the kernel, as Keras calls them on a layer's kernel. With a
+        proximal optimizer (``kreg.ProximalSGD``/``ProximalAdam``), the L1 term
+        keeps its value here: the optimizer takes its subgradient back out of the
+        gradient and applies the soft threshold after the update instead (see
+        ``kreg.proximal``).
         """
-        totals = []
-        for v, regs in enumerate(self._regularizers):
-            terms = []
-            for i, reg in enumerate(regs):
-                if reg is None:
-                    continue
-                # With a proximal optimizer the L1 term keeps its value here; the
-                # optimizer removes its subgradient and soft-thresholds instead.
-                term = reg(self.kernels[i][v])
-                if not keras.backend.is_float_dtype(term.dtype):
-                    term = ops.cast(term, "float32")
-                terms.append(ops.cast(ops.sum(term), "float32"))
-            totals.append(ops.sum(ops.stack(terms)) if terms else ops.zeros(()))
-        return ops.stack(totals)
+        total = ops.zeros((self.n_slices,), "float32")
+        for penalty, kernel in zip(self._penalties, self.kernels, strict=False):
+            term = penalty(kernel)
+            if term is not None:
+                total = total + term
+        return total
 
     # -------------------------------------------------------------- training
 
@@ -267,6 +345,7 @@ class StackedTrainer:
         """Epochs ``start + 1 .. stop``; the chunk's order starts at ``start``."""
         bs, n_full, rest = self.batch_size, self.n_full, self.rest
         d = self._x_train.shape[1]
+        recorded = None if self._record_all else tf.constant(self.record_slices)
 
         def epoch_body(e):
             perm = self._order[e - start]
@@ -293,8 +372,11 @@ class StackedTrainer:
                 tf.IndexedSlices(self._evaluate()[None], index)
             )
             slot = tf.reshape(self._slots[e], [1])
-            for buffer, variable in zip(self._buffers, self.variables, strict=True):
-                buffer.scatter_update(tf.IndexedSlices(variable.value[None], slot))
+            for buffer, variable in zip(self._buffers, self.variables, strict=False):
+                value = variable.value
+                if recorded is not None:
+                    value = tf.gather(value, recorded)
+                buffer.scatter_update(tf.IndexedSlices(value[None], slot))
             return (e + 1,)
 
         tf.while_loop(lambda e: e < stop, epoch_body, (start,))
@@ -334,7 +416,11 @@ class StackedTrainer:
         return np.asarray(self._metrics[index].numpy(), dtype="float64")
 
     def records(self) -> list[np.ndarray]:
-        """One array per variable, ``(records, V, *shape)``: record 0 is initial."""
+        """One array per variable, ``(records, R, *shape)``: record 0 is initial.
+
+        ``R`` counts the recorded slices (``record_slices``, in that order); the
+        list is empty when no slice is recorded.
+        """
         n_records = len(self.record_epochs)
         return [b.numpy()[:n_records] for b in self._buffers]
 
@@ -346,11 +432,13 @@ class StackedTrainer:
         """The optimizer's variables as NumPy arrays (stacked ones ``(V, ...)``)."""
         return [np.asarray(v.numpy()) for v in self._optimizer.variables]
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Sigmoid outputs ``(V, rows)`` of every variant at the final weights."""
+    def predict(self, x: np.ndarray, slices: Sequence[int] | None = None) -> np.ndarray:
+        """Sigmoid outputs ``(V, rows)`` at the final weights, of all or ``slices``."""
         x = np.asarray(x, dtype="float32")
+        count = self.n_slices if slices is None else len(slices)
+        block = max(1, _PREDICT_BUDGET // max(1, count))
         outputs = []
-        for first in range(0, len(x), _PREDICT_BLOCK):
-            block = tf.constant(x[first : first + _PREDICT_BLOCK])
-            outputs.append(np.asarray(ops.sigmoid(self.logits(block)))[..., 0])
+        for first in range(0, len(x), block):
+            rows = tf.constant(x[first : first + block])
+            outputs.append(np.asarray(ops.sigmoid(self.logits(rows, slices)))[..., 0])
         return np.concatenate(outputs, axis=1)

@@ -1,4 +1,4 @@
-"""The ``kreg`` command line: ``kreg compare`` (more commands plug in the same way).
+"""The ``kreg`` command line: ``kreg compare`` and ``kreg sweep``.
 
 ``kreg compare [options] [--out DIR]`` trains the lecture's two-moons demonstration
 (unregularized, L1 and L2 variants side by side, from identical initial weights on
@@ -6,12 +6,19 @@ identical batches) with :func:`kreg.compare`, prints the summary table and write
 report (:func:`kreg.report.write_report`): ``report.html``, ``metrics.json``,
 ``weights.npz`` and the figures as PNG files.
 
+``kreg sweep [options] [--out DIR]`` trains the same network once per lambda (and
+per seed) with :func:`kreg.sweep`, prints the per-lambda table and the best lambda,
+and writes the same kind of report (:func:`kreg.report.write_sweep_report`):
+``report.html``, ``metrics.json``, ``paths.npz`` and the figures. It shares the run
+settings of ``kreg compare`` (the same option table, without ``--variants``,
+``--lam`` and ``--record-every``) and adds ``--kind`` and ``--lams``.
+
 Arguments are parsed before TensorFlow, :mod:`kreg.compare` or matplotlib are
 imported by this module, so a bad option fails at once. Every error of the user's
 making (an unknown option, a bad value, an output directory that is not empty)
 exits with status 2 and one line on stderr, without a traceback.
 
-Adding a command (``kreg sweep``): write ``_add_<name>(subparsers)`` and
+Adding a command: write ``_add_<name>(subparsers)`` and
 ``_run_<name>(args, parser) -> int`` and register them in :data:`_COMMANDS`.
 """
 
@@ -19,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shlex
 import sys
@@ -112,6 +120,49 @@ def _noise(text: str) -> float | None:
         ) from None
 
 
+def _lams(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or not all(math.isfinite(v) and v >= 0 for v in values):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers >= 0, e.g. 0,0.01,0.1; got {text!r}"
+        )
+    return values
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or any(v < 0 for v in values):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers >= 0, e.g. 0,1,2; got {text!r}"
+        )
+    return values
+
+
+def _choices(*names: str) -> Callable[[str], str]:
+    """A type accepting one of ``names`` (case-insensitive), shown as {a,b}."""
+
+    def convert(text: str) -> str:
+        value = text.strip().lower()
+        if value not in names:
+            raise argparse.ArgumentTypeError(
+                f"expected one of {', '.join(names)}; got {text!r}"
+            )
+        return value
+
+    convert.metavar = "{" + ",".join(names) + "}"  # type: ignore[attr-defined]
+    return convert
+
+
+_kind = _choices("l1", "l2", "l1l2")
+_l1_mode = _choices("proximal", "subgradient")
+
+
 def _jit(text: str) -> bool | str:
     value = text.strip().lower()
     choices = {"auto": "auto", "true": True, "false": False}
@@ -119,6 +170,26 @@ def _jit(text: str) -> bool | str:
         raise argparse.ArgumentTypeError(f"expected auto, true or false; got {text!r}")
     return choices[value]
 
+
+#: ``--l1-mode`` and ``--seeds``, options of both ``kreg compare`` and ``kreg sweep``.
+L1_MODE_OPTION = (
+    "--l1-mode",
+    "l1_mode",
+    _l1_mode,
+    "proximal",
+    "how the L1 penalty is applied: proximal (a soft-threshold step after each "
+    "optimizer update; weights reach exactly 0) or subgradient (the penalty's "
+    "gradient, as Keras' L1; no weight is ever exactly 0)",
+)
+SEEDS_OPTION = (
+    "--seeds",
+    "seeds",
+    _seeds,
+    None,
+    "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once per "
+    "seed (initial weights and batch order; same data) and the numbers are "
+    "reported as mean ± std (default: one run, with --seed)",
+)
 
 #: The options of ``kreg compare`` that go to :func:`kreg.compare`: (flag, keyword
 #: of compare, type, default, help). The defaults are compare()'s own (a test
@@ -141,6 +212,8 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         "regularization strength lam of the penalty lam/(2n)*sum(...) on the "
         "hidden kernels (0.16 with n = 80 is Keras' l2(0.001), the lecture's)",
     ),
+    L1_MODE_OPTION,
+    SEEDS_OPTION,
     ("--n-samples", "n_samples", int, 100, "number of two-moons points"),
     (
         "--noise",
@@ -155,7 +228,8 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         "seed",
         int,
         0,
-        "seed of the initial weights and of the batch order (shared by all variants)",
+        "seed of the initial weights and of the batch order (the same for every "
+        "model trained side by side)",
     ),
     (
         "--validation-split",
@@ -198,9 +272,104 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         _jit,
         "auto",
         "compile the training loop with XLA: true, false or auto (XLA for runs "
-        "of 3000 training steps or more)",
+        "of 2500 training steps or more)",
     ),
 )
+
+
+#: sweep() defaults that differ from compare()'s: a coarser decision grid (one
+#: small panel per lambda).
+_SWEEP_DEFAULTS = {"grid_resolution": 100}
+#: Options of ``kreg compare`` that ``kreg sweep`` does not take: ``--kind`` and
+#: ``--lams`` replace ``--variants`` and ``--lam``, and the report of a sweep keeps
+#: the final weights only (sweep()'s ``record_every`` is for Python use).
+_NOT_IN_SWEEP = ("variants", "lam", "record_every")
+
+#: The options of ``kreg sweep``: its own (``--kind``, ``--lams``), then those of
+#: ``kreg compare`` but the ones in _NOT_IN_SWEEP, with sweep()'s defaults (a test
+#: checks that they agree).
+SWEEP_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
+    (
+        "--kind",
+        "kind",
+        _kind,
+        "l2",
+        "the penalty swept: l1 (kreg.L1), l2 (kreg.L2) or l1l2 (kreg.L1L2 with "
+        "l1 = l2 = lam), on the hidden kernels",
+    ),
+    (
+        "--lams",
+        "lams",
+        _lams,
+        None,
+        "comma-separated lambdas, e.g. 0,0.01,0.1,1 (default: sweep()'s grid, 0 "
+        "and 12 log-spaced lambdas wide enough to reach underfitting)",
+    ),
+    *(
+        (flag, dest, kind, _SWEEP_DEFAULTS.get(dest, default), text)
+        for flag, dest, kind, default, text in COMPARE_OPTIONS
+        if dest not in _NOT_IN_SWEEP
+    ),
+)
+
+_METAVARS = {int: "N", float: "X", _noise: "X", str: "NAME", _jit: "{auto,true,false}"}
+_METAVARS.update({_lams: "X,Y,...", _seeds: "N,N,..."})
+
+
+def _add_options(
+    group: Any, options: Sequence[tuple[str, str, Callable[[str], Any], Any, str]]
+) -> None:
+    """Add the options of a table (flag, dest, type, default, help) to ``group``."""
+    for flag, dest, kind, default, text in options:
+        metavar = getattr(kind, "metavar", None) or _METAVARS.get(kind, "A,B,...")
+        group.add_argument(
+            flag, dest=dest, type=kind, default=default, help=text, metavar=metavar
+        )
+
+
+def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add ``--out``, ``--force`` and ``--quiet`` to a command's parser."""
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help=(
+            "directory of the report (default: a new directory "
+            f"kreg-output/{command}-YYYYMMDD-HHMMSS)"
+        ),
+    )
+    output.add_argument(
+        "--force",
+        action="store_true",
+        help="write into DIR even if it is not empty (replacing the report's files)",
+    )
+    output.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (the summary table and the report's path are printed)",
+    )
+
+
+def _prepare_out_dir(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, command: str
+) -> str:
+    """The output directory, refused (exit 2) if not empty, before any training."""
+    from kreg.report import check_out_dir, default_out_dir
+
+    out_dir = args.out
+    if out_dir is None:
+        out_dir = default_out_dir(command)
+    try:
+        check_out_dir(out_dir, force=args.force)
+    except FileExistsError:
+        parser.error(
+            f"--out {out_dir!r} exists and is not empty; choose another directory "
+            "or add --force to replace the report's files in it"
+        )
+    except (NotADirectoryError, TypeError, ValueError) as error:
+        parser.error(f"--out {out_dir!r}: {error}")
+    return out_dir
 
 
 def _add_compare(subparsers: Any) -> argparse.ArgumentParser:
@@ -222,56 +391,14 @@ def _add_compare(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     model = parser.add_argument_group("run settings (passed to kreg.compare)")
-    for flag, dest, kind, default, text in COMPARE_OPTIONS:
-        metavar = {
-            int: "N",
-            float: "X",
-            _noise: "X",
-            str: "NAME",
-            _jit: "{auto,true,false}",
-        }.get(kind, "A,B,...")
-        model.add_argument(
-            flag, dest=dest, type=kind, default=default, help=text, metavar=metavar
-        )
-    output = parser.add_argument_group("output")
-    output.add_argument(
-        "--out",
-        metavar="DIR",
-        default=None,
-        help=(
-            "directory of the report (default: a new directory "
-            "kreg-output/compare-YYYYMMDD-HHMMSS)"
-        ),
-    )
-    output.add_argument(
-        "--force",
-        action="store_true",
-        help="write into DIR even if it is not empty (replacing the report's files)",
-    )
-    output.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bar (the summary table and the report's path are printed)",
-    )
+    _add_options(model, COMPARE_OPTIONS)
+    _add_output(parser, "compare")
     return parser
 
 
 def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from kreg.report import check_out_dir, default_out_dir
-
-    out_dir = args.out
-    if out_dir is None:
-        out_dir = default_out_dir("compare")
     # Refuse a non-empty directory before training, not after.
-    try:
-        check_out_dir(out_dir, force=args.force)
-    except FileExistsError:
-        parser.error(
-            f"--out {out_dir!r} exists and is not empty; choose another directory "
-            "or add --force to replace the report's files in it"
-        )
-    except (NotADirectoryError, TypeError, ValueError) as error:
-        parser.error(f"--out {out_dir!r}: {error}")
+    out_dir = _prepare_out_dir(args, parser, "compare")
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
     from kreg.compare import compare
@@ -280,7 +407,9 @@ def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     options = {dest: getattr(args, dest) for _, dest, _, _, _ in COMPARE_OPTIONS}
     if not args.quiet:
         variants = ", ".join(options["variants"])
-        print(f"kreg compare: training {variants} for {options['epochs']} epochs")
+        seeds = options["seeds"]
+        runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""
+        print(f"kreg compare: training {variants}{runs} for {options['epochs']} epochs")
     try:
         result = compare(progress=not args.quiet, **options)
     except (ValueError, TypeError) as error:
@@ -304,9 +433,97 @@ def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
+def _add_sweep(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "sweep",
+        help="train one model per lambda side by side, find the best lambda and "
+        "write a report",
+        description=(
+            "Train the lecture's two-moons network once per lambda (and per seed), "
+            "from identical initial weights on identical batches, print the "
+            "per-lambda table and the best lambda (smallest mean validation data "
+            "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
+            "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
+            "regularization path, sparsity and decision boundaries per lambda."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
+            "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
+            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet"
+        ),
+        formatter_class=_HelpFormatter,
+    )
+    model = parser.add_argument_group("run settings (passed to kreg.sweep)")
+    _add_options(model, SWEEP_OPTIONS)
+    _add_output(parser, "sweep")
+    return parser
+
+
+def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out_dir = _prepare_out_dir(args, parser, "sweep")
+
+    os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
+    try:
+        from kreg.sweep import sweep
+    except ImportError as error:  # pragma: no cover - a broken installation
+        parser.error(f"kreg.sweep cannot be imported: {error}")
+    from kreg.report import write_sweep_report
+
+    options = {dest: getattr(args, dest) for _, dest, _, _, _ in SWEEP_OPTIONS}
+    if not args.quiet:
+        grid = "the default grid" if options["lams"] is None else "lambdas"
+        if options["lams"] is not None:
+            grid += " " + ", ".join(f"{lam:g}" for lam in options["lams"])
+        seeds = options["seeds"]
+        runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""
+        print(
+            f"kreg sweep: training {options['kind']} over {grid}{runs} for "
+            f"{options['epochs']} epochs"
+        )
+    try:
+        result = sweep(progress=not args.quiet, **options)
+    except (ValueError, TypeError) as error:
+        parser.error(_flag_names(str(error)))
+    print(result.summary())
+    print(_best_line(result))
+    paths = write_sweep_report(
+        result,
+        out_dir,
+        force=args.force,
+        started=args.started,
+        command=shlex.join(["kreg", *args.argv]),
+    )
+    with open(paths["metrics.json"]) as file:
+        timing = json.load(file)["timing"]
+    print(
+        f"Report written to {paths['report.html']} (with metrics.json, paths.npz "
+        f"and {sum(p.endswith('.png') for p in paths)} figures). Training "
+        f"{timing['train_seconds']:.1f} s; total {timing['total_seconds']:.1f} s "
+        "from process start to report written."
+    )
+    return 0
+
+
+def _best_line(result: Any) -> str:
+    """``Best lambda: ... (validation data loss ...)`` for a sweep result."""
+    i = int(result.best_index)
+    seeds = list(getattr(result, "seeds", None) or [0])
+    loss = f"{float(result.mean['val_loss'][i]):.4f}"
+    accuracy = f"{float(result.mean['val_accuracy'][i]):.3f}"
+    if len(seeds) > 1:
+        loss += f" ± {float(result.std['val_loss'][i]):.4f}"
+        accuracy += f" ± {float(result.std['val_accuracy'][i]):.3f}"
+        accuracy += f", mean ± std over {len(seeds)} seeds"
+    return (
+        f"Best lambda: {float(result.best_lam):g} (validation data loss {loss}, "
+        f"validation accuracy {accuracy})"
+    )
+
+
 def _flag_names(message: str) -> str:
     """Name the command-line flag in kreg's argument errors (``lam`` -> --lam)."""
-    for flag, dest, _, _, _ in COMPARE_OPTIONS:
+    for flag, dest, _, _, _ in (*COMPARE_OPTIONS, *SWEEP_OPTIONS):
         message = message.replace(f"argument `{dest}`", f"{flag}")
         message = message.replace(f"Received: {dest}=", f"Received: {flag} ")
     return message
@@ -315,7 +532,7 @@ def _flag_names(message: str) -> str:
 #: Commands: name -> (function adding its sub-parser, function running it).
 _COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Callable]] = {
     "compare": (_add_compare, _run_compare),
-    # "sweep": (_add_sweep, _run_sweep),  # issue 5
+    "sweep": (_add_sweep, _run_sweep),
 }
 
 
@@ -328,7 +545,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     Examples:
         >>> parser, commands = build_parser()
         >>> sorted(commands)
-        ['compare']
+        ['compare', 'sweep']
     """
     from kreg._version import __version__
 

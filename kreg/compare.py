@@ -14,17 +14,24 @@ regularizer is the only difference between the variants:
 
 The result holds the per-epoch curves (data loss and penalty apart), the weight
 histories, the final numbers, the decision function on a grid and one ordinary
-Keras model per variant.
+Keras model per variant. With ``seeds=[...]`` every variant is trained once per
+seed (each seed its own initial weights, all the same batches), in the same
+stacked run, and the numbers come as means and standard deviations.
+
+The built-in L1 terms are proximal by default (``l1_mode="proximal"``: a soft
+threshold after each update, exact zeros; see ``kreg.proximal``). ``kreg.sweep``
+reuses this module's checks and training pipeline over a grid of lambdas.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import numbers
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import keras
@@ -93,6 +100,18 @@ _OPTIMIZER_EXPECTED = (
 )
 _DEFAULT_LEARNING_RATE = 0.01
 
+#: How the built-in L1 terms act: ``"proximal"`` (a soft threshold after each
+#: update, exact zeros; the default) or ``"subgradient"`` (through the gradient of
+#: the penalty, as Keras' own L1 does; no exact zeros).
+L1_MODES = ("proximal", "subgradient")
+
+# The proximal counterpart of each optimizer class that has one (exact classes:
+# AdamW, a subclass of Adam, has none).
+_PROXIMAL_COUNTERPARTS = {
+    keras.optimizers.Adam: proximal.ProximalAdam,
+    keras.optimizers.SGD: proximal.ProximalSGD,
+}
+
 # The default record frequency keeps about this many records per variant.
 _DEFAULT_RECORDS = 100
 
@@ -141,34 +160,51 @@ _ACTIVATIONS = (
 class ComparisonResult:
     """What ``kreg.compare`` returns: curves, weights, numbers and models per variant.
 
+    With ``seeds=[s0, s1, ...]`` every variant was trained once per seed (initial
+    weights drawn from that seed, the same batches): ``metrics`` and ``curves``
+    are means over the seeds, ``metrics_std`` and ``curves_std`` standard
+    deviations (``ddof=0``), ``per_seed`` the values of each seed; ``histories``,
+    ``models`` and ``decision`` are those of the first seed. Without ``seeds``
+    there is one seed (``seed``), the standard deviations are 0 and ``per_seed``
+    holds arrays of one value.
+
     Attributes:
         config: Every setting of the run, JSON-serializable; ``config["variants"]``
             describes each variant by its hidden-kernel regularizers' Keras configs.
         variants: The variant names, in order.
+        seeds: The seeds of the initial weights, in order (``[seed]`` without
+            ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
-        curves: Variant -> dict of per-epoch arrays: ``"train_loss"`` (data loss
-            on the whole training set at the end of the epoch), ``"penalty"``,
-            ``"train_total"`` (their sum, the objective), ``"train_accuracy"``,
-            ``"val_loss"`` (data loss) and ``"val_accuracy"``. Unlike Keras'
-            ``history["loss"]``, no curve mixes the penalty into a loss, and all
-            are taken at the end-of-epoch weights (not averaged over the epoch).
+        curves: Variant -> dict of per-epoch arrays (means over the seeds):
+            ``"train_loss"`` (data loss on the whole training set at the end of
+            the epoch), ``"penalty"``, ``"train_total"`` (their sum, the
+            objective), ``"train_accuracy"``, ``"val_loss"`` (data loss) and
+            ``"val_accuracy"``. Unlike Keras' ``history["loss"]``, no curve mixes
+            the penalty into a loss, and all are taken at the end-of-epoch weights
+            (not averaged over the epoch).
+        curves_std: Variant -> the same keys: standard deviations over the seeds.
         histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias,
             keyed by the variable paths of ``models[variant]``; record 0 holds the
-            initial weights (equal for all variants).
-        metrics: Variant -> dict of floats at the end of training: the keys of
-            ``METRIC_KEYS`` (losses are data losses; ``gap = val_loss -
-            train_loss``; ``zero_fraction``, ``l1_norm = sum |w|`` and ``l2_norm =
-            sqrt(sum w ** 2)`` over all kernels; ``first_kernel_*`` over the first
-            hidden layer's kernel).
+            initial weights (equal for all variants). First seed.
+        metrics: Variant -> dict of floats at the end of training (means over the
+            seeds): the keys of ``METRIC_KEYS`` (losses are data losses; ``gap =
+            val_loss - train_loss``; ``zero_fraction``, ``l1_norm = sum |w|`` and
+            ``l2_norm = sqrt(sum w ** 2)`` over all kernels; ``first_kernel_*``
+            over the first hidden layer's kernel).
+        metrics_std: Variant -> the same keys: standard deviations over the seeds
+            (0.0 with one seed).
+        per_seed: Variant -> dict of ``(seeds,)`` arrays: each seed's final values.
         grid: ``{"xx", "yy", "box"}``: the grid the decision function is
             evaluated on (``box = (x_min, x_max, y_min, y_max)``), or ``None`` when
             the data does not have 2 features.
         decision: Variant -> predicted probability of class 1 on the grid (shape
-            of ``grid["xx"]``); empty when ``grid`` is ``None``.
+            of ``grid["xx"]``); empty when ``grid`` is ``None``. First seed.
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
         models: Variant -> a trained ``keras.Sequential`` named after the variant,
             with the variant's regularizers on its hidden layers, compiled with a
-            fresh copy of the optimizer, ``binary_crossentropy`` and accuracy.
+            fresh copy of the optimizer (``config["optimizer"]``; a proximal one
+            acts like its plain counterpart on models without proximal L1),
+            ``binary_crossentropy`` and accuracy. First seed.
         timing: ``{"train_seconds"}``: wall time of the training (compilation
             included).
 
@@ -181,6 +217,9 @@ class ComparisonResult:
         >>> result.histories["l2"]["hidden_1/kernel"].shape  # doctest: +SKIP
         (51, 2, 16)
         >>> result.models["l2"].save("l2.keras")  # doctest: +SKIP
+        >>> several = kreg.compare(seeds=[0, 1, 2], epochs=50)  # doctest: +SKIP
+        >>> several.per_seed["l1"]["zero_fraction"].shape  # doctest: +SKIP
+        (3,)
     """
 
     def __init__(
@@ -197,13 +236,33 @@ class ComparisonResult:
         data: dict[str, np.ndarray],
         models: dict[str, keras.Model],
         timing: dict[str, float],
+        seeds: list[int] | None = None,
+        metrics_std: dict[str, dict[str, float]] | None = None,
+        per_seed: dict[str, dict[str, np.ndarray]] | None = None,
+        curves_std: dict[str, dict[str, np.ndarray]] | None = None,
     ):
         self.config = config
         self.variants = variants
+        self.seeds = [int(config.get("seed", 0))] if seeds is None else list(seeds)
         self.epochs = epochs
         self.curves = curves
+        self.curves_std = (
+            {v: {k: np.zeros_like(a) for k, a in c.items()} for v, c in curves.items()}
+            if curves_std is None
+            else curves_std
+        )
         self.histories = histories
         self.metrics = metrics
+        self.metrics_std = (
+            {v: dict.fromkeys(m, 0.0) for v, m in metrics.items()}
+            if metrics_std is None
+            else metrics_std
+        )
+        self.per_seed = (
+            {v: {k: np.array([x]) for k, x in m.items()} for v, m in metrics.items()}
+            if per_seed is None
+            else per_seed
+        )
         self.grid = grid
         self.decision = decision
         self.data = data
@@ -211,8 +270,9 @@ class ComparisonResult:
         self.timing = timing
 
     def __repr__(self) -> str:
+        seeds = f"seeds={self.seeds!r}, " if len(self.seeds) > 1 else ""
         return (
-            f"ComparisonResult(variants={self.variants!r}, "
+            f"ComparisonResult(variants={self.variants!r}, {seeds}"
             f"epochs={len(self.epochs)}, train_seconds="
             f"{self.timing.get('train_seconds', float('nan')):.1f})"
         )
@@ -224,56 +284,30 @@ class ComparisonResult:
             The table as a string: data losses, the generalization gap
             (validation minus training data loss), accuracies, the penalty, the
             first hidden layer's kernel range, the fraction of exactly-zero kernel
-            weights and the L1 and L2 norms of all kernels.
+            weights and the L1 and L2 norms of all kernels. With several seeds,
+            each cell is ``mean ± std`` over the seeds.
 
         Examples:
             >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
             >>> print(result.summary())  # doctest: +SKIP
             variant  train loss  val loss     gap  train acc  val acc ...
         """
-        columns = (
-            ("train loss", "train_loss", "{:.4f}"),
-            ("val loss", "val_loss", "{:.4f}"),
-            ("gap", "gap", "{:+.4f}"),
-            ("train acc", "train_accuracy", "{:.3f}"),
-            ("val acc", "val_accuracy", "{:.3f}"),
-            ("penalty", "penalty", "{:.4f}"),
-            ("first kernel range", None, None),
-            ("zeros", "zero_fraction", "{:.1%}"),
-            ("L1 norm", "l1_norm", "{:.2f}"),
-            ("L2 norm", "l2_norm", "{:.3f}"),
-        )
+        several = len(self.seeds) > 1
         rows = []
         for name in self.variants:
-            m = self.metrics[name]
+            m, sd = self.metrics[name], self.metrics_std[name]
             row = [name]
-            for _, key, fmt in columns:
+            for _, key, fmt in _SUMMARY_COLUMNS:
                 if key is None:
                     row.append(
                         f"[{m['first_kernel_min']:.3f}, {m['first_kernel_max']:.3f}]"
                     )
                 else:
-                    row.append(fmt.format(m[key]))
+                    row.append(_cell(fmt, m[key], sd[key] if several else None))
             rows.append(row)
-        header = ["variant", *(title for title, _, _ in columns)]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-        def line(cells: Sequence[str]) -> str:
-            first = cells[0].ljust(widths[0])
-            rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
-            return "  ".join([first, *rest]).rstrip()
-
-        rule = "-" * len(line(header))
-        config = self.config
-        rate = config["learning_rate"]
-        rate = "schedule" if rate is None else f"{rate:g}"
-        title = (
-            f"{len(self.epochs)} epochs, hidden {tuple(config['hidden'])}, "
-            f"{config['optimizer']['class_name']}(learning_rate={rate}), "
-            f"batch size {config['batch_size']}, {config['n_train']} training / "
-            f"{config['n_val']} validation rows"
-        )
-        return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+        header = ["variant", *(title for title, _, _ in _SUMMARY_COLUMNS)]
+        seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
+        return _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
 
     def plot(self, **kwargs: Any) -> Any:
         """Draw the standard comparison figure (``kreg.plots.plot_comparison``).
@@ -293,6 +327,57 @@ class ComparisonResult:
         return plot_comparison(self, **kwargs)
 
 
+# The columns of the summary tables: (title, metric key, format); the kernel range
+# (key None) is formatted from first_kernel_min and first_kernel_max.
+_SUMMARY_COLUMNS = (
+    ("train loss", "train_loss", "{:.4f}"),
+    ("val loss", "val_loss", "{:.4f}"),
+    ("gap", "gap", "{:+.4f}"),
+    ("train acc", "train_accuracy", "{:.3f}"),
+    ("val acc", "val_accuracy", "{:.3f}"),
+    ("penalty", "penalty", "{:.4f}"),
+    ("first kernel range", None, None),
+    ("zeros", "zero_fraction", "{:.1%}"),
+    ("L1 norm", "l1_norm", "{:.2f}"),
+    ("L2 norm", "l2_norm", "{:.3f}"),
+)
+
+
+def _cell(fmt: str, value: float, std: float | None = None) -> str:
+    """``value`` formatted, followed by ``± std`` when a spread is given."""
+    if std is None:
+        return fmt.format(value)
+    return f"{fmt.format(value)} ± {fmt.format(std).lstrip('+')}"
+
+
+def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A fixed-width text table: title, rule, header, rule, rows, rule.
+
+    The first column is left-aligned, the others right-aligned.
+    """
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "-" * len(line(header))
+    return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+
+
+def _run_title(config: Mapping[str, Any], epochs: int) -> str:
+    """One line describing a run's network, optimizer and data, from its config."""
+    rate = config["learning_rate"]
+    rate = "schedule" if rate is None else f"{rate:g}"
+    return (
+        f"{epochs} epochs, hidden {tuple(config['hidden'])}, "
+        f"{config['optimizer']['class_name']}(learning_rate={rate}), "
+        f"batch size {config['batch_size']}, {config['n_train']} training / "
+        f"{config['n_val']} validation rows"
+    )
+
+
 # -------------------------------------------------------------- argument checks
 
 
@@ -308,6 +393,28 @@ class _Shown:
 
 def _check_seed(name: str, value: Any) -> int:
     return check_int(name, value, minimum=0)
+
+
+def _check_seeds(seeds: Any, seed: int) -> list[int]:
+    """The seeds of the initial weights: ``[seed]`` for ``None``, else checked."""
+    if seeds is None:
+        return [seed]
+    expected = "a non-empty list of distinct integers >= 0"
+    items = check_names("seeds", seeds)
+    for item in items:
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
+            _fail("seeds", expected, seeds, TypeError)
+        if item < 0:
+            _fail("seeds", expected, seeds)
+    if len(set(items)) != len(items):
+        _fail("seeds", expected, seeds)
+    return [int(item) for item in items]
+
+
+def _check_l1_mode(l1_mode: Any) -> str:
+    if not isinstance(l1_mode, str):
+        _fail("l1_mode", "one of " + ", ".join(map(repr, L1_MODES)), l1_mode, TypeError)
+    return check_choice("l1_mode", l1_mode, L1_MODES)
 
 
 def _check_hidden(hidden: Any) -> tuple[int, ...]:
@@ -548,6 +655,33 @@ def _resolve_optimizer(
     return type(optimizer).from_config(config), rate
 
 
+def _proximal_optimizer(
+    optimizer: keras.optimizers.Optimizer, given: Any
+) -> keras.optimizers.Optimizer:
+    """The proximal counterpart of ``optimizer`` (same config), for ``"proximal"``.
+
+    ``Adam`` becomes ``kreg.ProximalAdam``, ``SGD`` becomes ``kreg.ProximalSGD``;
+    a proximal optimizer is returned as it is. Any other optimizer has no
+    proximal step: a ``ValueError`` says so and names the ways out.
+    """
+    if isinstance(optimizer, proximal._ProximalMixin):
+        return optimizer
+    counterpart = _PROXIMAL_COUNTERPARTS.get(type(optimizer))
+    if counterpart is None:
+        shown = given if isinstance(given, str) else _Shown(type(optimizer).__name__)
+        _fail(
+            "optimizer",
+            "an optimizer with a proximal L1 step for l1_mode='proximal': 'adam' "
+            "or 'sgd' (trained as kreg.ProximalAdam / kreg.ProximalSGD), "
+            "'proximal_adam', 'proximal_sgd', or an instance or config of "
+            "keras.optimizers.Adam or SGD; pass l1_mode='subgradient' to train "
+            "the L1 variants with this optimizer through the subgradient (no "
+            "exact zeros)",
+            shown,
+        )
+    return counterpart.from_config(optimizer.get_config())
+
+
 # ------------------------------------------------------------ batches & weights
 
 
@@ -651,6 +785,16 @@ def _build_model(
     return keras.Sequential(layers, name=name)
 
 
+def _weight_paths(depth: int) -> list[str]:
+    """The variable paths of ``_build_model``'s weights, without the model name.
+
+    ``["hidden_1/kernel", "hidden_1/bias", ..., "output/kernel", "output/bias"]``
+    for ``depth`` hidden layers.
+    """
+    layers = [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]
+    return [f"{layer}/{name}" for layer in layers for name in ("kernel", "bias")]
+
+
 def _set_optimizer_state(
     model: keras.Model, state: Sequence[np.ndarray], v: int, n_variants: int
 ) -> None:
@@ -691,35 +835,53 @@ def _grid_box(x: np.ndarray, moons: bool) -> tuple[float, float, float, float]:
 
 def _decision_grid(
     trainer: StackedTrainer,
-    names: Sequence[str],
+    slices: Sequence[int],
     x: np.ndarray,
     moons: bool,
     resolution: int,
-) -> tuple[dict[str, Any] | None, dict[str, np.ndarray]]:
-    """The grid over the plot box and each variant's probabilities on it."""
+) -> tuple[dict[str, Any] | None, np.ndarray | None]:
+    """The grid over the plot box and the probabilities of ``slices`` on it.
+
+    Returns ``(grid, probabilities)``, the latter of shape ``(len(slices),
+    resolution, resolution)``; ``(None, None)`` unless the data has 2 features.
+    """
     if x.shape[1] != 2:
-        return None, {}
+        return None, None
     box = _grid_box(x, moons)
     xx, yy = np.meshgrid(
         np.linspace(box[0], box[1], resolution),
         np.linspace(box[2], box[3], resolution),
     )
-    probabilities = trainer.predict(np.column_stack([xx.ravel(), yy.ravel()]))
-    decision = {
-        name: probabilities[v].reshape(xx.shape).astype("float64")
-        for v, name in enumerate(names)
-    }
-    return {"xx": xx, "yy": yy, "box": box}, decision
+    probabilities = trainer.predict(np.column_stack([xx.ravel(), yy.ravel()]), slices)
+    probabilities = probabilities.reshape(len(slices), *xx.shape).astype("float64")
+    return {"xx": xx, "yy": yy, "box": box}, probabilities
 
 
-def _kernel_metrics(kernels: Sequence[np.ndarray]) -> dict[str, float]:
-    flat = np.concatenate([np.ravel(k).astype(np.float64) for k in kernels])
+def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
+    """``METRIC_KEYS`` -> ``(V,)`` float64: every slice's numbers after training.
+
+    Args:
+        per_epoch: The trainer's per-epoch quantities, ``(epochs, 6, V)``.
+        final: The final stacked weights, ``[kernel_0, bias_0, ...]``, each
+            ``(V, *shape)``.
+    """
+    last = dict(zip(METRIC_NAMES, per_epoch[-1], strict=True))
+    kernels = [np.asarray(k, dtype=np.float64) for k in final[0::2]]
+    n = kernels[0].shape[0]
+    flat = np.concatenate([k.reshape(n, -1) for k in kernels], axis=1)
+    first = kernels[0].reshape(n, -1)
     return {
-        "first_kernel_min": float(np.min(kernels[0])),
-        "first_kernel_max": float(np.max(kernels[0])),
-        "zero_fraction": float(np.mean(flat == 0.0)),
-        "l1_norm": float(np.sum(np.abs(flat))),
-        "l2_norm": float(math.sqrt(np.sum(flat * flat))),
+        "train_loss": last["train_loss"].copy(),
+        "val_loss": last["val_loss"].copy(),
+        "train_accuracy": last["train_accuracy"].copy(),
+        "val_accuracy": last["val_accuracy"].copy(),
+        "gap": last["val_loss"] - last["train_loss"],
+        "penalty": last["penalty"].copy(),
+        "first_kernel_min": first.min(axis=1),
+        "first_kernel_max": first.max(axis=1),
+        "zero_fraction": np.mean(flat == 0.0, axis=1),
+        "l1_norm": np.sum(np.abs(flat), axis=1),
+        "l2_norm": np.sqrt(np.sum(flat * flat, axis=1)),
     }
 
 
@@ -750,57 +912,297 @@ def _load_data(
     return x_all.astype("float32"), y_all.astype("float32")[:, None], config
 
 
-def _run(trainer: StackedTrainer, names: Sequence[str], progress: bool) -> None:
-    """Train, with a ``keras.utils.Progbar`` over the epochs if asked."""
+# ------------------------------------------------- the pipeline compare and sweep share
+
+
+@dataclasses.dataclass
+class _Setup:
+    """The checked settings and the data of a run (``compare`` and ``sweep``)."""
+
+    seed: int
+    seeds: list[int]
+    l1_mode: str
+    hidden: tuple[int, ...]
+    activation: str
+    optimizer: keras.optimizers.Optimizer
+    given_optimizer: Any
+    learning_rate: float | None
+    batch_size: int
+    epochs: int
+    validation_split: float
+    record_every: int | None
+    grid_resolution: int
+    jit_compile: bool
+    progress: bool
+    moons: bool
+    data: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    data_config: dict[str, Any]
+
+    @property
+    def n_train(self) -> int:
+        return int(self.data[0].shape[0])
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, inputs first: ``(features, *hidden, 1)``."""
+        return (int(self.data[0].shape[1]), *self.hidden, 1)
+
+    def data_dict(self) -> dict[str, np.ndarray]:
+        x_train, y_train, x_val, y_val = self.data
+        return {
+            "x_train": x_train,
+            "y_train": y_train[:, 0].astype("int64"),
+            "x_val": x_val,
+            "y_val": y_val[:, 0].astype("int64"),
+        }
+
+
+def _setup(
+    x: Any,
+    y: Any,
+    *,
+    n_samples: Any,
+    noise: Any,
+    data_seed: Any,
+    seed: Any,
+    seeds: Any,
+    l1_mode: Any,
+    hidden: Any,
+    activation: Any,
+    optimizer: Any,
+    learning_rate: Any,
+    batch_size: Any,
+    epochs: Any,
+    validation_split: Any,
+    record_every: Any,
+    grid_resolution: Any,
+    jit_compile: Any,
+    progress: Any,
+) -> _Setup:
+    """Check the settings ``compare`` and ``sweep`` share and load the data."""
+    seed = _check_seed("seed", seed)
+    seeds = _check_seeds(seeds, seed)
+    l1_mode = _check_l1_mode(l1_mode)
+    hidden = _check_hidden(hidden)
+    if not isinstance(activation, str):
+        _fail("activation", "a Keras activation name", activation, TypeError)
+    activation = check_choice("activation", activation, _ACTIVATIONS)
+    if learning_rate is not None:
+        learning_rate = check_positive("learning_rate", learning_rate)
+    batch_size = check_int("batch_size", batch_size)
+    epochs = check_int("epochs", epochs)
+    validation_split = check_fraction("validation_split", validation_split)
+    if record_every is not None:
+        record_every = check_int("record_every", record_every)
+    grid_resolution = check_int("grid_resolution", grid_resolution, minimum=2)
+    jit_compile = _check_jit(jit_compile)
+    progress = check_bool("progress", progress)
+    resolved, learning_rate = _resolve_optimizer(optimizer, learning_rate)
+
+    moons = x is None and y is None
+    x_all, y_all, data_config = _load_data(x, y, n_samples, noise, data_seed)
+    data = train_val_split(x_all, y_all, validation_split)
+    if jit_compile == "auto":
+        jit_compile = epochs * math.ceil(len(data[0]) / batch_size) >= _JIT_MIN_STEPS
+    return _Setup(
+        seed=seed,
+        seeds=seeds,
+        l1_mode=l1_mode,
+        hidden=hidden,
+        activation=activation,
+        optimizer=resolved,
+        given_optimizer=optimizer,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_split=validation_split,
+        record_every=record_every,
+        grid_resolution=grid_resolution,
+        jit_compile=bool(jit_compile),
+        progress=progress,
+        moons=moons,
+        data=tuple(data),
+        data_config=data_config,
+    )
+
+
+def _optimizer_for(setup: _Setup, slice_regs: Sequence[Sequence[Any]]):
+    """The optimizer to train with: proximal if ``l1_mode`` asks and L1 is there.
+
+    Under ``l1_mode="proximal"``, a run with a proximal L1 term (the built-in
+    ``"l1"``/``"l1l2"`` variants, or the user's ``L1(..., proximal=True)``) trains
+    with the proximal counterpart of the optimizer; any other run keeps it.
+    """
+    if setup.l1_mode == "proximal" and any(
+        proximal.proximal_strength(reg) is not None
+        for regs in slice_regs
+        for reg in regs
+    ):
+        return _proximal_optimizer(setup.optimizer, setup.given_optimizer)
+    return setup.optimizer
+
+
+def _base_config(setup: _Setup, optimizer: keras.optimizers.Optimizer) -> dict:
+    """The settings every run records in its config (JSON-serializable)."""
+    several = len(setup.seeds) > 1
+    return {
+        "data": setup.data_config,
+        "validation_split": setup.validation_split,
+        "n_train": setup.n_train,
+        "n_val": int(len(setup.data[2])),
+        "seed": setup.seed,
+        "seeds": list(setup.seeds),
+        "l1_mode": setup.l1_mode,
+        "hidden": list(setup.hidden),
+        "activation": setup.activation,
+        "output": "Dense(1, activation='sigmoid')",
+        "loss": "binary_crossentropy",
+        "optimizer": keras.optimizers.serialize(optimizer),
+        "learning_rate": setup.learning_rate,
+        "batch_size": setup.batch_size,
+        "epochs": setup.epochs,
+        "grid_resolution": setup.grid_resolution,
+        "jit_compile": setup.jit_compile,
+        "initial_weights": "keras.initializers.GlorotUniform(seed=keras.random."
+        "SeedGenerator(s)) kernels in layer order, zero biases, "
+        + (
+            "for each seed s in seeds; the same for every variant (or lambda) of a seed"
+            if several
+            else "with s = seed; the same for every variant (or lambda)"
+        ),
+        "batch_order": "epoch e visits the training rows in the order "
+        "numpy.random.default_rng(seed).permutation(n_train) (the e-th draw), in "
+        "consecutive batches of batch_size rows; the same for every variant (or "
+        "lambda)" + (" and every seed in seeds" if several else ""),
+    }
+
+
+def _run(
+    trainer: StackedTrainer,
+    progress: bool,
+    status: Callable[[np.ndarray], dict[str, float]],
+) -> None:
+    """Train, with a ``keras.utils.Progbar`` over the epochs if asked.
+
+    ``status`` maps the per-epoch quantities of the last epoch done, ``(6, V)``,
+    to the values the bar shows.
+    """
     if not progress:
         trainer.run()
         return
-    bar = keras.utils.Progbar(
-        trainer.epochs,
-        unit_name="epoch",
-        stateful_metrics=[f"{name}_val_loss" for name in names],
-    )
-    val = METRIC_NAMES.index("val_loss")
+    names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
+    bar = keras.utils.Progbar(trainer.epochs, unit_name="epoch", stateful_metrics=names)
 
     def report(done: int) -> None:
-        last = trainer.metrics_at(done - 1)
-        values = [(f"{n}_val_loss", float(last[val, v])) for v, n in enumerate(names)]
-        bar.update(done, values=values)
+        bar.update(done, values=list(status(trainer.metrics_at(done - 1)).items()))
 
     bar.update(0)  # shown while the loop compiles
     trainer.run(report, chunk=max(1, math.ceil(trainer.epochs / _PROGRESS_UPDATES)))
 
 
+def _train(
+    setup: _Setup,
+    optimizer: keras.optimizers.Optimizer,
+    slice_regs: Sequence[Sequence[Any]],
+    *,
+    record_at: Sequence[int],
+    record_slices: Sequence[int],
+    status: Callable[[np.ndarray], dict[str, float]],
+) -> tuple[StackedTrainer, np.ndarray, float]:
+    """Train every slice of a run; return the trainer, its curves and the time.
+
+    The slices are seed-major: ``slice_regs`` holds, for each seed of
+    ``setup.seeds`` in turn, the regularizers of the ``k`` networks trained per
+    seed; all ``k`` start from that seed's initial weights. Every slice sees the
+    batches of ``setup.seed``.
+    """
+    per_seed = len(slice_regs) // len(setup.seeds)
+    sets = [_initial_weights(setup.sizes, s) for s in setup.seeds]
+    initial = sets[0] if len(sets) == 1 else [w for w in sets for _ in range(per_seed)]
+    started = time.perf_counter()
+    trainer = StackedTrainer(
+        initial,
+        activation=setup.activation,
+        regularizers=slice_regs,
+        optimizer=optimizer,
+        data=setup.data,
+        order=_permutations(setup.n_train, setup.seed),
+        epochs=setup.epochs,
+        batch_size=setup.batch_size,
+        record_epochs=record_at,
+        record_slices=record_slices,
+        jit_compile=setup.jit_compile,
+    )
+    _run(trainer, setup.progress, status)
+    per_epoch = trainer.metrics()
+    return trainer, per_epoch, time.perf_counter() - started
+
+
+def _over_seeds(values: np.ndarray, n_seeds: int) -> np.ndarray:
+    """Split a trailing slice axis ``(..., S * k)`` into ``(..., S, k)``."""
+    return values.reshape(*values.shape[:-1], n_seeds, values.shape[-1] // n_seeds)
+
+
 def _collect(
     trainer: StackedTrainer,
+    setup: _Setup,
     names: Sequence[str],
     regs: Mapping[str, list],
     per_epoch: np.ndarray,
     optimizer: keras.optimizers.Optimizer,
-    hidden: Sequence[int],
-    activation: str,
-) -> tuple[dict, dict, dict, dict]:
-    """Per variant: its Keras model, weight history, curves and final metrics."""
+) -> dict[str, dict]:
+    """Per variant: Keras model, weight history, curves and metrics (and spreads).
+
+    Models and histories are those of the first seed (slices ``0 .. k - 1``).
+    """
+    n_seeds = len(setup.seeds)
     final = trainer.weights()
     records = trainer.records()
     state = trainer.optimizer_state()
-    n_features = int(final[0].shape[1])
+    by_slice = {
+        k: _over_seeds(a, n_seeds) for k, a in _slice_metrics(per_epoch, final).items()
+    }
+    curves_all = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
+    n_features = setup.sizes[0]
     steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
-    models, histories, curves, metrics = {}, {}, {}, {}
+    out: dict[str, dict] = {
+        key: {}
+        for key in (
+            "models",
+            "histories",
+            "curves",
+            "curves_std",
+            "metrics",
+            "metrics_std",
+            "per_seed",
+        )
+    }
     for v, name in enumerate(names):
-        curves[name] = {
-            key: per_epoch[:, i, v].copy() for i, key in enumerate(METRIC_NAMES)
+        out["curves"][name] = {
+            key: curves_all[:, i, :, v].mean(axis=1)
+            for i, key in enumerate(METRIC_NAMES)
         }
-        model = _build_model(name, n_features, hidden, activation, regs[name])
+        out["curves_std"][name] = {
+            key: curves_all[:, i, :, v].std(axis=1)
+            for i, key in enumerate(METRIC_NAMES)
+        }
+        per_seed = {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
+        out["per_seed"][name] = per_seed
+        out["metrics"][name] = {k: float(np.mean(a)) for k, a in per_seed.items()}
+        out["metrics_std"][name] = {k: float(np.std(a)) for k, a in per_seed.items()}
+
+        model = _build_model(
+            name, n_features, setup.hidden, setup.activation, regs[name]
+        )
         model.set_weights([w[v] for w in final])
         model.compile(
             optimizer=type(optimizer).from_config(optimizer.get_config()),
             loss="binary_crossentropy",
             metrics=["accuracy"],
         )
-        _set_optimizer_state(model, state, v, len(names))
-        models[name] = model
-        histories[name] = WeightHistory.from_arrays(
+        _set_optimizer_state(model, state, v, trainer.n_slices)
+        out["models"][name] = model
+        out["histories"][name] = WeightHistory.from_arrays(
             {
                 variable.path: np.ascontiguousarray(records[j][:, v])
                 for j, variable in enumerate(model.weights)
@@ -808,17 +1210,7 @@ def _collect(
             trainer.record_epochs,
             steps=[e * steps_per_epoch for e in trainer.record_epochs],
         )
-        last = {key: float(curves[name][key][-1]) for key in METRIC_NAMES}
-        metrics[name] = {
-            "train_loss": last["train_loss"],
-            "val_loss": last["val_loss"],
-            "train_accuracy": last["train_accuracy"],
-            "val_accuracy": last["val_accuracy"],
-            "gap": last["val_loss"] - last["train_loss"],
-            "penalty": last["penalty"],
-            **_kernel_metrics([w[v] for w in final[0::2]]),
-        }
-    return models, histories, curves, metrics
+    return out
 
 
 # ------------------------------------------------------------------- compare
@@ -830,6 +1222,8 @@ def compare(
     *,
     variants: Sequence[str] | Mapping[str, Any] = ("none", "l1", "l2"),
     lam: float = 0.16,
+    l1_mode: str = "proximal",
+    seeds: Sequence[int] | None = None,
     n_samples: int = 100,
     noise: float | None = 0.25,
     data_seed: int = 2,
@@ -856,9 +1250,10 @@ def compare(
     three variants that differ only in the penalty on the two hidden kernels:
 
     - ``"none"``: no penalty;
-    - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)`` per hidden kernel;
+    - ``"l1"``: ``kreg.L1(lam, n, proximal=True)``, ``lam / (2 n) * sum(|w|)``
+      per hidden kernel, applied as a soft threshold (see ``l1_mode``);
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)`` per hidden kernel;
-    - (``"l1l2"``: ``kreg.L1L2(lam, lam, n)``, on request.)
+    - (``"l1l2"``: ``kreg.L1L2(lam, lam, n, proximal=True)``, on request.)
 
     ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)``
     (``0.001 = lam / (2 n)``). Biases and the output layer are never penalized.
@@ -870,6 +1265,21 @@ def compare(
     batches. The variants are trained together as one stacked network, in one
     compiled loop over many epochs, which is what makes it fast.
 
+    With ``l1_mode="proximal"`` (the default), the built-in L1 terms are applied
+    as a soft threshold after each update (``kreg.L1(..., proximal=True)``), so
+    L1 drives weights exactly to zero, and the run trains with the proximal
+    counterpart of the optimizer: ``"adam"`` as ``kreg.ProximalAdam``, ``"sgd"``
+    as ``kreg.ProximalSGD`` (same settings; on variants without a proximal L1
+    term they update exactly as Adam and SGD). ``l1_mode="subgradient"`` trains
+    them as Keras' own L1 does, through the penalty's gradient (no exact zeros).
+    Variants you pass as regularizers keep them as given.
+
+    With ``seeds``, every variant is trained once per seed: each seed draws its own
+    initial weights (shared by the variants of that seed), all seeds see the same
+    batches (those of ``seed``), and all ``len(seeds) x len(variants)`` networks
+    are trained together. The result holds means, standard deviations and the
+    values per seed.
+
     Args:
         x: Your own inputs, shape ``(rows, features)``; ``None`` (default) uses
             the two moons. The last ``validation_split`` of the rows validate.
@@ -880,11 +1290,17 @@ def compare(
             or a list of those with one per hidden layer; a regularizer is put on
             the hidden kernels only.
         lam: The strength lambda of the built-in variants, >= 0.
+        l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
+            ``"l1"``/``"l1l2"`` variants apply their L1 term (see above).
+            ``"proximal"`` needs an optimizer that has a proximal counterpart
+            (Adam or SGD) when the run has an L1 term.
+        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``: distinct
+            integers >= 0. ``None``: one run from ``seed``.
         n_samples: Moons: number of points (``kreg.make_moons``).
         noise: Moons: standard deviation of the Gaussian noise (None: none).
         data_seed: Moons: ``random_state`` of ``make_moons``, an integer >= 0.
-        seed: Seed of the initial weights (Keras' Glorot-uniform kernels, zero
-            biases) and of the batch order, an integer >= 0.
+        seed: Seed of the batch order and, without ``seeds``, of the initial
+            weights (Keras' Glorot-uniform kernels, zero biases), an integer >= 0.
         hidden: Units of each hidden ``Dense`` layer.
         activation: The hidden layers' activation, a Keras activation name.
         optimizer: A Keras optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``,
@@ -915,8 +1331,9 @@ def compare(
 
     Raises:
         ValueError: For an out-of-range value (each message names the argument
-            and the value received), labels other than 0/1, or a split that leaves
-            no training or validation row.
+            and the value received), labels other than 0/1, a split that leaves
+            no training or validation row, or ``l1_mode="proximal"`` with an L1
+            variant and an optimizer other than Adam or SGD.
         TypeError: For an argument of the wrong type.
 
     Examples:
@@ -926,38 +1343,41 @@ def compare(
         ['none', 'l1', 'l2']
         >>> gaps = {v: m["gap"] for v, m in result.metrics.items()}  # doctest: +SKIP
         >>> result.models["l2"].predict(result.data["x_val"])  # doctest: +SKIP
+        >>> result = kreg.compare(seeds=[0, 1, 2, 3, 4])  # doctest: +SKIP
+        >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
     lam = check_nonnegative("lam", lam)
-    seed = _check_seed("seed", seed)
-    hidden = _check_hidden(hidden)
-    if not isinstance(activation, str):
-        _fail("activation", "a Keras activation name", activation, TypeError)
-    activation = check_choice("activation", activation, _ACTIVATIONS)
-    if learning_rate is not None:
-        learning_rate = check_positive("learning_rate", learning_rate)
-    batch_size = check_int("batch_size", batch_size)
-    epochs = check_int("epochs", epochs)
-    validation_split = check_fraction("validation_split", validation_split)
-    if record_every is not None:
-        record_every = check_int("record_every", record_every)
-    grid_resolution = check_int("grid_resolution", grid_resolution, minimum=2)
-    jit_compile = _check_jit(jit_compile)
-    progress = check_bool("progress", progress)
-    optimizer, learning_rate = _resolve_optimizer(optimizer, learning_rate)
-
-    moons = x is None and y is None
-    x_all, y_all, data_config = _load_data(x, y, n_samples, noise, data_seed)
-    x_train, y_train, x_val, y_val = train_val_split(x_all, y_all, validation_split)
-    n_train, n_features = x_train.shape
-    prox = isinstance(optimizer, proximal._ProximalMixin)
-    regs = _resolve_variants(variants, lam, n_train, len(hidden), prox)
-    _warn_about(regs, n_train, prox)
-    sizes = (n_features, *hidden, 1)
-    record_every = _record_frequency(record_every, epochs, len(regs), sizes)
-    record_at = _record_epochs(epochs, record_every)
-    if jit_compile == "auto":
-        jit_compile = epochs * math.ceil(n_train / batch_size) >= _JIT_MIN_STEPS
+    setup = _setup(
+        x,
+        y,
+        n_samples=n_samples,
+        noise=noise,
+        data_seed=data_seed,
+        seed=seed,
+        seeds=seeds,
+        l1_mode=l1_mode,
+        hidden=hidden,
+        activation=activation,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_split=validation_split,
+        record_every=record_every,
+        grid_resolution=grid_resolution,
+        jit_compile=jit_compile,
+        progress=progress,
+    )
+    n_train, depth = setup.n_train, len(setup.hidden)
+    regs = _resolve_variants(variants, lam, n_train, depth, setup.l1_mode == "proximal")
     names = list(regs)
+    slice_regs = [regs[name] for _ in setup.seeds for name in names]
+    optimizer = _optimizer_for(setup, slice_regs)
+    _warn_about(regs, n_train, isinstance(optimizer, proximal._ProximalMixin))
+    record_every = _record_frequency(
+        setup.record_every, setup.epochs, len(names), setup.sizes
+    )
+    record_at = _record_epochs(setup.epochs, record_every)
 
     config = {
         "variants": {
@@ -970,70 +1390,51 @@ def compare(
             for name in names
         },
         "lam": lam,
-        "data": data_config,
-        "validation_split": validation_split,
-        "n_train": int(n_train),
-        "n_val": int(len(x_val)),
-        "seed": seed,
-        "hidden": list(hidden),
-        "activation": activation,
-        "output": "Dense(1, activation='sigmoid')",
-        "loss": "binary_crossentropy",
-        "optimizer": keras.optimizers.serialize(optimizer),
-        "learning_rate": learning_rate,
-        "batch_size": batch_size,
-        "epochs": epochs,
+        **_base_config(setup, optimizer),
         "record_every": record_every,
-        "grid_resolution": grid_resolution,
-        "jit_compile": bool(jit_compile),
-        "initial_weights": "keras.initializers.GlorotUniform(seed=keras.random."
-        "SeedGenerator(seed)) kernels in layer order, zero biases; the same for "
-        "every variant",
-        "batch_order": "epoch e visits the training rows in the order "
-        "numpy.random.default_rng(seed).permutation(n_train) (the e-th draw), in "
-        "consecutive batches of batch_size rows; the same for every variant",
     }
 
-    started = time.perf_counter()
-    trainer = StackedTrainer(
-        _initial_weights(sizes, seed),
-        activation=activation,
-        regularizers=[regs[name] for name in names],
-        optimizer=optimizer,
-        data=(x_train, y_train, x_val, y_val),
-        order=_permutations(n_train, seed),
-        epochs=epochs,
-        batch_size=batch_size,
-        record_epochs=record_at,
-        jit_compile=bool(jit_compile),
-    )
-    _run(trainer, names, progress)
-    per_epoch = trainer.metrics()
-    train_seconds = time.perf_counter() - started
+    val = METRIC_NAMES.index("val_loss")
+    n_seeds = len(setup.seeds)
 
-    models, histories, curves, metrics = _collect(
-        trainer, names, regs, per_epoch, optimizer, hidden, activation
+    def status(last: np.ndarray) -> dict[str, float]:
+        means = _over_seeds(last[val], n_seeds).mean(axis=0)
+        return {f"{n}_val_loss": float(means[v]) for v, n in enumerate(names)}
+
+    trainer, per_epoch, train_seconds = _train(
+        setup,
+        optimizer,
+        slice_regs,
+        record_at=record_at,
+        record_slices=range(len(names)),
+        status=status,
     )
-    grid, decision = _decision_grid(
-        trainer, names, np.concatenate([x_train, x_val]), moons, grid_resolution
+    out = _collect(trainer, setup, names, regs, per_epoch, optimizer)
+    x_train, _, x_val, _ = setup.data
+    grid, probabilities = _decision_grid(
+        trainer,
+        range(len(names)),
+        np.concatenate([x_train, x_val]),
+        setup.moons,
+        setup.grid_resolution,
     )
+    decision = {} if grid is None else dict(zip(names, probabilities, strict=True))
     config["box"] = None if grid is None else list(grid["box"])
 
     return ComparisonResult(
         config=config,
         variants=names,
-        epochs=np.arange(1, epochs + 1),
-        curves=curves,
-        histories=histories,
-        metrics=metrics,
+        seeds=list(setup.seeds),
+        epochs=np.arange(1, setup.epochs + 1),
+        curves=out["curves"],
+        curves_std=out["curves_std"],
+        histories=out["histories"],
+        metrics=out["metrics"],
+        metrics_std=out["metrics_std"],
+        per_seed=out["per_seed"],
         grid=grid,
         decision=decision,
-        data={
-            "x_train": x_train,
-            "y_train": y_train[:, 0].astype("int64"),
-            "x_val": x_val,
-            "y_val": y_val[:, 0].astype("int64"),
-        },
-        models=models,
+        data=setup.data_dict(),
+        models=out["models"],
         timing={"train_seconds": train_seconds},
     )

@@ -16,6 +16,28 @@ directory::
     DIR/weights.png     first-layer kernel distributions (density, box plots)
     DIR/network.png     each trained network, edges by |w|
     DIR/bars.png        a few first-layer weights before and after training
+    DIR/summary.png     (several seeds only) the final numbers as bars with error
+                        bars over the seeds
+
+A comparison repeated over several seeds (``kreg.compare(..., seeds=[...])``)
+reports means over the seeds; ``metrics.json`` then also holds ``"seeds"`` and,
+per variant, ``"<key>_std"`` (standard deviation over the seeds, ``ddof=0``).
+
+:func:`write_sweep_report` writes the report of a ``kreg.sweep`` run the same way::
+
+    DIR/report.html     the page: best lambda, the per-lambda table (mean ± std
+                        with several seeds), the figures, config and timing
+    DIR/metrics.json    "config", "kind", "lams", "best_lam", "seeds",
+                        "per_lambda" (per lambda: "lam", the mean of every
+                        METRIC_KEY and, with several seeds, "<key>_std"),
+                        "timing" and "kreg_version"
+    DIR/paths.npz       the final weights per lambda: "lams", "seeds" and one
+                        array (seeds, lambdas, *shape) per kernel path
+    DIR/validation.png  training vs validation data loss against lambda
+    DIR/path.png        the regularization path of a few first-layer weights
+    DIR/sparsity.png    the fraction of exactly-zero kernel weights
+    DIR/boundaries.png  decision boundaries, one small panel per lambda (data
+                        with 2 features only)
 
 Every file is written atomically (a temporary file in ``DIR``, then
 ``os.replace``), so a reader never sees half a file. An existing ``DIR`` that is not
@@ -59,8 +81,10 @@ __all__ = [
     "default_out_dir",
     "load_histories",
     "save_histories",
+    "sweep_metrics",
     "write_json",
     "write_report",
+    "write_sweep_report",
 ]
 
 #: The per-variant keys of ``metrics.json`` (losses are data losses, without the
@@ -670,7 +694,9 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     Exactly four top-level keys: ``"config"`` (``result.config``, every setting),
     ``"variants"`` (variant -> exactly the :data:`METRIC_KEYS`, as floats; losses
     are data losses), ``"timing"`` (``"train_seconds"`` from ``result.timing``
-    and ``"total_seconds"``) and ``"kreg_version"``.
+    and ``"total_seconds"``) and ``"kreg_version"``. A result of several seeds
+    adds ``"seeds"`` (the list) and, per variant after the means, the standard
+    deviations over the seeds as ``"<key>_std"`` (from ``result.metrics_std``).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -690,6 +716,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         >>> sorted(comparison_metrics(result))  # doctest: +SKIP
         ['config', 'kreg_version', 'timing', 'variants']
     """
+    seeds = _seeds_of(result)
     variants = {}
     for variant in result.variants:
         metrics = result.metrics[variant]
@@ -701,11 +728,15 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
                 f"<missing {missing}>",
             )
         variants[str(variant)] = {k: float(metrics[k]) for k in METRIC_KEYS}
+        if len(seeds) > 1:
+            spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
+            for k in METRIC_KEYS:
+                variants[str(variant)][f"{k}_std"] = float(spread.get(k, math.nan))
     timing = dict(getattr(result, "timing", {}) or {})
     train_seconds = float(timing.get("train_seconds", float("nan")))
     if total_seconds is None:
         total_seconds = float(timing.get("total_seconds", train_seconds))
-    return {
+    out = {
         "config": _jsonable(result.config),
         "variants": variants,
         "timing": {
@@ -714,6 +745,14 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         },
         "kreg_version": __version__,
     }
+    if len(seeds) > 1:
+        out = {"config": out["config"], "seeds": seeds, **out}
+    return out
+
+
+def _seeds_of(result: Any) -> list[int]:
+    """The seeds a result was trained with (``[]`` when it does not say)."""
+    return [int(s) for s in (getattr(result, "seeds", None) or [])]
 
 
 def _metric_format(key: str) -> str:
@@ -724,15 +763,28 @@ def _metric_format(key: str) -> str:
     return "{:.4f}"
 
 
-def _summary_rows(metrics: Mapping[str, Mapping[str, float]]) -> list[list[str]]:
+def _format_metric(key: str, value: Any, std: Any = None) -> str:
+    """``value`` in the format of ``key``, with `` ± std`` when ``std`` is given."""
+    fmt = _metric_format(key)
+    value = float(value)
+    text = fmt.format(value) if math.isfinite(value) else "nan"
+    if std is not None:
+        std = float(std)
+        text += " ± " + (fmt.format(std) if math.isfinite(std) else "nan")
+    return text
+
+
+def _summary_rows(
+    metrics: Mapping[str, Mapping[str, float]],
+    std: Mapping[str, Mapping[str, float]] | None = None,
+) -> list[list[str]]:
     rows = []
-    for variant_metrics in metrics.values():
+    for variant, variant_metrics in metrics.items():
+        spread = None if std is None else std.get(variant, {})
         row = []
         for key in METRIC_KEYS:
-            value = float(variant_metrics[key])
-            row.append(
-                _metric_format(key).format(value) if math.isfinite(value) else "nan"
-            )
+            deviation = None if spread is None else spread.get(key, math.nan)
+            row.append(_format_metric(key, variant_metrics[key], deviation))
         rows.append(row)
     return rows
 
@@ -805,6 +857,20 @@ def _draw_comparison_figures(report: Report, result: Any, dpi: float) -> None:
             "Weights exactly 0 are removed connections."
         ),
     )
+    if len(_seeds_of(result)) > 1:
+        from kreg.plots._compare import plot_metric_bars
+
+        report.add_heading("Spread over seeds")
+        disp = plot_metric_bars(result)
+        report.add_figure(
+            "summary",
+            disp.figure_,
+            dpi=dpi,
+            caption=(
+                "Final numbers per variant: bars are means over the seeds, error "
+                "bars one standard deviation, dots the individual seeds."
+            ),
+        )
     report.add_heading("Single weights")
     disp = plot_variant_weight_bars(result)
     report.add_figure(
@@ -836,7 +902,8 @@ def write_report(
     in one file, see :func:`save_histories`; ``WeightHistory.load`` reads it,
     :func:`load_histories` splits it per variant), and ``boundaries.png`` (when
     the result has a decision grid, i.e. data with 2 features), ``losses.png``,
-    ``weights.png``, ``network.png``, ``bars.png``.
+    ``weights.png``, ``network.png``, ``bars.png``, and with several seeds
+    ``summary.png`` (the final numbers as bars with error bars over the seeds).
 
     ``total_seconds`` in ``metrics.json`` runs from ``started`` (a
     ``time.perf_counter()`` value; the command line passes the process start)
@@ -886,8 +953,13 @@ def write_report(
     if command:
         report.add_preformatted(command)
     report.add_heading("Summary")
+    seeds = _seeds_of(result)
+    several = len(seeds) > 1
     report.add_table(
-        _summary_rows(result.metrics),
+        _summary_rows(
+            result.metrics,
+            (getattr(result, "metrics_std", None) or {}) if several else None,
+        ),
         columns=list(METRIC_KEYS),
         headings=_METRIC_HEADINGS,
         index=variants,
@@ -897,6 +969,13 @@ def write_report(
             "without the penalty); gap = val loss - train loss; penalty = "
             "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
             "layer; exact zeros, L1 and L2 norms over all kernels."
+            + (
+                f" Mean ± standard deviation over {len(seeds)} seeds {seeds} "
+                "(model initializations; same data); the figures show the first "
+                "seed's models, the loss curves the mean with ± std bands."
+                if several
+                else ""
+            )
         ),
     )
     _draw_comparison_figures(report, result, dpi)
@@ -939,6 +1018,357 @@ def write_report(
         "`kreg.WeightHistory.load('weights.npz')` reads it, "
         "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
         "the figures as PNG files."
+    )
+    report.add_text(f"Written by kreg {__version__}.")
+    written.update(report.write(out_dir, force=True))
+    metrics_path = os.path.join(out_dir, "metrics.json")
+    write_json(metrics_path, metrics)
+    written["metrics.json"] = metrics_path
+    return written
+
+
+# --------------------------------------------------------------------------------
+# The sweep report
+# --------------------------------------------------------------------------------
+
+
+def _sweep_arrays(result: Any) -> tuple[np.ndarray, list[int], dict, dict]:
+    """``(lams, seeds, mean, std)`` of a sweep, checked against each other."""
+    lams = np.asarray(result.lams, dtype=np.float64)
+    if lams.ndim != 1 or lams.size == 0:
+        _fail("result.lams", "a non-empty 1-D array", lams)
+    seeds = _seeds_of(result) or [0]
+    mean, std = {}, {}
+    for key in METRIC_KEYS:
+        for name, store in (("mean", mean), ("std", std)):
+            table = getattr(result, name, None) or {}
+            if key not in table:
+                _fail(
+                    f"result.{name}",
+                    f"the keys {list(METRIC_KEYS)}",
+                    f"<missing {key!r}>",
+                )
+            values = np.asarray(table[key], dtype=np.float64)
+            if values.shape != lams.shape:
+                _fail(
+                    f"result.{name}[{key!r}]",
+                    f"{lams.size} values, one per lambda",
+                    f"<array of shape {values.shape}>",
+                )
+            store[key] = values
+    return lams, seeds, mean, std
+
+
+def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
+    """Return the contents of ``metrics.json`` for a sweep result.
+
+    Exactly these top-level keys, in this order: ``"config"`` (``result.config``,
+    every setting), ``"kind"``, ``"lams"`` (the lambdas, increasing),
+    ``"best_lam"`` (the lambda of the smallest mean validation data loss),
+    ``"seeds"``, ``"per_lambda"``, ``"timing"`` (``"train_seconds"`` and
+    ``"total_seconds"``) and ``"kreg_version"``. ``"per_lambda"`` holds one dict
+    per lambda: ``"lam"``, then the mean over the seeds of every key of
+    :data:`METRIC_KEYS` (losses are data losses), then, when the sweep has
+    several seeds, ``"<key>_std"`` for each (standard deviation, ``ddof=0``).
+
+    Args:
+        result: A ``SweepResult`` of :func:`kreg.sweep`.
+        total_seconds: Wall time of the whole run. ``None`` uses
+            ``result.timing["total_seconds"]`` if present, else the training
+            time.
+
+    Returns:
+        A dict of plain Python values (NaN stays a float here; :func:`write_json`
+        writes it as ``null``).
+
+    Raises:
+        ValueError: If ``result.mean`` or ``result.std`` lacks a key of
+            :data:`METRIC_KEYS` or does not hold one value per lambda.
+
+    Examples:
+        >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
+        >>> list(sweep_metrics(result))  # doctest: +SKIP
+        ['config', 'kind', 'lams', 'best_lam', 'seeds', 'per_lambda', 'timing', \
+'kreg_version']
+    """
+    lams, seeds, mean, std = _sweep_arrays(result)
+    several = len(seeds) > 1
+    per_lambda = []
+    for i, lam in enumerate(lams):
+        row = {"lam": float(lam)}
+        row.update({key: float(mean[key][i]) for key in METRIC_KEYS})
+        if several:
+            row.update({f"{key}_std": float(std[key][i]) for key in METRIC_KEYS})
+        per_lambda.append(row)
+    timing = dict(getattr(result, "timing", {}) or {})
+    train_seconds = float(timing.get("train_seconds", float("nan")))
+    if total_seconds is None:
+        total_seconds = float(timing.get("total_seconds", train_seconds))
+    return {
+        "config": _jsonable(result.config),
+        "kind": str(result.kind),
+        "lams": [float(lam) for lam in lams],
+        "best_lam": float(result.best_lam),
+        "seeds": seeds,
+        "per_lambda": per_lambda,
+        "timing": {
+            "train_seconds": train_seconds,
+            "total_seconds": float(total_seconds),
+        },
+        "kreg_version": __version__,
+    }
+
+
+def _lam_text(lam: float) -> str:
+    return "0" if lam == 0 else f"{lam:.4g}"
+
+
+def _save_paths(result: Any, path: str) -> None:
+    """Write the final weights per lambda as a ``.npz`` file, atomically."""
+    arrays = {
+        "lams": np.asarray(result.lams, dtype=np.float64),
+        "seeds": np.asarray(_seeds_of(result) or [0], dtype=np.int64),
+    }
+    for key, values in result.paths.items():
+        key = str(key)
+        if key in arrays:
+            _fail("result.paths", "keys other than 'lams' and 'seeds'", key)
+        arrays[key] = np.asarray(values)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    atomic_write(path, buffer.getvalue())
+
+
+def _draw_sweep_figures(report: Report, result: Any, dpi: float) -> None:
+    """Add the sweep figures to ``report`` (draws with :mod:`kreg.plots`)."""
+    from kreg.plots._sweep import (
+        plot_regularization_path,
+        plot_sparsity,
+        plot_sweep_boundaries,
+        plot_validation_curve,
+    )
+
+    seeds = _seeds_of(result) or [0]
+    several = len(seeds) > 1
+    spread = f" Lines: means over {len(seeds)} seeds; bands: ± one std." * several
+    report.add_heading("Validation curve")
+    disp = plot_validation_curve(result)
+    report.add_figure(
+        "validation",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "Training (solid) and validation (dashed) data loss after the last "
+            "epoch, against lambda on a log axis (lambda = 0 left of the break "
+            "mark). Small lambda: low training loss, high validation loss "
+            "(overfitting); large lambda: both high (underfitting). The star marks "
+            "the best lambda, the smallest mean validation loss." + spread
+        ),
+    )
+    report.add_heading("Regularization path")
+    disp = plot_regularization_path(result)
+    report.add_figure(
+        "path",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            f"The {len(disp.lines_)} first-layer weights largest at the smallest "
+            "lambda, after training, against lambda (every model starts from the "
+            "same initial weights"
+            + (f"; the models of seed {disp.seed_}" if several else "")
+            + "). Under L1 the lines reach exactly 0 and stay (black dots: "
+            "exactly 0); under L2 they shrink toward 0 without reaching it."
+        ),
+    )
+    report.add_heading("Sparsity")
+    disp = plot_sparsity(result, tol=1e-3)
+    report.add_figure(
+        "sparsity",
+        disp.figure_,
+        dpi=dpi,
+        caption=(
+            "Fraction of all kernel weights exactly 0 (solid) and below 1e-3 in "
+            "absolute value (dashed), against lambda. Only a proximal L1 step "
+            "sets weights exactly to 0; L2 and subgradient L1 leave them small "
+            "but non-zero." + spread
+        ),
+    )
+    if getattr(result, "grid", None) is not None and result.decision is not None:
+        report.add_heading("Decision boundaries")
+        disp = plot_sweep_boundaries(result)
+        report.add_figure(
+            "boundaries",
+            disp.figure_,
+            dpi=dpi,
+            caption=(
+                "Predicted probability of class 1, one panel per lambda on the "
+                "same colour scale"
+                + (f" (models of seed {seeds[0]})" if several else "")
+                + "; the black line is the 0.5 decision boundary, the best "
+                "lambda's panel is framed. Filled circles: training points; "
+                "white triangles: validation points (colour = true class)."
+            ),
+        )
+
+
+def write_sweep_report(
+    result: Any,
+    out_dir: str | os.PathLike,
+    *,
+    force: bool = False,
+    started: float | None = None,
+    command: str | None = None,
+    dpi: float = 100.0,
+) -> dict[str, str]:
+    """Write a lambda sweep's report: HTML, metrics, weight paths and figures.
+
+    Files written in ``out_dir`` (created if missing), each atomically:
+    ``report.html`` (self-contained: figures as PNG data URIs, the best lambda,
+    the per-lambda table with mean ± std when there are several seeds, the
+    config and the timing; no external links), ``metrics.json`` (see
+    :func:`sweep_metrics`), ``paths.npz`` (``"lams"``, ``"seeds"`` and the final
+    kernels per lambda, ``result.paths``, each of shape ``(seeds, lambdas,
+    *shape)``; ``numpy.load(path, allow_pickle=False)`` reads it),
+    ``validation.png``, ``path.png``, ``sparsity.png`` and ``boundaries.png``
+    (when the result has a decision grid, i.e. data with 2 features).
+
+    ``total_seconds`` in ``metrics.json`` runs from ``started`` (a
+    ``time.perf_counter()`` value; the command line passes the process start)
+    to the moment every figure is drawn and ``paths.npz`` is written. Without
+    ``started`` it is ``result.timing["total_seconds"]`` (or the training time)
+    plus the time this function takes to get there.
+
+    Args:
+        result: A ``SweepResult`` of :func:`kreg.sweep`.
+        out_dir: The output directory.
+        force: Write into a non-empty ``out_dir``, replacing files of the same
+            names (other files are left alone).
+        started: ``time.perf_counter()`` at the start of the run, or ``None``.
+        command: The command line that made the run, shown in the report.
+        dpi: Resolution of the PNG figures.
+
+    Returns:
+        Mapping file name (``"report.html"``, ``"metrics.json"``, ...) -> path.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
+            false (checked before anything is drawn or written).
+        NotADirectoryError: If ``out_dir`` is a file.
+        ValueError: If the result's means or standard deviations lack a metric.
+
+    Examples:
+        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=10)  # doctest: +SKIP
+        >>> paths = write_sweep_report(result, "kreg-output/sweep")  # doctest: +SKIP
+        >>> sorted(paths)  # doctest: +SKIP
+        ['boundaries.png', 'metrics.json', 'path.png', 'paths.npz', 'report.html', \
+'sparsity.png', 'validation.png']
+    """
+    begin = time.perf_counter()
+    out_dir = check_out_dir(out_dir, force=force)
+    dpi = check_positive("dpi", dpi)
+    # Validate the numbers before drawing anything.
+    lams, seeds, mean, std = _sweep_arrays(result)
+    several = len(seeds) > 1
+    kind = str(result.kind)
+    best = float(result.best_lam)
+    best_index = int(np.argmin(np.abs(lams - best)))
+
+    report = Report(
+        f"kreg sweep: {kind.upper()} over {lams.size} lambdas",
+        subtitle=(
+            "One network per lambda, trained side by side from identical initial "
+            "weights on identical batches"
+            + (f", repeated for {len(seeds)} seeds" if several else "")
+            + ": lambda is the only difference between the models."
+        ),
+    )
+    if command:
+        report.add_preformatted(command)
+    report.add_heading("Best lambda")
+    val = _format_metric(
+        "val_loss",
+        mean["val_loss"][best_index],
+        std["val_loss"][best_index] if several else None,
+    )
+    report.add_text(
+        f"Best lambda by mean validation data loss: {_lam_text(best)} "
+        f"(validation data loss {val}, validation accuracy "
+        f"{_format_metric('val_accuracy', mean['val_accuracy'][best_index])}); "
+        f"at lambda = {_lam_text(lams[0])}: validation data loss "
+        f"{_format_metric('val_loss', mean['val_loss'][0])}."
+    )
+    report.add_heading("Per lambda")
+    rows = []
+    for i in range(lams.size):
+        rows.append(
+            [
+                _format_metric(key, mean[key][i], std[key][i] if several else None)
+                for key in METRIC_KEYS
+            ]
+        )
+    labels = [
+        _lam_text(lam) + (" (best)" if i == best_index else "")
+        for i, lam in enumerate(lams)
+    ]
+    report.add_table(
+        rows,
+        columns=list(METRIC_KEYS),
+        headings=_METRIC_HEADINGS,
+        index=labels,
+        index_name="lambda",
+        caption=(
+            "After the last epoch. Losses are data losses (binary cross-entropy, "
+            "without the penalty); gap = val loss - train loss; penalty = "
+            "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
+            "layer; exact zeros, L1 and L2 norms over all kernels."
+            + (
+                f" Mean ± standard deviation over {len(seeds)} seeds {seeds} "
+                "(model initializations; same data)."
+                if several
+                else ""
+            )
+        ),
+    )
+    _draw_sweep_figures(report, result, dpi)
+
+    os.makedirs(out_dir, exist_ok=True)
+    written: dict[str, str] = {}
+    paths_path = os.path.join(out_dir, "paths.npz")
+    _save_paths(result, paths_path)
+    written["paths.npz"] = paths_path
+
+    now = time.perf_counter()
+    if started is not None:
+        total = now - float(started)
+    else:
+        timing = dict(getattr(result, "timing", {}) or {})
+        base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
+        total = float(base) + (now - begin)
+    metrics = sweep_metrics(result, total_seconds=total)
+
+    report.add_heading("Timing")
+    report.add_table(
+        [
+            ["training", metrics["timing"]["train_seconds"]],
+            ["total", metrics["timing"]["total_seconds"]],
+        ],
+        columns=["", "seconds"],
+        caption=(
+            f"training: all {lams.size * len(seeds)} models together; total: from "
+            "the start of the run"
+            + (" (process start)" if started is not None else "")
+            + " to the figures and weights written."
+        ),
+        fmt="{:.2f}",
+    )
+    report.add_heading("Config")
+    report.add_mapping(result.config, caption="Every setting of the run.")
+    report.add_heading("Files")
+    report.add_text(
+        "Next to this page: metrics.json (the numbers above and the config), "
+        "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
+        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
+        "and the figures as PNG files."
     )
     report.add_text(f"Written by kreg {__version__}.")
     written.update(report.write(out_dir, force=True))

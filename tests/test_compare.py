@@ -186,9 +186,21 @@ def test_proximal_variant_equals_keras_trained_alone():
     ids=lambda o: o if isinstance(o, str) else type(o).__name__,
 )
 def test_every_allowed_optimizer_equals_keras_trained_alone(optimizer):
+    # Adam and SGD train the L1 variant with their proximal counterparts; the
+    # others have none and train it through the subgradient.
+    has_proximal = type(optimizer) in (keras.optimizers.SGD, keras.optimizers.Adam)
     options = dict(SMALL, epochs=2, hidden=(5,), record_every=2)
-    result = compare(variants=("none", "l1"), optimizer=optimizer, seed=1, **options)
+    result = compare(
+        variants=("none", "l1"),
+        optimizer=optimizer,
+        seed=1,
+        l1_mode="proximal" if has_proximal else "subgradient",
+        **options,
+    )
     json.dumps(result.config)
+    expected = "Proximal" + type(optimizer).__name__ if has_proximal else None
+    if expected:
+        assert result.config["optimizer"]["class_name"] == expected
     alone = _train_alone(result, "l1")
     for ours, theirs in zip(result.models["l1"].get_weights(), alone[-1], strict=True):
         np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
@@ -215,7 +227,7 @@ def test_builtin_l1_is_proximal_with_a_proximal_optimizer():
 def test_proximal_regularizer_without_proximal_optimizer_warns():
     variants = {"l1": kreg.L1(0.1, 40, proximal=True)}
     with pytest.warns(UserWarning, match="acts through the subgradient"):
-        compare(variants=variants, **dict(SMALL, epochs=1))
+        compare(variants=variants, l1_mode="subgradient", **dict(SMALL, epochs=1))
 
 
 def test_initial_weights_are_shared_and_keras_glorot(adam_result):
@@ -416,7 +428,9 @@ def test_config_is_json_and_describes_the_run(adam_result):
     assert len(regs) == 2
     assert keras.saving.deserialize_keras_object(regs[0]) == kreg.L2(0.16, 40)
     assert config["variants"]["none"]["regularizers"] == [None, None]
-    assert config["optimizer"]["class_name"] == "Adam"
+    # The default variants include l1, trained proximally: Adam -> ProximalAdam.
+    assert config["optimizer"]["class_name"] == "ProximalAdam"
+    assert config["l1_mode"] == "proximal" and config["seeds"] == [3]
     assert config["learning_rate"] == pytest.approx(0.01)
     assert config["seed"] == 3 and config["epochs"] == 4 and config["batch_size"] == 16
 
@@ -520,7 +534,8 @@ def test_custom_variants_per_layer():
 def test_l1l2_builtin_uses_lam_for_both_terms():
     result = compare(variants=("l1l2",), lam=0.3, **SMALL)
     reg = result.models["l1l2"].layers[0].kernel_regularizer
-    assert reg == kreg.L1L2(0.3, 0.3, 40)
+    assert reg == kreg.L1L2(0.3, 0.3, 40, proximal=True)
+    assert result.config["optimizer"]["class_name"] == "ProximalAdam"
 
 
 def test_user_data_with_three_features():
@@ -571,6 +586,148 @@ def test_mismatched_n_warns():
         compare(variants={"l2": kreg.L2(0.1, 100)}, **dict(SMALL, epochs=1))
 
 
+# ----------------------------------------------------------- l1_mode, seeds
+
+
+def _hidden_zero_fraction(result: ComparisonResult, name: str) -> float:
+    weights = result.models[name].get_weights()
+    kernels = np.concatenate([w.ravel() for w in weights[0:-2:2]])
+    return float(np.mean(kernels == 0))
+
+
+def test_l1_mode_proximal_gives_exact_zeros_and_subgradient_none():
+    options = dict(SMALL, hidden=(8, 8), epochs=5, seed=7, lam=4.0)
+    prox = compare(variants=("none", "l1"), **options)
+    sub = compare(variants=("none", "l1"), l1_mode="subgradient", **options)
+    assert prox.config["l1_mode"] == "proximal" and sub.config["l1_mode"] == (
+        "subgradient"
+    )
+    assert prox.models["l1"].layers[0].kernel_regularizer == kreg.L1(
+        4.0, 40, proximal=True
+    )
+    assert sub.models["l1"].layers[0].kernel_regularizer == kreg.L1(4.0, 40)
+    assert prox.config["optimizer"]["class_name"] == "ProximalAdam"
+    assert sub.config["optimizer"]["class_name"] == "Adam"
+    assert _hidden_zero_fraction(prox, "l1") > 0.2
+    assert _hidden_zero_fraction(sub, "l1") == 0
+    assert _hidden_zero_fraction(prox, "none") == 0
+
+    # The proximal variant is a plain Keras model with kreg.L1(proximal=True)
+    # and kreg.ProximalAdam, trained alone on the replayed batches.
+    model = _twin(prox, "l1")
+    assert model.layers[0].kernel_regularizer.proximal is True
+    model.compile(kreg.ProximalAdam(learning_rate=0.01), "binary_crossentropy")
+    x, y = prox.data["x_train"], prox.data["y_train"]
+    for perm in _batch_order(40, 5, 7):
+        for first in range(0, 40, 16):
+            rows = perm[first : first + 16]
+            model.train_on_batch(x[rows], y[rows])
+    for ours, theirs in zip(
+        prox.models["l1"].get_weights(), model.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+        np.testing.assert_array_equal(ours == 0, theirs == 0)
+
+
+def test_l1_mode_proximal_makes_custom_proximal_variants_proximal():
+    variants = {"mine": kreg.L1(8.0, 40, proximal=True), "sub": kreg.L1(8.0, 40)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = compare(variants=variants, optimizer="sgd", learning_rate=0.5, **SMALL)
+    assert result.config["optimizer"]["class_name"] == "ProximalSGD"
+    assert result.metrics["mine"]["zero_fraction"] > 0
+    assert result.metrics["sub"]["zero_fraction"] == 0
+
+
+def test_l1_mode_proximal_refuses_an_optimizer_without_proximal_step():
+    with pytest.raises(ValueError, match="l1_mode='subgradient'") as info:
+        compare(optimizer="rmsprop", **SMALL)
+    assert "'adam' or 'sgd'" in str(info.value)
+    assert "Received: optimizer='rmsprop'" in str(info.value)
+    with pytest.raises(ValueError, match="Received: optimizer=Nadam"):
+        compare(variants=("l1l2",), optimizer=keras.optimizers.Nadam(), **SMALL)
+    # Without an L1 variant there is nothing to make proximal.
+    result = compare(variants=("none", "l2"), optimizer="rmsprop", **SMALL)
+    assert result.config["optimizer"]["class_name"] == "RMSprop"
+
+
+@pytest.fixture(scope="module")
+def seeds_result():
+    return compare(seeds=[3, 5], seed=3, **SMALL)
+
+
+def test_seeds_first_slice_equals_the_single_seed_run(seeds_result, adam_result):
+    assert seeds_result.seeds == [3, 5] and seeds_result.config["seeds"] == [3, 5]
+    for name in adam_result.variants:
+        for key in METRIC_KEYS:
+            np.testing.assert_allclose(
+                seeds_result.per_seed[name][key][0],
+                adam_result.metrics[name][key],
+                atol=1e-5,
+            )
+        # Models, histories and decision are the first seed's.
+        for ours, theirs in zip(
+            seeds_result.models[name].get_weights(),
+            adam_result.models[name].get_weights(),
+            strict=True,
+        ):
+            np.testing.assert_allclose(ours, theirs, atol=1e-5, rtol=0)
+        np.testing.assert_array_equal(
+            _records(seeds_result, name, 0)[0], _initial_weights((2, 8, 6, 1), 3)[0]
+        )
+        np.testing.assert_allclose(
+            seeds_result.decision[name], adam_result.decision[name], atol=1e-5
+        )
+
+
+def test_seeds_second_slice_equals_a_run_from_that_seed(seeds_result, adam_result):
+    # The batch order follows `seed` (3), the initial weights follow seeds[1].
+    alone = compare(seeds=[5], seed=3, **SMALL)
+    for name in alone.variants:
+        for key in METRIC_KEYS:
+            np.testing.assert_allclose(
+                seeds_result.per_seed[name][key][1],
+                alone.metrics[name][key],
+                atol=1e-5,
+            )
+    first = adam_result  # compare(seed=3, **SMALL)
+    for name in alone.variants:
+        for key, curve in seeds_result.curves[name].items():
+            pair = np.stack([first.curves[name][key], alone.curves[name][key]])
+            np.testing.assert_allclose(curve, pair.mean(axis=0), atol=1e-5)
+            np.testing.assert_allclose(
+                seeds_result.curves_std[name][key], pair.std(axis=0), atol=1e-5
+            )
+
+
+def test_seeds_means_and_stds_are_numpy_over_per_seed(seeds_result):
+    for name in seeds_result.variants:
+        assert set(seeds_result.metrics_std[name]) == set(METRIC_KEYS)
+        for key in METRIC_KEYS:
+            values = seeds_result.per_seed[name][key]
+            assert values.shape == (2,)
+            assert seeds_result.metrics[name][key] == pytest.approx(np.mean(values))
+            assert seeds_result.metrics_std[name][key] == pytest.approx(np.std(values))
+            assert type(seeds_result.metrics_std[name][key]) is float
+    assert seeds_result.metrics_std["none"]["val_loss"] > 0
+    text = seeds_result.summary()
+    assert "2 seeds (mean ± std)" in text and "±" in text.splitlines()[4]
+    assert "seeds=[3, 5]" in repr(seeds_result)
+
+
+def test_without_seeds_the_spread_is_zero(adam_result):
+    assert adam_result.seeds == [3]
+    for name in adam_result.variants:
+        for key in METRIC_KEYS:
+            assert adam_result.metrics_std[name][key] == 0.0
+            np.testing.assert_array_equal(
+                adam_result.per_seed[name][key], [adam_result.metrics[name][key]]
+            )
+        for curve in adam_result.curves_std[name].values():
+            assert curve.shape == (4,) and np.all(curve == 0)
+    assert "±" not in adam_result.summary()
+
+
 # ------------------------------------------------------------ bad arguments
 
 
@@ -583,6 +740,24 @@ BAD_ARGUMENTS = [
     ),
     ({"seed": -2}, ValueError, "argument `seed`: expected an integer >= 0"),
     ({"seed": 1.5}, TypeError, "argument `seed`"),
+    ({"seeds": []}, ValueError, "argument `seeds`: expected a non-empty list"),
+    (
+        {"seeds": [1, 2, 1]},
+        ValueError,
+        "argument `seeds`: expected a non-empty list of distinct integers >= 0. "
+        r"Received: seeds=\[1, 2, 1\]",
+    ),
+    ({"seeds": [0, "1"]}, TypeError, "argument `seeds`"),
+    ({"seeds": [0, True]}, TypeError, "argument `seeds`"),
+    ({"seeds": [-1]}, ValueError, "argument `seeds`"),
+    ({"seeds": 5}, TypeError, "argument `seeds`: expected a list"),
+    (
+        {"l1_mode": "ista"},
+        ValueError,
+        "argument `l1_mode`: expected one of 'proximal', 'subgradient'. "
+        "Received: l1_mode='ista'",
+    ),
+    ({"l1_mode": True}, TypeError, "argument `l1_mode`"),
     ({"hidden": ()}, ValueError, "argument `hidden`: expected a non-empty list"),
     ({"hidden": (8, 0)}, ValueError, "argument `hidden`: expected a list of integers"),
     ({"hidden": "8"}, TypeError, "argument `hidden`"),

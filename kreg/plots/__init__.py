@@ -31,16 +31,34 @@ Figures of a ``kreg.compare`` result:
   :class:`LossCurvesDisplay` / :func:`plot_loss_curves`.
 - :class:`VariantPanelsDisplay` with :func:`plot_variant_networks` and
   :func:`plot_variant_weight_bars`: one history figure per variant.
+- :class:`MetricBarsDisplay` / :func:`plot_metric_bars`: the final numbers as
+  bars, with error bars over seeds (a run with ``seeds=[...]`` also draws ± std
+  bands on the loss curves).
+
+Figures of a ``kreg.sweep`` result (lambda on a log axis, ``lam = 0`` drawn left
+of a break mark):
+
+- :class:`SweepDisplay` / :func:`plot_sweep`: the standard figure (path,
+  validation curve, sparsity, decision boundaries per lambda).
+- :class:`RegularizationPathDisplay` / :func:`plot_regularization_path`: trained
+  weights vs lambda (L1: exactly 0 and stays; L2: shrinks).
+- :class:`ValidationCurveDisplay` / :func:`plot_validation_curve`: training vs
+  validation data loss vs lambda, the best lambda marked, ± std bands over seeds.
+- :class:`SparsityDisplay` / :func:`plot_sparsity`: fraction of exact zeros.
+- :class:`SweepBoundariesDisplay` / :func:`plot_sweep_boundaries`: decision
+  boundaries as small multiples across lambdas.
 """
 
 from kreg.plots._compare import (
     ComparisonDisplay,
     DecisionBoundaryDisplay,
     LossCurvesDisplay,
+    MetricBarsDisplay,
     VariantPanelsDisplay,
     plot_comparison,
     plot_decision_boundaries,
     plot_loss_curves,
+    plot_metric_bars,
     plot_variant_networks,
     plot_variant_weight_bars,
 )
@@ -54,15 +72,29 @@ from kreg.plots._history import (
     plot_weight_distribution,
     plot_weight_evolution,
 )
+from kreg.plots._sweep import (
+    RegularizationPathDisplay,
+    SparsityDisplay,
+    SweepBoundariesDisplay,
+    SweepDisplay,
+    ValidationCurveDisplay,
+    plot_regularization_path,
+    plot_sparsity,
+    plot_sweep,
+    plot_sweep_boundaries,
+    plot_validation_curve,
+)
 
 __all__ = [
     "ComparisonDisplay",
     "DecisionBoundaryDisplay",
     "LossCurvesDisplay",
+    "MetricBarsDisplay",
     "VariantPanelsDisplay",
     "plot_comparison",
     "plot_decision_boundaries",
     "plot_loss_curves",
+    "plot_metric_bars",
     "plot_variant_networks",
     "plot_variant_weight_bars",
     "NetworkDisplay",
@@ -73,4 +105,14 @@ __all__ = [
     "plot_weight_bars",
     "plot_weight_distribution",
     "plot_weight_evolution",
+    "RegularizationPathDisplay",
+    "SparsityDisplay",
+    "SweepBoundariesDisplay",
+    "SweepDisplay",
+    "ValidationCurveDisplay",
+    "plot_regularization_path",
+    "plot_sparsity",
+    "plot_sweep",
+    "plot_sweep_boundaries",
+    "plot_validation_curve",
 ]

@@ -14,10 +14,18 @@ scales, so the regularizer is the only thing that differs between panels:
 - :class:`VariantPanelsDisplay`: one history figure of :mod:`kreg.plots` per
   variant, side by side (:func:`plot_variant_networks`,
   :func:`plot_variant_weight_bars`).
+- :class:`MetricBarsDisplay` / :func:`plot_metric_bars`: the final numbers as
+  bars, with error bars and each seed's value when the run was repeated over
+  several seeds.
 - :class:`ComparisonDisplay` / :func:`plot_comparison`: the standard figure:
   boundaries, losses and the first-layer weight distributions (the history
   module's :class:`~kreg.plots.WeightDistributionDisplay` on
   ``result.histories``).
+
+A run repeated over several seeds (``kreg.compare(..., seeds=[0, 1, 2])``) holds
+means over the seeds; the loss curves then show bands of ± one standard
+deviation, the titles ``mean ± std`` and the bars error bars. A run with one seed
+draws exactly as before.
 
 Every Display follows the history figures' pattern: ``from_result`` reads the
 numbers (NumPy only) and calls ``plot(ax=None, **kwargs)``, which draws and keeps
@@ -57,10 +65,12 @@ __all__ = [
     "ComparisonDisplay",
     "DecisionBoundaryDisplay",
     "LossCurvesDisplay",
+    "MetricBarsDisplay",
     "VariantPanelsDisplay",
     "plot_comparison",
     "plot_decision_boundaries",
     "plot_loss_curves",
+    "plot_metric_bars",
     "plot_variant_networks",
     "plot_variant_weight_bars",
 ]
@@ -163,16 +173,26 @@ def _curve(result: Any, variant: str, name: str, n: int) -> np.ndarray:
     return values
 
 
+def _n_seeds(result: Any) -> int:
+    """How many seeds a result was trained with (1 without ``seeds``)."""
+    return len(getattr(result, "seeds", None) or [0])
+
+
 def _metric_title(result: Any, variant: str) -> str:
     metrics = getattr(result, "metrics", {}) or {}
     m = metrics.get(variant)
     if not m:
         return variant
+    spread = {}
+    if _n_seeds(result) > 1:
+        spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
     parts = []
-    if "val_accuracy" in m and np.isfinite(m["val_accuracy"]):
-        parts.append(f"val acc {m['val_accuracy']:.2f}")
-    if "gap" in m and np.isfinite(m["gap"]):
-        parts.append(f"gap {m['gap']:.2f}")
+    for key, word in (("val_accuracy", "val acc"), ("gap", "gap")):
+        if key in m and np.isfinite(m[key]):
+            text = f"{word} {m[key]:.2f}"
+            if key in spread and np.isfinite(spread[key]):
+                text += f" ± {spread[key]:.2f}"
+            parts.append(text)
     return f"{variant} ({', '.join(parts)})" if parts else variant
 
 
@@ -499,12 +519,17 @@ class LossCurvesDisplay:
     all variants on one axes, and the penalty ``lam / (2 n) * sum(...)`` of each
     regularized variant on its own axes below.
     The gap between the two losses at the last epoch is written in each title.
+    A run repeated over several seeds draws the mean curves and, around each, a
+    band of one standard deviation over the seeds.
 
     Args:
         epochs: The epoch of each value (``1..E``).
         curves: Mapping variant -> mapping with ``"train_loss"``, ``"val_loss"``
             and ``"penalty"`` arrays (one value per epoch; a missing curve is
             not drawn).
+        std: Optional mapping of the same form with the standard deviations
+            over seeds; a curve with a standard deviation gets a band of mean
+            ± std.
 
     Attributes:
         axes_: Mapping variant -> the ``Axes`` of its losses (the same axes for
@@ -519,6 +544,9 @@ class LossCurvesDisplay:
             variants whose penalty is not all zero).
         gaps_: Mapping variant -> validation minus training data loss at the last
             epoch.
+        bands_: Mapping variant -> ``{"train", "val", "penalty"}`` -> the
+            ``fill_between`` collection of mean ± std (only curves given a
+            standard deviation; empty dicts without seeds).
         colors_: Mapping variant -> colour.
 
     Examples:
@@ -535,29 +563,45 @@ class LossCurvesDisplay:
         (['l2'], 0.5)
     """
 
-    def __init__(self, epochs: Any, curves: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        epochs: Any,
+        curves: Mapping[str, Mapping[str, Any]],
+        *,
+        std: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.epochs = np.asarray(epochs)
         if self.epochs.ndim != 1 or self.epochs.size < 1:
             _fail("epochs", "a non-empty 1-D sequence", epochs)
         if not isinstance(curves, Mapping) or not curves:
             _fail("curves", "a non-empty dict of variant -> curves", curves)
+        self.curves = self._read_curves("curves", curves)
+        self.std = self._read_curves("std", std or {})
+        unknown = sorted(set(self.std) - set(self.curves))
+        if unknown:
+            _fail("std", f"variants among {list(self.curves)}", unknown)
+
+    def _read_curves(
+        self, what: str, curves: Mapping[str, Mapping[str, Any]]
+    ) -> dict[str, dict[str, np.ndarray]]:
         n = self.epochs.size
-        self.curves: dict[str, dict[str, np.ndarray]] = {}
+        out: dict[str, dict[str, np.ndarray]] = {}
         for name, named in curves.items():
             if not isinstance(named, Mapping):
-                _fail(f"curves[{name!r}]", "a dict of curve name -> values", named)
-            self.curves[str(name)] = {}
+                _fail(f"{what}[{name!r}]", "a dict of curve name -> values", named)
+            out[str(name)] = {}
             for curve in _CURVE_NAMES:
-                if curve not in named:
+                if curve not in named or named[curve] is None:
                     continue
                 values = np.asarray(named[curve], dtype=np.float64)
                 if values.shape != (n,):
                     _fail(
-                        f"curves[{name!r}][{curve!r}]",
+                        f"{what}[{name!r}][{curve!r}]",
                         f"{n} values, one per epoch",
                         f"<array of shape {values.shape}>",
                     )
-                self.curves[str(name)][curve] = values
+                out[str(name)][curve] = values
+        return out
 
     @classmethod
     def from_result(
@@ -569,6 +613,9 @@ class LossCurvesDisplay:
         **kwargs: Any,
     ) -> LossCurvesDisplay:
         """Draw the loss curves of a comparison's variants.
+
+        With several seeds (``result.seeds``), the curves are the means over the
+        seeds and ``result.curves_std`` gives bands of mean ± std.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -592,7 +639,17 @@ class LossCurvesDisplay:
         chosen = _select_variants(result, variants)
         n = len(result.epochs)
         curves = {v: {c: _curve(result, v, c, n) for c in _CURVE_NAMES} for v in chosen}
-        return cls(result.epochs, curves).plot(ax=ax, **kwargs)
+        std = None
+        if _n_seeds(result) > 1 and getattr(result, "curves_std", None):
+            std = {
+                v: {
+                    c: np.asarray(result.curves_std[v][c], dtype=np.float64)
+                    for c in _CURVE_NAMES
+                    if c in result.curves_std.get(v, {})
+                }
+                for v in chosen
+            }
+        return cls(result.epochs, curves, std=std).plot(ax=ax, **kwargs)
 
     def plot(
         self,
@@ -603,6 +660,7 @@ class LossCurvesDisplay:
         penalty: bool = True,
         logy: bool = False,
         colors: Mapping[str, Any] | None = None,
+        band_alpha: float = 0.2,
         **kwargs: Any,
     ) -> LossCurvesDisplay:
         """Draw the curves.
@@ -620,6 +678,8 @@ class LossCurvesDisplay:
             logy: Logarithmic y scale for the losses (and the penalties).
             colors: Colour per variant (default:
                 :func:`kreg.plots._common.variant_colors`).
+            band_alpha: Opacity of the ± std bands (training; validation and
+                penalty bands are lighter).
             **kwargs: Passed to ``Axes.plot`` for every loss line.
 
         Returns:
@@ -670,11 +730,13 @@ class LossCurvesDisplay:
             name: loss_axes[i if separate else 0] for i, name in enumerate(names)
         }
         self.lines_: dict[str, dict[str, Any]] = {}
+        self.bands_: dict[str, dict[str, Any]] = {name: {} for name in names}
         self.gaps_: dict[str, float] = {}
         x = self.epochs
         for name in names:
             panel = self.axes_[name]
             curves = self.curves[name]
+            spread = self.std.get(name, {})
             self.lines_[name] = {}
             prefix = "" if separate else f"{name}: "
             # Solid and opaque for training; dashed, thinner and lighter for
@@ -694,7 +756,19 @@ class LossCurvesDisplay:
                     "label": f"{prefix}{word} data loss",
                     **kwargs,
                 }
+                if f"{part}_loss" in spread:
+                    options["label"] += " (mean ± std)"
                 (self.lines_[name][part],) = panel.plot(x, values, **options)
+                if f"{part}_loss" in spread:
+                    std = spread[f"{part}_loss"]
+                    self.bands_[name][part] = panel.fill_between(
+                        x,
+                        values - std,
+                        values + std,
+                        color=self.colors_[name],
+                        alpha=band_alpha * (1.0 if part == "train" else 0.6),
+                        linewidth=0,
+                    )
             train, val = curves.get("train_loss"), curves.get("val_loss")
             gap = float("nan")
             if train is not None and val is not None:
@@ -727,6 +801,16 @@ class LossCurvesDisplay:
                 (self.penalty_lines_[name],) = penalty_ax.plot(
                     x, values, color=self.colors_[name], label=name
                 )
+                if "penalty" in self.std.get(name, {}):
+                    std = self.std[name]["penalty"]
+                    self.bands_[name]["penalty"] = penalty_ax.fill_between(
+                        x,
+                        values - std,
+                        values + std,
+                        color=self.colors_[name],
+                        alpha=band_alpha * 0.6,
+                        linewidth=0,
+                    )
             if self.penalty_lines_:
                 if logy and all(
                     np.nanmin(self.curves[n]["penalty"]) > 0
@@ -941,6 +1025,264 @@ def plot_variant_weight_bars(
     for panel in axes:
         panel.set_ylim(low, high)
     return VariantPanelsDisplay(displays, fig, bounding)
+
+
+# ================================================================================
+# 3b. Summary bars: final numbers per variant, error bars over seeds
+# ================================================================================
+
+#: Headings of the summary bar panels, for the metrics of a comparison.
+_BAR_TITLES = {
+    "train_loss": "training data loss",
+    "val_loss": "validation data loss",
+    "train_accuracy": "training accuracy",
+    "val_accuracy": "validation accuracy",
+    "gap": "gap (val - train loss)",
+    "penalty": "penalty",
+    "first_kernel_min": "first-layer kernel min",
+    "first_kernel_max": "first-layer kernel max",
+    "zero_fraction": "fraction exactly 0",
+    "l1_norm": "L1 norm of the kernels",
+    "l2_norm": "L2 norm of the kernels",
+}
+
+
+class MetricBarsDisplay:
+    """Final numbers of a comparison as bars, one panel per metric.
+
+    One bar per variant (in the variants' colours) in each panel. With several
+    seeds, each bar is the mean over the seeds, with an error bar of one
+    standard deviation (``ddof=0``) and the individual seeds as dots.
+
+    Args:
+        metrics: Mapping variant -> mapping metric -> value (the mean).
+        names: The metrics to draw, one panel each, in order.
+        std: Optional mapping of the same form with the standard deviations.
+        per_seed: Optional mapping variant -> metric -> values of each seed.
+
+    Attributes:
+        axes_: Mapping metric -> its ``Axes``.
+        bars_: Mapping metric -> ``BarContainer`` (one bar per variant).
+        errorbars_: Mapping metric -> ``ErrorbarContainer``, or ``None`` without
+            standard deviations.
+        seed_points_: Mapping metric -> ``PathCollection`` of the seeds' values,
+            or ``None``.
+        colors_: Mapping variant -> colour.
+        ax_: The first panel.
+        bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
+        figure_: The figure.
+
+    Examples:
+        >>> metrics = {"none": {"val_loss": 0.9}, "l2": {"val_loss": 0.3}}
+        >>> std = {"none": {"val_loss": 0.1}, "l2": {"val_loss": 0.05}}
+        >>> disp = MetricBarsDisplay(metrics, ["val_loss"], std=std).plot()
+        >>> [float(bar.get_height()) for bar in disp.bars_["val_loss"]]
+        [0.9, 0.3]
+    """
+
+    def __init__(
+        self,
+        metrics: Mapping[str, Mapping[str, Any]],
+        names: Sequence[str],
+        *,
+        std: Mapping[str, Mapping[str, Any]] | None = None,
+        per_seed: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        if not isinstance(metrics, Mapping) or not metrics:
+            _fail("metrics", "a non-empty dict of variant -> metrics", metrics)
+        if isinstance(names, str):
+            names = [names]
+        self.names = [str(n) for n in names]
+        if not self.names:
+            _fail("names", "at least one metric", list(names))
+        self.variants = [str(v) for v in metrics]
+        for variant, values in metrics.items():
+            missing = [n for n in self.names if n not in values]
+            if missing:
+                _fail(f"metrics[{variant!r}]", f"the metrics {self.names}", missing)
+        self.metrics = {
+            str(v): {n: float(m[n]) for n in self.names} for v, m in metrics.items()
+        }
+        self.std = None
+        if std:
+            self.std = {
+                v: {n: float(std.get(v, {}).get(n, np.nan)) for n in self.names}
+                for v in self.variants
+            }
+        self.per_seed = None
+        if per_seed:
+            self.per_seed = {
+                v: {
+                    n: np.asarray(per_seed.get(v, {}).get(n, []), dtype=np.float64)
+                    for n in self.names
+                }
+                for v in self.variants
+            }
+
+    @classmethod
+    def from_result(
+        cls,
+        result: Any,
+        names: Sequence[str] = ("val_loss", "gap", "val_accuracy", "zero_fraction"),
+        *,
+        variants: Sequence[str] | None = None,
+        ax: Any = None,
+        **kwargs: Any,
+    ) -> MetricBarsDisplay:
+        """Draw a comparison's final numbers, with error bars over its seeds.
+
+        Reads ``result.metrics`` (means over the seeds) and, when the result
+        was trained with several seeds, ``result.metrics_std`` and
+        ``result.per_seed``.
+
+        Args:
+            result: A ``ComparisonResult`` of :func:`kreg.compare`.
+            names: The metrics, one panel each (keys of ``result.metrics``).
+            variants: Which variants, in order; ``None`` draws all.
+            ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes``
+                per metric.
+            **kwargs: Passed to :meth:`plot`.
+
+        Returns:
+            The Display, drawn.
+
+        Raises:
+            ValueError: If a variant or a metric is not in the result.
+
+        Examples:
+            >>> result = kreg.compare(epochs=50, seeds=[0, 1, 2])  # doctest: +SKIP
+            >>> disp = MetricBarsDisplay.from_result(result)  # doctest: +SKIP
+            >>> disp.errorbars_["val_loss"] is not None  # doctest: +SKIP
+            True
+        """
+        chosen = _select_variants(result, variants)
+        several = _n_seeds(result) > 1
+        std = getattr(result, "metrics_std", None) if several else None
+        per_seed = getattr(result, "per_seed", None) if several else None
+        display = cls(
+            {v: result.metrics[v] for v in chosen},
+            names,
+            std={v: std[v] for v in chosen if v in std} if std else None,
+            per_seed={v: per_seed[v] for v in chosen if v in per_seed}
+            if per_seed
+            else None,
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        colors: Mapping[str, Any] | None = None,
+        seeds: bool = True,
+        **kwargs: Any,
+    ) -> MetricBarsDisplay:
+        """Draw the panels.
+
+        Args:
+            ax: ``None`` (a new figure), one ``Axes`` to divide into one panel
+                per metric, or one ``Axes`` per metric.
+            colors: Colour per variant (default:
+                :func:`kreg.plots._common.variant_colors`).
+            seeds: Draw each seed's value as a dot (when known).
+            **kwargs: Passed to ``Axes.bar``.
+
+        Returns:
+            ``self``, with the attributes listed in the class docstring.
+
+        Raises:
+            TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
+            ValueError: If ``ax`` holds the wrong number of axes.
+        """
+        n = len(self.names)
+        fig, axes, bounding = _panel_axes(
+            ax, n, figsize=(2.6 * n + 0.8, 3.2), name="ax"
+        )
+        chosen = variant_colors(self.variants)
+        chosen.update({str(k): v for k, v in (colors or {}).items()})
+        self.colors_ = {v: chosen[v] for v in self.variants}
+        x = np.arange(len(self.variants))
+        shade = [self.colors_[v] for v in self.variants]
+        self.axes_, self.bars_, self.errorbars_, self.seed_points_ = {}, {}, {}, {}
+        for name, panel in zip(self.names, axes, strict=True):
+            heights = [self.metrics[v][name] for v in self.variants]
+            options = {"color": shade, "alpha": 0.85, "width": 0.7, **kwargs}
+            self.bars_[name] = panel.bar(x, heights, **options)
+            self.errorbars_[name] = None
+            if self.std is not None:
+                errors = [self.std[v][name] for v in self.variants]
+                self.errorbars_[name] = panel.errorbar(
+                    x,
+                    heights,
+                    yerr=errors,
+                    fmt="none",
+                    ecolor="black",
+                    elinewidth=1.2,
+                    capsize=4,
+                    zorder=3,
+                )
+            self.seed_points_[name] = None
+            if seeds and self.per_seed is not None:
+                xs, ys = [], []
+                for i, v in enumerate(self.variants):
+                    values = self.per_seed[v][name]
+                    xs += [i] * values.size
+                    ys += values.tolist()
+                if xs:
+                    self.seed_points_[name] = panel.scatter(
+                        xs, ys, s=12, color="black", alpha=0.6, zorder=4
+                    )
+            panel.set_xticks(x, self.variants)
+            title = _BAR_TITLES.get(name, name)
+            panel.set_title(title, fontsize="medium")
+            panel.axhline(0.0, color="0.3", linewidth=0.8)
+            self.axes_[name] = panel
+        if self.std is not None:
+            seeds_known = self.per_seed is not None
+            note = "mean ± std over seeds" + (
+                " (dots: each seed)" if seeds_known else ""
+            )
+            axes[0].set_ylabel(note, fontsize="small")
+        self.ax_ = axes[0]
+        self.bounding_ax_ = bounding
+        self.figure_ = fig
+        return self
+
+
+def plot_metric_bars(
+    result: Any,
+    names: Sequence[str] = ("val_loss", "gap", "val_accuracy", "zero_fraction"),
+    *,
+    variants: Sequence[str] | None = None,
+    ax: Any = None,
+    **kwargs: Any,
+) -> MetricBarsDisplay:
+    """Plot a comparison's final numbers as bars, with error bars over seeds.
+
+    Shortcut for :meth:`MetricBarsDisplay.from_result`.
+
+    Args:
+        result: A ``ComparisonResult`` of :func:`kreg.compare`.
+        names: The metrics, one panel each.
+        variants: Which variants, in order; ``None`` draws all.
+        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
+            metric.
+        **kwargs: Passed to :meth:`MetricBarsDisplay.plot`.
+
+    Returns:
+        The drawn :class:`MetricBarsDisplay`.
+
+    Raises:
+        ValueError: If a variant or a metric is not in the result.
+
+    Examples:
+        >>> result = kreg.compare(epochs=50, seeds=[0, 1, 2])  # doctest: +SKIP
+        >>> plot_metric_bars(result, ["gap"]).errorbars_["gap"]  # doctest: +SKIP
+        <ErrorbarContainer object of 3 artists>
+    """
+    return MetricBarsDisplay.from_result(
+        result, names, variants=variants, ax=ax, **kwargs
+    )
 
 
 # ================================================================================

@@ -1,0 +1,491 @@
+"""Train one network per lambda side by side: ``kreg.sweep``.
+
+``sweep`` trains the comparison's network (two moons and the lecture's 128-128-1
+model by default) once per value of lambda on a grid, with the same penalty kind
+on the hidden kernels, to show the regularization path: how the weights, the
+sparsity and the training and validation losses change as lambda grows, from
+overfitting (lambda = 0) to underfitting, and which lambda generalizes best.
+
+It uses the engine of ``kreg.compare``: all lambdas (and all seeds) are trained
+together as one stacked network in one compiled loop, from identical initial
+weights (per seed) on identical batches, so lambda is the only difference between
+the networks of a seed, and a 13-lambda sweep costs a few times one model, not 13.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+
+from kreg._engine import METRIC_NAMES
+from kreg._validation import _fail, check_choice, check_names
+from kreg.compare import (
+    METRIC_KEYS,
+    _base_config,
+    _builtin_regularizers,
+    _cell,
+    _decision_grid,
+    _optimizer_for,
+    _over_seeds,
+    _record_epochs,
+    _record_frequency,
+    _run_title,
+    _setup,
+    _slice_metrics,
+    _table,
+    _train,
+    _weight_paths,
+)
+from kreg.history import WeightHistory
+
+__all__ = ["KINDS", "SweepResult", "default_lams", "sweep"]
+
+#: The penalty kinds ``sweep`` accepts (``"l1l2"``: ``L1L2(lam, lam, n)``).
+KINDS = ("l1", "l2", "l1l2")
+
+# The default grid per kind: 0, then 12 values from geomspace(low, high, 12). On the
+# lecture's setup (2000 epochs, Adam 0.01, n = 80, measured with seed 0) L2 starts
+# to underfit near lam = 30 and predicts one class for every input at 100; L1 and
+# L1L2 underfit from about lam = 1 and zero every hidden weight from about 3.
+_DEFAULT_RANGES = {"l1": (1e-3, 10.0), "l2": (1e-2, 100.0), "l1l2": (1e-3, 10.0)}
+_DEFAULT_POINTS = 12
+
+# The summary table's columns: (title, metric key, format).
+_SWEEP_COLUMNS = (
+    ("train loss", "train_loss", "{:.4f}"),
+    ("val loss", "val_loss", "{:.4f}"),
+    ("gap", "gap", "{:+.4f}"),
+    ("train acc", "train_accuracy", "{:.3f}"),
+    ("val acc", "val_accuracy", "{:.3f}"),
+    ("penalty", "penalty", "{:.4f}"),
+    ("zeros", "zero_fraction", "{:.1%}"),
+    ("L1 norm", "l1_norm", "{:.2f}"),
+    ("L2 norm", "l2_norm", "{:.3f}"),
+)
+
+
+def default_lams(kind: str = "l2") -> np.ndarray:
+    """The default lambda grid of ``sweep``: 0 and 12 log-spaced values.
+
+    ``[0, *numpy.geomspace(low, high, 12)]`` with ``(low, high) = (0.01, 100)`` for
+    ``"l2"`` and ``(0.001, 10)`` for ``"l1"`` and ``"l1l2"`` (L1 bites harder:
+    its pull toward 0 does not fade as a weight gets small). Both reach
+    underfitting on the lecture's setup (``n = 80``): at the largest lambda the
+    network predicts one class for every input. The penalty is ``lam / (2 n)``
+    per unit, so with many more training rows larger values may be needed.
+
+    Args:
+        kind: ``"l1"``, ``"l2"`` or ``"l1l2"``.
+
+    Returns:
+        A float64 array of 13 increasing values, the first 0.
+
+    Raises:
+        ValueError: If ``kind`` is not one of those.
+
+    Examples:
+        >>> default_lams("l2")[:4].round(4).tolist()
+        [0.0, 0.01, 0.0231, 0.0534]
+        >>> len(default_lams("l1")), float(default_lams("l1")[-1])
+        (13, 10.0)
+    """
+    kind = _check_kind(kind)
+    low, high = _DEFAULT_RANGES[kind]
+    return np.concatenate([[0.0], np.geomspace(low, high, _DEFAULT_POINTS)])
+
+
+class SweepResult:
+    """What ``kreg.sweep`` returns: numbers, curves and final weights per lambda.
+
+    Arrays are indexed ``[seed, lambda]`` (``S`` seeds, ``L`` lambdas); the
+    networks of one seed start from the same initial weights and all see the same
+    batches.
+
+    Attributes:
+        config: Every setting of the run, JSON-serializable (``"lams"``,
+            ``"kind"``, ``"l1_mode"``, ``"seeds"``, ``"regularizers"`` (the
+            hidden-kernel regularizer per lambda, as Keras configs), the data,
+            network, optimizer and training settings).
+        kind: ``"l1"``, ``"l2"`` or ``"l1l2"``.
+        lams: ``(L,)`` float64, increasing; ``lams[0]`` may be 0.
+        seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
+        epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
+        metrics: ``METRIC_KEYS`` -> ``(S, L)`` float64: the final numbers (data
+            losses, accuracies, ``gap = val_loss - train_loss``, the penalty,
+            the first hidden kernel's range, the fraction of exactly-zero kernel
+            weights and the L1 and L2 norms of all kernels), as in
+            ``kreg.compare``.
+        mean: ``METRIC_KEYS`` -> ``(L,)``: means over the seeds.
+        std: ``METRIC_KEYS`` -> ``(L,)``: standard deviations over the seeds
+            (``ddof=0``; 0 with one seed).
+        curves: ``"train_loss"``, ``"penalty"``, ``"train_total"``,
+            ``"train_accuracy"``, ``"val_loss"``, ``"val_accuracy"`` -> ``(S, L,
+            epochs)``: per-epoch values at the end-of-epoch weights (as
+            ``ComparisonResult.curves``).
+        paths: Kernel path (``"hidden_1/kernel"``, ..., ``"output/kernel"``) ->
+            ``(S, L, *shape)``: the final kernels, the regularization path.
+        best_index: The index of the lambda with the lowest mean validation data
+            loss.
+        best_lam: ``lams[best_index]``.
+        grid: ``{"xx", "yy", "box"}`` (see ``ComparisonResult.grid``), or ``None``
+            when the data does not have 2 features.
+        decision: ``(L, G, G)``: the first seed's predicted probability of class 1
+            on the grid, per lambda; ``None`` without a grid.
+        data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
+        histories: With ``record_every``, one ``kreg.WeightHistory`` per lambda
+            (first seed; keys as ``paths`` plus the biases); else ``None``.
+        timing: ``{"train_seconds"}``: wall time of the training (compilation
+            included).
+
+    Examples:
+        >>> result = kreg.sweep(kind="l1", hidden=(16, 16), epochs=50)  # doctest: +SKIP
+        >>> result.mean["zero_fraction"].shape  # doctest: +SKIP
+        (13,)
+        >>> result.paths["hidden_1/kernel"].shape  # doctest: +SKIP
+        (1, 13, 2, 16)
+        >>> print(result.summary())  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        config: dict[str, Any],
+        kind: str,
+        lams: np.ndarray,
+        seeds: list[int],
+        epochs: np.ndarray,
+        metrics: dict[str, np.ndarray],
+        curves: dict[str, np.ndarray],
+        paths: dict[str, np.ndarray],
+        grid: dict[str, Any] | None,
+        decision: np.ndarray | None,
+        data: dict[str, np.ndarray],
+        timing: dict[str, float],
+        histories: list[WeightHistory] | None = None,
+    ):
+        self.config = config
+        self.kind = kind
+        self.lams = lams
+        self.seeds = seeds
+        self.epochs = epochs
+        self.metrics = metrics
+        self.mean = {k: np.mean(a, axis=0) for k, a in metrics.items()}
+        self.std = {k: np.std(a, axis=0) for k, a in metrics.items()}
+        self.curves = curves
+        self.paths = paths
+        val = self.mean["val_loss"]
+        self.best_index = int(np.nanargmin(val)) if np.any(~np.isnan(val)) else 0
+        self.best_lam = float(lams[self.best_index])
+        self.grid = grid
+        self.decision = decision
+        self.data = data
+        self.histories = histories
+        self.timing = timing
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult(kind={self.kind!r}, lams={len(self.lams)}, "
+            f"seeds={self.seeds!r}, epochs={len(self.epochs)}, "
+            f"best_lam={self.best_lam:.4g}, train_seconds="
+            f"{self.timing.get('train_seconds', float('nan')):.1f})"
+        )
+
+    def summary(self) -> str:
+        """A fixed-width table of the final numbers, one row per lambda.
+
+        Returns:
+            The table as a string: lambda (the best one marked ``*``), data
+            losses, the gap, accuracies, the penalty, the fraction of exactly-zero
+            kernel weights and the kernels' L1 and L2 norms. With several seeds,
+            each cell is ``mean ± std`` over the seeds.
+
+        Examples:
+            >>> result = kreg.sweep(hidden=(8, 8), epochs=5)  # doctest: +SKIP
+            >>> print(result.summary())  # doctest: +SKIP
+            lambda  train loss  val loss  ...
+        """
+        several = len(self.seeds) > 1
+        rows = []
+        for i, lam in enumerate(self.lams):
+            mark = " *" if i == self.best_index else "  "
+            row = [f"{lam:.4g}{mark}"]
+            for _, key, fmt in _SWEEP_COLUMNS:
+                std = float(self.std[key][i]) if several else None
+                row.append(_cell(fmt, float(self.mean[key][i]), std))
+            rows.append(row)
+        header = ["lambda", *(title for title, _, _ in _SWEEP_COLUMNS)]
+        mode = f" ({self.config['l1_mode']} L1)" if self.kind != "l2" else ""
+        title = (
+            f"{self.kind} sweep of {len(self.lams)} lambdas{mode}, "
+            + _run_title(self.config, len(self.epochs))
+            + (f", {len(self.seeds)} seeds (mean ± std)" if several else "")
+        )
+        footer = (
+            f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss"
+        )
+        return _table(title, header, rows) + "\n" + footer
+
+    def plot(self, **kwargs: Any) -> Any:
+        """Draw the standard sweep figure (``kreg.plots.plot_sweep``).
+
+        Args:
+            **kwargs: Passed to ``kreg.plots.plot_sweep``.
+
+        Returns:
+            What ``kreg.plots.plot_sweep`` returns (a Display).
+
+        Examples:
+            >>> result = kreg.sweep(hidden=(16, 16), epochs=50)  # doctest: +SKIP
+            >>> display = result.plot()  # doctest: +SKIP
+        """
+        from kreg.plots import plot_sweep
+
+        return plot_sweep(self, **kwargs)
+
+
+# -------------------------------------------------------------- argument checks
+
+
+def _check_kind(kind: Any) -> str:
+    if not isinstance(kind, str):
+        _fail("kind", "one of " + ", ".join(map(repr, KINDS)), kind, TypeError)
+    return check_choice("kind", kind, KINDS)
+
+
+def _check_lams(lams: Any) -> np.ndarray:
+    """The grid as a float64 array: non-empty, finite, >= 0, strictly increasing."""
+    expected = "a non-empty, strictly increasing list of finite numbers >= 0"
+    items = check_names("lams", lams)
+    for item in items:
+        if not isinstance(item, numbers.Real) or isinstance(item, bool):
+            _fail("lams", expected, lams, TypeError)
+    values = np.array([float(item) for item in items], dtype=np.float64)
+    if (
+        not np.all(np.isfinite(values))
+        or np.any(values < 0)
+        or np.any(np.diff(values) <= 0)
+    ):
+        _fail("lams", expected, lams)
+    return values
+
+
+# --------------------------------------------------------------------- sweep
+
+
+def sweep(
+    x: Any = None,
+    y: Any = None,
+    *,
+    lams: Sequence[float] | None = None,
+    kind: str = "l2",
+    l1_mode: str = "proximal",
+    seeds: Sequence[int] | None = None,
+    n_samples: int = 100,
+    noise: float | None = 0.25,
+    data_seed: int = 2,
+    seed: int = 0,
+    hidden: Sequence[int] = (128, 128),
+    activation: str = "relu",
+    optimizer: Any = "adam",
+    learning_rate: float | None = None,
+    batch_size: int = 32,
+    epochs: int = 2000,
+    validation_split: float = 0.2,
+    record_every: int | None = None,
+    grid_resolution: int = 100,
+    jit_compile: bool | str = "auto",
+    progress: bool = False,
+) -> SweepResult:
+    """Train one network per lambda side by side: the regularization path.
+
+    For each ``lam`` in ``lams``, the network of ``kreg.compare`` gets the
+    penalty ``kind`` on every hidden kernel (``n`` = the number of training
+    rows; biases and the output layer are never penalized):
+
+    - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
+    - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)``, applied as a soft
+      threshold under ``l1_mode="proximal"`` (exact zeros; see
+      ``kreg.compare``);
+    - ``"l1l2"``: ``kreg.L1L2(lam, lam, n)``, both.
+
+    ``lam = 0`` is the unregularized network. All networks (one per lambda and
+    seed) are trained together by the engine of ``kreg.compare``: those of a seed
+    start from the same initial weights, and all see the same batches (drawn from
+    ``seed``), so each lambda's network is the one ``kreg.compare`` trains with
+    that lambda alone. The best lambda is the one with the lowest validation data
+    loss (mean over the seeds).
+
+    Args:
+        x: Your own inputs, shape ``(rows, features)``; ``None`` (default) uses
+            the two moons. The last ``validation_split`` of the rows validate.
+        y: Your own 0/1 labels, one per row of ``x``.
+        lams: The lambdas, a non-empty strictly increasing list of finite numbers
+            >= 0. ``None``: ``default_lams(kind)``, 0 and 12 log-spaced values
+            wide enough to reach underfitting on the lecture's setup.
+        kind: ``"l2"`` (default), ``"l1"`` or ``"l1l2"``.
+        l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how an L1 term
+            acts (see ``kreg.compare``). ``"proximal"`` trains with the proximal
+            counterpart of the optimizer (Adam or SGD) when ``kind`` has an L1
+            term.
+        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``; ``None``:
+            one run from ``seed``.
+        n_samples: Moons: number of points.
+        noise: Moons: standard deviation of the Gaussian noise (None: none).
+        data_seed: Moons: ``random_state`` of ``make_moons``.
+        seed: Seed of the batch order and, without ``seeds``, of the initial
+            weights.
+        hidden: Units of each hidden ``Dense`` layer.
+        activation: The hidden layers' activation, a Keras activation name.
+        optimizer: An element-wise Keras optimizer name, instance or config (see
+            ``kreg.compare``).
+        learning_rate: The learning rate (``None``: 0.01 with a name, the
+            optimizer's own otherwise).
+        batch_size: Rows per training step.
+        epochs: Number of epochs.
+        validation_split: Fraction of the rows (the last ones) held out.
+        record_every: Record the first seed's weights every this many epochs (and
+            after the last) into ``result.histories``; ``None`` (default): no
+            per-epoch records, only the final weights (``result.paths``).
+        grid_resolution: Points per side of the decision grid, >= 2.
+        jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
+            ``"auto"`` (as in ``kreg.compare``).
+        progress: Show a ``keras.utils.Progbar`` over the epochs.
+
+    Returns:
+        A :class:`SweepResult`.
+
+    Raises:
+        ValueError: For an out-of-range value (each message names the argument
+            and the value received), e.g. ``lams`` empty, negative, unsorted or
+            repeated, an unknown ``kind`` or ``l1_mode``, or
+            ``l1_mode="proximal"`` with an L1 kind and an optimizer other than
+            Adam or SGD.
+        TypeError: For an argument of the wrong type.
+
+    Examples:
+        >>> import kreg
+        >>> result = kreg.sweep(kind="l1", epochs=300)  # doctest: +SKIP
+        >>> result.best_lam  # doctest: +SKIP
+        >>> result.mean["zero_fraction"]  # doctest: +SKIP
+        >>> several = kreg.sweep(lams=[0, 1, 10], seeds=[0, 1, 2])  # doctest: +SKIP
+        >>> several.std["val_loss"]  # doctest: +SKIP
+    """
+    kind = _check_kind(kind)
+    lams = default_lams(kind) if lams is None else _check_lams(lams)
+    setup = _setup(
+        x,
+        y,
+        n_samples=n_samples,
+        noise=noise,
+        data_seed=data_seed,
+        seed=seed,
+        seeds=seeds,
+        l1_mode=l1_mode,
+        hidden=hidden,
+        activation=activation,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_split=validation_split,
+        record_every=record_every,
+        grid_resolution=grid_resolution,
+        jit_compile=jit_compile,
+        progress=progress,
+    )
+    n_train, depth = setup.n_train, len(setup.hidden)
+    n_seeds, n_lams = len(setup.seeds), len(lams)
+    prox = setup.l1_mode == "proximal"
+    per_lam = [
+        _builtin_regularizers(kind, float(lam), n_train, depth, prox) for lam in lams
+    ]
+    slice_regs = [regs for _ in setup.seeds for regs in per_lam]
+    optimizer = _optimizer_for(setup, slice_regs)
+    if setup.record_every is None:
+        record_at, record_slices = [setup.epochs], []
+    else:
+        every = _record_frequency(setup.record_every, setup.epochs, n_lams, setup.sizes)
+        record_at, record_slices = _record_epochs(setup.epochs, every), range(n_lams)
+
+    config = {
+        "kind": kind,
+        "lams": [float(lam) for lam in lams],
+        "regularizers": [keras.saving.serialize_keras_object(r[0]) for r in per_lam],
+        **_base_config(setup, optimizer),
+        "record_every": setup.record_every,
+    }
+
+    val = METRIC_NAMES.index("val_loss")
+
+    def status(last: np.ndarray) -> dict[str, float]:
+        means = _over_seeds(last[val], n_seeds).mean(axis=0)
+        return {"best_val_loss": float(np.min(means))}
+
+    trainer, per_epoch, train_seconds = _train(
+        setup,
+        optimizer,
+        slice_regs,
+        record_at=record_at,
+        record_slices=record_slices,
+        status=status,
+    )
+    final = trainer.weights()
+    metrics = {
+        key: _over_seeds(values, n_seeds)
+        for key, values in _slice_metrics(per_epoch, final).items()
+    }
+    by_seed = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, L)
+    curves = {
+        key: np.ascontiguousarray(np.moveaxis(by_seed[:, i], 0, -1))
+        for i, key in enumerate(METRIC_NAMES)
+    }
+    names = _weight_paths(depth)
+    paths = {
+        name: final[j].reshape(n_seeds, n_lams, *final[j].shape[1:])
+        for j, name in enumerate(names)
+        if name.endswith("/kernel")
+    }
+    histories = None
+    if record_slices:
+        records = trainer.records()
+        steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
+        histories = [
+            WeightHistory.from_arrays(
+                {
+                    name: np.ascontiguousarray(records[j][:, i])
+                    for j, name in enumerate(names)
+                },
+                trainer.record_epochs,
+                steps=[e * steps_per_epoch for e in trainer.record_epochs],
+            )
+            for i in range(n_lams)
+        ]
+    x_train, _, x_val, _ = setup.data
+    grid, decision = _decision_grid(
+        trainer,
+        range(n_lams),
+        np.concatenate([x_train, x_val]),
+        setup.moons,
+        setup.grid_resolution,
+    )
+    config["box"] = None if grid is None else list(grid["box"])
+
+    return SweepResult(
+        config=config,
+        kind=kind,
+        lams=lams,
+        seeds=list(setup.seeds),
+        epochs=np.arange(1, setup.epochs + 1),
+        metrics={key: metrics[key] for key in METRIC_KEYS},
+        curves=curves,
+        paths=paths,
+        grid=grid,
+        decision=decision,
+        data=setup.data_dict(),
+        histories=histories,
+        timing={"train_seconds": train_seconds},
+    )
