@@ -62,15 +62,16 @@ import math
 import numbers
 import os
 import re
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from kreg._io import atomic_write as _atomic_write
 from kreg._validation import _fail, check_positive
 from kreg._version import __version__
+from kreg.compare import METRIC_KEYS
 
 __all__ = [
     "METRIC_KEYS",
@@ -87,22 +88,6 @@ __all__ = [
     "write_sweep_report",
 ]
 
-#: The per-variant keys of ``metrics.json`` (losses are data losses, without the
-#: penalty), in this order.
-METRIC_KEYS: tuple[str, ...] = (
-    "train_loss",
-    "val_loss",
-    "train_accuracy",
-    "val_accuracy",
-    "gap",
-    "penalty",
-    "first_kernel_min",
-    "first_kernel_max",
-    "zero_fraction",
-    "l1_norm",
-    "l2_norm",
-)
-
 #: Column headings of the summary table, one per entry of :data:`METRIC_KEYS`.
 _METRIC_HEADINGS = {
     "train_loss": "train loss",
@@ -118,7 +103,6 @@ _METRIC_HEADINGS = {
     "l2_norm": "L2 norm",
 }
 
-_TMP_PREFIX = ".kreg-tmp-"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 _CSS = """
@@ -253,27 +237,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
         data = data.encode("utf-8")
     if not isinstance(data, (bytes, bytearray, memoryview)):
         _fail("data", "bytes or str", type(data).__name__, TypeError)
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=_TMP_PREFIX, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        # mkstemp makes the file private (0600); give it the usual permissions.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    _atomic_write(path, lambda file: file.write(data))
 
 
 def _jsonable(value: Any) -> Any:
