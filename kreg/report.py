@@ -676,8 +676,9 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         ValueError: If a variant's metrics lack one of :data:`METRIC_KEYS`.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> sorted(comparison_metrics(result))  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> sorted(comparison_metrics(result))
         ['config', 'kreg_version', 'timing', 'variants']
     """
     seeds = _seeds_of(result)
@@ -894,9 +895,11 @@ def write_report(
         NotADirectoryError: If ``out_dir`` is a file.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> paths = write_report(result, "kreg-output/tiny")  # doctest: +SKIP
-        >>> sorted(paths)  # doctest: +SKIP
+        >>> import tempfile
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> paths = write_report(result, tempfile.mkdtemp())
+        >>> sorted(paths)
         ['bars.png', 'boundaries.png', 'losses.png', 'metrics.json', 'network.png', \
 'report.html', 'weights.npz', 'weights.png']
     """
@@ -1050,8 +1053,11 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
             :data:`METRIC_KEYS` or does not hold one value per lambda.
 
     Examples:
-        >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> list(sweep_metrics(result))  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> list(sweep_metrics(result))
         ['config', 'kind', 'lams', 'best_lam', 'seeds', 'per_lambda', 'timing', \
 'kreg_version']
     """
@@ -1221,9 +1227,13 @@ def write_sweep_report(
         ValueError: If the result's means or standard deviations lack a metric.
 
     Examples:
-        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> paths = write_sweep_report(result, "kreg-output/sweep")  # doctest: +SKIP
-        >>> sorted(paths)  # doctest: +SKIP
+        >>> import tempfile
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> paths = write_sweep_report(result, tempfile.mkdtemp())
+        >>> sorted(paths)
         ['boundaries.png', 'metrics.json', 'path.png', 'paths.npz', 'report.html', \
 'sparsity.png', 'validation.png']
     """

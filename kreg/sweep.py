@@ -142,12 +142,14 @@ class SweepResult:
             included).
 
     Examples:
-        >>> result = kreg.sweep(kind="l1", hidden=(16, 16), epochs=50)  # doctest: +SKIP
-        >>> result.mean["zero_fraction"].shape  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
+        >>> result.mean["zero_fraction"].shape
         (13,)
-        >>> result.paths["hidden_1/kernel"].shape  # doctest: +SKIP
-        (1, 13, 2, 16)
-        >>> print(result.summary())  # doctest: +SKIP
+        >>> result.paths["hidden_1/kernel"].shape
+        (1, 13, 2, 8)
+        >>> print(result.summary())  # doctest: +ELLIPSIS
+        l1 sweep of 13 lambdas (proximal L1), 5 epochs, hidden (8, 8), ...
     """
 
     def __init__(
@@ -204,9 +206,17 @@ class SweepResult:
             each cell is ``mean ± std`` over the seeds.
 
         Examples:
-            >>> result = kreg.sweep(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-            >>> print(result.summary())  # doctest: +SKIP
-            lambda  train loss  val loss  ...
+            >>> import kreg
+            >>> result = kreg.sweep(
+            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+            ... )
+            >>> print(result.summary())  # doctest: +ELLIPSIS
+            l2 sweep of 3 lambdas, 5 epochs, hidden (8, 8), ...
+            lambda  train loss  val loss ...
+            0 ...
+            0.1 ...
+            1 ...
+            * best lambda ...: the lowest mean validation data loss
         """
         several = len(self.seeds) > 1
         rows = []
@@ -239,8 +249,13 @@ class SweepResult:
             What ``kreg.plots.plot_sweep`` returns (a Display).
 
         Examples:
-            >>> result = kreg.sweep(hidden=(16, 16), epochs=50)  # doctest: +SKIP
-            >>> display = result.plot()  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.sweep(
+            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+            ... )
+            >>> display = result.plot()
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         from kreg.plots import plot_sweep
 
@@ -368,11 +383,16 @@ def sweep(
 
     Examples:
         >>> import kreg
-        >>> result = kreg.sweep(kind="l1", epochs=300)  # doctest: +SKIP
-        >>> result.best_lam  # doctest: +SKIP
-        >>> result.mean["zero_fraction"]  # doctest: +SKIP
-        >>> several = kreg.sweep(lams=[0, 1, 10], seeds=[0, 1, 2])  # doctest: +SKIP
-        >>> several.std["val_loss"]  # doctest: +SKIP
+        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
+        >>> result.best_lam in result.lams
+        True
+        >>> result.mean["zero_fraction"].shape
+        (13,)
+        >>> several = kreg.sweep(
+        ...     lams=[0, 1, 10], seeds=[0, 1, 2], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> several.std["val_loss"].shape
+        (3,)
     """
     kind = _check_kind(kind)
     lams = default_lams(kind) if lams is None else _check_lams(lams)

@@ -321,10 +321,13 @@ class DecisionBoundaryDisplay:
             ValueError: If a variant is not in the result.
 
         Examples:
-            >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-            >>> disp = DecisionBoundaryDisplay.from_result(result)  # doctest: +SKIP
-            >>> list(disp.axes_)  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+            >>> disp = DecisionBoundaryDisplay.from_result(result)
+            >>> list(disp.axes_)
             ['none', 'l1', 'l2']
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         chosen = _select_variants(result, variants)
         if getattr(result, "grid", None) is None:
@@ -631,10 +634,13 @@ class LossCurvesDisplay:
             ValueError: If a variant is not in the result.
 
         Examples:
-            >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-            >>> d = LossCurvesDisplay.from_result(result, logy=True)  # doctest: +SKIP
-            >>> d.penalty_ax_.get_yscale()  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+            >>> d = LossCurvesDisplay.from_result(result, logy=True)
+            >>> d.penalty_ax_.get_yscale()
             'log'
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         chosen = _select_variants(result, variants)
         n = len(result.epochs)
@@ -865,9 +871,12 @@ class VariantPanelsDisplay:
         figure_: The figure.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> plot_variant_networks(result).displays_["l1"].n_zero  # doctest: +SKIP
-        0
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> plot_variant_networks(result).displays_["l1"].n_weights
+        88
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
 
     def __init__(
@@ -915,10 +924,13 @@ def plot_variant_networks(
             range.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> disp = plot_variant_networks(result, max_units=8)  # doctest: +SKIP
-        >>> sorted(disp.displays_)  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> disp = plot_variant_networks(result, max_units=8)
+        >>> sorted(disp.displays_)
         ['l1', 'l2', 'none']
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     chosen = _select_variants(result, variants)
     from matplotlib.colors import Normalize
@@ -989,11 +1001,13 @@ def plot_variant_weight_bars(
         KeyError: If ``key`` names no recorded weight.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> disp = plot_variant_weight_bars(result, k=4)  # doctest: +SKIP
-        >>> [d.labels == disp.displays_["none"].labels
-        ...  for d in disp.displays_.values()]  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> disp = plot_variant_weight_bars(result, k=4)
+        >>> [d.labels == disp.displays_["none"].labels for d in disp.displays_.values()]
         [True, True, True]
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     chosen = _select_variants(result, variants)
     if indices is None:
@@ -1150,10 +1164,15 @@ class MetricBarsDisplay:
             ValueError: If a variant or a metric is not in the result.
 
         Examples:
-            >>> result = kreg.compare(epochs=50, seeds=[0, 1, 2])  # doctest: +SKIP
-            >>> disp = MetricBarsDisplay.from_result(result)  # doctest: +SKIP
-            >>> disp.errorbars_["val_loss"] is not None  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.compare(
+            ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
+            ... )
+            >>> disp = MetricBarsDisplay.from_result(result)
+            >>> disp.errorbars_["val_loss"] is not None
             True
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         chosen = _select_variants(result, variants)
         several = _n_seeds(result) > 1
@@ -1276,9 +1295,14 @@ def plot_metric_bars(
         ValueError: If a variant or a metric is not in the result.
 
     Examples:
-        >>> result = kreg.compare(epochs=50, seeds=[0, 1, 2])  # doctest: +SKIP
-        >>> plot_metric_bars(result, ["gap"]).errorbars_["gap"]  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(
+        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
+        ... )
+        >>> plot_metric_bars(result, ["gap"]).errorbars_["gap"]
         <ErrorbarContainer object of 3 artists>
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return MetricBarsDisplay.from_result(
         result, names, variants=variants, ax=ax, **kwargs
@@ -1315,10 +1339,13 @@ class ComparisonDisplay:
         bounding_ax_: As given.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> disp = plot_comparison(result)  # doctest: +SKIP
-        >>> list(disp.boundaries_.axes_)  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> disp = plot_comparison(result)
+        >>> list(disp.boundaries_.axes_)
         ['none', 'l1', 'l2']
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
 
     def __init__(
@@ -1385,9 +1412,14 @@ def plot_comparison(
         TypeError: If ``ax`` is not an ``Axes``.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> disp = plot_comparison(result, logy=True)  # doctest: +SKIP
-        >>> disp.figure_.savefig("comparison.png")  # doctest: +SKIP
+        >>> import os
+        >>> import tempfile
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> disp = plot_comparison(result, logy=True)
+        >>> disp.figure_.savefig(os.path.join(tempfile.mkdtemp(), "comparison.png"))
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     check_ax("ax", ax)
     chosen = _select_variants(result, variants)
@@ -1483,10 +1515,13 @@ def plot_decision_boundaries(
         ValueError: If a variant is not in the result.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> disp = plot_decision_boundaries(result, variants=["l2"])  # doctest: +SKIP
-        >>> len(disp.axes_)  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> disp = plot_decision_boundaries(result, variants=["l2"])
+        >>> len(disp.axes_)
         1
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return DecisionBoundaryDisplay.from_result(
         result, variants=variants, ax=ax, **kwargs
@@ -1519,8 +1554,11 @@ def plot_loss_curves(
         ValueError: If a variant is not in the result.
 
     Examples:
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5)  # doctest: +SKIP
-        >>> plot_loss_curves(result, separate=False).ax_.get_yscale()  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
+        >>> plot_loss_curves(result, separate=False).ax_.get_yscale()
         'linear'
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return LossCurvesDisplay.from_result(result, variants=variants, ax=ax, **kwargs)

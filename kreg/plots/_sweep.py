@@ -413,12 +413,15 @@ class RegularizationPathDisplay:
             ValueError: If ``key``, ``seed`` or an index is not in the result.
 
         Examples:
-            >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-            >>> disp = RegularizationPathDisplay.from_result(
-            ...     result, k=5
-            ... )  # doctest: +SKIP
-            >>> len(disp.lines_)  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.sweep(
+            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+            ... )
+            >>> disp = RegularizationPathDisplay.from_result(result, k=5)
+            >>> len(disp.lines_)
             5
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         lams = _lams_of(result)
         full = _resolve_path_key(result, key)
@@ -678,9 +681,14 @@ class ValidationCurveDisplay:
                 match its lambdas.
 
         Examples:
-            >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-            >>> ValidationCurveDisplay.from_result(result).best_lam_  # doctest: +SKIP
-            0.16
+            >>> import kreg
+            >>> result = kreg.sweep(
+            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+            ... )
+            >>> ValidationCurveDisplay.from_result(result).best_lam_ == result.best_lam
+            True
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         if metric not in ("loss", "accuracy"):
             _fail("metric", "one of 'loss', 'accuracy'", metric)
@@ -878,10 +886,13 @@ class SparsityDisplay:
             ValueError: If ``tol`` is not > 0.
 
         Examples:
-            >>> result = kreg.sweep(kind="l1", epochs=10)  # doctest: +SKIP
-            >>> disp = SparsityDisplay.from_result(result, tol=1e-3)  # doctest: +SKIP
-            >>> disp.mean_["exact"][-1]  # doctest: +SKIP
-            0.93...
+            >>> import kreg
+            >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
+            >>> disp = SparsityDisplay.from_result(result, tol=1e-3)
+            >>> disp.mean_["exact"].shape
+            (13,)
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         lams = _lams_of(result)
         below = None
@@ -1089,10 +1100,15 @@ class SweepBoundariesDisplay:
                 it.
 
         Examples:
-            >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-            >>> disp = SweepBoundariesDisplay.from_result(result)  # doctest: +SKIP
-            >>> len(disp.axes_) == len(result.lams)  # doctest: +SKIP
+            >>> import kreg
+            >>> result = kreg.sweep(
+            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+            ... )
+            >>> disp = SweepBoundariesDisplay.from_result(result)
+            >>> len(disp.axes_) == len(result.lams)
             True
+            >>> import matplotlib.pyplot as plt
+            >>> plt.close("all")
         """
         all_lams = _lams_of(result)
         if getattr(result, "grid", None) is None or result.decision is None:
@@ -1260,10 +1276,15 @@ class SweepDisplay:
         bounding_ax_: As given.
 
     Examples:
-        >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> disp = plot_sweep(result)  # doctest: +SKIP
-        >>> disp.validation_.best_lam_ == result.best_lam  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> disp = plot_sweep(result)
+        >>> disp.validation_.best_lam_ == result.best_lam
         True
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
 
     def __init__(
@@ -1328,8 +1349,16 @@ def plot_sweep(
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
-        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> plot_sweep(result).figure_.savefig("sweep.png")  # doctest: +SKIP
+        >>> import os
+        >>> import tempfile
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> path = os.path.join(tempfile.mkdtemp(), "sweep.png")
+        >>> plot_sweep(result).figure_.savefig(path)
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     check_ax("ax", ax)
     lams = _lams_of(result)
@@ -1407,9 +1436,14 @@ def plot_regularization_path(
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
-        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> plot_regularization_path(result, k=3).n_zero_[-1]  # doctest: +SKIP
-        3
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> plot_regularization_path(result, k=3).n_zero_.shape
+        (3,)
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return RegularizationPathDisplay.from_result(result, key, ax=ax, **kwargs)
 
@@ -1434,9 +1468,14 @@ def plot_validation_curve(
         ValueError: If ``metric`` is unknown.
 
     Examples:
-        >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> plot_validation_curve(result, logy=True).ax_.get_yscale()  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> plot_validation_curve(result, logy=True).ax_.get_yscale()
         'log'
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return ValidationCurveDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1461,9 +1500,14 @@ def plot_sparsity(
         ValueError: If ``tol`` is not > 0.
 
     Examples:
-        >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> sorted(plot_sparsity(result, tol=1e-3).lines_)  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> sorted(plot_sparsity(result, tol=1e-3).lines_)
         ['below', 'exact']
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return SparsityDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1489,8 +1533,13 @@ def plot_sweep_boundaries(
         ValueError: If the result has no decision grid.
 
     Examples:
-        >>> result = kreg.sweep(hidden=(8, 8), epochs=10)  # doctest: +SKIP
-        >>> len(plot_sweep_boundaries(result, lams=[0.0]).axes_)  # doctest: +SKIP
+        >>> import kreg
+        >>> result = kreg.sweep(
+        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
+        ... )
+        >>> len(plot_sweep_boundaries(result, lams=[0.0]).axes_)
         1
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close("all")
     """
     return SweepBoundariesDisplay.from_result(result, ax=ax, **kwargs)
