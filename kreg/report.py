@@ -849,6 +849,43 @@ def _draw_comparison_figures(report: Report, result: Any, dpi: float) -> None:
     )
 
 
+def _total_seconds(result: Any, started: float | None, begin: float) -> float:
+    """Seconds from ``started`` (or the run's own timing plus the report) to now."""
+    now = time.perf_counter()
+    if started is not None:
+        return now - float(started)
+    timing = dict(getattr(result, "timing", {}) or {})
+    base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
+    return float(base) + (now - begin)
+
+
+def _add_timing_and_config(
+    report: Report,
+    result: Any,
+    metrics: Mapping[str, Any],
+    started: float | None,
+    note: str = "",
+) -> None:
+    """The report's "Timing" table and "Config" section, shared by both reports."""
+    report.add_heading("Timing")
+    report.add_table(
+        [
+            ["training", metrics["timing"]["train_seconds"]],
+            ["total", metrics["timing"]["total_seconds"]],
+        ],
+        columns=["", "seconds"],
+        caption=(
+            note
+            + "total: from the start of the run"
+            + (" (process start)" if started is not None else "")
+            + " to the figures and weights written."
+        ),
+        fmt="{:.2f}",
+    )
+    report.add_heading("Config")
+    report.add_mapping(result.config, caption="Every setting of the run.")
+
+
 def write_report(
     result: Any,
     out_dir: str | os.PathLike,
@@ -953,31 +990,10 @@ def write_report(
     save_histories({v: result.histories[v] for v in variants}, weights_path)
     written["weights.npz"] = weights_path
 
-    now = time.perf_counter()
-    if started is not None:
-        total = now - float(started)
-    else:
-        timing = dict(getattr(result, "timing", {}) or {})
-        base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
-        total = float(base) + (now - begin)
+    total = _total_seconds(result, started, begin)
     metrics = comparison_metrics(result, total_seconds=total)
 
-    report.add_heading("Timing")
-    report.add_table(
-        [
-            ["training", metrics["timing"]["train_seconds"]],
-            ["total", metrics["timing"]["total_seconds"]],
-        ],
-        columns=["", "seconds"],
-        caption=(
-            "total: from the start of the run"
-            + (" (process start)" if started is not None else "")
-            + " to the figures and weights written."
-        ),
-        fmt="{:.2f}",
-    )
-    report.add_heading("Config")
-    report.add_mapping(result.config, caption="Every setting of the run.")
+    _add_timing_and_config(report, result, metrics, started)
     report.add_heading("Files")
     report.add_text(
         "Next to this page: metrics.json (the numbers above and the config), "
@@ -1311,32 +1327,16 @@ def write_sweep_report(
     _save_paths(result, paths_path)
     written["paths.npz"] = paths_path
 
-    now = time.perf_counter()
-    if started is not None:
-        total = now - float(started)
-    else:
-        timing = dict(getattr(result, "timing", {}) or {})
-        base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
-        total = float(base) + (now - begin)
+    total = _total_seconds(result, started, begin)
     metrics = sweep_metrics(result, total_seconds=total)
 
-    report.add_heading("Timing")
-    report.add_table(
-        [
-            ["training", metrics["timing"]["train_seconds"]],
-            ["total", metrics["timing"]["total_seconds"]],
-        ],
-        columns=["", "seconds"],
-        caption=(
-            f"training: all {lams.size * len(seeds)} models together; total: from "
-            "the start of the run"
-            + (" (process start)" if started is not None else "")
-            + " to the figures and weights written."
-        ),
-        fmt="{:.2f}",
+    _add_timing_and_config(
+        report,
+        result,
+        metrics,
+        started,
+        note=f"training: all {lams.size * len(seeds)} models together; ",
     )
-    report.add_heading("Config")
-    report.add_mapping(result.config, caption="Every setting of the run.")
     report.add_heading("Files")
     report.add_text(
         "Next to this page: metrics.json (the numbers above and the config), "
