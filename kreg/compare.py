@@ -1018,7 +1018,11 @@ def _setup(
     x_all, y_all, data_config = _load_data(x, y, n_samples, noise, data_seed)
     data = train_val_split(x_all, y_all, validation_split)
     if jit_compile == "auto":
-        jit_compile = epochs * math.ceil(len(data[0]) / batch_size) >= _JIT_MIN_STEPS
+        # With a progress bar the loop runs in many short calls, and each call of
+        # the XLA-compiled loop costs about one compilation (2.5 s measured), so a
+        # progress-bar run trains without XLA (2000 lecture epochs: about 5 s).
+        steps = epochs * math.ceil(len(data[0]) / batch_size)
+        jit_compile = not progress and steps >= _JIT_MIN_STEPS
     return _Setup(
         seed=seed,
         seeds=seeds,
@@ -1338,7 +1342,9 @@ def compare(
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
             ``"auto"`` (XLA for runs of 2500 training steps or more, where it
-            saves more time than its compilation takes).
+            saves more time than its compilation takes, and never with
+            ``progress=True``, whose many short calls would each cost about one
+            XLA compilation).
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
