@@ -272,7 +272,7 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         _jit,
         "auto",
         "compile the training loop with XLA: true, false or auto (XLA for runs "
-        "of 2500 training steps or more)",
+        "of 2500 training steps or more, without the progress bar)",
     ),
 )
 
