@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from kreg import cli  # noqa: E402
@@ -60,12 +59,6 @@ def _kreg_lines(stderr):
         if line.strip():
             lines.append(line)
     return lines
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

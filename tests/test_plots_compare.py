@@ -53,12 +53,6 @@ METRIC_KEYS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def fake_result(variants=("none", "l1", "l2"), epochs=12, record_every=4, n_val=4):
     """A ComparisonResult-like object with known arrays (no training)."""
     rng = np.random.default_rng(0)

@@ -32,12 +32,6 @@ from kreg.plots import _common  # noqa: E402
 EPOCHS = [0, 5, 10, 15]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def _history(scale: float = 1.0, prefix: str = "sequential", seed: int = 0):
     """A 2-16-8-1 model's kernels and biases over 4 records, shrinking by `scale`."""
     rng = np.random.default_rng(seed)

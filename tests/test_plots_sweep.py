@@ -58,12 +58,6 @@ METRIC_KEYS = (
 SHAPES = {"hidden_1/kernel": (2, 8), "hidden_2/kernel": (8, 8), "output/kernel": (8, 1)}
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def fake_sweep(kind="l1", seeds=(0,), lams=None, grid=True, epochs=6):
     """A SweepResult-like object with known arrays (no training)."""
     if lams is None:

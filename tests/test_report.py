@@ -43,12 +43,6 @@ FILES = {
 DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def result():
     return compare(hidden=(8, 8), epochs=8, record_every=4, grid_resolution=40)

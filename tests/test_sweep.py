@@ -7,6 +7,7 @@ import json
 import keras
 import numpy as np
 import pytest
+from tolerance import assert_close
 
 import kreg
 from kreg.compare import METRIC_KEYS, compare
@@ -58,17 +59,13 @@ def test_each_lambda_equals_compare_with_that_lambda_alone(request, which):
         alone = _alone(result, i)
         weights = alone.models["alone"].get_weights()
         for key, ours in zip(KERNELS, weights[0::2], strict=True):
-            np.testing.assert_allclose(result.paths[key][0, i], ours, atol=1e-5)
+            assert_close(result.paths[key][0, i], ours)
         for key in METRIC_KEYS:
-            np.testing.assert_allclose(
-                result.metrics[key][0, i], alone.metrics["alone"][key], atol=1e-5
-            )
+            assert_close(result.metrics[key][0, i], alone.metrics["alone"][key])
         np.testing.assert_allclose(
             result.curves["val_loss"][0, i], alone.curves["alone"]["val_loss"], 1e-5
         )
-        np.testing.assert_allclose(
-            result.decision[i], alone.decision["alone"], atol=1e-5
-        )
+        assert_close(result.decision[i], alone.decision["alone"])
         ours, theirs = alone.config["optimizer"], result.config["optimizer"]
         assert ours["class_name"] == theirs["class_name"]
         ours, theirs = dict(ours["config"]), dict(theirs["config"])

@@ -16,7 +16,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from test_plots_compare import fake_result as fake_comparison  # noqa: E402
@@ -53,12 +52,6 @@ TOP_KEYS = [
     "kreg_version",
 ]
 DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
