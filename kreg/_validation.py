@@ -52,18 +52,28 @@ def check_positive(name: str, value: Any) -> float:
     return value
 
 
-def check_int(name: str, value: Any, minimum: int = 1, what: str = "") -> int:
-    """Return ``value`` as an int if it is an integer >= ``minimum``.
+def check_int(
+    name: str,
+    value: Any,
+    minimum: int = 1,
+    what: str = "",
+    *,
+    maximum: int | None = None,
+) -> int:
+    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``.
 
     Python and NumPy integers are accepted. ``bool`` and floats are refused, even
     integral ones such as ``80.0``: an ``n`` computed as ``0.8 * len(x)`` is better
-    written ``int(0.8 * len(x))`` so that the rounding is visible.
+    written ``int(0.8 * len(x))`` so that the rounding is visible. ``maximum``
+    (``None``: no bound) keeps sizes that would exhaust memory out; ``what`` says
+    why the bound is there.
     """
-    expected = f"an integer >= {minimum}" + (f" ({what})" if what else "")
+    bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum:,}]"
+    expected = f"an integer {bound}" + (f" ({what})" if what else "")
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         _fail(name, expected, value, TypeError)
     value = int(value)
-    if value < minimum:
+    if value < minimum or (maximum is not None and value > maximum):
         _fail(name, expected, value)
     return value
 
