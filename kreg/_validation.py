@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -22,6 +23,34 @@ def _fail(name: str, expected: str, value: Any, error: type[Exception] = ValueEr
         f"Invalid value for argument `{name}`: expected {expected}. "
         f"Received: {name}={value!r}"
     )
+
+
+class _Shown:
+    """A value as a message shows it: ``repr`` returns the given text."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _fail_array(
+    name: str, expected: str, value: Any, error: type[Exception] = TypeError
+):
+    """``_fail`` for an array or tensor argument, shown by type, shape and dtype.
+
+    The entries of a large array would fill the message; a tensor traced in a
+    ``tf.function`` has none to show. Values without a ``shape`` and ``dtype``
+    (``None``, strings, lists) are shown by ``reprlib.repr``, shortened if long.
+    """
+    shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        dtype = getattr(dtype, "name", dtype)
+        shown = f"<{type(value).__name__} shape={tuple(shape)} dtype={dtype}>"
+    else:
+        shown = reprlib.repr(value)
+    _fail(name, expected, _Shown(shown), error)
 
 
 def _is_real(value: Any) -> bool:

@@ -8,7 +8,8 @@ reports) calls these two functions, so the formulas live here and nowhere else::
 
 ``n`` is the number of training examples. The sums are accumulated in float32
 (float64 for float64 weights), whatever the dtype of ``w``, so that float16 and
-bfloat16 weights give the true finite value.
+bfloat16 weights give the true finite value. The factor ``lam / (2 n)`` must fit
+in float32 (``check_factor``); the weights must be real numbers (``check_weights``).
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
-from kreg._validation import check_int, check_nonnegative
+from kreg._validation import _fail, _fail_array, check_int, check_nonnegative
+
+_N_WHAT = "the number of training examples"
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_WEIGHTS_EXPECTED = (
+    "a tensor or array of floats or integers (integers are cast to float32), "
+    "not bool, complex or string"
+)
 
 
 def accumulation_dtype(dtype: Any) -> str:
@@ -33,14 +42,96 @@ def scale(lam: float, n: int) -> float:
     return lam / (2.0 * n)
 
 
-def _as_float(w: Any):
-    w = ops.convert_to_tensor(w)
-    return ops.cast(w, accumulation_dtype(w.dtype))
+def check_factor(name: str, lam: Any, n: Any) -> None:
+    """Raise unless ``lam`` is valid and the factor ``lam / (2 n)`` fits in float32.
+
+    kreg multiplies the float32 sum of the weights by ``lam / (2 n)``. A factor
+    above the float32 maximum (about 3.4e38) cannot be represented there: the
+    penalty of any nonzero weight would be ``inf``, so such a ``lam`` is refused.
+    (A factor that fits can still give ``inf`` for weights large enough; that
+    depends on the weights and is not checked.)
+
+    Args:
+        name: The name of the strength argument in messages (``"lam"``, ``"l1"``,
+            ``"l2"``).
+        lam: The strength, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
+
+    Raises:
+        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
+            ``lam / (2 n)`` exceeds the float32 maximum.
+        TypeError: If ``lam`` is not a real number or ``n`` not an integer.
+
+    Examples:
+        >>> check_factor("lam", 0.16, 80)
+        >>> check_factor("lam", 1e308, 80)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Invalid value for argument `lam`: ... = 6.25e+305: ...
+    """
+    lam = check_nonnegative(name, lam)
+    n = check_int("n", n, what=_N_WHAT)
+    factor = scale(lam, n)
+    if factor > _FLOAT32_MAX:
+        _fail(
+            name,
+            f"a finite number >= 0 whose factor {name} / (2 n) is at most the "
+            f"float32 maximum {_FLOAT32_MAX!r} (with n={n}, {name} / (2 n) = "
+            f"{factor!r}: the penalty of any nonzero weight would be inf)",
+            lam,
+        )
 
 
-def _zero(w: Any):
-    dtype = accumulation_dtype(getattr(w, "dtype", "float32"))
-    return ops.zeros((), dtype=dtype)
+def check_weights(name: str, w: Any) -> str:
+    """Return the dtype of ``w`` if it holds real numbers: floats or integers.
+
+    Only the dtype is read, never the values, so the check costs nothing in a
+    training step and works on the symbolic tensors of a ``tf.function``. Objects
+    without a ``dtype`` (Python scalars and lists) are converted to find it.
+
+    Args:
+        name: The name of the argument in messages (``"w"``, ``"x"``).
+        w: A tensor, variable, array, Python number or list.
+
+    Returns:
+        The Keras name of the dtype (``"float32"``, ``"int64"``, ...).
+
+    Raises:
+        TypeError: If ``w`` is ``None``, a string, or its dtype is not a
+            floating-point or integer one (bool, complex, string, object).
+    """
+    dtype = _keras_dtype(w)
+    if dtype is None or not (
+        keras.backend.is_float_dtype(dtype) or keras.backend.is_int_dtype(dtype)
+    ):
+        _fail_array(name, _WEIGHTS_EXPECTED, w)
+    return dtype
+
+
+def _keras_dtype(w: Any) -> str | None:
+    """The Keras name of ``w``'s dtype; None if it has none Keras knows."""
+    dtype = getattr(w, "dtype", None)
+    if dtype is None:
+        if w is None or isinstance(w, (str, bytes)):
+            return None
+        try:
+            dtype = ops.convert_to_tensor(w).dtype
+        except (TypeError, ValueError):  # a dict, an arbitrary object
+            return None
+    try:
+        return keras.backend.standardize_dtype(dtype)
+    except ValueError:  # NumPy str, object, datetime: no Keras dtype
+        return None
+
+
+def _checked(w: Any, lam: Any, n: Any) -> tuple[str, float, int]:
+    """The dtype of ``w`` and ``lam``, ``n`` as Python numbers, all checked."""
+    check_factor("lam", lam, n)
+    return check_weights("w", w), float(lam), int(n)
+
+
+def _as_float(w: Any, dtype: str):
+    return ops.cast(ops.convert_to_tensor(w), accumulation_dtype(dtype))
 
 
 def l2_penalty(w: Any, lam: float, n: int) -> Any:
@@ -55,28 +146,32 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
     ``Ridge(alpha=lam / 2)`` for a model trained on the mean squared error.
 
     Args:
-        w: A tensor or array of any shape and floating dtype.
-        lam: The regularization strength lambda, a finite number >= 0.
+        w: A tensor or array of any shape and of a floating dtype; integer
+            arrays are cast to float32. Bool, complex and string ones are refused.
+        lam: The regularization strength lambda, a finite number >= 0 with
+            ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
         A scalar tensor, float32 (float64 when ``w`` is float64). It is exactly 0
-        when ``lam == 0``, computed without touching ``w``.
+        when ``lam == 0``, computed without touching ``w`` (only its dtype is
+        read).
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
-        TypeError: If ``lam`` is not a real number or ``n`` not an integer.
+        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
+            ``lam / (2 n)`` exceeds the float32 maximum.
+        TypeError: If ``lam`` is not a real number, ``n`` not an integer, or
+            ``w`` not a tensor or array of real numbers (see ``check_weights``).
 
     Examples:
         >>> import numpy as np
         >>> round(float(l2_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.35
     """
-    lam = check_nonnegative("lam", lam)
-    n = check_int("n", n, what="the number of training examples")
+    dtype, lam, n = _checked(w, lam, n)
     if lam == 0:
-        return _zero(w)
-    return scale(lam, n) * ops.sum(ops.square(_as_float(w)))
+        return ops.zeros((), dtype=accumulation_dtype(dtype))
+    return scale(lam, n) * ops.sum(ops.square(_as_float(w, dtype)))
 
 
 def l1_penalty(w: Any, lam: float, n: int) -> Any:
@@ -91,8 +186,10 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
     ``Lasso(alpha=lam / (4 n))``.
 
     Args:
-        w: A tensor or array of any shape and floating dtype.
-        lam: The regularization strength lambda, a finite number >= 0.
+        w: A tensor or array of any shape and of a floating dtype; integer
+            arrays are cast to float32. Bool, complex and string ones are refused.
+        lam: The regularization strength lambda, a finite number >= 0 with
+            ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
@@ -100,16 +197,17 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
         ``lam == 0``.
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
-        TypeError: If ``lam`` is not a real number or ``n`` not an integer.
+        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
+            ``lam / (2 n)`` exceeds the float32 maximum.
+        TypeError: If ``lam`` is not a real number, ``n`` not an integer, or
+            ``w`` not a tensor or array of real numbers (see ``check_weights``).
 
     Examples:
         >>> import numpy as np
         >>> round(float(l1_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.15
     """
-    lam = check_nonnegative("lam", lam)
-    n = check_int("n", n, what="the number of training examples")
+    dtype, lam, n = _checked(w, lam, n)
     if lam == 0:
-        return _zero(w)
-    return scale(lam, n) * ops.sum(ops.abs(_as_float(w)))
+        return ops.zeros((), dtype=accumulation_dtype(dtype))
+    return scale(lam, n) * ops.sum(ops.abs(_as_float(w, dtype)))

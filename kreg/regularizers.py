@@ -8,13 +8,15 @@ imported ``kreg``, with ``safe_mode=True`` and no ``custom_objects``.
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from typing import Any
 
 import keras
 from keras import ops
 
 from kreg._validation import check_bool, check_int, check_names, check_nonnegative
-from kreg.penalties import l1_penalty, l2_penalty
+from kreg.penalties import check_factor, check_weights, l1_penalty, l2_penalty
 
 _N_WHAT = "the number of training examples"
 
@@ -24,6 +26,43 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
 
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> _ScaledRegularizer:
+        """Return the regularizer a config describes (the inverse of ``get_config``).
+
+        A bad config, typically one edited in a saved model, raises one
+        ``ValueError`` that names the class and the config, followed by the
+        constructor's message. Keras wraps it when it loads a model; it is the
+        first error of the printed traceback and the root of the exception chain.
+
+        Raises:
+            ValueError: If ``config`` is not a dict with the constructor's keys, or
+                holds a value the constructor refuses.
+        """
+        where = f"Cannot deserialize kreg.{cls.__name__} from config {config!r}"
+        params = inspect.signature(cls).parameters
+        keys = ", ".join(repr(key) for key in params)
+        if not isinstance(config, dict):
+            raise ValueError(f"{where}: expected a dict with the keys {keys}.")
+        unknown = [key for key in config if key not in params]
+        missing = [
+            key
+            for key, param in params.items()
+            if param.default is param.empty and key not in config
+        ]
+        if unknown or missing:
+            problems = ", ".join(
+                f"{what} {', '.join(repr(key) for key in names)}"
+                for what, names in (("unknown", unknown), ("missing", missing))
+                if names
+            )
+            raise ValueError(f"{where}: expected the keys {keys}; {problems}.")
+        try:
+            return cls(**config)
+        except (TypeError, ValueError) as error:
+            # One error, not two: a traceback prints every link of the chain.
+            raise ValueError(f"{where}: {error}") from None
 
     def __repr__(self) -> str:
         config = self.get_config()
@@ -61,9 +100,13 @@ class L2(_ScaledRegularizer):
             floats such as ``80.0`` are refused: write ``int(...)``).
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
+        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or the
+            factor ``lam / (2 n)`` exceeds the float32 maximum (about 3.4e38), where
+            every nonzero penalty would be ``inf``.
         TypeError: If ``lam`` is not a real number (``bool`` included) or ``n`` is
-            not an integer.
+            not an integer. Calling the regularizer on something that is not a
+            tensor or array of floats or integers (bool, complex, string, None)
+            raises ``TypeError`` too; integer weights are cast to float32.
 
     Examples:
         >>> import numpy as np
@@ -78,8 +121,10 @@ class L2(_ScaledRegularizer):
     def __init__(self, lam: float, n: int):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_int("n", n, what=_N_WHAT)
+        check_factor("lam", self.lam, self.n)
 
     def __call__(self, x: Any):
+        check_weights("x", x)
         return l2_penalty(x, self.lam, self.n)
 
     def get_config(self) -> dict[str, Any]:
@@ -106,9 +151,11 @@ class L1(_ScaledRegularizer):
             optimizers ignore the flag.
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
+        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
+            ``lam / (2 n)`` exceeds the float32 maximum.
         TypeError: If ``lam`` is not a real number, ``n`` is not an integer or
-            ``proximal`` is not a bool.
+            ``proximal`` is not a bool; when called, if ``x`` is not a tensor or
+            array of floats or integers (see ``L2``).
 
     Examples:
         >>> import numpy as np
@@ -120,9 +167,11 @@ class L1(_ScaledRegularizer):
     def __init__(self, lam: float, n: int, *, proximal: bool = False):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_int("n", n, what=_N_WHAT)
+        check_factor("lam", self.lam, self.n)
         self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
+        check_weights("x", x)
         return l1_penalty(x, self.lam, self.n)
 
     def get_config(self) -> dict[str, Any]:
@@ -144,9 +193,11 @@ class L1L2(_ScaledRegularizer):
             part stays a gradient term.
 
     Raises:
-        ValueError: If ``l1`` or ``l2`` is negative, NaN or infinite, or ``n < 1``.
+        ValueError: If ``l1`` or ``l2`` is negative, NaN or infinite, ``n < 1``,
+            or ``l1 / (2 n)`` or ``l2 / (2 n)`` exceeds the float32 maximum.
         TypeError: If ``l1`` or ``l2`` is not a real number, ``n`` not an integer
-            or ``proximal`` not a bool.
+            or ``proximal`` not a bool; when called, if ``x`` is not a tensor or
+            array of floats or integers (see ``L2``).
 
     Examples:
         >>> import numpy as np
@@ -159,9 +210,12 @@ class L1L2(_ScaledRegularizer):
         self.l1 = check_nonnegative("l1", l1)
         self.l2 = check_nonnegative("l2", l2)
         self.n = check_int("n", n, what=_N_WHAT)
+        check_factor("l1", self.l1, self.n)
+        check_factor("l2", self.l2, self.n)
         self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
+        check_weights("x", x)
         if self.l2 == 0:
             return l1_penalty(x, self.l1, self.n)
         if self.l1 == 0:
@@ -201,7 +255,7 @@ def _select_layers(model: keras.Model, layers: Any) -> set[int]:
     layers = check_names("layers", layers)
     every = _all_layers(model)
     by_name = {layer.name: layer for layer in every}
-    valid = ", ".join(repr(layer.name) for layer in candidates)
+    valid = ", ".join(repr(layer.name) for layer in candidates) or "none"
     selected = set()
     for item in layers:
         if isinstance(item, str):
@@ -267,6 +321,11 @@ def regularize(
         ValueError: If ``model`` is not built, is subclassed, or ``layers`` names
             a layer that does not exist in it or has no kernel.
 
+    Warns:
+        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel
+            (only ``Dropout``, ``BatchNormalization``, ... layers): the copy
+            carries no penalty. The warning lists the layers looked at.
+
     Examples:
         >>> import kreg
         >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
@@ -293,6 +352,16 @@ def regularize(
             "call it on data or call `model.build(input_shape)` first."
         )
     selected = _select_layers(model, layers)
+    if not selected:  # layers=None on a model without kernels
+        looked_at = ", ".join(
+            f"{layer.name!r} ({type(layer).__name__})" for layer in _all_layers(model)
+        )
+        warnings.warn(
+            f"regularize() regularized nothing: no layer of model {model.name!r} "
+            f"has a kernel (a {' or '.join(_KERNEL_ARGS)} argument). Layers looked "
+            f"at: {looked_at or 'none'}. The copy is returned without a penalty.",
+            stacklevel=2,
+        )
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()

@@ -1,5 +1,7 @@
 """kreg.penalties against NumPy and closed-form gradients."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -8,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from keras import ops
+from tolerance import assert_close
 
 from kreg import l1_penalty, l2_penalty
+from kreg.penalties import check_factor, check_weights
 
 SHAPES = [(), (7,), (3, 4), (2, 3, 5), (2, 2, 3, 4), (1, 2, 2, 3, 2)]
 DTYPES = ["float16", "bfloat16", "float32", "float64"]
@@ -118,3 +122,146 @@ def test_linear_in_lambda(w, lam, n):
     np.testing.assert_allclose(
         float(l2_penalty(w, 2 * lam, n)), 2 * float(l2_penalty(w, lam, n)), rtol=1e-9
     )
+
+
+# --- what the weights may be --------------------------------------------------------
+
+
+@pytest.mark.parametrize("penalty", [l1_penalty, l2_penalty])
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8"])
+def test_integer_weights_are_cast_to_float32(penalty, dtype):
+    w = np.array([[1, 2], [3, 0]], dtype=dtype)
+    value = penalty(w, 0.5, 10)
+    assert keras.backend.standardize_dtype(value.dtype) == "float32"
+    reference = _reference(
+        "l2" if penalty is l2_penalty else "l1", w.astype(np.float64), 0.5, 10
+    )
+    assert_close(float(value), reference)
+
+
+def test_python_numbers_and_lists_are_weights():
+    assert_close(float(l2_penalty([1.0, -2.0, 3.0], 0.5, 10)), 0.35)
+    assert_close(float(l1_penalty(-2.0, 0.5, 10)), 0.05)
+    assert_close(float(l1_penalty([1, -2], 0.5, 10)), 0.075)
+
+
+def test_check_weights_returns_the_keras_dtype_without_reading_values():
+    assert check_weights("w", np.array([np.nan], dtype="float16")) == "float16"
+    assert check_weights("w", keras.Variable(np.ones(2), dtype="bfloat16")) == (
+        "bfloat16"
+    )
+    assert check_weights("w", [1, 2]) == "int32"
+
+    seen = []
+
+    @tf.function
+    def traced(w):
+        seen.append(check_weights("w", w))  # runs once, on the symbolic tensor
+        return l2_penalty(w, 0.5, 3)
+
+    traced.get_concrete_function(tf.TensorSpec((None, 3), tf.float64))
+    assert seen == ["float64"]
+
+
+_W_MSG = (
+    "Invalid value for argument `w`: expected a tensor or array of floats or "
+    "integers (integers are cast to float32), not bool, complex or string. "
+    "Received: w="
+)
+
+BAD_WEIGHTS = [
+    (None, "None"),
+    ("abc", "'abc'"),
+    (b"abc", "b'abc'"),
+    (["a", "b"], "['a', 'b']"),
+    ({"a": 1.0}, "{'a': 1.0}"),
+    (1 + 2j, "(1+2j)"),
+    ([True, False], "[True, False]"),
+    (np.ones(3, dtype="complex64"), "<ndarray shape=(3,) dtype=complex64>"),
+    (np.ones((2, 2), dtype=bool), "<ndarray shape=(2, 2) dtype=bool>"),
+    (np.array(["a"]), "<ndarray shape=(1,) dtype=str32>"),
+    (np.array([1.0, "a"], dtype=object), "<ndarray shape=(2,) dtype=object>"),
+    (tf.constant([1 + 2j]), "<EagerTensor shape=(1,) dtype=complex128>"),
+    (tf.constant([True]), "<EagerTensor shape=(1,) dtype=bool>"),
+    (tf.constant(["a"]), "<EagerTensor shape=(1,) dtype=string>"),
+    (np.ones(10_000, dtype=bool), "<ndarray shape=(10000,) dtype=bool>"),
+    (["a"] * 1000, "['a', 'a', 'a', 'a', 'a', 'a', ...]"),
+]
+
+
+@pytest.mark.parametrize("penalty", [l1_penalty, l2_penalty])
+@pytest.mark.parametrize("lam", [0.5, 0.0])
+@pytest.mark.parametrize("w, shown", BAD_WEIGHTS)
+def test_weights_that_are_not_real_numbers_are_refused(penalty, lam, w, shown):
+    # Refused also for lam == 0, where the values are never read: dtype only.
+    with pytest.raises(TypeError, match="^" + re.escape(_W_MSG + shown) + "$"):
+        penalty(w, lam, 10)
+
+
+def test_complex_variable_and_symbolic_tensor_are_refused_by_dtype():
+    variable = keras.Variable(np.ones(2, dtype="complex64"), name="v")
+    with pytest.raises(TypeError, match=re.escape("w=<Variable shape=(2,) dtype=")):
+        l2_penalty(variable, 0.0, 3)
+
+    @tf.function
+    def traced(w):
+        return l2_penalty(w, 0.5, 3)
+
+    spec = tf.TensorSpec((None, 3), tf.complex64)
+    message = _W_MSG + "<SymbolicTensor shape=(None, 3) dtype=complex64>"
+    # AutoGraph prefixes the frames of the traced function; the message ends it.
+    with pytest.raises(TypeError, match=re.escape(message) + "$"):
+        traced.get_concrete_function(spec)
+
+
+# --- the factor lam / (2 n) must fit in float32 ------------------------------------
+
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _factor_msg(name, lam, n):
+    lam = float(lam)
+    factor = lam / (2.0 * n)
+    return (
+        f"Invalid value for argument `{name}`: expected a finite number >= 0 whose "
+        f"factor {name} / (2 n) is at most the float32 maximum {_F32_MAX!r} (with "
+        f"n={n}, {name} / (2 n) = {factor!r}: the penalty of any nonzero weight "
+        f"would be inf). Received: {name}={lam!r}"
+    )
+
+
+BAD_FACTORS = [
+    (lambda: l2_penalty(np.ones(2), 1e308, 1), _factor_msg("lam", 1e308, 1)),
+    (lambda: l1_penalty(np.ones(2), 1e39, 1), _factor_msg("lam", 1e39, 1)),
+    (lambda: l2_penalty(np.ones(2), 1e300, 10**9), _factor_msg("lam", 1e300, 10**9)),
+    (
+        lambda: l2_penalty(np.ones(2), np.nextafter(2 * _F32_MAX, np.inf), 1),
+        _factor_msg("lam", np.nextafter(2 * _F32_MAX, np.inf), 1),
+    ),
+    (lambda: check_factor("lam", 1e39, 1), _factor_msg("lam", 1e39, 1)),
+    (lambda: check_factor("l2", 1e40, 3), _factor_msg("l2", 1e40, 3)),
+    (lambda: check_factor("lam", np.float64(7e38), 1), _factor_msg("lam", 7e38, 1)),
+]
+
+
+@pytest.mark.parametrize("make, message", BAD_FACTORS)
+def test_factor_beyond_float32_is_refused(make, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        make()
+
+
+def test_check_factor_checks_lam_and_n_first():
+    with pytest.raises(ValueError, match=re.escape("Received: lam=-1.0")):
+        check_factor("lam", -1, 5)
+    with pytest.raises(TypeError, match=re.escape("Received: n=2.5")):
+        check_factor("lam", 1.0, 2.5)
+    with pytest.raises(TypeError, match=re.escape("Received: l1=True")):
+        check_factor("l1", True, 5)
+
+
+def test_largest_float32_factor_is_accepted_and_finite():
+    assert check_factor("lam", 2 * _F32_MAX, 1) is None
+    value = float(l2_penalty(np.ones(1, dtype="float32"), 2 * _F32_MAX, 1))
+    assert value == _F32_MAX
+    # A large n brings a large lam back into range.
+    assert_close(float(l1_penalty(np.ones(2), 1e39, 10**9)), 1e30, rtol=1e-6)

@@ -3,9 +3,13 @@
 import inspect
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import traceback
+import warnings
+import zipfile
 
 import keras
 import numpy as np
@@ -13,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from keras import ops
+from tolerance import assert_close
 
 import kreg
 
@@ -482,6 +487,321 @@ BAD_ARGUMENTS = [
 
 @pytest.mark.parametrize("make, error, message", BAD_ARGUMENTS)
 def test_bad_arguments(make, error, message):
-    with pytest.raises(error) as info:
+    with pytest.raises(error, match=re.escape(message)):
         make()
-    assert message in str(info.value)
+
+
+# --- a factor lam / (2 n) float32 cannot hold ----------------------------------------
+
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _factor_msg(name, lam, n):
+    return (
+        f"Invalid value for argument `{name}`: expected a finite number >= 0 whose "
+        f"factor {name} / (2 n) is at most the float32 maximum {_F32_MAX!r} (with "
+        f"n={n}, {name} / (2 n) = {lam / (2.0 * n)!r}: the penalty of any nonzero "
+        f"weight would be inf). Received: {name}={float(lam)!r}"
+    )
+
+
+BAD_FACTORS = [
+    (lambda: kreg.L2(1e308, 80), _factor_msg("lam", 1e308, 80)),
+    (lambda: kreg.L2(1e39, 1), _factor_msg("lam", 1e39, 1)),
+    (lambda: kreg.L1(1e39, 1), _factor_msg("lam", 1e39, 1)),
+    (lambda: kreg.L1(1e300, 10**6, proximal=True), _factor_msg("lam", 1e300, 10**6)),
+    (lambda: kreg.L1L2(1e39, 0.0, 1), _factor_msg("l1", 1e39, 1)),
+    (lambda: kreg.L1L2(0.1, 1e39, 1), _factor_msg("l2", 1e39, 1)),
+    (lambda: kreg.L1L2(1e39, 1e39, 1), _factor_msg("l1", 1e39, 1)),
+]
+
+
+@pytest.mark.parametrize("make, message", BAD_FACTORS)
+def test_factor_beyond_float32_is_refused(make, message):
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        make()
+
+
+def test_factor_at_float32_max_is_accepted_and_gives_a_finite_penalty():
+    w = np.ones(1, dtype="float32")
+    for reg in (
+        kreg.L2(2 * _F32_MAX, 1),
+        kreg.L1(2 * _F32_MAX, 1),
+        kreg.L1L2(0.0, 2 * _F32_MAX, 1),
+    ):
+        assert float(reg(w)) == _F32_MAX
+    # The same lam is fine with more examples: the factor is what counts.
+    assert_close(float(kreg.L2(1e39, 10**9)(w)), 5e29, rtol=1e-6)
+
+
+# --- what a regularizer may be called on -------------------------------------------
+
+_X_MSG = (
+    "Invalid value for argument `x`: expected a tensor or array of floats or "
+    "integers (integers are cast to float32), not bool, complex or string. "
+    "Received: x="
+)
+
+BAD_WEIGHTS = [
+    ("abc", "'abc'"),
+    (None, "None"),
+    (np.ones((2, 3), dtype="complex64"), "<ndarray shape=(2, 3) dtype=complex64>"),
+    (
+        ops.convert_to_tensor(np.ones(2, "complex128")),
+        "<EagerTensor shape=(2,) dtype=complex128>",
+    ),
+    (np.zeros((4, 4), dtype=bool), "<ndarray shape=(4, 4) dtype=bool>"),
+    (ops.convert_to_tensor([True, False]), "<EagerTensor shape=(2,) dtype=bool>"),
+    (["0.1", "0.2"], "['0.1', '0.2']"),
+]
+
+
+@pytest.mark.parametrize("reg", [*REGULARIZERS, kreg.L2(0, 5)], ids=repr)
+@pytest.mark.parametrize("x, shown", BAD_WEIGHTS)
+def test_call_on_what_is_not_real_numbers_raises_type_error_naming_x(reg, x, shown):
+    with pytest.raises(TypeError, match="^" + re.escape(_X_MSG + shown) + "$"):
+        reg(x)
+
+
+@pytest.mark.parametrize("reg", REGULARIZERS, ids=repr)
+def test_integer_weights_are_cast_to_float32(reg):
+    w = np.array([[1, -2], [3, 0]], dtype="int32")
+    value = reg(w)
+    assert keras.backend.standardize_dtype(value.dtype) == "float32"
+    assert_close(float(value), _numpy_penalty(reg, w))
+
+
+def test_complex_weight_of_a_layer_raises_type_error_from_losses():
+    class ComplexKernel(keras.layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight(
+                shape=(2, 2), dtype="complex64", regularizer=kreg.L2(0.16, 80)
+            )
+
+    layer = ComplexKernel()
+    layer.build((None, 2))
+    with pytest.raises(TypeError, match=re.escape(_X_MSG + "<Variable shape=(2, 2)")):
+        layer.losses  # noqa: B018 - the property computes the penalties
+
+
+# --- regularize() on a model without kernels ----------------------------------------
+
+
+def _kernelless_model():
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dropout(0.2, name="drop"),
+            keras.layers.BatchNormalization(name="norm"),
+        ],
+        name="bare",
+    )
+
+
+def test_regularize_warns_when_no_layer_has_a_kernel():
+    model = _kernelless_model()
+    message = (
+        "regularize() regularized nothing: no layer of model 'bare' has a kernel (a "
+        "kernel_regularizer or embeddings_regularizer argument). Layers looked at: "
+        "'drop' (Dropout), 'norm' (BatchNormalization). The copy is returned "
+        "without a penalty."
+    )
+    with pytest.warns(UserWarning, match="^" + re.escape(message) + "$") as record:
+        copy = kreg.regularize(model, kreg.L2(0.16, 80))
+    assert len(record) == 1 and record[0].filename == __file__  # stacklevel=2
+    assert copy is not model and copy.losses == []
+    assert len(copy.get_weights()) == len(model.get_weights())
+
+
+def test_regularize_is_quiet_when_a_kernel_is_regularized():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        copy = kreg.regularize(_plain_model(), kreg.L2(0.16, 80))
+    assert len(copy.losses) == 2
+
+
+def test_regularize_names_no_kernel_layer_in_a_model_without_kernels():
+    message = (
+        "Invalid value for argument `layers`: layer 'drop' (Dropout) has no kernel "
+        "to regularize. Layers with a kernel: none"
+    )
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        kreg.regularize(_kernelless_model(), kreg.L2(1, 1), layers=["drop"])
+
+
+# --- from_config of a tampered config ------------------------------------------------
+
+_LAM_NEG = "Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=-1.0"
+
+
+def _from_config_msg(cls, config, message):
+    return f"Cannot deserialize kreg.{cls.__name__} from config {config!r}: {message}"
+
+
+BAD_CONFIGS = [
+    (kreg.L2, {"lam": -1.0, "n": 80}, _LAM_NEG),
+    (
+        kreg.L2,
+        {"lam": float("nan"), "n": 80},
+        "Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=nan",
+    ),
+    (kreg.L2, {"lam": 0.16, "n": 80.5}, _N_MSG + "80.5"),
+    (kreg.L1, {"lam": 0.16, "n": "80", "proximal": False}, _N_MSG + "'80'"),
+    (
+        kreg.L1,
+        {"lam": 0.16, "n": 80, "proximal": "yes"},
+        "Invalid value for argument `proximal`: expected True or False. Received: proximal='yes'",
+    ),
+    (kreg.L2, {"lam": 1e308, "n": 80}, _factor_msg("lam", 1e308, 80)),
+    (
+        kreg.L1L2,
+        {"l1": 0.1, "l2": -0.2, "n": 5, "proximal": False},
+        "Invalid value for argument `l2`: expected a finite number >= 0. Received: l2=-0.2",
+    ),
+    (
+        kreg.L2,
+        {"lam": 0.16, "n": 80, "foo": 1},
+        "expected the keys 'lam', 'n'; unknown 'foo'.",
+    ),
+    (kreg.L2, {"lam": 0.16}, "expected the keys 'lam', 'n'; missing 'n'."),
+    (
+        kreg.L1L2,
+        {"l1": 0.1, "lam": 0.2, "n": 5},
+        "expected the keys 'l1', 'l2', 'n', 'proximal'; unknown 'lam', missing 'l2'.",
+    ),
+    (kreg.L2, [0.16, 80], "expected a dict with the keys 'lam', 'n'."),
+]
+
+
+@pytest.mark.parametrize("cls, config, message", BAD_CONFIGS)
+def test_from_config_refuses_a_bad_config_in_one_line(cls, config, message):
+    expected = _from_config_msg(cls, config, message)
+    with pytest.raises(ValueError, match="^" + re.escape(expected) + "$") as info:
+        cls.from_config(config)
+    assert _printed_chain(info.value) == [info.value]  # no second, chained message
+    assert "\n" not in str(info.value)
+
+
+def _printed_chain(error):
+    """The exceptions Python prints for ``error``, first printed first."""
+    chain = [error]
+    while True:
+        last = chain[-1]
+        nxt = last.__cause__ or (
+            None if last.__suppress_context__ else last.__context__
+        )
+        if nxt is None:
+            return chain[::-1]
+        chain.append(nxt)
+
+
+@pytest.fixture(scope="module")
+def saved_model(tmp_path_factory):
+    model = keras.Sequential(
+        [
+            keras.Input((2,)),
+            keras.layers.Dense(3, kernel_regularizer=kreg.L2(0.16, 80)),
+            keras.layers.Dense(3, kernel_regularizer=kreg.L1(0.2, 80)),
+            keras.layers.Dense(1, kernel_regularizer=kreg.L1L2(0.1, 0.3, 80)),
+        ]
+    )
+    path = tmp_path_factory.mktemp("saved") / "model.keras"
+    model.save(path)
+    return path
+
+
+def _tampered(source, target, layer, edit):
+    """Copy the .keras archive ``source`` to ``target``, editing one regularizer."""
+    with zipfile.ZipFile(source) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(files["config.json"])
+    edit(config["config"]["layers"][layer]["config"]["kernel_regularizer"])
+    files["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return target
+
+
+def _set(key, value):
+    return lambda reg: reg["config"].__setitem__(key, value)
+
+
+# (layer index in the saved model, edit, kreg class, config after the edit, message)
+TAMPERED = [
+    (1, _set("lam", -1.0), kreg.L2, {"lam": -1.0, "n": 80}, _LAM_NEG),
+    (
+        1,
+        _set("lam", float("nan")),
+        kreg.L2,
+        {"lam": float("nan"), "n": 80},
+        "Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=nan",
+    ),
+    (1, _set("n", 80.5), kreg.L2, {"lam": 0.16, "n": 80.5}, _N_MSG + "80.5"),
+    (
+        2,
+        _set("n", "80"),
+        kreg.L1,
+        {"lam": 0.2, "n": "80", "proximal": False},
+        _N_MSG + "'80'",
+    ),
+    (
+        1,
+        _set("lam", 1e308),
+        kreg.L2,
+        {"lam": 1e308, "n": 80},
+        _factor_msg("lam", 1e308, 80),
+    ),
+    (
+        3,
+        _set("l3", 0.5),
+        kreg.L1L2,
+        {"l1": 0.1, "l2": 0.3, "n": 80, "proximal": False, "l3": 0.5},
+        "expected the keys 'l1', 'l2', 'n', 'proximal'; unknown 'l3'.",
+    ),
+]
+
+
+@pytest.mark.parametrize("layer, edit, cls, config, message", TAMPERED)
+def test_tampered_saved_model_fails_with_kregs_message_printed_first(
+    saved_model, tmp_path, layer, edit, cls, config, message
+):
+    path = _tampered(saved_model, tmp_path / "tampered.keras", layer, edit)
+    expected = _from_config_msg(cls, config, message)
+    with pytest.raises(Exception) as info:  # noqa: B017 - Keras picks the type
+        keras.models.load_model(path)
+    # Keras wraps the error in three TypeErrors that repeat the whole model config;
+    # kreg's one-line error is the first one Python prints, and the root cause.
+    root = _printed_chain(info.value)[0]
+    assert type(root) is ValueError
+    assert str(root) == expected
+    printed = "".join(traceback.format_exception(info.value)).splitlines()
+    first_error = next(
+        line for line in printed if not line.startswith((" ", "Traceback"))
+    )
+    assert first_error == f"ValueError: {str(root)}"
+    assert str(info.value).splitlines()[-1] == f"Exception encountered: {root}"
+
+
+def test_untampered_saved_model_loads(saved_model, tmp_path):
+    path = _tampered(saved_model, tmp_path / "same.keras", 1, lambda reg: None)
+    model = keras.models.load_model(path)
+    assert [layer.kernel.regularizer for layer in model.layers] == [
+        kreg.L2(0.16, 80),
+        kreg.L1(0.2, 80),
+        kreg.L1L2(0.1, 0.3, 80),
+    ]
+
+
+def test_unknown_kreg_class_is_refused_by_keras(saved_model, tmp_path):
+    # Keras looks the registered name up before any kreg code runs, so kreg cannot
+    # word this one; its root error is Keras' one-line "Could not interpret ...".
+    def rename(reg):
+        reg["class_name"], reg["registered_name"] = "L3", "kreg>L3"
+
+    path = _tampered(saved_model, tmp_path / "l3.keras", 1, rename)
+    with pytest.raises(Exception) as info:  # noqa: B017 - Keras picks the type
+        keras.models.load_model(path)
+    root = _printed_chain(info.value)[0]
+    assert str(root).startswith("Could not interpret regularizer identifier: {")
+    assert "'registered_name': 'kreg>L3'" in str(root)
