@@ -386,8 +386,8 @@ def _open_npz(path: str):
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-        if isinstance(err, FileNotFoundError):
-            raise
+        if isinstance(err, OSError) and err.errno is not None:
+            raise  # missing, no permission, ...: a system error naming the path
         raise ValueError(
             f"Cannot read {path!r} as a kreg WeightHistory .npz file: the file is "
             f"truncated, corrupt or in another format ({err})."
@@ -477,7 +477,7 @@ def _read_directory_meta(directory: str) -> dict[str, Any]:
     try:
         with open(meta_path, encoding="utf-8") as file:
             meta = json.load(file)
-    except (OSError, ValueError) as err:
+    except ValueError as err:  # not JSON, or not UTF-8
         raise ValueError(f"Cannot read {meta_path!r}: {err}.") from err
     return _check_metadata(meta, repr(meta_path))
 
@@ -571,10 +571,14 @@ class WeightHistory(keras.callbacks.Callback):
     ``os.replace``), next to a small ``weight_history.json``, and nothing but the
     epoch numbers stays in memory. After a crash or a ``KeyboardInterrupt`` inside
     ``fit``, ``WeightHistory.load(directory)`` returns every record completed
-    before it. With ``append=False`` a new ``fit`` deletes the directory's
-    previous record files (only files kreg names ``record-NNNNNN.npz``); with
-    ``append=True`` it continues them, including the records of a directory left
-    by an earlier process.
+    before it. A directory that already holds another history's files
+    (``weight_history.json`` or ``record-NNNNNN.npz``) is refused with a
+    ``FileExistsError``, when the callback is made and again when ``fit``
+    starts, unless ``overwrite=True`` (delete those files) or ``append=True``
+    (continue them, which resumes a run left by an earlier process). The
+    callback's own files are not another history's: with ``append=False`` a new
+    ``fit`` of the same callback deletes the record files of its previous ``fit``.
+    Other files in the directory are never touched.
 
     Non-finite weights (NaN or infinity) in a record raise a ``UserWarning``
     naming the weight, its layer and the epoch (``on_nonfinite="warn"``), also
@@ -595,6 +599,10 @@ class WeightHistory(keras.callbacks.Callback):
             a new one (``False``, default).
         directory: A directory to stream the records to (created if needed), or
             ``None`` (default) to keep them in memory.
+        overwrite: Whether a new record may delete the files another history
+            left in ``directory`` (its ``weight_history.json`` and
+            ``record-NNNNNN.npz`` files, nothing else). Default ``False``: such
+            a directory raises ``FileExistsError``. Only used with ``directory``.
         on_nonfinite: ``"warn"`` (default), ``"stop"`` or ``"ignore"``.
 
     Attributes:
@@ -613,6 +621,9 @@ class WeightHistory(keras.callbacks.Callback):
         ValueError: If ``every`` or ``every_batches`` is < 1, both are given, or
             ``on_nonfinite`` is not one of the choices, or ``directory`` is a
             file.
+        FileExistsError: If ``directory`` holds another history's files and
+            neither ``overwrite`` nor ``append`` is ``True`` (also raised by
+            ``fit`` before the first epoch).
 
     Examples:
         >>> import keras, numpy as np
@@ -643,6 +654,7 @@ class WeightHistory(keras.callbacks.Callback):
         every_batches: int | None = None,
         append: bool = False,
         directory: str | os.PathLike | None = None,
+        overwrite: bool = False,
         on_nonfinite: str = "warn",
     ):
         super().__init__()
@@ -672,6 +684,7 @@ class WeightHistory(keras.callbacks.Callback):
             if os.path.exists(directory) and not os.path.isdir(directory):
                 _fail("directory", "a directory, not a file", directory)
         self.directory = directory
+        self.overwrite = check_bool("overwrite", overwrite)
         self.on_nonfinite = check_choice("on_nonfinite", on_nonfinite, _ON_NONFINITE)
         if every_batches is not None:
             # Only the per-batch mode defines a batch hook (an instance attribute,
@@ -681,9 +694,13 @@ class WeightHistory(keras.callbacks.Callback):
 
         self._clear()
         self._kreg_version: str | None = __version__
+        # The directory (absolute) whose history files are this callback's own.
+        self._own_directory: str | None = None
         if directory is not None and self.append and os.path.isdir(directory):
             if os.path.exists(os.path.join(directory, _META_FILE)):
                 self._adopt_directory()
+        if directory is not None:
+            self._check_directory_free()
 
     # -- state ------------------------------------------------------------------
 
@@ -709,6 +726,7 @@ class WeightHistory(keras.callbacks.Callback):
     def _adopt_directory(self) -> None:
         """Continue the records an earlier run left in ``self.directory``."""
         meta = _read_directory_meta(self.directory)
+        self._own_directory = os.path.abspath(self.directory)
         self._set_layout(
             meta["keys"], meta["layer_names"], meta["shapes"], meta["dtypes"]
         )
@@ -716,6 +734,35 @@ class WeightHistory(keras.callbacks.Callback):
         for _, _, epoch, step, _ in _scan_records(self.directory, meta, values=False):
             self._epochs.append(epoch)
             self._steps.append(step)
+
+    def _check_directory_free(self) -> None:
+        """Refuse to start a record over another history's files in the directory.
+
+        The files of this callback (written by its previous ``fit``, or adopted
+        with ``append=True``) are its own to replace.
+        """
+        directory = self.directory
+        if (
+            self.overwrite
+            or not os.path.isdir(directory)
+            or self._own_directory == os.path.abspath(directory)
+        ):
+            return
+        has_meta = os.path.exists(os.path.join(directory, _META_FILE))
+        records = len(_record_files(directory))
+        if not has_meta and not records:
+            return
+        found = [repr(_META_FILE)] if has_meta else []
+        if records:
+            found.append(f"{records} record file{'' if records == 1 else 's'}")
+        resume = (
+            " " if self.append or not has_meta else ", append=True to continue it, "
+        )
+        raise FileExistsError(
+            f"WeightHistory: the directory {directory!r} already holds another "
+            f"history ({' and '.join(found)}), which a new record would delete. "
+            f"Pass overwrite=True to delete it{resume}or choose another directory."
+        )
 
     @staticmethod
     def _check_layers(layers: Any) -> list | None:
@@ -930,7 +977,7 @@ class WeightHistory(keras.callbacks.Callback):
             for name, values in _block_stats(block, tol).items():
                 results[key][name].append(values)
 
-        if self.directory is not None:
+        if self.directory is not None and records:
             meta = {"keys": self._keys, "shapes": self._shapes, "dtypes": self._dtypes}
             for index, _, _, _, arrays in _scan_records(
                 self.directory, meta, values=True
@@ -982,6 +1029,9 @@ class WeightHistory(keras.callbacks.Callback):
 
         Raises:
             TypeError: If ``path`` is not a str or ``os.PathLike``.
+            OSError: If the file cannot be written (its directory is missing, no
+                permission, a full disk); the message names ``path``, and an
+                existing file at ``path`` is left as it was.
 
         Examples:
             >>> import os, tempfile, numpy as np
@@ -1025,6 +1075,8 @@ class WeightHistory(keras.callbacks.Callback):
 
         Raises:
             FileNotFoundError: If ``path`` does not exist.
+            OSError: If a file cannot be opened (no permission, ...); the message
+                names the file.
             ValueError: If the file is truncated or corrupt, is not a kreg
                 WeightHistory file, or was written by a newer format version;
                 the message names the path.
@@ -1257,6 +1309,8 @@ class WeightHistory(keras.callbacks.Callback):
                 )
         else:
             directory = self.directory
+            if directory is not None:
+                self._check_directory_free()
             self._clear()
             self._set_layout(keys, names, shapes, dtypes)
             self._stacked = {}
@@ -1264,6 +1318,7 @@ class WeightHistory(keras.callbacks.Callback):
             self._kreg_version = __version__
             if directory is not None:
                 os.makedirs(directory, exist_ok=True)
+                self._own_directory = os.path.abspath(directory)
                 self._remove_records_from(0)
                 meta = _metadata(keys, names, shapes, dtypes)
                 _write_json(os.path.join(directory, _META_FILE), meta)

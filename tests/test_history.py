@@ -1,7 +1,9 @@
 """kreg.WeightHistory: recording, access, statistics, files, streaming, append."""
 
+import errno
 import json
 import os
+import tempfile
 import warnings
 import zipfile
 
@@ -499,6 +501,148 @@ def test_pickled_npy_text_and_missing_files(tmp_path):
         WeightHistory.load(tmp_path)
 
 
+def _denied(path):
+    def fail(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    return fail
+
+
+def _save_missing_dir(tmp_path, monkeypatch):
+    return tmp_path / "missing" / "dir" / "h.npz"
+
+
+def _save_parent_is_a_file(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    return tmp_path / "file" / "h.npz"
+
+
+def _save_to_a_directory(tmp_path, monkeypatch):
+    (tmp_path / "h.npz").mkdir()
+    return tmp_path / "h.npz"
+
+
+def _save_read_only_dir(tmp_path, monkeypatch):
+    # What a directory of mode 0o500 does to a user other than root (the tests
+    # run as root, whom the mode does not stop): mkstemp is refused.
+    monkeypatch.setattr(tempfile, "mkstemp", _denied(tmp_path / ".kreg-tmp-x.tmp"))
+    return tmp_path / "h.npz"
+
+
+def _save_full_disk(tmp_path, monkeypatch):
+    savez = np.savez
+
+    def full(file, **arrays):
+        savez(file, **arrays)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(np, "savez", full)
+    return tmp_path / "h.npz"
+
+
+@pytest.mark.parametrize(
+    ("setup", "error", "code"),
+    [
+        (_save_missing_dir, FileNotFoundError, errno.ENOENT),
+        (_save_parent_is_a_file, NotADirectoryError, errno.ENOTDIR),
+        (_save_to_a_directory, IsADirectoryError, errno.EISDIR),
+        (_save_read_only_dir, PermissionError, errno.EACCES),
+        (_save_full_disk, OSError, errno.ENOSPC),
+    ],
+    ids=["missing dir", "parent is a file", "a directory", "read-only", "full disk"],
+)
+def test_save_errors_name_the_path_given(tmp_path, monkeypatch, setup, error, code):
+    history = WeightHistory.from_arrays({"a/kernel": np.ones((1, 2))}, [0])
+    path = setup(tmp_path, monkeypatch)
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(error) as info:
+        history.save(path)
+    assert type(info.value) is error
+    assert str(info.value) == f"[Errno {code}] {os.strerror(code)}: {str(path)!r}"
+    assert sorted(os.listdir(tmp_path)) == before  # no temporary file, no target
+
+
+def test_save_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch):
+    old = _saved(tmp_path)
+    data = old.read_bytes()
+    path = _save_full_disk(tmp_path, monkeypatch)
+    os.replace(old, path)
+    with pytest.raises(OSError, match="No space left on device: '.*h.npz'$"):
+        WeightHistory.from_arrays({"b/kernel": np.zeros((1, 3))}, [0]).save(path)
+    assert path.read_bytes() == data
+    assert os.listdir(tmp_path) == ["h.npz"]
+
+
+def _load_missing(tmp_path, monkeypatch):
+    path = tmp_path / "missing.npz"
+    return (
+        path,
+        FileNotFoundError,
+        f"No WeightHistory file or directory at {str(path)!r}.",
+    )
+
+
+def _load_under_a_file(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    path = tmp_path / "file" / "h.npz"
+    return (
+        path,
+        FileNotFoundError,
+        f"No WeightHistory file or directory at {str(path)!r}.",
+    )
+
+
+def _load_unreadable_file(tmp_path, monkeypatch):
+    # Not "truncated or corrupt": the file cannot be opened at all.
+    path = _saved(tmp_path)
+    monkeypatch.setattr(np, "load", _denied(path))
+    return path, PermissionError, f"[Errno 13] Permission denied: {str(path)!r}"
+
+
+def _load_unreadable_metadata(tmp_path, monkeypatch):
+    directory = tmp_path / "run"
+    directory.mkdir()
+    meta = directory / "weight_history.json"
+    meta.write_text("{}")
+    monkeypatch.setattr(history_module, "open", _denied(meta), raising=False)
+    return directory, PermissionError, f"[Errno 13] Permission denied: {str(meta)!r}"
+
+
+def _load_metadata_not_json(tmp_path, monkeypatch):
+    directory = tmp_path / "run"
+    directory.mkdir()
+    meta = directory / "weight_history.json"
+    meta.write_text("{not json")
+    return directory, ValueError, f"Cannot read {str(meta)!r}: Expecting"
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        _load_missing,
+        _load_under_a_file,
+        _load_unreadable_file,
+        _load_unreadable_metadata,
+        _load_metadata_not_json,
+    ],
+    ids=lambda setup: setup.__name__[1:],
+)
+def test_load_errors_name_the_path(tmp_path, monkeypatch, setup):
+    path, error, message = setup(tmp_path, monkeypatch)
+    with pytest.raises(error) as info:
+        WeightHistory.load(path)
+    assert type(info.value) is error
+    assert str(info.value).startswith(message)
+
+
+def test_stats_of_a_streaming_history_before_fit(tmp_path):
+    # The directory is made by fit; before it, the history is empty, not an error.
+    history = WeightHistory(directory=tmp_path / "not yet")
+    stats = history.stats()
+    assert dict(stats) == {} and stats.epochs.tolist() == []
+    assert not os.path.exists(tmp_path / "not yet")
+
+
 # --- streaming ---------------------------------------------------------------------
 
 
@@ -621,6 +765,150 @@ def test_streaming_append_resumes_a_crashed_run_in_a_new_callback(tmp_path):
     )
 
 
+# --- streaming into a directory that holds another history -------------------------
+
+
+def _other_history(directory, state="complete"):
+    """Leave another callback's history in ``directory`` (2 records)."""
+    _fit(_sequential(), [WeightHistory(directory=directory)], epochs=1)
+    if state == "metadata only":
+        for name in os.listdir(directory):
+            if name.startswith("record-"):
+                os.remove(directory / name)
+    elif state == "records only":
+        os.remove(directory / "weight_history.json")
+    elif state == "one record":
+        os.remove(directory / "record-000001.npz")
+    return {name: (directory / name).read_bytes() for name in os.listdir(directory)}
+
+
+def _refusal(directory, found, resume=True):
+    return (
+        f"WeightHistory: the directory {str(directory)!r} already holds another "
+        f"history ({found}), which a new record would delete. Pass overwrite=True "
+        f"to delete it{', append=True to continue it, ' if resume else ' '}or "
+        "choose another directory."
+    )
+
+
+@pytest.mark.parametrize(
+    ("state", "kwargs", "found", "resume"),
+    [
+        ("complete", {}, "'weight_history.json' and 2 record files", True),
+        ("metadata only", {}, "'weight_history.json'", True),
+        ("records only", {}, "2 record files", False),
+        # No metadata, so nothing to continue: append=True starts anew.
+        ("records only", {"append": True}, "2 record files", False),
+        ("one record", {}, "'weight_history.json' and 1 record file", True),
+    ],
+)
+def test_another_history_in_the_directory_is_refused_at_construction(
+    tmp_path, state, kwargs, found, resume
+):
+    directory = tmp_path / "run"
+    files = _other_history(directory, state)
+    with pytest.raises(FileExistsError) as info:
+        WeightHistory(directory=directory, **kwargs)
+    assert str(info.value) == _refusal(directory, found, resume)
+    assert {n: (directory / n).read_bytes() for n in os.listdir(directory)} == files
+
+
+class _CountEpochs(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs += 1
+
+
+def test_another_history_written_after_construction_is_refused_by_fit(tmp_path):
+    directory = tmp_path / "run"
+    late = WeightHistory(directory=directory)  # the directory does not exist yet
+    files = _other_history(directory)
+    counter = _CountEpochs()
+    with pytest.raises(FileExistsError, match="already holds another history"):
+        _fit(_sequential(), [late, counter], epochs=2)
+    assert counter.epochs == 0  # refused before any epoch ran
+    assert {n: (directory / n).read_bytes() for n in os.listdir(directory)} == files
+    assert late.epochs == [] and late.keys() == []
+
+
+def test_two_callbacks_streaming_to_one_directory_are_refused(tmp_path):
+    directory = tmp_path / "run"
+    first, second = (
+        WeightHistory(directory=directory),
+        WeightHistory(directory=directory),
+    )
+    with pytest.raises(FileExistsError, match="'weight_history.json'\\)"):
+        _fit(_sequential(), [first, second], epochs=1)
+    # The first callback's metadata is there, no record was made.
+    assert os.listdir(directory) == ["weight_history.json"]
+
+
+@pytest.mark.parametrize(
+    ("files", "kept"),
+    [
+        (None, []),  # missing: created
+        ({}, []),
+        ({"notes.txt": b"mine"}, ["notes.txt"]),
+        ({".kreg-tmp-x.tmp": b"half"}, []),  # a crashed write's leftover: removed
+    ],
+    ids=["missing", "empty", "unrelated file", "stale temporary file"],
+)
+def test_a_directory_without_a_history_is_used(tmp_path, files, kept):
+    directory = tmp_path / "run"
+    if files is not None:
+        directory.mkdir()
+        for name, data in files.items():
+            (directory / name).write_bytes(data)
+    history = WeightHistory(directory=directory)
+    _fit(_sequential(), [history], epochs=2)
+    records = [f"record-{i:06d}.npz" for i in range(3)]
+    assert sorted(os.listdir(directory)) == sorted(
+        [*kept, *records, "weight_history.json"]
+    )
+    for name in kept:
+        assert (directory / name).read_bytes() == files[name]
+    assert WeightHistory.load(directory).epochs == [0, 1, 2]
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_overwrite_true_replaces_another_history(tmp_path, append):
+    directory = tmp_path / "run"
+    _fit(_sequential(), [WeightHistory(directory=directory)], epochs=4)
+    (directory / "notes.txt").write_text("mine")
+    os.remove(directory / "weight_history.json")  # so that append=True cannot adopt
+    history = WeightHistory(directory=directory, overwrite=True, append=append)
+    assert history.overwrite is True and history.epochs == []
+    _fit(_sequential(), [history], epochs=1)
+    assert sorted(os.listdir(directory)) == [
+        "notes.txt",
+        "record-000000.npz",
+        "record-000001.npz",
+        "weight_history.json",
+    ]
+    assert WeightHistory.load(directory).epochs == history.epochs == [0, 1]
+
+
+def test_the_callbacks_own_records_are_replaced_or_continued(tmp_path):
+    # A second fit of the same callback is not "another history".
+    directory = tmp_path / "run"
+    model = _sequential()
+    restart = WeightHistory(directory=directory / "restart")
+    _fit(model, [restart], epochs=3)
+    _fit(model, [restart], epochs=1)
+    assert WeightHistory.load(directory / "restart").epochs == [0, 1]
+    cont = WeightHistory(directory=directory / "append", append=True)
+    _fit(model, [cont], epochs=2)
+    _fit(model, [cont], epochs=3, initial_epoch=2)
+    assert WeightHistory.load(directory / "append").epochs == [0, 1, 2, 3]
+    # ... and a new callback with append=True adopts them as its own.
+    adopted = WeightHistory(directory=directory / "append", append=True)
+    _fit(model, [adopted], epochs=4, initial_epoch=3)
+    assert WeightHistory.load(directory / "append").epochs == [0, 1, 2, 3, 4]
+
+
 # --- reuse across fit calls --------------------------------------------------------
 
 
@@ -738,6 +1026,14 @@ def test_from_arrays_copies_nothing_and_is_read_only():
         ({"every": 2, "every_batches": 3}, ValueError, "`every`.*every_batches=3"),
         ({"append": 1}, TypeError, "`append`.*append=1"),
         ({"directory": 5}, TypeError, "`directory`.*directory=5"),
+        (
+            {"overwrite": "yes"},
+            TypeError,
+            "^Invalid value for argument `overwrite`: expected True or False. "
+            "Received: overwrite='yes'$",
+        ),
+        ({"overwrite": 1}, TypeError, "`overwrite`.*overwrite=1$"),
+        ({"overwrite": None}, TypeError, "`overwrite`.*overwrite=None$"),
         ({"on_nonfinite": "boom"}, ValueError, "`on_nonfinite`.*'warn'.*'boom'"),
     ],
 )
