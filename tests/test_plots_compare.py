@@ -34,6 +34,7 @@ from kreg.plots._compare import (  # noqa: E402
     plot_comparison,
     plot_decision_boundaries,
     plot_loss_curves,
+    plot_metric_bars,
     plot_variant_networks,
     plot_variant_weight_bars,
 )
@@ -384,6 +385,165 @@ def test_plot_comparison_in_a_given_axes(result):
     assert list(disp.boundaries_.axes_) == ["none", "l2"]
     assert disp.losses_.ax_.get_yscale() == "log"
     assert disp.figure_ is fig
+
+
+# --------------------------------------------------------------------------------
+# A diverged run still draws, its panels marked
+# --------------------------------------------------------------------------------
+
+
+def diverge(result, variant="l1", epoch=5):
+    """Make ``variant`` of a fake result diverge at ``epoch`` (1-based).
+
+    Its curves are NaN from ``epoch`` on, infinite at ``epoch`` and at the last
+    epoch (so the final gap is inf - inf); its weights are NaN in the records
+    after ``epoch`` (the one largest at first is infinite); its decision grid is
+    all NaN and its final numbers NaN or infinite.
+    """
+    for values in result.curves[variant].values():
+        values[epoch - 1 :] = np.nan
+    for name in ("train_loss", "val_loss"):
+        result.curves[variant][name][[epoch - 1, -1]] = np.inf
+    history = result.histories[variant]
+    late = np.asarray(history.epochs) >= epoch
+    weights = {k: np.array(w, dtype=np.float64) for k, w in history.weights.items()}
+    for w in weights.values():
+        w[late] = np.nan
+        w[-1].flat[np.argmax(np.abs(w[0]))] = np.inf  # drawn by the weight bars
+    result.histories[variant] = WeightHistory.from_arrays(weights, history.epochs)
+    result.decision[variant] = np.full_like(result.decision[variant], np.nan)
+    result.metrics[variant] = dict.fromkeys(result.metrics[variant], np.nan)
+    result.metrics[variant]["val_loss"] = np.inf
+    return result
+
+
+def notes_by_axes(figure):
+    """Axes -> the divergence notes written on it (only axes with some)."""
+    notes = {}
+    for ax in figure.axes:
+        texts = [t.get_text() for t in ax.texts if "diverged" in t.get_text()]
+        if texts:
+            notes[ax] = texts
+    return notes
+
+
+def assert_finite_limits(figure):
+    figure.canvas.draw()
+    for ax in figure.axes:
+        assert np.isfinite([*ax.get_xlim(), *ax.get_ylim()]).all(), ax.get_title()
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*weights are NaN or infinite:UserWarning")
+@pytest.mark.parametrize(
+    "draw",
+    [
+        plot_decision_boundaries,
+        plot_loss_curves,
+        plot_variant_networks,
+        plot_variant_weight_bars,
+    ],
+)
+def test_diverged_variant_panel_is_marked(draw):
+    result = diverge(fake_result())
+    disp = draw(result)
+    assert_finite_limits(disp.figure_)
+    assert notes_by_axes(disp.figure_) == {disp.axes_["l1"]: ["diverged at epoch 5"]}
+    assert list(disp.notes_) == ["l1"]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_diverged_loss_curves_draw_the_finite_part():
+    result = diverge(fake_result())
+    disp = plot_loss_curves(result, separate=False, logy=True)
+    assert_finite_limits(disp.figure_)
+    train = disp.lines_["l1"]["train"].get_ydata()
+    np.testing.assert_array_equal(train[:4], result.curves["l1"]["train_loss"][:4])
+    assert np.isnan(disp.gaps_["l1"]) and np.isfinite(disp.gaps_["l2"])
+    # On one shared axes, the note says which variant it is about.
+    assert notes_by_axes(disp.figure_) == {disp.ax_: ["l1: diverged at epoch 5"]}
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+def test_diverged_weights_are_marked_in_their_box_row():
+    result = diverge(fake_result())
+    disp = WeightDistributionDisplay.from_histories(result.histories)  # as the report
+    assert_finite_limits(disp.figure_)
+    assert sorted(disp.lines_) == sorted(disp.extremes_) == ["l2", "none"]
+    assert list(disp.notes_) == ["l1"]
+    note = disp.notes_["l1"]
+    assert note.get_text() == "diverged: non-finite weights"
+    assert note.axes is disp.box_ax_ and note.get_position()[1] == 2.0  # 2nd of 3
+    labels = [t.get_text() for t in disp.box_ax_.get_yticklabels()]
+    assert labels == ["none", "l1", "l2"]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+def test_diverged_comparison_figure():
+    result = diverge(fake_result())
+    disp = plot_comparison(result)
+    assert_finite_limits(disp.figure_)
+    assert notes_by_axes(disp.figure_) == {
+        disp.boundaries_.axes_["l1"]: ["diverged at epoch 5"],
+        disp.losses_.axes_["l1"]: ["diverged at epoch 5"],
+        disp.weights_.box_ax_: ["diverged: non-finite weights"],
+    }
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_diverged_metric_bars_say_non_finite_in_place_of_the_bar():
+    result = diverge(fake_result())
+    result.seeds = [0, 1]
+    result.metrics_std = {v: dict.fromkeys(m, 0.1) for v, m in result.metrics.items()}
+    result.per_seed = {
+        v: {k: np.array([x, x]) for k, x in m.items()}
+        for v, m in result.metrics.items()
+    }
+    disp = plot_metric_bars(result, ["val_loss", "zero_fraction"])
+    assert_finite_limits(disp.figure_)
+    assert np.isnan(disp.bars_["val_loss"][1].get_height())  # inf: no bar
+    assert list(disp.notes_) == ["val_loss", "zero_fraction"]
+    note = disp.notes_["val_loss"]["l1"]
+    assert note.get_text() == "non-finite" and note.get_position()[0] == 1
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+@pytest.mark.filterwarnings("ignore:.*weights are NaN or infinite:UserWarning")
+def test_every_variant_diverged_at_the_first_epoch():
+    result = fake_result()
+    for name in result.variants:
+        diverge(result, name, epoch=1)
+    disp = plot_comparison(result)
+    assert_finite_limits(disp.figure_)
+    assert disp.losses_.lines_ == {v: {} for v in result.variants}
+    assert disp.weights_.boxes_ is None
+    notes = notes_by_axes(disp.figure_)
+    assert notes.pop(disp.weights_.box_ax_) == ["diverged: non-finite weights"] * 3
+    panels = [*disp.boundaries_.axes_.values(), *disp.losses_.axes_.values()]
+    assert notes == {panel: ["diverged at epoch 1"] for panel in panels}
+    networks = plot_variant_networks(result)
+    assert_finite_limits(networks.figure_)
+    assert set(notes_by_axes(networks.figure_)) == set(networks.axes_.values())
+
+
+def test_divergence_notes_say_what_went_non_finite():
+    result = fake_result()
+    history = result.histories["l2"]
+    weights = {k: np.array(w) for k, w in history.weights.items()}
+    weights["l2/dense_1/kernel"][-1, 0, 0] = np.nan
+    result.histories["l2"] = WeightHistory.from_arrays(weights, history.epochs)
+    result.decision["none"][0, 0] = np.nan
+    disp = plot_decision_boundaries(result)
+    assert {v: t.get_text() for v, t in disp.notes_.items()} == {
+        "none": "diverged: non-finite predictions",
+        "l2": "diverged: non-finite weights",
+    }
+    # Validation curves all NaN (no validation data) are not a divergence.
+    assert plot_loss_curves(fake_result(n_val=0)).notes_ == {}
 
 
 # --------------------------------------------------------------------------------

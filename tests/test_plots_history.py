@@ -329,17 +329,63 @@ def test_distribution_degenerate_and_nonfinite_values():
             ValueError,
             "at least one record",
         ),
-        (
-            lambda r: plots.WeightDistributionDisplay({"nan": [np.nan, np.nan]}).plot(),
-            ValueError,
-            "finite",
-        ),
     ],
 )
 @pytest.mark.filterwarnings("ignore:Weights of")
 def test_distribution_bad_arguments(runs, call, error, match):
     with pytest.raises(error, match=match):
         call(runs)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+@pytest.mark.parametrize("box", [True, False])
+def test_distribution_marks_labels_without_finite_values(box):
+    values = {"ok": np.arange(10.0), "nan": [np.nan, np.inf], "inf": [np.inf]}
+    disp = plots.WeightDistributionDisplay(values).plot(box=box)
+    disp.figure_.canvas.draw()
+    assert list(disp.lines_) == list(disp.extremes_) == ["ok"]
+    assert list(disp.notes_) == ["nan", "inf"]
+    notes = [(t.get_text(), t.axes, t.get_position()[1]) for t in disp.notes_.values()]
+    if box:  # in the label's own row of box plots (rows 3, 2, 1 from the top)
+        assert notes == [
+            ("diverged: non-finite weights", disp.box_ax_, 2.0),
+            ("diverged: non-finite weights", disp.box_ax_, 1.0),
+        ]
+        ticks = [t.get_text() for t in disp.box_ax_.get_yticklabels()]
+        assert ticks == ["ok", "nan", "inf"] and len(disp.boxes_["boxes"]) == 1
+    else:
+        assert [(text, ax) for text, ax, _ in notes] == [
+            ("nan: diverged: non-finite weights", disp.ax_),
+            ("inf: diverged: non-finite weights", disp.ax_),
+        ]
+    assert disp.ax_.get_xlim()[0] < 0.0 and disp.ax_.get_xlim()[1] > 9.0
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+def test_distribution_of_nothing_finite_still_draws():
+    disp = plots.WeightDistributionDisplay({"a": [np.nan], "b": [np.inf]}).plot()
+    disp.figure_.canvas.draw()
+    assert disp.lines_ == disp.patches_ == disp.extremes_ == {}
+    assert disp.boxes_ is None and list(disp.notes_) == ["a", "b"]
+    assert disp.ax_.get_legend() is None
+    assert np.isfinite([*disp.ax_.get_xlim(), *disp.box_ax_.get_ylim()]).all()
+
+
+def test_divergence_finds_the_first_non_finite_epoch():
+    curves = {
+        "train_loss": [[0.7, 0.6, 0.5, 0.4], [0.7, 0.6, np.inf, np.nan]],  # 2 seeds
+        "penalty": [0.1, 0.1, 0.1, np.nan],
+        "val_loss": [np.nan] * 4,  # no validation data: not a divergence
+    }
+    assert _common.divergence(curves, [10, 20, 30, 40]) == "diverged at epoch 30"
+    assert _common.divergence({"val_loss": [np.nan]}) is None
+    finite = {"train_loss": [0.7, 0.5]}
+    groups = {"weights": [np.ones(3)], "predictions": [[0.5, np.nan]]}
+    assert _common.divergence(finite, **groups) == "diverged: non-finite predictions"
+    groups["weights"].append([np.inf])
+    assert _common.divergence(finite, **groups) == "diverged: non-finite weights"
 
 
 # -------------------------------------------------------------------------------
@@ -404,6 +450,20 @@ def test_evolution_layouts_and_errors():
     with pytest.warns(UserWarning, match="NaN or infinite"):
         disp = plots.plot_weight_evolution(nan)
     np.testing.assert_allclose(disp.l1_norms, [1.0, 5.0])
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_evolution_of_a_diverged_record():
+    w = np.array([[[1.0, -1.0]], [[3.0, np.inf]], [[np.nan, np.nan]]])
+    history = WeightHistory.from_arrays({"d/kernel": w}, [0, 1, 2])
+    with pytest.warns(UserWarning, match="3 recorded values are NaN or infinite"):
+        disp = plots.plot_weight_evolution(history)
+    disp.figure_.canvas.draw()
+    np.testing.assert_array_equal(disp.percentiles[50], [0.0, 3.0, np.nan])
+    np.testing.assert_array_equal(disp.l1_norms, [2.0, 3.0, np.nan])
+    np.testing.assert_array_equal(disp.l2_norms, [np.sqrt(2.0), 3.0, np.nan])
+    for ax in disp.figure_.axes:
+        assert np.isfinite([*ax.get_xlim(), *ax.get_ylim()]).all()
 
 
 # -------------------------------------------------------------------------------

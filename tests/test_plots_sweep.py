@@ -18,6 +18,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
+from test_plots_compare import (  # noqa: E402
+    assert_finite_limits,
+    notes_by_axes,
+)
 from test_plots_compare import fake_result as fake_comparison  # noqa: E402
 
 from kreg.plots._compare import (  # noqa: E402
@@ -482,6 +486,103 @@ def test_plot_sweep_without_grid_and_in_a_given_axes():
     disp = plot_sweep(fake_sweep(kind="l2"), ax=right)
     assert disp.bounding_ax_ is right and not right.axison and left.axison
     assert disp.figure_ is fig
+
+
+# --------------------------------------------------------------------------------
+# Diverged lambdas still draw, marked where they are drawn
+# --------------------------------------------------------------------------------
+
+
+def diverged_sweep():
+    """A two-seed fake sweep whose two largest lambdas diverged.
+
+    ``lams[7]``: seed 1 only, at epoch 4 (the drawn first seed is finite);
+    ``lams[8]``: both seeds at epoch 2, with infinities, and its grid all NaN.
+    """
+    result = fake_sweep(seeds=(0, 1))
+    for arrays in (result.curves, result.metrics, result.paths):
+        for key in arrays:
+            arrays[key] = arrays[key].astype(np.float64)
+    for values in result.curves.values():  # (seeds, lambdas, epochs)
+        values[1, 7, 3:] = np.nan
+        values[:, 8, 1:] = np.nan
+        values[:, 8, 1] = np.inf
+    for values in (*result.metrics.values(), *result.paths.values()):
+        values[1, 7] = np.nan  # (seeds, lambdas, ...)
+        values[:, 8] = np.nan
+    result.metrics["val_loss"][:, 8] = np.inf
+    result.paths["hidden_1/kernel"][:, 8, 0, 0] = np.inf
+    result.decision[8] = np.nan
+    return result
+
+
+def lambda_marks(disp):
+    """x position -> text of the divergence notes on a single-panel display."""
+    return {
+        float(t.get_position()[0]): t.get_text()
+        for t in disp.ax_.texts
+        if "diverged" in t.get_text()
+    }
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize(
+    "draw",
+    [
+        plot_validation_curve,
+        plot_regularization_path,
+        lambda result: plot_sparsity(result, tol=1e-3),
+    ],
+)
+def test_diverged_lambdas_are_marked_at_their_place(draw):
+    result = diverged_sweep()
+    disp = draw(result)
+    assert_finite_limits(disp.figure_)
+    assert lambda_marks(disp) == {
+        disp.positions_[7]: "diverged at epoch 4",
+        disp.positions_[8]: "diverged at epoch 2",
+    }
+    assert list(disp.notes_) == [result.lams[7], result.lams[8]]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_diverged_lambdas_draw_their_finite_part():
+    result = diverged_sweep()
+    validation = plot_validation_curve(result)
+    val = validation.mean_["val"]
+    assert val[7] == result.metrics["val_loss"][0, 7]  # the finite seed only
+    assert np.isnan(val[8]) and np.isfinite(val[:8]).all()
+    path = plot_regularization_path(result, k=3)
+    assert not np.isfinite(path.values[8]).any() and np.isfinite(path.values[:8]).all()
+    nothing = np.full(result.lams.size, np.nan)  # every lambda diverged
+    disp = ValidationCurveDisplay(result.lams, nothing, nothing).plot(logy=True)
+    assert_finite_limits(disp.figure_)
+    assert disp.ax_.get_yscale() == "linear"  # no positive value to log-scale
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_diverged_lambdas_boundary_panels_are_marked():
+    result = diverged_sweep()
+    disp = plot_sweep_boundaries(result)
+    assert_finite_limits(disp.figure_)
+    lams = result.lams
+    assert notes_by_axes(disp.figure_) == {
+        disp.axes_[lams[7]]: ["diverged at epoch 4"],
+        disp.axes_[lams[8]]: ["diverged at epoch 2"],
+    }
+    subset = plot_sweep_boundaries(result, lams=[lams[0], lams[8]])
+    assert list(subset.notes_) == [lams[8]]
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_diverged_sweep_figure():
+    result = diverged_sweep()
+    disp = plot_sweep(result, tol=1e-3)
+    assert_finite_limits(disp.figure_)
+    notes = notes_by_axes(disp.figure_)
+    for sub in (disp.path_, disp.validation_, disp.sparsity_):
+        assert notes.pop(sub.ax_) == ["diverged at epoch 4", "diverged at epoch 2"]
+    assert set(notes) == {disp.boundaries_.axes_[lam] for lam in result.lams[7:]}
 
 
 # --------------------------------------------------------------------------------

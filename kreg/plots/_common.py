@@ -4,15 +4,19 @@ Nothing here imports matplotlib at module import time: :func:`pyplot` and the
 functions that draw import it when they are first called, so that
 ``import kreg.plots`` stays cheap and works where matplotlib is absent.
 
-The helpers fall in four groups, reused by the history, comparison and sweep
+The helpers fall in five groups, reused by the history, comparison and sweep
 figures alike:
 
 - figures and axes: :func:`figure_ax` (``ax=None`` creates a figure),
   :func:`subplots`, :func:`append_axes`, :func:`check_ax`;
 - numbers: :func:`scott_bandwidth` and :func:`gaussian_kde` (a NumPy Gaussian
-  kernel density estimate), :func:`kde_grid`, :func:`finite_values`;
-- looks: :func:`variant_colors` (one stable colour per variant name) and
-  :func:`annotate_min_max`;
+  kernel density estimate), :func:`kde_grid`, :func:`finite_values`,
+  :func:`finite_or_nan`;
+- looks: :func:`variant_colors` (one stable colour per variant name),
+  :func:`annotate_min_max` and :func:`mark_diverged`;
+- what was passed: :func:`check_result` (the duck-typed check of a result or a
+  history, made before anything is drawn) and :func:`divergence` (whether and
+  when a run went NaN or infinite);
 - access to recorded weights: :func:`as_named_histories`, :func:`resolve_key`,
   :func:`check_record`.
 """
@@ -39,20 +43,29 @@ from kreg._validation import (
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.text import Annotation
+    from matplotlib.text import Annotation, Text
 
     from kreg.history import WeightHistory
 
 __all__ = [
+    "COMPARISON_RESULT",
+    "HISTORY",
+    "SWEEP_RESULT",
     "annotate_min_max",
     "append_axes",
     "as_named_histories",
     "check_ax",
+    "check_history",
     "check_record",
+    "check_result",
+    "divergence",
     "figure_ax",
+    "finite_or_nan",
     "finite_values",
     "gaussian_kde",
+    "is_history",
     "kde_grid",
+    "mark_diverged",
     "pyplot",
     "resolve_key",
     "scott_bandwidth",
@@ -402,6 +415,26 @@ def finite_values(values: Any, *, what: str = "values") -> np.ndarray:
     return flat
 
 
+def finite_or_nan(values: Any) -> np.ndarray:
+    """Return ``values`` as a float64 array with every infinity replaced by NaN.
+
+    matplotlib leaves NaN out of a drawing, but a bar or an error bar reaching
+    infinity breaks the axis limits; NaN draws nothing instead.
+
+    Args:
+        values: Any array-like.
+
+    Returns:
+        A new float64 array of the same shape.
+
+    Examples:
+        >>> finite_or_nan([1.0, np.inf, -np.inf, np.nan]).tolist()
+        [1.0, nan, nan, nan]
+    """
+    array = np.asarray(values, dtype=np.float64)
+    return np.where(np.isfinite(array), array, np.nan)
+
+
 # --------------------------------------------------------------------------------
 # Looks: colours per variant, min/max annotation
 # --------------------------------------------------------------------------------
@@ -572,13 +605,172 @@ def annotate_min_max(
     return out[0], out[1]
 
 
+def mark_diverged(
+    ax: Axes,
+    text: str,
+    *,
+    x: float = 0.5,
+    y: float = 0.5,
+    transform: Any = None,
+    **kwargs: Any,
+) -> Text:
+    """Write a note such as "diverged at epoch 7" on ``ax``, red on white.
+
+    Args:
+        ax: The axes (the panel of the run that diverged).
+        text: The note, e.g. from :func:`divergence`.
+        x: Horizontal position, in the coordinates of ``transform``.
+        y: Vertical position, in the coordinates of ``transform``.
+        transform: ``None`` for axes coordinates (0.5, 0.5 is the centre); e.g.
+            ``ax.get_xaxis_transform()`` puts ``x`` in data units.
+        **kwargs: Passed to ``Axes.text`` (e.g. ``rotation=90``).
+
+    Returns:
+        The ``Text``.
+
+    Examples:
+        >>> fig, ax = figure_ax()
+        >>> mark_diverged(ax, "diverged at epoch 7") in ax.texts
+        True
+    """
+    options = {
+        "ha": "center",
+        "va": "center",
+        "color": "tab:red",
+        "fontsize": "small",
+        "bbox": {"boxstyle": "round", "facecolor": "white", "edgecolor": "tab:red"},
+        "zorder": 6,
+        "transform": ax.transAxes if transform is None else transform,
+        **kwargs,
+    }
+    return ax.text(x, y, text, **options)
+
+
+# --------------------------------------------------------------------------------
+# What was passed: results, histories, divergence
+# --------------------------------------------------------------------------------
+
+#: How a comparison result, a sweep result and a history are named in messages.
+COMPARISON_RESULT = "a kreg.ComparisonResult (from kreg.compare)"
+SWEEP_RESULT = "a kreg.SweepResult (from kreg.sweep)"
+HISTORY = "a kreg.WeightHistory"
+#: The attributes of a history that the figures read.
+_HISTORY_ATTRIBUTES = ("weights", "epochs", "keys")
+
+
+def check_result(
+    value: Any, expected: str, *attributes: str, name: str = "result"
+) -> None:
+    """Raise ``TypeError`` unless ``value`` has every one of ``attributes``.
+
+    A duck-typed check, so that any object with the attributes a figure reads
+    can be drawn (tests draw hand-made results); call it before creating a
+    figure, so that a wrong argument leaves none open.
+
+    Args:
+        value: The object received.
+        expected: What was expected, e.g. :data:`COMPARISON_RESULT`.
+        *attributes: The attributes the caller reads.
+        name: The argument's name, for the message.
+
+    Raises:
+        TypeError: If an attribute is missing. When ``value`` has some of
+            them, the message lists the missing ones.
+
+    Examples:
+        >>> check_result("x", COMPARISON_RESULT, "variants", "curves")
+        Traceback (most recent call last):
+        ...
+        TypeError: Invalid value for argument `result`: expected a \
+kreg.ComparisonResult (from kreg.compare). Received: result='x'
+    """
+    missing = [a for a in attributes if not hasattr(value, a)]
+    if missing:
+        if len(missing) < len(attributes):
+            expected += " with " + ", ".join(f"`{a}`" for a in missing)
+        _fail(name, expected, value, TypeError)
+
+
+def check_history(history: Any, name: str = "history") -> None:
+    """Raise ``TypeError`` unless ``history`` looks like a ``kreg.WeightHistory``.
+
+    Args:
+        history: The object received.
+        name: The argument's name, for the message.
+
+    Raises:
+        TypeError: If it lacks ``weights``, ``epochs`` or ``keys``.
+
+    Examples:
+        >>> check_history(42)
+        Traceback (most recent call last):
+        ...
+        TypeError: Invalid value for argument `history`: expected a \
+kreg.WeightHistory. Received: history=42
+    """
+    check_result(history, HISTORY, *_HISTORY_ATTRIBUTES, name=name)
+
+
+def divergence(
+    curves: Mapping[str, Any], epochs: Any = None, **arrays: Iterable[Any]
+) -> str | None:
+    """Say whether and when a run diverged: its numbers went NaN or infinite.
+
+    The training curves tell when: the first epoch at which one of them is not
+    finite (in any seed). Validation curves (keys starting with ``"val_"``)
+    are left out: they are NaN throughout when there is no validation data.
+    Without a non-finite curve, ``arrays`` tell what else went non-finite.
+
+    Args:
+        curves: Curve name -> per-epoch values, the epochs along the last axis
+            (leading axes, e.g. seeds, are pooled).
+        epochs: The epoch of each position of the curves; ``None``: 1, 2, ...
+        **arrays: Other groups of arrays by what they hold, e.g.
+            ``weights=[...]``, checked in order.
+
+    Returns:
+        ``"diverged at epoch N"``, ``"diverged: non-finite <group>"`` for the
+        first group holding a NaN or an infinity, or ``None``.
+
+    Examples:
+        >>> divergence({"train_loss": [0.7, np.inf, np.nan]}, [1, 2, 3])
+        'diverged at epoch 2'
+        >>> divergence({"val_loss": [np.nan]}, weights=[[1.0, np.nan]])
+        'diverged: non-finite weights'
+        >>> divergence({"train_loss": [0.7, 0.5]}) is None
+        True
+    """
+    first = None
+    for key, values in curves.items():
+        if str(key).startswith("val_"):
+            continue
+        bad = ~np.isfinite(np.atleast_1d(np.asarray(values, dtype=np.float64)))
+        bad = bad.reshape(-1, bad.shape[-1]).any(axis=0)
+        if bad.any():
+            index = int(np.argmax(bad))
+            first = index if first is None else min(first, index)
+    if first is not None:
+        epoch = first + 1 if epochs is None else int(np.asarray(epochs)[first])
+        return f"diverged at epoch {epoch}"
+    for what, group in arrays.items():
+        if any(not np.isfinite(np.asarray(a, dtype=np.float64)).all() for a in group):
+            return f"diverged: non-finite {what}"
+    return None
+
+
 # --------------------------------------------------------------------------------
 # Access to recorded weights
 # --------------------------------------------------------------------------------
 
 
-def _is_history(obj: Any) -> bool:
-    return hasattr(obj, "weights") and hasattr(obj, "epochs") and hasattr(obj, "keys")
+def is_history(obj: Any) -> bool:
+    """Return whether ``obj`` looks like a ``kreg.WeightHistory`` (duck typing).
+
+    Examples:
+        >>> is_history([1.0, 2.0])
+        False
+    """
+    return all(hasattr(obj, a) for a in _HISTORY_ATTRIBUTES)
 
 
 def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any]:
@@ -603,24 +795,19 @@ def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any
         ValueError: Invalid value for argument `histories`: expected at least \
 one WeightHistory. Received: histories={}
     """
-    if _is_history(histories):
+    if is_history(histories):
         named = {"history": histories}
     elif isinstance(histories, Mapping):
         named = {str(label): h for label, h in histories.items()}
     elif isinstance(histories, Sequence) and not isinstance(histories, (str, bytes)):
         named = {f"history {i + 1}": h for i, h in enumerate(histories)}
     else:
-        _fail(
-            name,
-            "a WeightHistory, a dict of them or a list of them",
-            histories,
-            TypeError,
-        )
+        expected = f"{HISTORY}, a dict of them or a list of them"
+        _fail(name, expected, histories, TypeError)
     if not named:
         _fail(name, "at least one WeightHistory", histories)
     for label, history in named.items():
-        if not _is_history(history):
-            _fail(f"{name}[{label!r}]", "a WeightHistory", history, TypeError)
+        check_history(history, f"{name}[{label!r}]")
         if len(history.epochs) == 0:
             _fail(f"{name}[{label!r}]", "a history with at least one record", history)
     return named

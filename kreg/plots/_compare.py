@@ -43,9 +43,14 @@ import numpy as np
 
 from kreg._validation import _fail, check_fraction, check_int
 from kreg.plots._common import (
+    COMPARISON_RESULT,
     append_axes,
     check_ax,
     check_record,
+    check_result,
+    divergence,
+    finite_or_nan,
+    mark_diverged,
     pyplot,
     resolve_key,
     subplots,
@@ -59,6 +64,7 @@ from kreg.plots._history import (
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
+    from matplotlib.text import Text
 
 __all__ = [
     "CLASS_COLORS",
@@ -89,8 +95,15 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 # --------------------------------------------------------------------------------
 
 
-def _select_variants(result: Any, variants: Sequence[str] | None) -> list[str]:
-    """The variants to draw: all of ``result.variants`` or a checked subset."""
+def _select_variants(
+    result: Any, variants: Sequence[str] | None, *attributes: str
+) -> list[str]:
+    """The variants to draw: all of ``result.variants`` or a checked subset.
+
+    ``result`` is first checked to have ``variants`` and ``attributes``, the
+    attributes its caller reads, before anything is drawn.
+    """
+    check_result(result, COMPARISON_RESULT, "variants", *attributes)
     available = [str(v) for v in result.variants]
     if variants is None:
         return available
@@ -196,6 +209,54 @@ def _metric_title(result: Any, variant: str) -> str:
     return f"{variant} ({', '.join(parts)})" if parts else variant
 
 
+def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
+    """Variant -> "diverged at epoch N" (:func:`divergence`), for those that did.
+
+    Reads the curves, the recorded weights and the decision grid of each variant
+    that the result has.
+    """
+    curves = getattr(result, "curves", None) or {}
+    histories = getattr(result, "histories", None) or {}
+    decision = getattr(result, "decision", None) or {}
+    notes = {}
+    for name in chosen:
+        history = histories.get(name)
+        note = divergence(
+            curves.get(name, {}),
+            getattr(result, "epochs", None),
+            weights=[] if history is None else list(history.weights.values()),
+            predictions=[decision[name]] if name in decision else [],
+        )
+        if note is not None:
+            notes[name] = note
+    return notes
+
+
+def _read_notes(notes: Mapping[str, str] | None, names: Sequence[str]) -> dict:
+    """``notes`` as a dict of str, checked to name only variants of ``names``."""
+    out = {str(k): str(v) for k, v in (notes or {}).items()}
+    unknown = sorted(set(out) - set(names))
+    if unknown:
+        _fail("notes", f"notes of variants among {list(names)}", unknown)
+    return out
+
+
+def _write_notes(axes: Mapping[str, Axes], notes: Mapping[str, str]) -> dict:
+    """Write each variant's note in its panel; return variant -> ``Text``.
+
+    On a panel shared by several variants the notes are stacked, each prefixed
+    by its variant.
+    """
+    written: dict[str, Text] = {}
+    for name, text in notes.items():
+        panel = axes[name]
+        row = sum(axes[other] is panel for other in written)
+        if sum(ax is panel for ax in axes.values()) > 1:
+            text = f"{name}: {text}"
+        written[name] = mark_diverged(panel, text, y=0.5 - 0.1 * row)
+    return written
+
+
 # ================================================================================
 # 1. Decision boundaries, one panel per variant
 # ================================================================================
@@ -224,6 +285,8 @@ class DecisionBoundaryDisplay:
             missing or empty).
         titles: Optional mapping variant -> panel title (default: the name).
         threshold: The probability drawn as the boundary line, in (0, 1).
+        notes: Optional mapping variant -> a note written across its panel, e.g.
+            "diverged at epoch 7" (a grid of NaN draws no contours).
 
     Attributes:
         axes_: Mapping variant -> its ``Axes``.
@@ -239,6 +302,8 @@ class DecisionBoundaryDisplay:
         colorbar_: The shared ``Colorbar``, or ``None``.
         norm_: The shared ``Normalize(0, 1)``.
         levels_: The filled-contour levels, shared by every panel.
+        notes_: Mapping variant -> the ``Text`` of its note (only variants with
+            one).
 
     Examples:
         >>> import numpy as np
@@ -258,6 +323,7 @@ class DecisionBoundaryDisplay:
         data: Mapping[str, Any] | None = None,
         titles: Mapping[str, str] | None = None,
         threshold: float = 0.5,
+        notes: Mapping[str, str] | None = None,
     ) -> None:
         self.xx = np.asarray(xx, dtype=np.float64)
         self.yy = np.asarray(yy, dtype=np.float64)
@@ -289,6 +355,7 @@ class DecisionBoundaryDisplay:
             self.data[part] = None if value is None else np.asarray(value)
         self.titles = {str(k): str(v) for k, v in (titles or {}).items()}
         self.threshold = check_fraction("threshold", threshold)
+        self.notes = _read_notes(notes, list(self.decision))
 
     @classmethod
     def from_result(
@@ -304,7 +371,9 @@ class DecisionBoundaryDisplay:
 
         Reads ``result.grid`` (``"xx"``, ``"yy"``), ``result.decision`` and
         ``result.data``; titles show each variant's validation accuracy and gap
-        from ``result.metrics``.
+        from ``result.metrics``. The panel of a variant whose run diverged (its
+        curves or weights went NaN or infinite) says so, e.g. "diverged at
+        epoch 7".
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -318,6 +387,7 @@ class DecisionBoundaryDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant is not in the result.
 
         Examples:
@@ -329,8 +399,8 @@ class DecisionBoundaryDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        chosen = _select_variants(result, variants)
-        if getattr(result, "grid", None) is None:
+        chosen = _select_variants(result, variants, "grid", "decision", "data")
+        if result.grid is None:
             _fail(
                 "result",
                 "a result with a decision grid (compare() makes one for data with "
@@ -344,6 +414,7 @@ class DecisionBoundaryDisplay:
             {v: result.decision[v] for v in chosen},
             data=data,
             titles={v: _metric_title(result, v) for v in chosen},
+            notes=_notes(result, chosen),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -459,6 +530,7 @@ class DecisionBoundaryDisplay:
             axes[0].legend(
                 handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
             )
+        self.notes_ = _write_notes(self.axes_, self.notes)
         self.colorbar_ = None
         if colorbar:
             where = {"cax": cax} if cax is not None else {"ax": axes, "shrink": 0.9}
@@ -533,6 +605,8 @@ class LossCurvesDisplay:
         std: Optional mapping of the same form with the standard deviations
             over seeds; a curve with a standard deviation gets a band of mean
             ± std.
+        notes: Optional mapping variant -> a note written in its panel, e.g.
+            "diverged at epoch 7" (NaN and infinite values are not drawn).
 
     Attributes:
         axes_: Mapping variant -> the ``Axes`` of its losses (the same axes for
@@ -551,6 +625,7 @@ class LossCurvesDisplay:
             ``fill_between`` collection of mean ± std (only curves given a
             standard deviation; empty dicts without seeds).
         colors_: Mapping variant -> colour.
+        notes_: Mapping variant -> the ``Text`` of its note.
 
     Examples:
         >>> import numpy as np
@@ -572,6 +647,7 @@ class LossCurvesDisplay:
         curves: Mapping[str, Mapping[str, Any]],
         *,
         std: Mapping[str, Mapping[str, Any]] | None = None,
+        notes: Mapping[str, str] | None = None,
     ) -> None:
         self.epochs = np.asarray(epochs)
         if self.epochs.ndim != 1 or self.epochs.size < 1:
@@ -583,6 +659,7 @@ class LossCurvesDisplay:
         unknown = sorted(set(self.std) - set(self.curves))
         if unknown:
             _fail("std", f"variants among {list(self.curves)}", unknown)
+        self.notes = _read_notes(notes, list(self.curves))
 
     def _read_curves(
         self, what: str, curves: Mapping[str, Mapping[str, Any]]
@@ -618,7 +695,9 @@ class LossCurvesDisplay:
         """Draw the loss curves of a comparison's variants.
 
         With several seeds (``result.seeds``), the curves are the means over the
-        seeds and ``result.curves_std`` gives bands of mean ± std.
+        seeds and ``result.curves_std`` gives bands of mean ± std. The panel of
+        a variant whose run diverged says so ("diverged at epoch 7"); its
+        curves are drawn up to there.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -631,6 +710,7 @@ class LossCurvesDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant is not in the result.
 
         Examples:
@@ -642,7 +722,7 @@ class LossCurvesDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        chosen = _select_variants(result, variants)
+        chosen = _select_variants(result, variants, "epochs", "curves")
         n = len(result.epochs)
         curves = {v: {c: _curve(result, v, c, n) for c in _CURVE_NAMES} for v in chosen}
         std = None
@@ -655,7 +735,8 @@ class LossCurvesDisplay:
                 }
                 for v in chosen
             }
-        return cls(result.epochs, curves, std=std).plot(ax=ax, **kwargs)
+        display = cls(result.epochs, curves, std=std, notes=_notes(result, chosen))
+        return display.plot(ax=ax, **kwargs)
 
     def plot(
         self,
@@ -778,7 +859,8 @@ class LossCurvesDisplay:
             train, val = curves.get("train_loss"), curves.get("val_loss")
             gap = float("nan")
             if train is not None and val is not None:
-                gap = float(val[-1] - train[-1])
+                with np.errstate(invalid="ignore"):  # inf - inf: a diverged run
+                    gap = float(val[-1] - train[-1])
             self.gaps_[name] = gap
             if separate:
                 title = name
@@ -796,7 +878,9 @@ class LossCurvesDisplay:
                 panel.set_xlabel("epoch")
             if not separate:
                 panel.set_title("Data loss: training (solid) vs validation (dashed)")
-            panel.legend(fontsize="x-small", loc="best")
+            if panel.get_legend_handles_labels()[0]:
+                panel.legend(fontsize="x-small", loc="best")
+        self.notes_ = _write_notes(self.axes_, self.notes)
 
         self.penalty_lines_: dict[str, Any] = {}
         if penalty:
@@ -862,6 +946,8 @@ class VariantPanelsDisplay:
         displays: Mapping variant -> the drawn Display of its panel.
         figure: The figure holding the panels.
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
+        notes: Mapping variant -> a note to write across its panel, e.g.
+            "diverged at epoch 7".
 
     Attributes:
         displays_: Mapping variant -> sub-display.
@@ -869,6 +955,7 @@ class VariantPanelsDisplay:
         ax_: The first panel's ``Axes``.
         bounding_ax_: As given.
         figure_: The figure.
+        notes_: Mapping variant -> the ``Text`` of its note.
 
     Examples:
         >>> import kreg
@@ -880,13 +967,18 @@ class VariantPanelsDisplay:
     """
 
     def __init__(
-        self, displays: Mapping[str, Any], figure: Any, bounding_ax: Any = None
+        self,
+        displays: Mapping[str, Any],
+        figure: Any,
+        bounding_ax: Any = None,
+        notes: Mapping[str, str] | None = None,
     ) -> None:
         self.displays_ = dict(displays)
         self.axes_ = {name: d.ax_ for name, d in self.displays_.items()}
         self.ax_ = next(iter(self.axes_.values()))
         self.bounding_ax_ = bounding_ax
         self.figure_ = figure
+        self.notes_ = _write_notes(self.axes_, _read_notes(notes, list(self.axes_)))
 
 
 def plot_variant_networks(
@@ -904,6 +996,8 @@ def plot_variant_networks(
     ``result.histories[variant]`` (edge width and colour by ``|w|``, exact zeros
     removed). The colour scale of ``|w|`` is shared by every panel (one colour bar,
     on the last); the edge widths are relative to each panel's largest ``|w|``.
+    The panel of a variant whose run diverged says so; NaN and infinite
+    weights are not drawn.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -920,6 +1014,7 @@ def plot_variant_networks(
         A :class:`VariantPanelsDisplay` of ``NetworkDisplay`` objects.
 
     Raises:
+        TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result or ``record`` is out of
             range.
 
@@ -932,7 +1027,7 @@ def plot_variant_networks(
         >>> import matplotlib.pyplot as plt
         >>> plt.close("all")
     """
-    chosen = _select_variants(result, variants)
+    chosen = _select_variants(result, variants, "histories")
     from matplotlib.colors import Normalize
 
     max_units = check_int("max_units", max_units, minimum=1)
@@ -960,7 +1055,7 @@ def plot_variant_networks(
             **kwargs,
         )
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
-    return VariantPanelsDisplay(displays, fig, bounding)
+    return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
 
 
 def plot_variant_weight_bars(
@@ -979,6 +1074,8 @@ def plot_variant_weight_bars(
     from the same initial weights, so every panel shows the same entries (by
     default the ``k`` largest ``|w|`` at record 0 of the first variant) and the
     panels share the y scale: the bars "after" differ only by the regularizer.
+    The panel of a variant whose run diverged says so; NaN and infinite
+    weights have no bar.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -997,6 +1094,7 @@ def plot_variant_weight_bars(
         A :class:`VariantPanelsDisplay` of ``WeightBarsDisplay`` objects.
 
     Raises:
+        TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result or an index is out of range.
         KeyError: If ``key`` names no recorded weight.
 
@@ -1009,7 +1107,7 @@ def plot_variant_weight_bars(
         >>> import matplotlib.pyplot as plt
         >>> plt.close("all")
     """
-    chosen = _select_variants(result, variants)
+    chosen = _select_variants(result, variants, "histories")
     if indices is None:
         _, array = resolve_key(result.histories[chosen[0]], key)
         first = np.nan_to_num(np.abs(array[0].reshape(-1).astype(np.float64)), nan=-1.0)
@@ -1038,7 +1136,7 @@ def plot_variant_weight_bars(
     high = max(panel.get_ylim()[1] for panel in axes)
     for panel in axes:
         panel.set_ylim(low, high)
-    return VariantPanelsDisplay(displays, fig, bounding)
+    return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
 
 
 # ================================================================================
@@ -1066,7 +1164,9 @@ class MetricBarsDisplay:
 
     One bar per variant (in the variants' colours) in each panel. With several
     seeds, each bar is the mean over the seeds, with an error bar of one
-    standard deviation (``ddof=0``) and the individual seeds as dots.
+    standard deviation (``ddof=0``) and the individual seeds as dots. A value
+    that is NaN or infinite (a diverged run) has no bar; "non-finite" is
+    written in its place.
 
     Args:
         metrics: Mapping variant -> mapping metric -> value (the mean).
@@ -1081,6 +1181,8 @@ class MetricBarsDisplay:
             standard deviations.
         seed_points_: Mapping metric -> ``PathCollection`` of the seeds' values,
             or ``None``.
+        notes_: Mapping metric -> variant -> the "non-finite" ``Text`` written
+            in place of its bar (only metrics with such a value).
         colors_: Mapping variant -> colour.
         ax_: The first panel.
         bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
@@ -1161,6 +1263,7 @@ class MetricBarsDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant or a metric is not in the result.
 
         Examples:
@@ -1174,7 +1277,7 @@ class MetricBarsDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        chosen = _select_variants(result, variants)
+        chosen = _select_variants(result, variants, "metrics")
         several = _n_seeds(result) > 1
         std = getattr(result, "metrics_std", None) if several else None
         per_seed = getattr(result, "per_seed", None) if several else None
@@ -1223,13 +1326,27 @@ class MetricBarsDisplay:
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]
         self.axes_, self.bars_, self.errorbars_, self.seed_points_ = {}, {}, {}, {}
+        self.notes_ = {}
         for name, panel in zip(self.names, axes, strict=True):
-            heights = [self.metrics[v][name] for v in self.variants]
+            heights = finite_or_nan([self.metrics[v][name] for v in self.variants])
             options = {"color": shade, "alpha": 0.85, "width": 0.7, **kwargs}
             self.bars_[name] = panel.bar(x, heights, **options)
+            missing = {
+                v: mark_diverged(
+                    panel,
+                    "non-finite",
+                    x=i,
+                    transform=panel.get_xaxis_transform(),
+                    rotation=90,
+                )
+                for i, v in enumerate(self.variants)
+                if np.isnan(heights[i])
+            }
+            if missing:
+                self.notes_[name] = missing
             self.errorbars_[name] = None
             if self.std is not None:
-                errors = [self.std[v][name] for v in self.variants]
+                errors = finite_or_nan([self.std[v][name] for v in self.variants])
                 self.errorbars_[name] = panel.errorbar(
                     x,
                     heights,
@@ -1244,7 +1361,7 @@ class MetricBarsDisplay:
             if seeds and self.per_seed is not None:
                 xs, ys = [], []
                 for i, v in enumerate(self.variants):
-                    values = self.per_seed[v][name]
+                    values = finite_or_nan(self.per_seed[v][name])
                     xs += [i] * values.size
                     ys += values.tolist()
                 if xs:
@@ -1292,6 +1409,7 @@ def plot_metric_bars(
         The drawn :class:`MetricBarsDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant or a metric is not in the result.
 
     Examples:
@@ -1409,7 +1527,8 @@ def plot_comparison(
     Raises:
         ValueError: If a variant is not in the result or ``record`` is out of
             range.
-        TypeError: If ``ax`` is not an ``Axes``.
+        TypeError: If ``result`` is not a comparison result or ``ax`` is not an
+            ``Axes``.
 
     Examples:
         >>> import os
@@ -1422,9 +1541,12 @@ def plot_comparison(
         >>> plt.close("all")
     """
     check_ax("ax", ax)
-    chosen = _select_variants(result, variants)
-    k = len(chosen)
     has_grid = getattr(result, "grid", None) is not None
+    grid_parts = ("decision", "data") if has_grid else ()
+    chosen = _select_variants(
+        result, variants, "epochs", "curves", "histories", *grid_parts
+    )
+    k = len(chosen)
     heights = [3.6, 2.6, 1.3, 2.6, 0.6 + 0.35 * k]
     if not has_grid:  # data without 2 features: no decision boundaries
         heights = heights[1:]
@@ -1512,6 +1634,7 @@ def plot_decision_boundaries(
         The drawn :class:`DecisionBoundaryDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result.
 
     Examples:
@@ -1551,6 +1674,7 @@ def plot_loss_curves(
         The drawn :class:`LossCurvesDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result.
 
     Examples:

@@ -22,7 +22,7 @@ functions are shortcuts that return the Display.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,15 +35,20 @@ from kreg._validation import (
     check_positive,
 )
 from kreg.plots._common import (
+    HISTORY,
     annotate_min_max,
     append_axes,
     as_named_histories,
     check_ax,
+    check_history,
     check_record,
     figure_ax,
+    finite_or_nan,
     finite_values,
     gaussian_kde,
+    is_history,
     kde_grid,
+    mark_diverged,
     resolve_key,
     subplots,
     variant_colors,
@@ -67,6 +72,8 @@ __all__ = [
 
 #: The percentiles drawn by :class:`WeightEvolutionDisplay`.
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
+#: The note written for weights without a finite value (a diverged run).
+_NO_FINITE = "diverged: non-finite weights"
 
 
 def _epochs_of(history: Any, n_records: int, label: str = "history") -> np.ndarray:
@@ -129,9 +136,14 @@ class WeightDistributionDisplay:
             not be estimated, e.g. all values equal).
         patches_: Mapping label -> list of histogram patches (one ``Polygon``).
         boxes_: The dict returned by ``Axes.boxplot`` (``"boxes"``,
-            ``"whiskers"``, ``"medians"``, ...), or ``None``.
+            ``"whiskers"``, ``"medians"``, ...) of the labels with finite
+            values, or ``None``.
         annotations_: Mapping label -> ``(min_annotation, max_annotation)``.
         extremes_: Mapping label -> ``(min, max)`` of the finite values.
+        notes_: Mapping label -> the ``Text`` "diverged: non-finite weights"
+            written (in its box-plot row) for a label without a finite value,
+            which is drawn nowhere else; non-finite values among finite ones
+            are left out with a warning.
         grid_: Points at which the densities were evaluated.
         densities_: Mapping label -> density values on ``grid_``.
         colors_: Mapping label -> colour used.
@@ -210,6 +222,7 @@ class WeightDistributionDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``histories`` is not a history, a dict or a list of them.
             ValueError: If ``histories`` is empty or ``record`` is out of range
                 for a history.
             KeyError: If ``key`` names no weight of a history.
@@ -268,6 +281,9 @@ class WeightDistributionDisplay:
         Returns:
             The Display, drawn.
 
+        Raises:
+            TypeError: If ``history`` is not a ``WeightHistory``.
+
         Examples:
             >>> import numpy as np
             >>> from kreg.history import WeightHistory
@@ -276,6 +292,7 @@ class WeightDistributionDisplay:
             >>> WeightDistributionDisplay.from_history(h).extremes_
             {'d/kernel': (1.0, 4.0)}
         """
+        check_history(history)
         if label is None:
             label, _ = resolve_key(history, key)
         return cls.from_histories({label: history}, key, **kwargs)
@@ -311,7 +328,6 @@ class WeightDistributionDisplay:
             ``self``, with the attributes listed in the class docstring.
 
         Raises:
-            ValueError: If a label has no finite value.
             TypeError: If ``ax`` or ``box_ax`` is not an ``Axes``.
         """
         check_ax("ax", ax)
@@ -323,9 +339,7 @@ class WeightDistributionDisplay:
             label: finite_values(v, what=f"Weights of {label!r}")
             for label, v in self.values.items()
         }
-        for label, v in data.items():
-            if v.size == 0:
-                _fail("values", f"at least one finite value for {label!r}", "<none>")
+        drawn = [label for label in labels if data[label].size]
 
         if ax is None:
             if box:
@@ -348,9 +362,11 @@ class WeightDistributionDisplay:
         self.colors_ = {label: chosen[label] for label in labels}
 
         self.patches_: dict[str, list] = {}
-        if hist:
-            edges = np.histogram_bin_edges(np.concatenate(list(data.values())), bins)
-            for label in labels:
+        if hist and drawn:
+            edges = np.histogram_bin_edges(
+                np.concatenate([data[label] for label in drawn]), bins
+            )
+            for label in drawn:
                 _, _, patches = ax.hist(
                     data[label],
                     bins=edges,
@@ -364,9 +380,9 @@ class WeightDistributionDisplay:
 
         self.lines_: dict[str, Any] = {}
         self.densities_: dict[str, np.ndarray] = {}
-        self.grid_ = kde_grid(data.values())
+        self.grid_ = kde_grid(data[label] for label in drawn) if drawn else np.empty(0)
         if kde:
-            for label in labels:
+            for label in drawn:
                 try:
                     density = gaussian_kde(data[label], self.grid_)
                 except ValueError as error:
@@ -379,37 +395,48 @@ class WeightDistributionDisplay:
                 self.densities_[label] = density
 
         self.extremes_ = {
-            label: (float(v.min()), float(v.max())) for label, v in data.items()
+            label: (float(data[label].min()), float(data[label].max()))
+            for label in drawn
         }
         self.annotations_: dict[str, tuple] = {}
+        self.notes_: dict[str, Any] = {}
         self.boxes_ = None
+        diverged = [label for label in labels if label not in drawn]
         if box:
-            positions = np.arange(len(labels), 0, -1, dtype=float)
-            self.boxes_ = box_ax.boxplot(
-                [data[label] for label in labels],
-                orientation="horizontal",
-                positions=positions,
-                whis=(0, 100),
-                widths=0.5,
-                patch_artist=True,
-                tick_labels=labels,
-                showfliers=False,
-            )
-            for label, patch, median in zip(
-                labels, self.boxes_["boxes"], self.boxes_["medians"], strict=True
-            ):
-                patch.set_facecolor(self.colors_[label])
-                patch.set_alpha(0.5)
-                median.set_color("black")
-            for label, position in zip(labels, positions, strict=True):
-                self.annotations_[label] = annotate_min_max(
-                    box_ax, data[label], at=float(position), color=self.colors_[label]
+            rows = {label: float(len(labels) - i) for i, label in enumerate(labels)}
+            if drawn:
+                self.boxes_ = box_ax.boxplot(
+                    [data[label] for label in drawn],
+                    orientation="horizontal",
+                    positions=[rows[label] for label in drawn],
+                    whis=(0, 100),
+                    widths=0.5,
+                    patch_artist=True,
+                    showfliers=False,
                 )
+                for label, patch, median in zip(
+                    drawn, self.boxes_["boxes"], self.boxes_["medians"], strict=True
+                ):
+                    patch.set_facecolor(self.colors_[label])
+                    patch.set_alpha(0.5)
+                    median.set_color("black")
+            for label in drawn:
+                self.annotations_[label] = annotate_min_max(
+                    box_ax, data[label], at=rows[label], color=self.colors_[label]
+                )
+            for label in diverged:
+                self.notes_[label] = mark_diverged(
+                    box_ax,
+                    _NO_FINITE,
+                    y=rows[label],
+                    transform=box_ax.get_yaxis_transform(),
+                )
+            box_ax.set_yticks(list(rows.values()), labels)
             box_ax.set_ylim(0.4, len(labels) + 0.6)
             box_ax.set_xlabel("weight value")
             ax.tick_params(labelbottom=False)
         else:
-            for i, label in enumerate(labels):
+            for i, label in enumerate(drawn):
                 self.annotations_[label] = annotate_min_max(
                     ax,
                     data[label],
@@ -417,20 +444,26 @@ class WeightDistributionDisplay:
                     color=self.colors_[label],
                     lift=3.0 + 11.0 * i,
                 )
+            for i, label in enumerate(diverged):
+                self.notes_[label] = mark_diverged(
+                    ax, f"{label}: {_NO_FINITE}", y=0.9 - 0.1 * i
+                )
             ax.set_xlabel("weight value")
 
-        # Room for the "min"/"max" texts written outside the extremes.
-        low = min(lo for lo, _ in self.extremes_.values())
-        high = max(hi for _, hi in self.extremes_.values())
-        room = 0.2 * max(high - low, 1e-12)
-        ax.set_xlim(min(self.grid_[0], low - room), max(self.grid_[-1], high + room))
+        if drawn:  # room for the "min"/"max" texts written outside the extremes
+            low = min(lo for lo, _ in self.extremes_.values())
+            high = max(hi for _, hi in self.extremes_.values())
+            room = 0.2 * max(high - low, 1e-12)
+            ax.set_xlim(
+                min(self.grid_[0], low - room), max(self.grid_[-1], high + room)
+            )
         ax.set_ylabel("density")
         epochs = set(self.epochs.values())
         title = self.key or "Weights"
         if len(epochs) == 1:
             title += f" at epoch {epochs.pop()}"
         ax.set_title(title)
-        if kde and self.lines_ or hist and not kde:
+        if ax.get_legend_handles_labels()[0]:
             ax.legend()
         self.ax_ = ax
         self.box_ax_ = box_ax
@@ -527,7 +560,8 @@ class WeightEvolutionDisplay:
 
         Percentiles are ``numpy.percentile`` (linear interpolation) over all the
         weight's values at each record. Non-finite values are left out with a
-        warning.
+        warning; a record without a finite value (a diverged run) has NaN
+        percentiles and norms, which are not drawn.
 
         Args:
             history: A recorded ``WeightHistory``.
@@ -543,6 +577,7 @@ class WeightEvolutionDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``history`` is not a ``WeightHistory``.
             KeyError: If ``key`` names no recorded weight.
             ValueError: If the history's epochs and records disagree.
 
@@ -553,6 +588,7 @@ class WeightEvolutionDisplay:
             >>> WeightEvolutionDisplay.from_history(h).l1_norms.tolist()
             [4.0, 4.0]
         """
+        check_history(history)
         full, array = resolve_key(history, key)
         epochs = _epochs_of(history, array.shape[0])
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
@@ -563,12 +599,15 @@ class WeightEvolutionDisplay:
                 "and are left out of the percentiles and norms.",
                 stacklevel=2,
             )
-            flat = np.where(finite, flat, np.nan)
-            table = np.nanpercentile(flat, PERCENTILES, axis=1)
-        else:
-            table = np.percentile(flat, PERCENTILES, axis=1)
-        l1 = np.nansum(np.abs(flat), axis=1)
-        l2 = np.sqrt(np.nansum(flat * flat, axis=1))
+        # A record without a finite value (a diverged run) gets NaN, not drawn.
+        some = finite.any(axis=1)
+        table = np.full((len(PERCENTILES), flat.shape[0]), np.nan)
+        table[:, some] = np.nanpercentile(
+            np.where(finite, flat, np.nan)[some], PERCENTILES, axis=1
+        )
+        flat = np.where(finite, flat, 0.0)
+        l1 = np.where(some, np.abs(flat).sum(axis=1), np.nan)
+        l2 = np.where(some, np.sqrt((flat * flat).sum(axis=1)), np.nan)
         display = cls(
             epochs, dict(zip(PERCENTILES, table, strict=True)), l1, l2, key=full
         )
@@ -786,6 +825,7 @@ class WeightBarsDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``history`` is not a ``WeightHistory``.
             KeyError: If ``key`` names no recorded weight.
             ValueError: If an index or a record is out of range.
 
@@ -798,6 +838,7 @@ class WeightBarsDisplay:
             >>> disp.labels, disp.after.tolist()
             (['[0,1]', '[1,0]'], [-1.0, 0.0])
         """
+        check_history(history)
         full, array = resolve_key(history, key)
         epochs = _epochs_of(history, array.shape[0])
         if not isinstance(records, Sequence) or len(records) != 2:
@@ -858,9 +899,9 @@ class WeightBarsDisplay:
             (-1, 1), (self.before, self.after), colors, names, strict=True
         ):
             options = {"color": color, "label": name, **kwargs}
-            self.bars_.append(
-                ax.bar(x + side * width / 4, values, width / 2, **options)
-            )
+            heights = finite_or_nan(values)  # an infinite bar breaks the limits
+            bars = ax.bar(x + side * width / 4, heights, width / 2, **options)
+            self.bars_.append(bars)
         self.zero_labels_ = [
             ax.annotate(
                 "0",
@@ -1040,6 +1081,7 @@ class NetworkDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``history`` is not a ``WeightHistory``.
             ValueError: If the history has no 2-D kernel, the kernels do not
                 chain, or ``record`` is out of range.
             KeyError: If a key names no recorded weight.
@@ -1055,6 +1097,7 @@ class NetworkDisplay:
             >>> NetworkDisplay.from_history(h).n_zero
             4
         """
+        check_history(history)
         if keys is None:
             chosen = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
             if not chosen:
@@ -1107,6 +1150,7 @@ class NetworkDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``kernels`` is not a list.
             ValueError: If a kernel is not 2-D or the kernels do not chain.
 
         Examples:
@@ -1299,6 +1343,7 @@ def plot_weight_distribution(
         The drawn :class:`WeightDistributionDisplay`.
 
     Raises:
+        TypeError: If ``histories`` is not a history, a dict or a list of them.
         ValueError: If ``histories`` is empty or ``record`` is out of range.
         KeyError: If ``key`` names no weight.
 
@@ -1342,6 +1387,7 @@ def plot_weight_evolution(
         The drawn :class:`WeightEvolutionDisplay`.
 
     Raises:
+        TypeError: If ``history`` is not a ``WeightHistory``.
         KeyError: If ``key`` names no weight.
 
     Examples:
@@ -1380,6 +1426,7 @@ def plot_weight_bars(
         The drawn :class:`WeightBarsDisplay`.
 
     Raises:
+        TypeError: If ``history`` is not a ``WeightHistory``.
         KeyError: If ``key`` names no weight.
         ValueError: If an index is out of range.
 
@@ -1420,6 +1467,7 @@ def plot_network(
         The drawn :class:`NetworkDisplay`.
 
     Raises:
+        TypeError: If ``weights`` is neither a history nor a list.
         ValueError: If the kernels do not chain or ``record`` is out of range.
 
     Examples:
@@ -1428,8 +1476,10 @@ def plot_network(
         >>> disp.n_zero, len(disp.edges_.get_segments())
         (6, 3)
     """
-    if hasattr(weights, "weights") and hasattr(weights, "epochs"):
+    if is_history(weights):
         return NetworkDisplay.from_history(
             weights, record=record, max_units=max_units, ax=ax, **kwargs
         )
+    if isinstance(weights, (str, bytes)) or not isinstance(weights, Iterable):
+        _fail("weights", f"{HISTORY} or a list of 2-D kernels", weights, TypeError)
     return NetworkDisplay.from_kernels(weights, max_units=max_units, ax=ax, **kwargs)

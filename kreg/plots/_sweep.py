@@ -21,6 +21,10 @@ drawn at a marked position left of the smallest positive lambda, one and a half
 grid steps away, with a tick labelled "0" and a break mark ``//`` on the axis
 between the two (see :func:`lambda_positions`).
 
+A lambda whose run diverged (its curves or weights went NaN or infinite) is
+marked where it is drawn: "diverged at epoch N" across its boundary panel, and
+written upright at its place on the lambda axis of the other figures.
+
 Every Display follows the other figures' pattern: ``from_result`` reads the
 numbers (NumPy only) and calls ``plot(ax=None, **kwargs)``, which draws and keeps
 the axes (``ax_``), the figure (``figure_``) and the main artists.
@@ -35,11 +39,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kreg._validation import _fail, check_int, check_positive
-from kreg.plots._common import check_ax, figure_ax, pyplot, subplots
+from kreg.plots._common import (
+    SWEEP_RESULT,
+    check_ax,
+    check_result,
+    divergence,
+    figure_ax,
+    mark_diverged,
+    pyplot,
+    subplots,
+)
 from kreg.plots._compare import DecisionBoundaryDisplay, _is_axes, _split_axes
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
+    from matplotlib.text import Text
 
 __all__ = [
     "RegularizationPathDisplay",
@@ -208,8 +222,60 @@ def _lambda_xlabel(kind: str | None) -> str:
     return f"{what} (log scale; 0 left of the break)"
 
 
-def _lams_of(result: Any) -> np.ndarray:
+def _lams_of(result: Any, *attributes: str) -> np.ndarray:
+    """``result.lams``, checked, after checking ``result`` has ``attributes``."""
+    check_result(result, SWEEP_RESULT, "lams", *attributes)
     return _check_lams(result.lams, "result.lams")
+
+
+def _notes(
+    result: Any, lams: np.ndarray, indices: Sequence[int] | None = None
+) -> dict[float, str]:
+    """Lambda -> "diverged at epoch N" (:func:`divergence`), for those that did.
+
+    Looks at the lambdas ``lams[indices]`` (default: all), in the curves, the
+    final weights (``paths``) and the decision grids that the result has, every
+    seed's (``[seed, lambda, ...]``; the grids are ``[lambda, ...]``).
+    """
+    curves = getattr(result, "curves", None) or {}
+    paths = getattr(result, "paths", None) or {}
+    decision = getattr(result, "decision", None)
+    notes = {}
+    for i in range(lams.size) if indices is None else indices:
+        note = divergence(
+            {k: np.asarray(c)[:, i] for k, c in curves.items()},
+            getattr(result, "epochs", None),
+            weights=[np.asarray(p)[:, i] for p in paths.values()],
+            predictions=[] if decision is None else [np.asarray(decision)[i]],
+        )
+        if note is not None:
+            notes[float(lams[i])] = note
+    return notes
+
+
+def _read_notes(notes: Mapping[float, str] | None, lams: np.ndarray) -> dict:
+    """``notes`` (lambda -> text), each lambda checked to be one of ``lams``."""
+    return {
+        float(lams[_lam_index(lams, lam, "notes")]): str(text)
+        for lam, text in (notes or {}).items()
+    }
+
+
+def _mark_lambdas(
+    ax: Axes, lams: np.ndarray, positions: np.ndarray, notes: Mapping[float, str]
+) -> dict[float, Text]:
+    """Write each note upright at its lambda's place on ``ax``; lambda -> ``Text``."""
+    transform = ax.get_xaxis_transform()  # x in data, y in axes coordinates
+    return {
+        lam: mark_diverged(
+            ax,
+            text,
+            x=positions[_lam_index(lams, lam, "notes")],
+            transform=transform,
+            rotation=90,
+        )
+        for lam, text in notes.items()
+    }
 
 
 def _seed_metric(result: Any, name: str) -> np.ndarray:
@@ -320,6 +386,8 @@ class RegularizationPathDisplay:
         labels: One label per weight (default ``"w0"``, ``"w1"``, ...).
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the title, or ``None``.
         key: The weight's name, for the title, or ``None``.
+        notes: Optional mapping lambda -> a note written upright at its place,
+            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
 
     Attributes:
         lines_: One ``Line2D`` per weight, in the order of ``labels``.
@@ -331,6 +399,7 @@ class RegularizationPathDisplay:
         indices_: (:meth:`from_result` only) the flat indices of the weights
             drawn.
         seed_: (:meth:`from_result` only) the seed whose networks are drawn.
+        notes_: Mapping lambda -> the ``Text`` of its note.
         ax_: The ``Axes``.
         figure_: The figure.
 
@@ -351,6 +420,7 @@ class RegularizationPathDisplay:
         labels: Sequence[str] | None = None,
         kind: str | None = None,
         key: str | None = None,
+        notes: Mapping[float, str] | None = None,
     ) -> None:
         self.lams = _check_lams(lams)
         self.values = np.asarray(values, dtype=np.float64)
@@ -368,6 +438,7 @@ class RegularizationPathDisplay:
             _fail("labels", f"{k} labels, one per weight", self.labels)
         self.kind = kind
         self.key = key
+        self.notes = _read_notes(notes, self.lams)
 
     @classmethod
     def from_result(
@@ -410,6 +481,7 @@ class RegularizationPathDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``key``, ``seed`` or an index is not in the result.
 
         Examples:
@@ -423,7 +495,7 @@ class RegularizationPathDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        lams = _lams_of(result)
+        lams = _lams_of(result, "paths")
         full = _resolve_path_key(result, key)
         s = _seed_index(result, seed)
         array = np.asarray(result.paths[full], dtype=np.float64)
@@ -455,6 +527,7 @@ class RegularizationPathDisplay:
             labels=labels,
             kind=getattr(result, "kind", None),
             key=full,
+            notes=_notes(result, lams),
         )
         display.indices_ = chosen
         display.seed_ = int((getattr(result, "seeds", None) or [0])[s])
@@ -539,6 +612,7 @@ class RegularizationPathDisplay:
                 bbox_to_anchor=(1.01, 0.5),
                 frameon=False,
             )
+        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
         self.positions_ = positions
         self.zero_x_ = zero_x
         self.ax_ = ax
@@ -595,6 +669,8 @@ class ValidationCurveDisplay:
             validation value for losses, the largest for accuracies).
         metric: ``"loss"`` or ``"accuracy"``, for the labels.
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the labels, or ``None``.
+        notes: Optional mapping lambda -> a note written upright at its place,
+            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
 
     Attributes:
         mean_: ``{"train": ..., "val": ...}``, the mean over seeds per lambda.
@@ -606,6 +682,7 @@ class ValidationCurveDisplay:
         best_index_: Its position in ``lams``.
         best_line_: The vertical ``Line2D`` at the best lambda.
         best_point_: The ``Line2D`` marker on the validation curve there.
+        notes_: Mapping lambda -> the ``Text`` of its note.
         positions_: The x position of each lambda.
         zero_x_: The x position of ``lam = 0``, or ``None``.
         ax_: The ``Axes``.
@@ -629,8 +706,10 @@ class ValidationCurveDisplay:
         best_lam: float | None = None,
         metric: str = "loss",
         kind: str | None = None,
+        notes: Mapping[float, str] | None = None,
     ) -> None:
         self.lams = _check_lams(lams)
+        self.notes = _read_notes(notes, self.lams)
         if metric not in ("loss", "accuracy"):
             _fail("metric", "one of 'loss', 'accuracy'", metric)
         self.metric = metric
@@ -677,6 +756,7 @@ class ValidationCurveDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``metric`` is unknown or the result's arrays do not
                 match its lambdas.
 
@@ -690,9 +770,9 @@ class ValidationCurveDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
+        lams = _lams_of(result, "metrics")
         if metric not in ("loss", "accuracy"):
             _fail("metric", "one of 'loss', 'accuracy'", metric)
-        lams = _lams_of(result)
         best = _best(result, lams)
         display = cls(
             lams,
@@ -701,6 +781,7 @@ class ValidationCurveDisplay:
             best_lam=None if best is None else lams[best[0]],
             metric=metric,
             kind=getattr(result, "kind", None),
+            notes=_notes(result, lams),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -780,8 +861,8 @@ class ValidationCurveDisplay:
             markeredgecolor="black",
             zorder=5,
         )
-        if logy:
-            ax.set_yscale("log")
+        if logy and any(np.any(mean > 0) for mean in self.mean_.values()):
+            ax.set_yscale("log")  # not without a positive value (all diverged)
         ax.set_xlabel(_lambda_xlabel(self.kind))
         ax.set_ylabel(
             word if self.metric == "accuracy" else "data loss (cross-entropy)"
@@ -794,6 +875,7 @@ class ValidationCurveDisplay:
         ax.legend(fontsize="x-small", loc="best")
         self.best_lam_ = self.best_lam
         self.best_index_ = self.best_index
+        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
         self.positions_ = positions
         self.zero_x_ = zero_x
         self.ax_ = ax
@@ -821,6 +903,8 @@ class SparsityDisplay:
         below: Fraction with ``|w| < tol``, the same shape, or ``None``.
         tol: The tolerance of ``below``, for the label.
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the labels, or ``None``.
+        notes: Optional mapping lambda -> a note written upright at its place,
+            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
 
     Attributes:
         mean_: ``{"exact": ..., "below": ...}``, the means per lambda (``"below"``
@@ -829,6 +913,7 @@ class SparsityDisplay:
         lines_: ``{"exact": Line2D, "below": Line2D}``.
         bands_: The ``fill_between`` collections of mean ± std (empty with one
             seed).
+        notes_: Mapping lambda -> the ``Text`` of its note.
         positions_: The x position of each lambda.
         zero_x_: The x position of ``lam = 0``, or ``None``.
         ax_: The ``Axes``.
@@ -849,8 +934,10 @@ class SparsityDisplay:
         below: Any = None,
         tol: float | None = None,
         kind: str | None = None,
+        notes: Mapping[float, str] | None = None,
     ) -> None:
         self.lams = _check_lams(lams)
+        self.notes = _read_notes(notes, self.lams)
         n = self.lams.size
         self.zero_fraction = _as_runs(zero_fraction, n, "zero_fraction")
         self.below = None if below is None else _as_runs(below, n, "below")
@@ -883,6 +970,7 @@ class SparsityDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``tol`` is not > 0.
 
         Examples:
@@ -894,7 +982,7 @@ class SparsityDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        lams = _lams_of(result)
+        lams = _lams_of(result, "metrics", *(() if tol is None else ("paths",)))
         below = None
         if tol is not None:
             tol = check_positive("tol", tol)
@@ -911,6 +999,7 @@ class SparsityDisplay:
             below=below,
             tol=tol,
             kind=getattr(result, "kind", None),
+            notes=_notes(result, lams),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -978,6 +1067,7 @@ class SparsityDisplay:
             f"Sparsity: {last:.1%} exactly 0 at the largest λ", fontsize="medium"
         )
         ax.legend(fontsize="x-small", loc="best")
+        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
         self.positions_ = positions
         self.zero_x_ = zero_x
         self.ax_ = ax
@@ -1008,6 +1098,8 @@ class SweepBoundariesDisplay:
         data: Optional ``{"x_train", "y_train", "x_val", "y_val"}``: the points.
         titles: Optional panel titles, one per lambda.
         best_lam: The lambda whose panel is highlighted, or ``None``.
+        notes: Optional mapping lambda -> a note written across its panel, e.g.
+            "diverged at epoch 7" (a grid of NaN draws no contours).
 
     Attributes:
         boundaries_: The drawn :class:`~kreg.plots.DecisionBoundaryDisplay`
@@ -1015,6 +1107,7 @@ class SweepBoundariesDisplay:
         axes_: Mapping lambda (float) -> its ``Axes``, in order.
         contours_: Mapping lambda -> the filled ``QuadContourSet``.
         best_ax_: The best lambda's ``Axes``, or ``None``.
+        notes_: Mapping lambda -> the ``Text`` of its note.
         colorbar_: The shared ``Colorbar``, or ``None``.
         ax_: The first panel.
         bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
@@ -1039,8 +1132,10 @@ class SweepBoundariesDisplay:
         data: Mapping[str, Any] | None = None,
         titles: Sequence[str] | None = None,
         best_lam: float | None = None,
+        notes: Mapping[float, str] | None = None,
     ) -> None:
         self.lams = _check_lams(lams)
+        self.notes = _read_notes(notes, self.lams)
         decision = np.asarray(decision, dtype=np.float64)
         xx = np.asarray(xx, dtype=np.float64)
         if decision.ndim != 3 or decision.shape != (self.lams.size, *xx.shape):
@@ -1066,6 +1161,11 @@ class SweepBoundariesDisplay:
             dict(zip(self.names, decision, strict=True)),
             data=data,
             titles=dict(zip(self.names, titles, strict=True)),
+            notes={
+                name: self.notes[float(lam)]
+                for name, lam in zip(self.names, self.lams, strict=True)
+                if float(lam) in self.notes
+            },
         )
 
     @classmethod
@@ -1096,6 +1196,7 @@ class SweepBoundariesDisplay:
             The Display, drawn.
 
         Raises:
+            TypeError: If ``result`` is not a sweep result.
             ValueError: If the result has no decision grid or a lambda is not in
                 it.
 
@@ -1110,8 +1211,8 @@ class SweepBoundariesDisplay:
             >>> import matplotlib.pyplot as plt
             >>> plt.close("all")
         """
-        all_lams = _lams_of(result)
-        if getattr(result, "grid", None) is None or result.decision is None:
+        all_lams = _lams_of(result, "grid", "decision", "data")
+        if result.grid is None or result.decision is None:
             _fail(
                 "result",
                 "a result with a decision grid (sweep() makes one for data with "
@@ -1148,6 +1249,7 @@ class SweepBoundariesDisplay:
             data=dict(result.data) if points else None,
             titles=titles,
             best_lam=None if best is None else best[1],
+            notes=_notes(result, all_lams, chosen),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -1240,6 +1342,11 @@ class SweepBoundariesDisplay:
                 for spine in self.best_ax_.spines.values():
                     spine.set_linewidth(2.5)
                 self.best_ax_.title.set_fontweight("bold")
+        self.notes_ = {
+            float(lam): self.boundaries_.notes_[name]
+            for lam, name in zip(self.lams, self.names, strict=True)
+            if name in self.boundaries_.notes_
+        }
         self.colorbar_ = self.boundaries_.colorbar_
         self.ax_ = axes[0]
         self.bounding_ax_ = bounding
@@ -1345,7 +1452,8 @@ def plot_sweep(
         A :class:`SweepDisplay`.
 
     Raises:
-        TypeError: If ``ax`` is not an ``Axes``.
+        TypeError: If ``result`` is not a sweep result or ``ax`` is not an
+            ``Axes``.
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
@@ -1361,9 +1469,12 @@ def plot_sweep(
         >>> plt.close("all")
     """
     check_ax("ax", ax)
-    lams = _lams_of(result)
+    has_grid = (
+        getattr(result, "grid", None) is not None
+        and getattr(result, "decision", None) is not None
+    )
+    lams = _lams_of(result, "paths", "metrics", *(("data",) if has_grid else ()))
     n = lams.size
-    has_grid = getattr(result, "grid", None) is not None and result.decision is not None
     ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
     nrows = math.ceil(n / ncols) if has_grid else 0
     heights = [3.8] + ([2.5] * nrows if has_grid else [])
@@ -1433,6 +1544,7 @@ def plot_regularization_path(
         The drawn :class:`RegularizationPathDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a sweep result.
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
@@ -1465,6 +1577,7 @@ def plot_validation_curve(
         The drawn :class:`ValidationCurveDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a sweep result.
         ValueError: If ``metric`` is unknown.
 
     Examples:
@@ -1497,6 +1610,7 @@ def plot_sparsity(
         The drawn :class:`SparsityDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a sweep result.
         ValueError: If ``tol`` is not > 0.
 
     Examples:
@@ -1530,6 +1644,7 @@ def plot_sweep_boundaries(
         The drawn :class:`SweepBoundariesDisplay`.
 
     Raises:
+        TypeError: If ``result`` is not a sweep result.
         ValueError: If the result has no decision grid.
 
     Examples:
