@@ -13,17 +13,63 @@ The public API:
 - ``sweep``: one model per lambda, side by side: paths, validation curve, sparsity.
 - ``report``: the report (html, json, png, npz) of a comparison.
 - ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
+
+``import kreg`` is light: it imports neither Keras nor the backend (TensorFlow
+takes about 4 s to import), so the ``kreg`` command answers ``--help`` and bad
+options at once. Each name above is imported when first used. kreg's saved
+classes (the regularizers and the proximal optimizers) are registered with Keras
+as soon as Keras is imported, before or after ``import kreg``, so that
+``keras.models.load_model`` finds them.
 """
 
-from kreg import conventions, datasets, penalties, plots, proximal, report
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from kreg._version import __version__
-from kreg.compare import ComparisonResult, compare
-from kreg.datasets import make_moons
-from kreg.history import WeightHistory, WeightStats
-from kreg.penalties import l1_penalty, l2_penalty
-from kreg.proximal import ProximalAdam, ProximalSGD
-from kreg.regularizers import L1, L1L2, L2, regularize
-from kreg.sweep import SweepResult, sweep
+
+if TYPE_CHECKING:  # what the names are, for type checkers and the API docs
+    from kreg import conventions, datasets, penalties, plots, proximal, report
+    from kreg.compare import ComparisonResult, compare
+    from kreg.datasets import make_moons
+    from kreg.history import WeightHistory, WeightStats
+    from kreg.penalties import l1_penalty, l2_penalty
+    from kreg.proximal import ProximalAdam, ProximalSGD
+    from kreg.regularizers import L1, L1L2, L2, regularize
+    from kreg.sweep import SweepResult, sweep
+
+#: The public modules.
+_MODULES = ("conventions", "datasets", "penalties", "plots", "proximal", "report")
+
+#: Public name -> the module that defines it (or that is it, for _MODULES).
+_WHERE = {
+    "ComparisonResult": "kreg.compare",
+    "L1": "kreg.regularizers",
+    "L1L2": "kreg.regularizers",
+    "L2": "kreg.regularizers",
+    "ProximalAdam": "kreg.proximal",
+    "ProximalSGD": "kreg.proximal",
+    "SweepResult": "kreg.sweep",
+    "WeightHistory": "kreg.history",
+    "WeightStats": "kreg.history",
+    "compare": "kreg.compare",
+    "conventions": "kreg.conventions",
+    "datasets": "kreg.datasets",
+    "l1_penalty": "kreg.penalties",
+    "l2_penalty": "kreg.penalties",
+    "make_moons": "kreg.datasets",
+    "penalties": "kreg.penalties",
+    "plots": "kreg.plots",
+    "proximal": "kreg.proximal",
+    "regularize": "kreg.regularizers",
+    "report": "kreg.report",
+    "sweep": "kreg.sweep",
+}
 
 __all__ = [
     "ComparisonResult",
@@ -49,3 +95,74 @@ __all__ = [
     "report",
     "sweep",
 ]
+
+#: The modules whose classes Keras must find by their registered names.
+_REGISTERING = ("kreg.regularizers", "kreg.proximal")
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'kreg' has no attribute {name!r}")
+    module = importlib.import_module(where)
+    value = module if name in _MODULES else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """The ``kreg`` module, which keeps ``kreg.compare`` and ``kreg.sweep`` the
+    functions: importing the submodules of those names would otherwise set the
+    package's attributes to the modules."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and value.__name__ in (
+            "kreg.compare",
+            "kreg.sweep",
+        ):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def _register() -> None:
+    for name in _REGISTERING:
+        importlib.import_module(name)
+
+
+class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
+    """Registers kreg's classes right after ``import keras`` has run.
+
+    It finds nothing itself: it asks the other finders for ``keras`` and wraps
+    the loader's ``exec_module`` so that the registration follows it. It removes
+    itself the first time, so it acts once.
+    """
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None):
+        if fullname != "keras":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        run = loader.exec_module
+
+        def exec_module(module: types.ModuleType) -> None:
+            run(module)
+            _register()
+
+        loader.exec_module = exec_module
+        return spec
+
+
+if "keras" in sys.modules:
+    _register()
+else:
+    sys.meta_path.insert(0, _RegisterAfterKeras())

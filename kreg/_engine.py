@@ -23,6 +23,7 @@ runs between chunks.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -47,6 +48,10 @@ METRIC_NAMES = (
 
 # Rows x slices evaluated per call when predicting on a grid.
 _PREDICT_BUDGET = 65536
+
+# The wall time each compiled call aims at: Python (and so a Ctrl-C) runs between
+# calls; a call costs about 0.1 ms, so 0.25 s calls lose nothing measurable.
+CALL_SECONDS = 0.25
 
 # Most batch-order entries (epochs x training rows) held on the device at once: the
 # epochs run in chunks of at most this many entries, whose permutations are drawn
@@ -236,6 +241,7 @@ class StackedTrainer:
         self._order = tf.Variable(
             np.zeros((self.max_chunk, self.n_train), "int32"), trainable=False
         )
+        self._bounds = tf.Variable([0, 0], dtype=tf.int32, trainable=False)
 
         # Record slots: slot r holds record r; epochs that are not recorded write
         # to a last scratch slot, so the loop has no branch.
@@ -341,14 +347,21 @@ class StackedTrainer:
             ]
         )
 
-    def _run_epochs(self, start: tf.Tensor, stop: tf.Tensor) -> tf.Tensor:
-        """Epochs ``start + 1 .. stop``; the chunk's order starts at ``start``."""
+    def _run_epochs(self) -> None:
+        """Epochs ``start + 1 .. stop`` of ``_bounds``; the chunk's order starts at
+        ``start``.
+
+        The bounds are read from a variable, not passed as arguments: XLA treats
+        integer arguments that shape the loop as compile-time constants, so every
+        new chunk would be compiled again (about 1.6 s each, measured).
+        """
         bs, n_full, rest = self.batch_size, self.n_full, self.rest
         d = self._x_train.shape[1]
         recorded = None if self._record_all else tf.constant(self.record_slices)
 
-        def epoch_body(e):
-            perm = self._order[e - start]
+        def epoch_body(i):
+            e = self._bounds[0] + i
+            perm = tf.gather(self._order, i)
             xs = tf.gather(self._x_train, perm)
             ys = tf.gather(self._y_train, perm)
 
@@ -371,36 +384,56 @@ class StackedTrainer:
             self._metrics.scatter_update(
                 tf.IndexedSlices(self._evaluate()[None], index)
             )
-            slot = tf.reshape(self._slots[e], [1])
+            slot = tf.reshape(tf.gather(self._slots, e), [1])
             for buffer, variable in zip(self._buffers, self.variables, strict=False):
                 value = variable.value
                 if recorded is not None:
                     value = tf.gather(value, recorded)
                 buffer.scatter_update(tf.IndexedSlices(value[None], slot))
-            return (e + 1,)
+            return (i + 1,)
 
-        tf.while_loop(lambda e: e < stop, epoch_body, (start,))
-        return stop
+        tf.while_loop(
+            lambda i: i < self._bounds[1] - self._bounds[0],
+            epoch_body,
+            (tf.constant(0, tf.int32),),
+        )
 
     def run(
-        self, callback: Callable[[int], None] | None = None, chunk: int | None = None
+        self,
+        callback: Callable[[int], None] | None = None,
+        chunk: int | None = None,
+        *,
+        seconds: float = CALL_SECONDS,
     ) -> None:
         """Train all epochs, calling ``callback(epochs_done)`` after each chunk.
 
+        Python only runs between compiled calls, so a Ctrl-C takes effect when the
+        call under way returns. By default each call is sized to last about
+        ``seconds``: the first runs one epoch (and compiles), the next ones as many
+        epochs as the speed measured so far fits in ``seconds``.
+
         Args:
             callback: Called with the number of epochs done after each chunk.
-            chunk: Epochs per compiled call (at most ``max_chunk``); default: as
-                many as the batch-order budget allows.
+            chunk: Epochs per compiled call (at most ``max_chunk``); default:
+                sized by ``seconds``.
+            seconds: The wall time one compiled call aims at (``chunk=None``).
         """
-        chunk = self.max_chunk if chunk is None else min(chunk, self.max_chunk)
         order = np.zeros((self.max_chunk, self.n_train), "int32")
-        done = 0
+        done, size = 0, 1 if chunk is None else min(chunk, self.max_chunk)
         while done < self.epochs:
-            stop = min(done + chunk, self.epochs)
+            stop = min(done + size, self.epochs)
             for row in range(stop - done):
                 order[row] = next(self._order_source)
             self._order.assign(order)
-            self._run(tf.constant(done, tf.int32), tf.constant(stop, tf.int32))
+            self._bounds.assign([done, stop])
+            began = time.perf_counter()
+            self._run()
+            elapsed = time.perf_counter() - began
+            if chunk is None and done > 0:  # the first call's time is compilation
+                per_epoch = max(elapsed, 1e-6) / (stop - done)
+                size = int(min(self.max_chunk, max(1, seconds / per_epoch)))
+            elif chunk is None:
+                size = 8  # one more short call, to measure the speed
             done = stop
             if callback is not None:
                 callback(done)

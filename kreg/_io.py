@@ -1,14 +1,25 @@
-"""Atomic file writes: every file kreg writes goes through :func:`atomic_write`."""
+"""Files: atomic writes (every file kreg writes goes through :func:`atomic_write`)
+and the output directory of a report, checked before any training.
+
+Nothing here imports NumPy or Keras, so the command line can check its output
+directory at once.
+"""
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from typing import IO, Any
 
+from kreg._validation import _fail
+
 #: Prefix of the temporary files; a crashed write leaves at most one such file.
 TMP_PREFIX = ".kreg-tmp-"
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def _umask() -> int:
@@ -87,3 +98,125 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> 
         if renamed is error:
             raise
         raise renamed from error
+
+
+def default_out_dir(
+    kind: str = "compare", *, root: str = "kreg-output", now: Any = None
+) -> str:
+    """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``.
+
+    If that path exists already (two runs in the same second), ``-2``, ``-3``,
+    ... is appended until it does not.
+
+    Args:
+        kind: The kind of run (``"compare"``, ``"sweep"``), a name made of
+            letters, digits, ``_``, ``.`` and ``-``.
+        root: The parent directory.
+        now: A ``datetime.datetime`` to use instead of the current local time.
+
+    Returns:
+        The path (not created), relative to the working directory unless ``root``
+        is absolute.
+
+    Raises:
+        ValueError: If ``kind`` is not a plain name.
+
+    Examples:
+        >>> import datetime
+        >>> default_out_dir("compare", now=datetime.datetime(2024, 5, 17, 9, 30, 5))
+        'kreg-output/compare-20240517-093005'
+    """
+    if not isinstance(kind, str) or not _NAME.match(kind):
+        _fail("kind", "a plain name (letters, digits, '_', '.', '-')", kind)
+    now = datetime.datetime.now() if now is None else now
+    path = os.path.join(root, f"{kind}-{now:%Y%m%d-%H%M%S}")
+    candidate, number = path, 1
+    while os.path.exists(candidate):  # two runs in the same second
+        number += 1
+        candidate = f"{path}-{number}"
+    return candidate
+
+
+def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
+    """Check that a report may be written to ``out_dir``, without writing anything.
+
+    A directory that does not exist yet, or exists and is empty, is fine. An
+    existing directory with files in it is refused unless ``force`` is true: then
+    the report's files replace those of the same names, and other files are left
+    alone.
+
+    Args:
+        out_dir: The output directory.
+        force: Allow writing into a non-empty directory.
+
+    Returns:
+        ``out_dir`` as a string.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
+            false.
+        NotADirectoryError: If ``out_dir`` exists and is not a directory.
+        TypeError: If ``out_dir`` is not a path.
+
+    Examples:
+        >>> import tempfile
+        >>> check_out_dir(tempfile.mkdtemp()) != ""
+        True
+    """
+    if not isinstance(out_dir, (str, os.PathLike)):
+        _fail("out_dir", "a path (str or os.PathLike)", out_dir, TypeError)
+    out_dir = os.fspath(out_dir)
+    if not out_dir:
+        _fail("out_dir", "a non-empty path", out_dir)
+    if os.path.exists(out_dir):
+        if not os.path.isdir(out_dir):
+            raise NotADirectoryError(
+                f"Output directory {out_dir!r} exists and is not a directory; "
+                "choose another path."
+            )
+        if not force and any(os.scandir(out_dir)):
+            raise FileExistsError(
+                f"Output directory {out_dir!r} exists and is not empty; choose "
+                "another directory or pass force=True (--force on the command "
+                "line) to replace the report files in it."
+            )
+    return out_dir
+
+
+def prepare_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
+    """Check ``out_dir`` (see :func:`check_out_dir`), create it and probe it.
+
+    Run before any training, so that a directory that cannot be written (a path
+    under a file, a read-only file system, a place without permission) fails at
+    once instead of after the run: the directory is created (with its parents)
+    and a temporary file is written in it and removed.
+
+    Args:
+        out_dir: The output directory.
+        force: Allow writing into a non-empty directory.
+
+    Returns:
+        ``out_dir`` as a string.
+
+    Raises:
+        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
+            false.
+        NotADirectoryError: If ``out_dir`` exists and is not a directory.
+        OSError: If it cannot be created or written; the message names
+            ``out_dir``.
+
+    Examples:
+        >>> import os, tempfile
+        >>> out = prepare_out_dir(os.path.join(tempfile.mkdtemp(), "a", "b"))
+        >>> os.listdir(out)
+        []
+    """
+    out_dir = check_out_dir(out_dir, force=force)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=TMP_PREFIX, suffix=".probe")
+        os.close(fd)
+        os.remove(probe)
+    except OSError as error:
+        raise _naming(error, out_dir) from error
+    return out_dir

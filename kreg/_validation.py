@@ -141,3 +141,20 @@ def check_names(name: str, value: Any) -> list:
     if not items:
         _fail(name, "a non-empty list", value)
     return items
+
+
+# Upper bounds of the size arguments of ``kreg.compare`` and ``kreg.sweep``,
+# checked before any training; each keeps one array to a sane size.
+
+#: The decision grid: 2000 x 2000 points, 32 MB (float64) per network drawn; no
+#: figure shows more pixels than that.
+MAX_GRID_RESOLUTION = 2000
+#: Points of the two moons: 1,000,000 rows of 2 features, 16 MB.
+MAX_SAMPLES = 1_000_000
+#: Epochs: 6 numbers per network per epoch are kept (1,000,000 epochs of 15
+#: networks: 360 MB of float32).
+MAX_EPOCHS = 1_000_000
+#: Weights of all the networks trained side by side (variants x seeds x weights
+#: of one network): 2**27 float32, 512 MiB; the optimizer keeps up to two more
+#: copies (Adam's moments).
+MAX_STACKED_WEIGHTS = 2**27

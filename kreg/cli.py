@@ -28,11 +28,23 @@ import argparse
 import json
 import math
 import os
+import re
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from kreg._validation import (
+    MAX_EPOCHS,
+    MAX_GRID_RESOLUTION,
+    MAX_SAMPLES,
+    check_fraction,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
 
 
 def _process_start() -> float:
@@ -61,9 +73,47 @@ def _process_start() -> float:
 #: ``time.perf_counter()`` value at the start of the process (see _process_start).
 STARTED = _process_start()
 
-# Quiet TensorFlow's C++ logging unless the user chose a level (it only takes
-# effect if TensorFlow has not been imported yet).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+#: Whether the user chose TensorFlow's C++ log level; if not, the command silences
+#: TensorFlow's start-up lines (see _import_keras).
+_USER_TF_LOG = "TF_CPP_MIN_LOG_LEVEL" in os.environ
+
+# The start-up lines TensorFlow's C++ code writes to stderr on import, whatever
+# TF_CPP_MIN_LOG_LEVEL says for some: glog lines ("I0000 00:00:... port.cc:153]
+# oneDNN custom operations are on ..."), absl's note and the CPU-feature advice.
+_TF_STARTUP = re.compile(
+    r"^([IWEF]\d{4} |WARNING: All log messages before absl::InitializeLog"
+    r"|To enable the following instructions)"
+)
+
+
+def _import_keras() -> None:
+    """Import Keras (and so its backend), without TensorFlow's start-up lines.
+
+    Unless the user set ``TF_CPP_MIN_LOG_LEVEL``, the level is set to 3 (a
+    machine without CUDA would log an error at the first operation; real errors
+    reach Python as exceptions) and the lines TensorFlow's C++ code writes to
+    stderr during the import (about eight, some of which no log level silences)
+    are dropped; any other line written then is passed on.
+    """
+    if _USER_TF_LOG or "keras" in sys.modules:
+        import keras  # noqa: F401
+
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            import keras  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode("utf-8", "replace").splitlines()
+            kept = [line for line in lines if not _TF_STARTUP.match(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
 
 
 # --------------------------------------------------------------------------------
@@ -85,8 +135,20 @@ class _HelpFormatter(
 class _Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line on stderr, status 2."""
 
+    #: The arguments being parsed (set by ``main``), to quote in messages.
+    argv: Sequence[str] = ()
+
     def error(self, message: str) -> None:  # type: ignore[override]
         text = " ".join(str(message).split())
+        missing = re.fullmatch(r"argument (--[\w-]+): expected one argument", text)
+        if missing:
+            flag = missing.group(1)
+            argv = list(self.argv)
+            value = argv[argv.index(flag) + 1] if argv[-1:] != [flag] else None
+            if value is not None and value.startswith("-"):
+                text += (
+                    f" (got {value!r}, which reads as an option: write {flag}={value})"
+                )
         self.exit(2, f"{self.prog}: error: {text} (see '{self.prog} --help')\n")
 
 
@@ -99,13 +161,44 @@ def _names(text: str) -> tuple[str, ...]:
     return names
 
 
+def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **bounds: Any):
+    """A type converting with ``convert`` and checking with a kreg check function
+    (``kreg._validation``), so that a bad value fails while the arguments are
+    parsed, before Keras is imported."""
+
+    def parse(text: str) -> Any:
+        try:
+            return check("value", convert(text), **bounds)
+        except (ValueError, TypeError) as error:
+            found = re.search(r"expected (.*?)\. Received", str(error))
+            expected = found.group(1) if found else f"a {convert.__name__}"
+            raise argparse.ArgumentTypeError(
+                f"expected {expected}; got {text!r}"
+            ) from None
+
+    parse.metavar = {int: "N", float: "X"}.get(convert, "X")  # type: ignore[attr-defined]
+    return parse
+
+
+_nonnegative = _checked(float, check_nonnegative)
+_positive = _checked(float, check_positive)
+_fraction = _checked(float, check_fraction)
+_count = _checked(int, check_int)
+_seed = _checked(int, check_int, minimum=0)
+_n_samples = _checked(int, check_int, minimum=2, maximum=MAX_SAMPLES)
+_epochs = _checked(int, check_int, maximum=MAX_EPOCHS)
+_resolution = _checked(int, check_int, minimum=2, maximum=MAX_GRID_RESOLUTION)
+
+
 def _ints(text: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in text.split(","))
     except ValueError:
+        values = ()
+    if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers, e.g. 128,128; got {text!r}"
-        ) from None
+            f"expected comma-separated integers >= 1, e.g. 128,128; got {text!r}"
+        )
     return values
 
 
@@ -113,10 +206,10 @@ def _noise(text: str) -> float | None:
     if text.strip().lower() == "none":
         return None
     try:
-        return float(text)
-    except ValueError:
+        return _nonnegative(text)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected a number or none; got {text!r}"
+            f"expected a number >= 0 or none; got {text!r}"
         ) from None
 
 
@@ -207,14 +300,14 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
     (
         "--lam",
         "lam",
-        float,
+        _nonnegative,
         0.16,
         "regularization strength lam of the penalty lam/(2n)*sum(...) on the "
         "hidden kernels (0.16 with n = 80 is Keras' l2(0.001), the lecture's)",
     ),
     L1_MODE_OPTION,
     SEEDS_OPTION,
-    ("--n-samples", "n_samples", int, 100, "number of two-moons points"),
+    ("--n-samples", "n_samples", _n_samples, 100, "number of two-moons points"),
     (
         "--noise",
         "noise",
@@ -222,11 +315,11 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         0.25,
         "standard deviation of the moons' Gaussian noise (none: no noise)",
     ),
-    ("--data-seed", "data_seed", int, 2, "random_state of make_moons"),
+    ("--data-seed", "data_seed", _seed, 2, "random_state of make_moons"),
     (
         "--seed",
         "seed",
-        int,
+        _seed,
         0,
         "seed of the initial weights and of the batch order (the same for every "
         "model trained side by side)",
@@ -234,7 +327,7 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
     (
         "--validation-split",
         "validation_split",
-        float,
+        _fraction,
         0.2,
         "fraction of the rows (the last ones, as Keras' validation_split) "
         "held out for validation",
@@ -248,13 +341,19 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
     ),
     ("--activation", "activation", str, "relu", "activation of the hidden layers"),
     ("--optimizer", "optimizer", str, "adam", "Keras optimizer name, e.g. adam, sgd"),
-    ("--learning-rate", "learning_rate", float, 0.01, "the optimizer's learning rate"),
-    ("--batch-size", "batch_size", int, 32, "rows per training batch"),
-    ("--epochs", "epochs", int, 2000, "number of epochs"),
+    (
+        "--learning-rate",
+        "learning_rate",
+        _positive,
+        0.01,
+        "the optimizer's learning rate",
+    ),
+    ("--batch-size", "batch_size", _count, 32, "rows per training batch"),
+    ("--epochs", "epochs", _epochs, 2000, "number of epochs"),
     (
         "--record-every",
         "record_every",
-        int,
+        _count,
         None,
         "record the weights every N epochs and after the last (default: about 100 "
         "records, max(1, EPOCHS // 100))",
@@ -262,7 +361,7 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
     (
         "--grid-resolution",
         "grid_resolution",
-        int,
+        _resolution,
         200,
         "points per side of the grid the decision boundary is drawn from",
     ),
@@ -272,7 +371,7 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         _jit,
         "auto",
         "compile the training loop with XLA: true, false or auto (XLA for runs "
-        "of 2500 training steps or more, without the progress bar)",
+        "of 2500 training steps or more)",
     ),
 )
 
@@ -354,22 +453,38 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
 def _prepare_out_dir(
     args: argparse.Namespace, parser: argparse.ArgumentParser, command: str
 ) -> str:
-    """The output directory, refused (exit 2) if not empty, before any training."""
-    from kreg.report import check_out_dir, default_out_dir
+    """The output directory, created and probed (exit 2 if unusable) first.
+
+    Checked before Keras is imported or anything trained: a non-empty directory
+    (without ``--force``), a file, a path under a file, a read-only or forbidden
+    place each end the command at once with one line.
+    """
+    from kreg._io import default_out_dir, prepare_out_dir
 
     out_dir = args.out
     if out_dir is None:
         out_dir = default_out_dir(command)
     try:
-        check_out_dir(out_dir, force=args.force)
+        prepare_out_dir(out_dir, force=args.force)
     except FileExistsError:
         parser.error(
             f"--out {out_dir!r} exists and is not empty; choose another directory "
             "or add --force to replace the report's files in it"
         )
-    except (NotADirectoryError, TypeError, ValueError) as error:
-        parser.error(f"--out {out_dir!r}: {error}")
+    except (OSError, TypeError, ValueError) as error:
+        parser.error(f"--out {out_dir!r} cannot be written: {error}")
+    args.created = out_dir
     return out_dir
+
+
+def _write(parser: argparse.ArgumentParser, write: Callable[[], Any]) -> Any:
+    """Run ``write()`` (a report writer); a file-system error ends the command
+    with one line naming the path and exit status 1 (files are written
+    atomically: each is whole or absent)."""
+    try:
+        return write()
+    except OSError as error:
+        parser.exit(1, f"{parser.prog}: error: cannot write the report: {error}\n")
 
 
 def _add_compare(subparsers: Any) -> argparse.ArgumentParser:
@@ -401,6 +516,7 @@ def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     out_dir = _prepare_out_dir(args, parser, "compare")
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
+    _import_keras()
     from kreg.compare import compare
     from kreg.report import write_report
 
@@ -415,12 +531,15 @@ def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     except (ValueError, TypeError) as error:
         parser.error(_flag_names(str(error)))
     print(result.summary())
-    paths = write_report(
-        result,
-        out_dir,
-        force=args.force,
-        started=args.started,
-        command=shlex.join(["kreg", *args.argv]),
+    paths = _write(
+        parser,
+        lambda: write_report(
+            result,
+            out_dir,
+            force=args.force,
+            started=args.started,
+            command=shlex.join(["kreg", *args.argv]),
+        ),
     )
     with open(paths["metrics.json"]) as file:
         timing = json.load(file)["timing"]
@@ -464,11 +583,9 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     out_dir = _prepare_out_dir(args, parser, "sweep")
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
-    try:
-        from kreg.sweep import sweep
-    except ImportError as error:  # pragma: no cover - a broken installation
-        parser.error(f"kreg.sweep cannot be imported: {error}")
+    _import_keras()
     from kreg.report import write_sweep_report
+    from kreg.sweep import sweep
 
     options = {dest: getattr(args, dest) for _, dest, _, _, _ in SWEEP_OPTIONS}
     if not args.quiet:
@@ -487,12 +604,15 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(_flag_names(str(error)))
     print(result.summary())
     print(_best_line(result))
-    paths = write_sweep_report(
-        result,
-        out_dir,
-        force=args.force,
-        started=args.started,
-        command=shlex.join(["kreg", *args.argv]),
+    paths = _write(
+        parser,
+        lambda: write_sweep_report(
+            result,
+            out_dir,
+            force=args.force,
+            started=args.started,
+            command=shlex.join(["kreg", *args.argv]),
+        ),
     )
     with open(paths["metrics.json"]) as file:
         timing = json.load(file)["timing"]
@@ -590,17 +710,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = STARTED if argv is None else time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, commands = build_parser()
+    for each in (parser, *commands.values()):
+        each.argv = argv
+    args = None
     try:
-        args = parser.parse_args(argv)
-        args.argv = argv
-        args.started = started
+        args, unknown = parser.parse_known_args(argv)
         if args.command is None:
             parser.error("a command is required: " + ", ".join(commands))
+        if unknown:  # named by the command's own parser, which --help lists
+            commands[args.command].error("unrecognized arguments: " + " ".join(unknown))
+        args.argv = argv
+        args.started = started
         _, run = _COMMANDS[args.command]
         return run(args, commands[args.command])
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except KeyboardInterrupt:
+    except BaseException as error:
+        if not _interrupted(error):
+            raise
         print("kreg: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _remove_if_empty(getattr(args, "created", None))
+
+
+def _interrupted(error: BaseException | None) -> bool:
+    """Whether ``error`` is a Ctrl-C, or an error raised while one unwound (a
+    library's cleanup failing on a file that the interrupt left half-written)."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__context__
+    return False
+
+
+def _remove_if_empty(out_dir: str | None) -> None:
+    """Remove the output directory the command made if nothing was written in it."""
+    if out_dir is not None:
+        try:
+            os.rmdir(out_dir)
+        except OSError:  # not empty (the report), or already gone
+            pass

@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import math
 import numbers
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,6 +41,10 @@ import numpy as np
 from kreg import proximal
 from kreg._engine import METRIC_NAMES, StackedTrainer
 from kreg._validation import (
+    MAX_EPOCHS,
+    MAX_GRID_RESOLUTION,
+    MAX_SAMPLES,
+    MAX_STACKED_WEIGHTS,
     _fail,
     check_bool,
     check_choice,
@@ -123,9 +128,6 @@ _RECORD_BUDGET = 256 * 2**20
 # compile time (about 1.5 s on 2 CPU cores) is more than XLA saves (measured:
 # break-even near 800 epochs of the lecture setup, 3 steps each).
 _JIT_MIN_STEPS = 2500
-
-# With a progress bar, the epochs run in about this many compiled calls.
-_PROGRESS_UPDATES = 50
 
 # Margin around user data on the decision grid, as a fraction of the data's span.
 _BOX_MARGIN = 0.25
@@ -284,6 +286,14 @@ class ComparisonResult:
             f"{self.timing.get('train_seconds', float('nan')):.1f})"
         )
 
+    @property
+    def diverged(self) -> dict[str, int | None]:
+        """Variant -> the first epoch at which it diverged (NaN or infinite loss or
+        weights, in any seed), or ``None`` if it stayed finite."""
+        return {
+            name: _first_nonfinite_epoch(self.curves[name]) for name in self.variants
+        }
+
     def summary(self) -> str:
         """A fixed-width table of the final numbers, one row per variant.
 
@@ -319,7 +329,9 @@ class ComparisonResult:
             rows.append(row)
         header = ["variant", *(title for title, _, _ in _SUMMARY_COLUMNS)]
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
-        return _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
+        table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
+        note = _diverged_note(self.diverged, "Variant")
+        return table + ("\n" + note if note else "")
 
     def plot(self, **kwargs: Any) -> Any:
         """Draw the standard comparison figure (``kreg.plots.plot_comparison``).
@@ -379,6 +391,36 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
     rule = "-" * len(line(header))
     return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+
+
+def _first_nonfinite_epoch(curves: Mapping[str, np.ndarray]) -> int | None:
+    """The first epoch (1-based) at which any curve is NaN or infinite, or None.
+
+    Args:
+        curves: Per-epoch arrays whose last axis is the epoch (other axes, such as
+            seeds, count as one: an epoch is non-finite if any of them is).
+    """
+    finite = np.logical_and.reduce(
+        [
+            np.isfinite(np.asarray(c, dtype="float64"))
+            .reshape(-1, np.shape(c)[-1])
+            .all(0)
+            for c in curves.values()
+        ]
+    )
+    return None if finite.all() else int(np.argmin(finite)) + 1
+
+
+def _diverged_note(diverged: Mapping[str, int | None], what: str = "variant") -> str:
+    """``""``, or one line per diverged run: which, and from which epoch on."""
+    lines = [
+        f"{what} {name} diverged at epoch {epoch}: its loss or weights are not "
+        "finite from there on, so its numbers are NaN (a smaller learning_rate or "
+        "lam may help)."
+        for name, epoch in diverged.items()
+        if epoch is not None
+    ]
+    return "\n".join(lines)
 
 
 def _run_title(config: Mapping[str, Any], epochs: int) -> str:
@@ -915,6 +957,10 @@ def _load_data(
     data_seed = _check_seed("data_seed", data_seed)
     if noise is not None:
         noise = check_nonnegative("noise", noise)
+    total = sum(n_samples) if isinstance(n_samples, tuple) else n_samples
+    if isinstance(total, numbers.Real) and not 2 <= total <= MAX_SAMPLES:
+        # One training and one validation row at least.
+        _fail("n_samples", f"2 to {MAX_SAMPLES:,} points", n_samples)
     x_all, y_all = make_moons(n_samples, noise=noise, random_state=data_seed)
     config = {
         "source": "make_moons",
@@ -1005,11 +1051,19 @@ def _setup(
     if learning_rate is not None:
         learning_rate = check_positive("learning_rate", learning_rate)
     batch_size = check_int("batch_size", batch_size)
-    epochs = check_int("epochs", epochs)
+    epochs = check_int(
+        "epochs", epochs, what="the per-epoch curves are kept", maximum=MAX_EPOCHS
+    )
     validation_split = check_fraction("validation_split", validation_split)
     if record_every is not None:
         record_every = check_int("record_every", record_every)
-    grid_resolution = check_int("grid_resolution", grid_resolution, minimum=2)
+    grid_resolution = check_int(
+        "grid_resolution",
+        grid_resolution,
+        minimum=2,
+        what="points per side of the decision grid",
+        maximum=MAX_GRID_RESOLUTION,
+    )
     jit_compile = _check_jit(jit_compile)
     progress = check_bool("progress", progress)
     resolved, learning_rate = _resolve_optimizer(optimizer, learning_rate)
@@ -1018,11 +1072,8 @@ def _setup(
     x_all, y_all, data_config = _load_data(x, y, n_samples, noise, data_seed)
     data = train_val_split(x_all, y_all, validation_split)
     if jit_compile == "auto":
-        # With a progress bar the loop runs in many short calls, and each call of
-        # the XLA-compiled loop costs about one compilation (2.5 s measured), so a
-        # progress-bar run trains without XLA (2000 lecture epochs: about 5 s).
         steps = epochs * math.ceil(len(data[0]) / batch_size)
-        jit_compile = not progress and steps >= _JIT_MIN_STEPS
+        jit_compile = steps >= _JIT_MIN_STEPS
     return _Setup(
         seed=seed,
         seeds=seeds,
@@ -1100,23 +1151,50 @@ def _run(
     trainer: StackedTrainer,
     progress: bool,
     status: Callable[[np.ndarray], dict[str, float]],
+    labels: Sequence[str],
 ) -> None:
     """Train, with a ``keras.utils.Progbar`` over the epochs if asked.
 
     ``status`` maps the per-epoch quantities of the last epoch done, ``(6, V)``,
-    to the values the bar shows.
+    to the values the bar shows. The bar redraws itself in a terminal or a
+    notebook; elsewhere (a log file, a pipe) it prints one line at the end, without
+    control characters. A slice whose numbers first turn NaN or infinite gets a
+    warning naming it (``labels[slice]``) and the epoch, as soon as the chunk
+    that diverged returns.
     """
-    if not progress:
-        trainer.run()
-        return
-    names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
-    bar = keras.utils.Progbar(trainer.epochs, unit_name="epoch", stateful_metrics=names)
+    bar = None
+    if progress:
+        names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
+        live = sys.stdout.isatty() or "ipykernel" in sys.modules
+        bar = keras.utils.Progbar(
+            trainer.epochs,
+            unit_name="epoch",
+            stateful_metrics=names,
+            verbose=1 if live else 2,
+        )
+        bar.update(0)  # shown while the loop compiles
+    diverged: set[int] = set()
+    checked = 0
 
     def report(done: int) -> None:
-        bar.update(done, values=list(status(trainer.metrics_at(done - 1)).items()))
+        nonlocal checked
+        chunk = trainer.metrics()[checked:done]  # (epochs, 6, V)
+        finite = np.isfinite(chunk).all(axis=1)  # (epochs, V)
+        for v in np.flatnonzero(~finite.all(axis=0)):
+            if v not in diverged:
+                diverged.add(int(v))
+                epoch = checked + 1 + int(np.argmin(finite[:, v]))
+                warnings.warn(
+                    f"{labels[v]} diverged: its loss or weights are not finite from "
+                    f"epoch {epoch} on (a smaller learning_rate or lam may help).",
+                    RuntimeWarning,
+                    stacklevel=6,  # the caller of compare() or sweep()
+                )
+        checked = done
+        if bar is not None:
+            bar.update(done, values=list(status(chunk[-1]).items()))
 
-    bar.update(0)  # shown while the loop compiles
-    trainer.run(report, chunk=max(1, math.ceil(trainer.epochs / _PROGRESS_UPDATES)))
+    trainer.run(report)
 
 
 def _train(
@@ -1127,15 +1205,26 @@ def _train(
     record_at: Sequence[int],
     record_slices: Sequence[int],
     status: Callable[[np.ndarray], dict[str, float]],
+    names: Sequence[str],
 ) -> tuple[StackedTrainer, np.ndarray, float]:
     """Train every slice of a run; return the trainer, its curves and the time.
 
     The slices are seed-major: ``slice_regs`` holds, for each seed of
     ``setup.seeds`` in turn, the regularizers of the ``k`` networks trained per
     seed; all ``k`` start from that seed's initial weights. Every slice sees the
-    batches of ``setup.seed``.
+    batches of ``setup.seed``. ``names`` names the ``k`` networks in warnings.
     """
     per_seed = len(slice_regs) // len(setup.seeds)
+    sizes = setup.sizes
+    weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    if weights * len(slice_regs) > MAX_STACKED_WEIGHTS:
+        _fail(
+            "hidden",
+            f"layers small enough that the {len(slice_regs)} networks trained side "
+            f"by side ({per_seed} per seed x {len(setup.seeds)} seeds, {weights:,} "
+            f"weights each) hold at most {MAX_STACKED_WEIGHTS:,} weights",
+            setup.hidden,
+        )
     sets = [_initial_weights(setup.sizes, s) for s in setup.seeds]
     initial = sets[0] if len(sets) == 1 else [w for w in sets for _ in range(per_seed)]
     started = time.perf_counter()
@@ -1152,7 +1241,11 @@ def _train(
         record_slices=record_slices,
         jit_compile=setup.jit_compile,
     )
-    _run(trainer, setup.progress, status)
+    several = len(setup.seeds) > 1
+    labels = [
+        f"{name} (seed {s})" if several else name for s in setup.seeds for name in names
+    ]
+    _run(trainer, setup.progress, status, labels)
     per_epoch = trainer.metrics()
     return trainer, per_epoch, time.perf_counter() - started
 
@@ -1342,9 +1435,7 @@ def compare(
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
             ``"auto"`` (XLA for runs of 2500 training steps or more, where it
-            saves more time than its compilation takes, and never with
-            ``progress=True``, whose many short calls would each cost about one
-            XLA compilation).
+            saves more time than its compilation takes).
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
@@ -1439,6 +1530,7 @@ def compare(
         record_at=record_at,
         record_slices=range(len(names)),
         status=status,
+        names=[f"Variant {name!r}" for name in names],
     )
     out = _collect(trainer, setup, names, regs, per_epoch, optimizer)
     x_train, _, x_val, _ = setup.data

@@ -54,7 +54,6 @@ written.
 from __future__ import annotations
 
 import base64
-import datetime
 import html
 import io
 import json
@@ -68,10 +67,11 @@ from typing import Any
 
 import numpy as np
 
+from kreg._io import _NAME, check_out_dir, default_out_dir, prepare_out_dir
 from kreg._io import atomic_write as _atomic_write
 from kreg._validation import _fail, check_positive
 from kreg._version import __version__
-from kreg.compare import METRIC_KEYS
+from kreg.compare import METRIC_KEYS, _diverged_note
 
 __all__ = [
     "METRIC_KEYS",
@@ -81,6 +81,7 @@ __all__ = [
     "comparison_metrics",
     "default_out_dir",
     "load_histories",
+    "prepare_out_dir",
     "save_histories",
     "sweep_metrics",
     "write_json",
@@ -103,7 +104,6 @@ _METRIC_HEADINGS = {
     "l2_norm": "L2 norm",
 }
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
@@ -127,89 +127,6 @@ code { background: #f3f3f3; padding: 0 0.2em; }
 # --------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------
-
-
-def default_out_dir(
-    kind: str = "compare", *, root: str = "kreg-output", now: Any = None
-) -> str:
-    """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``.
-
-    If that path exists already (two runs in the same second), ``-2``, ``-3``,
-    ... is appended until it does not.
-
-    Args:
-        kind: The kind of run (``"compare"``, ``"sweep"``), a name made of
-            letters, digits, ``_``, ``.`` and ``-``.
-        root: The parent directory.
-        now: A ``datetime.datetime`` to use instead of the current local time.
-
-    Returns:
-        The path (not created), relative to the working directory unless ``root``
-        is absolute.
-
-    Raises:
-        ValueError: If ``kind`` is not a plain name.
-
-    Examples:
-        >>> import datetime
-        >>> default_out_dir("compare", now=datetime.datetime(2024, 5, 17, 9, 30, 5))
-        'kreg-output/compare-20240517-093005'
-    """
-    if not isinstance(kind, str) or not _NAME.match(kind):
-        _fail("kind", "a plain name (letters, digits, '_', '.', '-')", kind)
-    now = datetime.datetime.now() if now is None else now
-    path = os.path.join(root, f"{kind}-{now:%Y%m%d-%H%M%S}")
-    candidate, number = path, 1
-    while os.path.exists(candidate):  # two runs in the same second
-        number += 1
-        candidate = f"{path}-{number}"
-    return candidate
-
-
-def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """Check that a report may be written to ``out_dir``, without writing anything.
-
-    A directory that does not exist yet, or exists and is empty, is fine. An
-    existing directory with files in it is refused unless ``force`` is true: then
-    the report's files replace those of the same names, and other files are left
-    alone.
-
-    Args:
-        out_dir: The output directory.
-        force: Allow writing into a non-empty directory.
-
-    Returns:
-        ``out_dir`` as a string.
-
-    Raises:
-        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
-            false.
-        NotADirectoryError: If ``out_dir`` exists and is not a directory.
-        TypeError: If ``out_dir`` is not a path.
-
-    Examples:
-        >>> import tempfile
-        >>> check_out_dir(tempfile.mkdtemp()) != ""
-        True
-    """
-    if not isinstance(out_dir, (str, os.PathLike)):
-        _fail("out_dir", "a path (str or os.PathLike)", out_dir, TypeError)
-    out_dir = os.fspath(out_dir)
-    if not out_dir:
-        _fail("out_dir", "a non-empty path", out_dir)
-    if os.path.exists(out_dir):
-        if not os.path.isdir(out_dir):
-            raise NotADirectoryError(
-                f"Output directory {out_dir!r} exists and is not a directory; "
-                "choose another path."
-            )
-        if not force and any(os.scandir(out_dir)):
-            raise FileExistsError(
-                f"Output directory {out_dir!r} exists and is not empty; choose "
-                "another directory or pass force=True (--force on the command "
-                "line) to replace the report files in it."
-            )
-    return out_dir
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
@@ -634,8 +551,7 @@ class Report:
             FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
             NotADirectoryError: If ``out_dir`` is a file.
         """
-        out_dir = check_out_dir(out_dir, force=force)
-        os.makedirs(out_dir, exist_ok=True)
+        out_dir = prepare_out_dir(out_dir, force=force)
         written: dict[str, str] = {}
         for name, png in self.figures.items():
             path = os.path.join(out_dir, f"{name}.png")
@@ -655,12 +571,14 @@ class Report:
 def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     """Return the contents of ``metrics.json`` for a comparison result.
 
-    Exactly four top-level keys: ``"config"`` (``result.config``, every setting),
+    Exactly five top-level keys: ``"config"`` (``result.config``, every setting),
     ``"variants"`` (variant -> exactly the :data:`METRIC_KEYS`, as floats; losses
-    are data losses), ``"timing"`` (``"train_seconds"`` from ``result.timing``
-    and ``"total_seconds"``) and ``"kreg_version"``. A result of several seeds
-    adds ``"seeds"`` (the list) and, per variant after the means, the standard
-    deviations over the seeds as ``"<key>_std"`` (from ``result.metrics_std``).
+    are data losses), ``"diverged"`` (variant -> the first epoch at which its
+    loss or weights were NaN or infinite, or ``None``), ``"timing"``
+    (``"train_seconds"`` from ``result.timing`` and ``"total_seconds"``) and
+    ``"kreg_version"``. A result of several seeds adds ``"seeds"`` (the list)
+    and, per variant after the means, the standard deviations over the seeds as
+    ``"<key>_std"`` (from ``result.metrics_std``).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -679,7 +597,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         >>> import kreg
         >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
         >>> sorted(comparison_metrics(result))
-        ['config', 'kreg_version', 'timing', 'variants']
+        ['config', 'diverged', 'kreg_version', 'timing', 'variants']
     """
     seeds = _seeds_of(result)
     variants = {}
@@ -704,6 +622,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     out = {
         "config": _jsonable(result.config),
         "variants": variants,
+        "diverged": dict(getattr(result, "diverged", None) or {}),
         "timing": {
             "train_seconds": train_seconds,
             "total_seconds": float(total_seconds),
@@ -941,11 +860,11 @@ def write_report(
 'report.html', 'weights.npz', 'weights.png']
     """
     begin = time.perf_counter()
-    out_dir = check_out_dir(out_dir, force=force)
     dpi = check_positive("dpi", dpi)
     variants = [str(v) for v in result.variants]
-    # Validate the metrics before drawing anything.
+    # Validate the metrics, then the directory, before drawing anything.
     comparison_metrics(result)
+    out_dir = prepare_out_dir(out_dir, force=force)
 
     report = Report(
         "kreg compare: " + " vs ".join(variants),
@@ -982,6 +901,9 @@ def write_report(
             )
         ),
     )
+    note = _diverged_note(getattr(result, "diverged", None) or {}, "Variant")
+    if note:
+        report.add_text(note)
     _draw_comparison_figures(report, result, dpi)
 
     os.makedirs(out_dir, exist_ok=True)
@@ -1052,7 +974,9 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     ``"total_seconds"``) and ``"kreg_version"``. ``"per_lambda"`` holds one dict
     per lambda: ``"lam"``, then the mean over the seeds of every key of
     :data:`METRIC_KEYS` (losses are data losses), then, when the sweep has
-    several seeds, ``"<key>_std"`` for each (standard deviation, ``ddof=0``).
+    several seeds, ``"<key>_std"`` for each (standard deviation, ``ddof=0``),
+    and last ``"diverged"``: the first epoch at which its loss or weights were NaN
+    or infinite, or ``None``.
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
@@ -1079,12 +1003,14 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     """
     lams, seeds, mean, std = _sweep_arrays(result)
     several = len(seeds) > 1
+    diverged = getattr(result, "diverged", None) or {}
     per_lambda = []
     for i, lam in enumerate(lams):
         row = {"lam": float(lam)}
         row.update({key: float(mean[key][i]) for key in METRIC_KEYS})
         if several:
             row.update({f"{key}_std": float(std[key][i]) for key in METRIC_KEYS})
+        row["diverged"] = diverged.get(float(lam))
         per_lambda.append(row)
     timing = dict(getattr(result, "timing", {}) or {})
     train_seconds = float(timing.get("train_seconds", float("nan")))
@@ -1254,10 +1180,10 @@ def write_sweep_report(
 'sparsity.png', 'validation.png']
     """
     begin = time.perf_counter()
-    out_dir = check_out_dir(out_dir, force=force)
     dpi = check_positive("dpi", dpi)
-    # Validate the numbers before drawing anything.
+    # Validate the numbers, then the directory, before drawing anything.
     lams, seeds, mean, std = _sweep_arrays(result)
+    out_dir = prepare_out_dir(out_dir, force=force)
     several = len(seeds) > 1
     kind = str(result.kind)
     best = float(result.best_lam)
@@ -1287,6 +1213,13 @@ def write_sweep_report(
         f"at lambda = {_lam_text(lams[0])}: validation data loss "
         f"{_format_metric('val_loss', mean['val_loss'][0])}."
     )
+    diverged = getattr(result, "diverged", None) or {}
+    note = _diverged_note(
+        {f"lam={_lam_text(lam)}": epoch for lam, epoch in diverged.items()},
+        "The model at",
+    )
+    if note:
+        report.add_text(note)
     report.add_heading("Per lambda")
     rows = []
     for i in range(lams.size):

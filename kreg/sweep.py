@@ -29,6 +29,8 @@ from kreg.compare import (
     _builtin_regularizers,
     _cell,
     _decision_grid,
+    _diverged_note,
+    _first_nonfinite_epoch,
     _optimizer_for,
     _over_seeds,
     _record_epochs,
@@ -237,7 +239,24 @@ class SweepResult:
         footer = (
             f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss"
         )
-        return _table(title, header, rows) + "\n" + footer
+        note = _diverged_note(
+            {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()},
+            "The model at",
+        )
+        return (
+            _table(title, header, rows) + "\n" + footer + ("\n" + note if note else "")
+        )
+
+    @property
+    def diverged(self) -> dict[float, int | None]:
+        """Lambda -> the first epoch at which its model diverged (NaN or infinite
+        loss or weights, in any seed), or ``None`` if it stayed finite."""
+        return {
+            float(lam): _first_nonfinite_epoch(
+                {k: np.asarray(c)[:, i] for k, c in self.curves.items()}
+            )
+            for i, lam in enumerate(self.lams)
+        }
 
     def plot(self, **kwargs: Any) -> Any:
         """Draw the standard sweep figure (``kreg.plots.plot_sweep``).
@@ -452,6 +471,7 @@ def sweep(
         record_at=record_at,
         record_slices=record_slices,
         status=status,
+        names=[f"The {kind} model at lam={lam:g}" for lam in lams],
     )
     final = trainer.weights()
     metrics = {

@@ -32,3 +32,28 @@ def test_docs_navigation_lists_every_page():
     nav = (DOCS.parent / "mkdocs.yml").read_text()
     for page in DOCS.glob("*.md"):
         assert page.name in nav, page.name
+
+
+def test_import_kreg_is_light_and_registers_with_keras_later():
+    # A fresh process: `import kreg` imports neither Keras nor NumPy; importing
+    # Keras afterwards registers kreg's saved classes, and kreg.compare stays the
+    # function after its module is imported.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kreg\n"
+        "assert 'keras' not in sys.modules and 'numpy' not in sys.modules\n"
+        "import keras\n"
+        "names = ['kreg>L1', 'kreg>L2', 'kreg>L1L2', 'kreg>ProximalSGD',"
+        " 'kreg>ProximalAdam']\n"
+        "assert all(keras.saving.get_registered_object(n) for n in names)\n"
+        "import kreg.compare, kreg.sweep\n"
+        "assert callable(kreg.compare) and callable(kreg.sweep)\n"
+        "assert kreg.compare.__module__ == 'kreg.compare'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -762,7 +762,20 @@ BAD_ARGUMENTS = [
         "argument `learning_rate`: expected a finite number > 0",
     ),
     ({"batch_size": 0}, ValueError, "argument `batch_size`"),
-    ({"epochs": 0}, ValueError, "argument `epochs`: expected an integer >= 1"),
+    ({"epochs": 0}, ValueError, r"`epochs`: expected an integer in \[1, 1,000,000\]"),
+    ({"epochs": 10**6 + 1}, ValueError, r"`epochs`: expected an integer in \[1, 1,0"),
+    ({"n_samples": 10**6 + 1}, ValueError, "`n_samples`: expected 2 to 1,000,000"),
+    ({"n_samples": 1}, ValueError, "`n_samples`: expected 2 to 1,000,000 points"),
+    (
+        {"hidden": (8192, 8192)},
+        ValueError,
+        "argument `hidden`: expected layers small enough",
+    ),
+    (
+        {"lam": 1e308},
+        ValueError,
+        "argument `lam`: expected a finite number >= 0 whose factor",
+    ),
     ({"epochs": 10.0}, TypeError, "argument `epochs`"),
     (
         {"validation_split": 0},
@@ -775,7 +788,7 @@ BAD_ARGUMENTS = [
     (
         {"grid_resolution": 1},
         ValueError,
-        "argument `grid_resolution`: expected an integer >= 2",
+        r"argument `grid_resolution`: expected an integer in \[2, 2,000\]",
     ),
     (
         {"jit_compile": "yes"},

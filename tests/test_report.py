@@ -86,7 +86,8 @@ def test_every_file_is_written_and_returned(written):
 def test_metrics_json_has_exactly_the_documented_keys(written, result):
     out, _ = written
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == {"config", "variants", "timing", "kreg_version"}
+    assert set(metrics) == {"config", "variants", "diverged", "timing", "kreg_version"}
+    assert metrics["diverged"] == dict.fromkeys(result.variants)
     assert list(metrics["variants"]) == list(result.variants)
     for variant, values in metrics["variants"].items():
         assert (

@@ -117,7 +117,7 @@ def test_metrics_json_has_exactly_the_documented_keys(written, result):
     assert set(metrics["timing"]) == {"train_seconds", "total_seconds"}
     assert metrics["timing"]["train_seconds"] == 1.25
     assert metrics["timing"]["total_seconds"] >= 100.0  # from `started`
-    want = ["lam", *METRIC_KEYS, *(f"{k}_std" for k in METRIC_KEYS)]
+    want = ["lam", *METRIC_KEYS, *(f"{k}_std" for k in METRIC_KEYS), "diverged"]
     assert len(metrics["per_lambda"]) == len(result.lams)
     for i, row in enumerate(metrics["per_lambda"]):
         assert list(row) == want
@@ -138,7 +138,7 @@ def test_one_seed_has_no_std_keys_and_no_grid_no_boundaries(tmp_path):
     metrics = json.loads(open(paths["metrics.json"]).read())
     assert metrics["seeds"] == [0]
     assert [list(row) for row in metrics["per_lambda"]] == [
-        ["lam", *METRIC_KEYS]
+        ["lam", *METRIC_KEYS, "diverged"]
     ] * len(result.lams)
     page = open(paths["report.html"], encoding="utf-8").read()
     assert " ± " not in page
@@ -238,7 +238,14 @@ def test_sweep_metrics_checks_and_nan(result, tmp_path):
 def test_comparison_report_with_seeds(tmp_path):
     result = with_seeds(fake_comparison(), seeds=(0, 1, 2))
     metrics = comparison_metrics(result)
-    assert list(metrics) == ["config", "seeds", "variants", "timing", "kreg_version"]
+    assert list(metrics) == [
+        "config",
+        "seeds",
+        "variants",
+        "diverged",
+        "timing",
+        "kreg_version",
+    ]
     assert metrics["seeds"] == [0, 1, 2]
     for variant, values in metrics["variants"].items():
         assert list(values) == [*METRIC_KEYS, *(f"{k}_std" for k in METRIC_KEYS)]
@@ -254,6 +261,7 @@ def test_comparison_report_with_seeds(tmp_path):
     assert list(comparison_metrics(single)) == [
         "config",
         "variants",
+        "diverged",
         "timing",
         "kreg_version",
     ]
@@ -279,7 +287,8 @@ def test_real_sweep_report(tmp_path):
     assert metrics["best_lam"] == pytest.approx(result.best_lam)
     assert metrics["kind"] == "l1"
     for i, row in enumerate(metrics["per_lambda"]):
-        assert list(row) == ["lam", *METRIC_KEYS]
+        assert list(row) == ["lam", *METRIC_KEYS, "diverged"]
+        assert row["diverged"] is None
         assert row["val_loss"] == pytest.approx(float(result.mean["val_loss"][i]))
         assert row["zero_fraction"] == pytest.approx(
             float(result.metrics["zero_fraction"][0, i])
