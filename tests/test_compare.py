@@ -503,6 +503,53 @@ def test_batch_order_drawn_in_chunks_is_the_same(adam_result, monkeypatch):
             np.testing.assert_allclose(ours, theirs, atol=1e-6, rtol=0)
 
 
+def test_calls_are_sized_by_time_and_give_the_same_run(adam_result, monkeypatch):
+    # The default sizes each compiled call by the speed measured (1 epoch, then
+    # 8, then as many as fit in `seconds`): tiny `seconds` give one epoch a call.
+    from kreg import _engine
+
+    calls = []
+    run = _engine.StackedTrainer.run
+
+    def spy(self, callback=None, chunk=None, **kwargs):
+        def record(done):
+            calls.append(done)
+            if callback is not None:
+                callback(done)
+
+        run(self, record, chunk, seconds=1e-9)
+
+    monkeypatch.setattr(_engine.StackedTrainer, "run", spy)
+    result = compare(seed=3, **SMALL)
+    assert calls == [1, 4]  # one epoch (compiling), then the other three
+    for name in result.variants:
+        for ours, theirs in zip(
+            result.models[name].get_weights(),
+            adam_result.models[name].get_weights(),
+            strict=True,
+        ):
+            assert_close(ours, theirs)
+
+
+def test_a_diverged_run_is_warned_about_and_reported():
+    with pytest.warns(RuntimeWarning) as caught:
+        result = compare(
+            variants=("none", "l2"), optimizer="sgd", learning_rate=1e30, **SMALL
+        )
+    messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
+    assert any(m.startswith("Variant 'none' diverged") for m in messages)
+    assert all("from epoch 1 on" in m for m in messages if "diverged" in m)
+    assert caught[0].filename == __file__  # points at the caller of compare()
+    assert result.diverged == {"none": 1, "l2": 1}
+    assert "Variant none diverged at epoch 1" in result.summary()
+    metrics = json.loads(
+        json.dumps(kreg.report.comparison_metrics(result), allow_nan=True)
+    )
+    assert metrics["diverged"] == {"none": 1, "l2": 1}
+    # A healthy run says nothing.
+    assert compare(variants=("none",), **SMALL).diverged == {"none": None}
+
+
 # ------------------------------------------------ custom variants and data
 
 
