@@ -1,5 +1,6 @@
 """Tests of the command line: ``python -m kreg`` (subprocess) and ``kreg.cli.main``."""
 
+import errno
 import inspect
 import json
 import os
@@ -41,45 +42,42 @@ def _flat(text):
     return " ".join(text.split())
 
 
-def _kreg_lines(stderr):
-    """stderr without TensorFlow's own start-up log lines.
-
-    Importing TensorFlow writes a few C++ log lines to stderr ("WARNING: All log
-    messages before absl::InitializeLog() ...", "I0000 ... cudart_stub.cc ...")
-    whatever TF_CPP_MIN_LOG_LEVEL says; they are not kreg's output.
-    """
-    lines = []
-    for line in stderr.splitlines():
-        if line.startswith("WARNING: All log messages before absl::InitializeLog()"):
-            continue
-        if len(line) > 5 and line[0] in "IWEF" and line[1:5].isdigit():
-            continue
-        if line.startswith("To enable the following instructions"):
-            continue
-        if line.strip():
-            lines.append(line)
-    return lines
+#: Run by ``python -c`` in a fresh process: ``kreg.cli.main(sys.argv[1:])``, then
+#: fail (exit 1, traceback) if the call imported Keras or TensorFlow.
+NO_KERAS_SCRIPT = """
+import sys
+from kreg import cli
+code = cli.main(sys.argv[1:])
+assert "keras" not in sys.modules, "keras was imported"
+assert "tensorflow" not in sys.modules, "tensorflow was imported"
+sys.exit(code)
+"""
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Four ``python -m kreg`` processes, started together to share the import time."""
+    """``python -m kreg`` processes, started together to share the import time.
+
+    TF_CPP_MIN_LOG_LEVEL is removed from their environment: the command silences
+    TensorFlow's start-up lines itself, so a real run writes nothing to stderr.
+    """
     out = tmp_path_factory.mktemp("cli") / "report"
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "MPLBACKEND": "Agg",
-        "COLUMNS": "200",
-    }
+    env = {**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "200"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     commands = {
-        "help": ["--help"],
-        "bad_option": ["compare", "--epochs", "x"],
-        "bad_value": ["compare", "--lam", "-1", "--out", str(out.parent / "unused")],
-        "run": ["compare", *TINY, "--out", str(out), "--quiet"],
+        "help": ["-m", "kreg", "--help"],
+        "bad_option": ["-m", "kreg", "compare", "--epochs", "x"],
+        "bad_value": [
+            *("-m", "kreg", "compare", "--lam", "-1"),
+            *("--out", str(out.parent / "unused")),
+        ],
+        "run": ["-m", "kreg", "compare", *TINY, "--out", str(out), "--quiet"],
+        "no_keras_out": ["-c", NO_KERAS_SCRIPT, "compare", "--out", "/proc/x"],
+        "no_keras_option": ["-c", NO_KERAS_SCRIPT, "compare", "--bogus"],
     }
     processes = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "kreg", *argv],
+            [sys.executable, *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -114,14 +112,38 @@ def test_module_bad_input_exits_2_with_one_line(runs, name, word):
     code, stdout, stderr = runs[name]
     assert code == 2
     assert "Traceback" not in stderr
-    lines = _kreg_lines(stderr)
+    lines = stderr.splitlines()  # no TensorFlow line: Keras is not imported
     assert len(lines) == 1, stderr
     assert lines[0].startswith("kreg compare: error: ") and word in lines[0]
+
+
+@pytest.mark.parametrize(
+    "name, line",
+    [
+        (
+            "no_keras_out",
+            "kreg compare: error: --out '/proc/x' cannot be written: [Errno 2] No "
+            "such file or directory: '/proc/x' (see 'kreg compare --help')",
+        ),
+        (
+            "no_keras_option",
+            "kreg compare: error: unrecognized arguments: --bogus "
+            "(see 'kreg compare --help')",
+        ),
+    ],
+)
+def test_module_usage_errors_do_not_import_keras(runs, name, line):
+    code, stdout, stderr = runs[name]
+    assert code == 2, stderr  # 1 with a traceback if Keras was imported
+    assert stdout == ""
+    assert stderr.splitlines() == [line]
 
 
 def test_module_tiny_run_writes_the_report(runs):
     code, stdout, stderr = runs["run"]
     assert code == 0, stderr
+    # Without TF_CPP_MIN_LOG_LEVEL: TensorFlow's start-up lines are dropped.
+    assert stderr == ""
     out = runs["out"]
     assert set(os.listdir(out)) == REPORT_FILES
     assert f"Report written to {out / 'report.html'}" in stdout
@@ -501,3 +523,258 @@ def test_compare_with_seeds_and_l1_mode(tmp_path, capsys):
     assert metrics["config"]["l1_mode"] == "subgradient"
     for values in metrics["variants"].values():
         assert values["val_loss_std"] >= 0 and "zero_fraction_std" in values
+
+
+# --------------------------------------------------------------------------------
+# Failures: one line, the right status, nothing left behind
+# --------------------------------------------------------------------------------
+
+#: The smallest real run (about a second once Keras is imported).
+QUICK = ["--hidden", "8,8", "--epochs", "3", "--grid-resolution", "20"]
+
+
+def _tree(root):
+    """Every path under ``root`` with the contents of its files."""
+    found = {}
+    for directory, _, files in os.walk(root):
+        found[os.path.relpath(directory, root)] = None
+        for name in files:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as file:
+                found[os.path.relpath(path, root)] = file.read()
+    return found
+
+
+def _help(command):
+    return f" (see 'kreg {command} --help')"
+
+
+@pytest.mark.parametrize(
+    "argv, line",
+    [
+        (
+            ["compare", "--bogus", "--out", "{tmp}/new"],
+            "kreg compare: error: unrecognized arguments: --bogus" + _help("compare"),
+        ),
+        (
+            ["sweep", "--bogus", "1", "--out", "{tmp}/new"],
+            "kreg sweep: error: unrecognized arguments: --bogus 1" + _help("sweep"),
+        ),
+        (
+            ["sweep", "--lams", "-1,0.1", "--out", "{tmp}/new"],
+            "kreg sweep: error: argument --lams: expected one argument (got "
+            "'-1,0.1', which reads as an option: write --lams=-1,0.1)" + _help("sweep"),
+        ),
+        (
+            ["compare", "--n-samples", "1", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --n-samples: expected an integer in "
+            "[2, 1,000,000]; got '1'" + _help("compare"),
+        ),
+        (
+            ["compare", "--grid-resolution", "9999", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --grid-resolution: expected an integer "
+            "in [2, 2,000]; got '9999'" + _help("compare"),
+        ),
+        (
+            ["compare", "--epochs", "0", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --epochs: expected an integer in "
+            "[1, 1,000,000]; got '0'" + _help("compare"),
+        ),
+        (
+            ["compare", "--epochs", "2000000", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --epochs: expected an integer in "
+            "[1, 1,000,000]; got '2000000'" + _help("compare"),
+        ),
+        (
+            ["compare", "--lam", "-1", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --lam: expected a finite number >= 0; "
+            "got '-1'" + _help("compare"),
+        ),
+        (
+            ["compare", "--hidden", "0,3", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --hidden: expected comma-separated "
+            "integers >= 1, e.g. 128,128; got '0,3'" + _help("compare"),
+        ),
+        (
+            ["compare", "--noise", "-1", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --noise: expected a number >= 0 or none; "
+            "got '-1'" + _help("compare"),
+        ),
+        (
+            ["compare", "--validation-split", "1.5", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --validation-split: expected a number "
+            "in (0, 1); got '1.5'" + _help("compare"),
+        ),
+        (
+            ["compare", "--learning-rate", "0", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --learning-rate: expected a finite "
+            "number > 0; got '0'" + _help("compare"),
+        ),
+        (
+            ["compare", "--out", "{tmp}/file"],
+            "kreg compare: error: --out '{tmp}/file' cannot be written: Output "
+            "directory '{tmp}/file' exists and is not a directory; choose another "
+            "path." + _help("compare"),
+        ),
+        (
+            ["compare", "--out", "{tmp}/file/sub"],
+            "kreg compare: error: --out '{tmp}/file/sub' cannot be written: "
+            "[Errno 20] Not a directory: '{tmp}/file/sub'" + _help("compare"),
+        ),
+        (
+            ["compare", "--out", "/proc/x"],
+            "kreg compare: error: --out '/proc/x' cannot be written: [Errno 2] No "
+            "such file or directory: '/proc/x'" + _help("compare"),
+        ),
+        (
+            ["sweep", "--out", "{tmp}/full"],
+            "kreg sweep: error: --out '{tmp}/full' exists and is not empty; choose "
+            "another directory or add --force to replace the report's files in it"
+            + _help("sweep"),
+        ),
+    ],
+)
+def test_main_bad_command_lines(argv, line, tmp_path, capsys, monkeypatch):
+    import kreg._io
+
+    (tmp_path / "file").write_text("a file")
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "old.txt").write_text("keep")
+    before = _tree(tmp_path)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the command went past its checks")
+
+    # Keras is imported by other tests, so sys.modules tells nothing here (see
+    # test_module_usage_errors_do_not_import_keras); the command must fail before
+    # it imports Keras, and before it probes (writes in) an output directory.
+    monkeypatch.setattr(cli, "_import_keras", must_not_run)
+    monkeypatch.setattr(kreg._io.tempfile, "mkstemp", must_not_run)
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in argv]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    assert captured.err.splitlines() == [line.replace("{tmp}", str(tmp_path))]
+    assert _tree(tmp_path) == before  # nothing created, nothing changed
+    assert not os.path.exists("/proc/x")
+
+
+def test_main_read_only_directory_exits_2_naming_it(tmp_path, capsys, monkeypatch):
+    import kreg._io
+
+    # Tests run as root, whom chmod does not stop: fail the probe file instead.
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cli, "_import_keras", lambda: pytest.fail("Keras imported"))
+    monkeypatch.setattr(kreg._io.tempfile, "mkstemp", denied)
+    out = tmp_path / "read-only"
+    out.mkdir()
+    assert cli.main(["compare", *QUICK, "--out", str(out), "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.splitlines() == [
+        f"kreg compare: error: --out {str(out)!r} cannot be written: [Errno 13] "
+        f"Permission denied: {str(out)!r}" + _help("compare")
+    ]
+    assert out.is_dir() and os.listdir(out) == []  # left as it was
+
+
+def test_main_full_disk_while_writing_the_report(tmp_path, capsys, monkeypatch):
+    import kreg._io
+    import kreg.report
+
+    real = kreg._io.atomic_write
+    failed = []
+
+    def full_disk_for_metrics(path, write):
+        if not os.fspath(path).endswith("metrics.json"):
+            return real(path, write)
+
+        def write_part(file):
+            file.write(b'{"config": ')  # a part, then the disk is full
+            file.flush()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        failed.append(os.fspath(path))
+        return real(path, write_part)
+
+    monkeypatch.setattr(kreg.report, "_atomic_write", full_disk_for_metrics)
+    out = tmp_path / "run"
+    assert cli.main(["compare", *QUICK, "--out", str(out), "--quiet"]) == 1
+    captured = capsys.readouterr()
+    metrics = str(out / "metrics.json")
+    assert failed == [metrics]
+    assert "Traceback" not in captured.err
+    assert captured.err.splitlines() == [
+        "kreg compare: error: cannot write the report: [Errno 28] No space left "
+        f"on device: {metrics!r}"
+    ]
+    assert "Report written" not in captured.out
+    names = set(os.listdir(out))
+    assert not any(name.startswith(".kreg-tmp-") for name in names), names
+    assert "metrics.json" not in names
+    assert names <= REPORT_FILES
+    # Every file there is whole: the page ends, the arrays load.
+    if "report.html" in names:
+        assert (
+            (out / "report.html")
+            .read_text(encoding="utf-8")
+            .rstrip()
+            .endswith("</html>")
+        )
+    if "weights.npz" in names:
+        assert WeightHistory.load(out / "weights.npz").epochs[-1] == 3
+
+
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def _fail_while_interrupted(*args, **kwargs):
+    """A cleanup failing while a Ctrl-C unwinds (its __context__ is the Ctrl-C)."""
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        raise ValueError("seek of closed file")  # noqa: B904
+
+
+@pytest.mark.parametrize("writer", [_interrupt, _fail_while_interrupted])
+def test_main_ctrl_c_while_writing_the_report(writer, tmp_path, capsys, monkeypatch):
+    import kreg.report
+
+    monkeypatch.setattr(kreg.report, "save_histories", writer)
+    out = tmp_path / "run"
+    assert cli.main(["compare", *QUICK, "--out", str(out), "--quiet"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "kreg: interrupted\n"
+    # Interrupted at the first file: the directory made for it is empty, and
+    # removed.
+    assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def test_main_ctrl_c_while_training_removes_the_new_directory(
+    tmp_path, capsys, monkeypatch
+):
+    import kreg._engine
+
+    monkeypatch.setattr(kreg._engine.StackedTrainer, "run", _interrupt)
+    out = tmp_path / "run"
+    argv = ["compare", *QUICK, "--out", str(out), "--quiet"]
+    assert cli.main(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "kreg: interrupted\n"
+    assert "Report written" not in captured.out
+    # The command created the directory (empty) before training: removed again.
+    assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def test_main_progress_bar_without_a_terminal_is_plain_lines(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["compare", *QUICK, "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert not sys.stdout.isatty()  # capsys: as with a pipe or a file
+    assert "3/3" in stdout  # the progress bar's line
+    for control in ("\r", "\x08", "\x1b"):
+        assert control not in stdout, repr(control)
