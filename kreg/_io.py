@@ -184,26 +184,14 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
 
 
 def prepare_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """Check ``out_dir`` (see :func:`check_out_dir`), create it and probe it.
+    """:func:`check_out_dir`, then create ``out_dir`` and probe that it is writable.
 
     Run before any training, so that a directory that cannot be written (a path
     under a file, a read-only file system, a place without permission) fails at
     once instead of after the run: the directory is created (with its parents)
-    and a temporary file is written in it and removed.
-
-    Args:
-        out_dir: The output directory.
-        force: Allow writing into a non-empty directory.
-
-    Returns:
-        ``out_dir`` as a string.
-
-    Raises:
-        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
-            false.
-        NotADirectoryError: If ``out_dir`` exists and is not a directory.
-        OSError: If it cannot be created or written; the message names
-            ``out_dir``.
+    and a temporary file is written in it and removed. Arguments, return value
+    and errors are those of :func:`check_out_dir`, plus an ``OSError`` naming
+    ``out_dir`` if it cannot be created or written.
 
     Examples:
         >>> import os, tempfile
