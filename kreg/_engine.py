@@ -444,9 +444,10 @@ class StackedTrainer:
         """The per-epoch quantities, ``(epochs, 6, V)`` float64."""
         return np.asarray(self._metrics.numpy(), dtype="float64")
 
-    def metrics_at(self, index: int) -> np.ndarray:
-        """The per-epoch quantities of epoch ``index + 1``, ``(6, V)``."""
-        return np.asarray(self._metrics[index].numpy(), dtype="float64")
+    def metrics_between(self, start: int, stop: int) -> np.ndarray:
+        """The per-epoch quantities of epochs ``start + 1 .. stop``, ``(stop -
+        start, 6, V)`` float64: only those rows are copied from the device."""
+        return np.asarray(self._metrics[start:stop].numpy(), dtype="float64")
 
     def records(self) -> list[np.ndarray]:
         """One array per variable, ``(records, R, *shape)``: record 0 is initial.

@@ -143,6 +143,33 @@ def check_names(name: str, value: Any) -> list:
     return items
 
 
+def first_nonfinite(curves: Any) -> int | None:
+    """The index of the first epoch at which a training curve is NaN or infinite.
+
+    The one test of divergence that results, reports and figures share.
+    Validation curves (keys starting with ``"val_"``) are left out: they are NaN
+    throughout when a run has no validation data, and a run whose weights went
+    non-finite has a non-finite training loss anyway.
+
+    Args:
+        curves: Curve name -> per-epoch values, the epochs along the last axis
+            (leading axes, e.g. seeds, are pooled: an epoch counts if any is bad).
+
+    Returns:
+        The 0-based index of that epoch, or ``None`` if every value is finite.
+    """
+    first = None
+    for key, values in curves.items():
+        if str(key).startswith("val_"):
+            continue
+        bad = ~np.isfinite(np.atleast_1d(np.asarray(values, dtype=np.float64)))
+        bad = bad.reshape(-1, bad.shape[-1]).any(axis=0)
+        if bad.any():
+            index = int(np.argmax(bad))
+            first = index if first is None else min(first, index)
+    return first
+
+
 # Upper bounds of the size arguments of ``kreg.compare`` and ``kreg.sweep``,
 # checked before any training; each keeps one array to a sane size.
 

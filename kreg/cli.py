@@ -477,14 +477,37 @@ def _prepare_out_dir(
     return out_dir
 
 
-def _write(parser: argparse.ArgumentParser, write: Callable[[], Any]) -> Any:
-    """Run ``write()`` (a report writer); a file-system error ends the command
-    with one line naming the path and exit status 1 (files are written
-    atomically: each is whole or absent)."""
+def _write(
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    writer: Callable[..., dict[str, str]],
+    result: Any,
+    out_dir: str,
+    data_file: str,
+) -> None:
+    """Write the report with ``writer`` and say where it went and how long it took.
+
+    A file-system error ends the command with one line naming the path and exit
+    status 1 (files are written atomically: each is whole or absent).
+    """
     try:
-        return write()
+        paths = writer(
+            result,
+            out_dir,
+            force=args.force,
+            started=args.started,
+            command=shlex.join(["kreg", *args.argv]),
+        )
     except OSError as error:
         parser.exit(1, f"{parser.prog}: error: cannot write the report: {error}\n")
+    with open(paths["metrics.json"]) as file:
+        timing = json.load(file)["timing"]
+    print(
+        f"Report written to {paths['report.html']} (with metrics.json, {data_file} "
+        f"and {sum(p.endswith('.png') for p in paths)} figures). Training "
+        f"{timing['train_seconds']:.1f} s; total {timing['total_seconds']:.1f} s "
+        "from process start to report written."
+    )
 
 
 def _add_compare(subparsers: Any) -> argparse.ArgumentParser:
@@ -531,24 +554,7 @@ def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     except (ValueError, TypeError) as error:
         parser.error(_flag_names(str(error)))
     print(result.summary())
-    paths = _write(
-        parser,
-        lambda: write_report(
-            result,
-            out_dir,
-            force=args.force,
-            started=args.started,
-            command=shlex.join(["kreg", *args.argv]),
-        ),
-    )
-    with open(paths["metrics.json"]) as file:
-        timing = json.load(file)["timing"]
-    print(
-        f"Report written to {paths['report.html']} (with metrics.json, weights.npz "
-        f"and {sum(p.endswith('.png') for p in paths)} figures). Training "
-        f"{timing['train_seconds']:.1f} s; total {timing['total_seconds']:.1f} s "
-        "from process start to report written."
-    )
+    _write(args, parser, write_report, result, out_dir, "weights.npz")
     return 0
 
 
@@ -604,24 +610,7 @@ def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(_flag_names(str(error)))
     print(result.summary())
     print(_best_line(result))
-    paths = _write(
-        parser,
-        lambda: write_sweep_report(
-            result,
-            out_dir,
-            force=args.force,
-            started=args.started,
-            command=shlex.join(["kreg", *args.argv]),
-        ),
-    )
-    with open(paths["metrics.json"]) as file:
-        timing = json.load(file)["timing"]
-    print(
-        f"Report written to {paths['report.html']} (with metrics.json, paths.npz "
-        f"and {sum(p.endswith('.png') for p in paths)} figures). Training "
-        f"{timing['train_seconds']:.1f} s; total {timing['total_seconds']:.1f} s "
-        "from process start to report written."
-    )
+    _write(args, parser, write_sweep_report, result, out_dir, "paths.npz")
     return 0
 
 

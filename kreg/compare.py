@@ -53,6 +53,7 @@ from kreg._validation import (
     check_names,
     check_nonnegative,
     check_positive,
+    first_nonfinite,
 )
 from kreg.datasets import make_moons, train_val_split
 from kreg.history import WeightHistory
@@ -394,21 +395,9 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
 
 def _first_nonfinite_epoch(curves: Mapping[str, np.ndarray]) -> int | None:
-    """The first epoch (1-based) at which any curve is NaN or infinite, or None.
-
-    Args:
-        curves: Per-epoch arrays whose last axis is the epoch (other axes, such as
-            seeds, count as one: an epoch is non-finite if any of them is).
-    """
-    finite = np.logical_and.reduce(
-        [
-            np.isfinite(np.asarray(c, dtype="float64"))
-            .reshape(-1, np.shape(c)[-1])
-            .all(0)
-            for c in curves.values()
-        ]
-    )
-    return None if finite.all() else int(np.argmin(finite)) + 1
+    """The first epoch (1-based) at which a training curve is not finite, or None."""
+    index = first_nonfinite(curves)
+    return None if index is None else index + 1
 
 
 def _diverged_note(diverged: Mapping[str, int | None], what: str = "variant") -> str:
@@ -1178,7 +1167,7 @@ def _run(
 
     def report(done: int) -> None:
         nonlocal checked
-        chunk = trainer.metrics()[checked:done]  # (epochs, 6, V)
+        chunk = trainer.metrics_between(checked, done)  # (epochs, 6, V)
         finite = np.isfinite(chunk).all(axis=1)  # (epochs, V)
         for v in np.flatnonzero(~finite.all(axis=0)):
             if v not in diverged:

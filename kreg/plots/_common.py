@@ -38,6 +38,7 @@ from kreg._validation import (
     check_int,
     check_nonnegative,
     check_positive,
+    first_nonfinite,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -740,15 +741,7 @@ def divergence(
         >>> divergence({"train_loss": [0.7, 0.5]}) is None
         True
     """
-    first = None
-    for key, values in curves.items():
-        if str(key).startswith("val_"):
-            continue
-        bad = ~np.isfinite(np.atleast_1d(np.asarray(values, dtype=np.float64)))
-        bad = bad.reshape(-1, bad.shape[-1]).any(axis=0)
-        if bad.any():
-            index = int(np.argmax(bad))
-            first = index if first is None else min(first, index)
+    first = first_nonfinite(curves)
     if first is not None:
         epoch = first + 1 if epochs is None else int(np.asarray(epochs)[first])
         return f"diverged at epoch {epoch}"
