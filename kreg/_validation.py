@@ -46,7 +46,7 @@ def _fail_array(
     """
     shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
-        dtype = getattr(dtype, "name", dtype)
+        dtype = getattr(dtype, "name", None) or str(dtype).removeprefix("torch.")
         shown = f"<{type(value).__name__} shape={tuple(shape)} dtype={dtype}>"
     else:
         shown = reprlib.repr(value)

@@ -13,6 +13,11 @@ and writes the same kind of report (:func:`kreg.report.write_sweep_report`):
 settings of ``kreg compare`` (the same option table, without ``--variants``,
 ``--lam`` and ``--record-every``) and adds ``--kind`` and ``--lams``.
 
+``kreg --backend {tensorflow,jax,torch} COMMAND ...`` (also accepted after the
+command) runs on that Keras backend; without it, the ``KERAS_BACKEND`` environment
+variable decides, else tensorflow. The backend's framework is looked for
+(:func:`kreg._backend.missing`) before Keras is imported.
+
 Arguments are parsed before TensorFlow, :mod:`kreg.compare` or matplotlib are
 imported by this module, so a bad option fails at once. Every error of the user's
 making (an unknown option, a bad value, an output directory that is not empty)
@@ -36,6 +41,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kreg import _backend
 from kreg._validation import (
     MAX_EPOCHS,
     MAX_GRID_RESOLUTION,
@@ -93,7 +99,10 @@ def _import_keras() -> None:
     machine without CUDA would log an error at the first operation; real errors
     reach Python as exceptions) and the lines TensorFlow's C++ code writes to
     stderr during the import (about eight, some of which no log level silences)
-    are dropped; any other line written then is passed on.
+    are dropped; any other line written then is passed on. On the other
+    backends TensorFlow, when installed, is imported here too: Keras imports it
+    the first time it serializes an object (``serialize_keras_object``), which
+    a run does, and its lines would come then.
     """
     if _USER_TF_LOG or "keras" in sys.modules:
         import keras  # noqa: F401
@@ -105,7 +114,12 @@ def _import_keras() -> None:
     with tempfile.TemporaryFile() as capture:
         os.dup2(capture.fileno(), 2)
         try:
-            import keras  # noqa: F401
+            import keras
+
+            if keras.backend.backend() != "tensorflow" and not _backend.missing(
+                "tensorflow"
+            ):
+                import tensorflow  # noqa: F401
         finally:
             os.dup2(saved, 2)
             os.close(saved)
@@ -254,6 +268,7 @@ def _choices(*names: str) -> Callable[[str], str]:
 
 _kind = _choices("l1", "l2", "l1l2")
 _l1_mode = _choices("proximal", "subgradient")
+_backend_name = _choices(*_backend.BACKENDS)
 
 
 def _jit(text: str) -> bool | str:
@@ -448,6 +463,54 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
         action="store_true",
         help="no progress bar (the summary table and the report's path are printed)",
     )
+
+
+def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
+    """Add ``--backend`` to ``parser``: ``default=None`` on the top-level parser,
+    ``argparse.SUPPRESS`` on a command's (so that a ``--backend`` given before the
+    command is not replaced by the command's default)."""
+    parser.add_argument(
+        "--backend",
+        type=_backend_name,
+        default=default,
+        metavar=_backend_name.metavar,  # type: ignore[attr-defined]
+        help=(
+            "the Keras backend to run on (default: the KERAS_BACKEND environment "
+            "variable, else tensorflow)"
+        ),
+    )
+
+
+def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    """Set ``KERAS_BACKEND`` to the backend of the run; exit 2 if it cannot run.
+
+    ``--backend`` (checked by its type) wins over the ``KERAS_BACKEND`` variable
+    (checked here), else tensorflow. Called before Keras is imported and before
+    the output directory is made: a framework that is not installed or a backend
+    kreg does not support ends the command with one line. (An import of Keras
+    that fails for another reason is not caught.)
+
+    Returns:
+        The backend's name, also set as ``os.environ["KERAS_BACKEND"]``.
+    """
+    name = args.backend or _backend.requested() or "tensorflow"
+    reason = _backend.missing(name)
+    if reason is not None:
+        if args.backend is None:
+            reason += (
+                " (from the KERAS_BACKEND environment variable; --backend overrides it)"
+            )
+        parser.error(reason)
+    keras = sys.modules.get("keras")  # imported before main() (Python, not shell)
+    if args.backend is not None and keras is not None:
+        running = keras.backend.backend()
+        if running != name:
+            parser.error(
+                f"--backend {name}: Keras already runs on {running} in this "
+                "process; its backend is chosen when Keras is first imported"
+            )
+    os.environ["KERAS_BACKEND"] = name
+    return name
 
 
 def _prepare_out_dir(
@@ -667,12 +730,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kreg {__version__}")
+    _add_backend(parser, None)
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands"
     )
     commands = {name: add(subparsers) for name, (add, _) in _COMMANDS.items()}
     for name, sub in commands.items():
         sub.prog = f"kreg {name}"
+        _add_backend(sub, argparse.SUPPRESS)
     return parser, commands
 
 
@@ -708,6 +773,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("a command is required: " + ", ".join(commands))
         if unknown:  # named by the command's own parser, which --help lists
             commands[args.command].error("unrecognized arguments: " + " ".join(unknown))
+        _choose_backend(args, parser)
         args.argv = argv
         args.started = started
         _, run = _COMMANDS[args.command]

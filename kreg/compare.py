@@ -39,7 +39,7 @@ import keras
 import numpy as np
 
 from kreg import proximal
-from kreg._engine import METRIC_NAMES, StackedTrainer
+from kreg._engine import METRIC_NAMES, StackedTrainer, new_trainer
 from kreg._validation import (
     MAX_EPOCHS,
     MAX_GRID_RESOLUTION,
@@ -638,6 +638,15 @@ def _warn_about(variants: Mapping[str, list], n_train: int, prox: bool) -> None:
                 break
 
 
+def _keras_class(optimizer: keras.optimizers.Optimizer) -> type:
+    """The Keras class of ``optimizer``: on PyTorch, ``keras.optimizers.Adam()``
+    and a few others are instances of a backend subclass (fused updates)."""
+    for kind in type(optimizer).__mro__:
+        if not kind.__module__.startswith("keras.src.backend."):
+            return kind
+    return type(optimizer)  # pragma: no cover - a Keras backend class at the root
+
+
 def _resolve_optimizer(
     optimizer: Any, learning_rate: float | None
 ) -> tuple[keras.optimizers.Optimizer, float | None]:
@@ -662,7 +671,7 @@ def _resolve_optimizer(
             _fail("optimizer", _OPTIMIZER_EXPECTED, given)
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         _fail("optimizer", _OPTIMIZER_EXPECTED, optimizer, TypeError)
-    if type(optimizer) not in _ELEMENTWISE_OPTIMIZERS.values():
+    if _keras_class(optimizer) not in _ELEMENTWISE_OPTIMIZERS.values():
         _fail(
             "optimizer",
             _OPTIMIZER_EXPECTED + " (the stacked training updates "
@@ -698,7 +707,7 @@ def _resolve_optimizer(
         config["learning_rate"] = learning_rate
     rate = config["learning_rate"]
     rate = float(rate) if isinstance(rate, numbers.Real) else None
-    return type(optimizer).from_config(config), rate
+    return _keras_class(optimizer).from_config(config), rate
 
 
 def _proximal_optimizer(
@@ -712,9 +721,13 @@ def _proximal_optimizer(
     """
     if isinstance(optimizer, proximal._ProximalMixin):
         return optimizer
-    counterpart = _PROXIMAL_COUNTERPARTS.get(type(optimizer))
+    counterpart = _PROXIMAL_COUNTERPARTS.get(_keras_class(optimizer))
     if counterpart is None:
-        shown = given if isinstance(given, str) else _Shown(type(optimizer).__name__)
+        shown = (
+            given
+            if isinstance(given, str)
+            else _Shown(_keras_class(optimizer).__name__)
+        )
         _fail(
             "optimizer",
             "an optimizer with a proximal L1 step for l1_mode='proximal': 'adam' "
@@ -1122,6 +1135,7 @@ def _base_config(setup: _Setup, optimizer: keras.optimizers.Optimizer) -> dict:
         "epochs": setup.epochs,
         "grid_resolution": setup.grid_resolution,
         "jit_compile": setup.jit_compile,
+        "backend": keras.backend.backend(),
         "initial_weights": "keras.initializers.GlorotUniform(seed=keras.random."
         "SeedGenerator(s)) kernels in layer order, zero biases, "
         + (
@@ -1217,7 +1231,7 @@ def _train(
     sets = [_initial_weights(setup.sizes, s) for s in setup.seeds]
     initial = sets[0] if len(sets) == 1 else [w for w in sets for _ in range(per_seed)]
     started = time.perf_counter()
-    trainer = StackedTrainer(
+    trainer = new_trainer(
         initial,
         activation=setup.activation,
         regularizers=slice_regs,

@@ -40,6 +40,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from kreg._backend import to_numpy
 from kreg._validation import _fail, check_int, check_nonnegative
 from kreg.regularizers import L1, L1L2, L2
 
@@ -420,7 +421,7 @@ def _keras_float(value: Any) -> float:
     0.009999999776482582). The shortest decimal that rounds to the same float32 is
     the value the user typed (``0.01``); it is within float32 precision either way.
     """
-    value = np.asarray(keras.ops.convert_to_numpy(value))[()]
+    value = to_numpy(value)[()]
     if value.dtype == np.float32:
         return float(np.format_float_scientific(value, unique=True))
     return float(value)

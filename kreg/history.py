@@ -26,6 +26,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from kreg._backend import to_numpy
 from kreg._io import TMP_PREFIX, atomic_write
 from kreg._validation import (
     _fail,
@@ -109,19 +110,6 @@ def _owner_names(layers: list, variables: list) -> dict[int, str]:
             parts = variable.path.split("/")
             names[id(variable)] = parts[-2] if len(parts) > 1 else parts[0]
     return names
-
-
-def _numpy_value(variable: Any) -> np.ndarray:
-    """A fresh NumPy copy of the variable's value (bfloat16 widened to float32).
-
-    ``Variable.numpy()`` is ``np.array(variable)``: a copy that owns its memory, on
-    every backend (and, on TensorFlow, without the NumPy 2 ``copy=`` deprecation
-    warning that ``keras.ops.convert_to_numpy`` raises).
-    """
-    value = variable.numpy()
-    if value.dtype.kind == "V" or value.dtype.name == "bfloat16":
-        value = value.astype(np.float32)
-    return value
 
 
 def _storage_dtype(variable: Any) -> str:
@@ -1394,7 +1382,7 @@ class WeightHistory(keras.callbacks.Callback):
         iterations = getattr(optimizer, "iterations", None)
         if iterations is None:
             return None
-        return int(iterations.numpy())
+        return int(iterations)
 
     def _step(self) -> int:
         if self.every_batches is None:
@@ -1404,7 +1392,10 @@ class WeightHistory(keras.callbacks.Callback):
         return self._batch_base + self._batches_done
 
     def _record(self, epoch: int) -> None:
-        values = [_numpy_value(v) for v in self._variables]
+        # On JAX, fit keeps the trained state outside the variables during an
+        # epoch; reading ``Callback.model`` writes it back into them.
+        self.model  # noqa: B018
+        values = [to_numpy(v) for v in self._variables]
         step = self._step()
         if self.on_nonfinite != "ignore":
             self._check_finite(values, epoch)

@@ -174,6 +174,17 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
     return scale(lam, n) * ops.sum(ops.square(_as_float(w, dtype)))
 
 
+def magnitude(w: Any) -> Any:
+    """``|w|`` computed as ``w * sign(w)``: the same values, and the gradient
+    ``sign(w)`` on every backend, 0 at 0.
+
+    The gradient of ``ops.abs`` at 0 is 0 on TensorFlow and PyTorch but 1 on JAX;
+    the proximal optimizers take ``c * sign(w)`` out of the gradient, so the L1
+    terms must put exactly that in.
+    """
+    return w * ops.sign(w)
+
+
 def l1_penalty(w: Any, lam: float, n: int) -> Any:
     """L1 penalty with the lecture's scaling: ``lam / (2 n) * sum(|w|)``.
 
@@ -210,4 +221,4 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
     dtype, lam, n = _checked(w, lam, n)
     if lam == 0:
         return ops.zeros((), dtype=accumulation_dtype(dtype))
-    return scale(lam, n) * ops.sum(ops.abs(_as_float(w, dtype)))
+    return scale(lam, n) * ops.sum(magnitude(_as_float(w, dtype)))

@@ -379,5 +379,8 @@ def regularize(
         ) from error
     if not copy.built:
         copy.build(model.inputs[0].shape if model.inputs else None)
-    copy.set_weights(model.get_weights())
+    # Copied tensor by tensor, not through NumPy (which warns on JAX and PyTorch);
+    # copied, since JAX's fit deletes the buffers of the arrays it trains.
+    for target, source in zip(copy.weights, model.weights, strict=True):
+        target.assign(ops.copy(source.value))
     return copy

@@ -924,7 +924,10 @@ def write_report(
         "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
         "the figures as PNG files."
     )
-    report.add_text(f"Written by kreg {__version__}.")
+    report.add_text(
+        f"Written by kreg {__version__}, trained on the Keras backend "
+        f"{result.config.get('backend', 'tensorflow')}."
+    )
     written.update(report.write(out_dir, force=True))
     metrics_path = os.path.join(out_dir, "metrics.json")
     write_json(metrics_path, metrics)
@@ -1277,7 +1280,10 @@ def write_sweep_report(
         "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
         "and the figures as PNG files."
     )
-    report.add_text(f"Written by kreg {__version__}.")
+    report.add_text(
+        f"Written by kreg {__version__}, trained on the Keras backend "
+        f"{result.config.get('backend', 'tensorflow')}."
+    )
     written.update(report.write(out_dir, force=True))
     metrics_path = os.path.join(out_dir, "metrics.json")
     write_json(metrics_path, metrics)

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test file: figures are drawn on Agg and closed."""
+"""Shared by every test file: figures drawn on Agg and closed; backend selection."""
 
 import matplotlib
 
@@ -13,3 +13,16 @@ def close_figures():
     """Close every figure a test leaves open (matplotlib keeps them otherwise)."""
     yield
     plt.close("all")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the ``tensorflow_only`` tests on the other Keras backends."""
+    from backend import BACKEND
+
+    if BACKEND == "tensorflow":
+        return
+    kept = [item for item in items if "tensorflow_only" not in item.keywords]
+    deselected = [item for item in items if "tensorflow_only" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept

@@ -64,6 +64,7 @@ def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "report"
     env = {**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "200"}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    jax_out = out.parent / "jax"
     commands = {
         "help": ["-m", "kreg", "--help"],
         "bad_option": ["-m", "kreg", "compare", "--epochs", "x"],
@@ -74,14 +75,27 @@ def runs(tmp_path_factory):
         "run": ["-m", "kreg", "compare", *TINY, "--out", str(out), "--quiet"],
         "no_keras_out": ["-c", NO_KERAS_SCRIPT, "compare", "--out", "/proc/x"],
         "no_keras_option": ["-c", NO_KERAS_SCRIPT, "compare", "--bogus"],
+        "no_keras_backend": ["-c", NO_KERAS_SCRIPT, "--backend", "numpy", "compare"],
+        "no_keras_env": [
+            *("-c", NO_KERAS_SCRIPT, "compare", "--epochs", "1"),
+            *("--out", str(out.parent / "numpy")),
+        ],
+        "jax_run": [
+            *("-m", "kreg", "--backend", "jax", "compare", "--epochs", "2"),
+            *("--n-samples", "20", "--hidden", "4", "--grid-resolution", "2"),
+            *("--out", str(jax_out), "--quiet"),
+        ],
     }
+    # The variable names an unsupported backend, or (for --backend jax, which
+    # wins over it) another one.
+    envs = {"no_keras_env": "numpy", "jax_run": "tensorflow"}
     processes = {
         name: subprocess.Popen(
             [sys.executable, *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
+            env={**env, "KERAS_BACKEND": envs[name]} if name in envs else env,
         )
         for name, argv in commands.items()
     }
@@ -90,6 +104,7 @@ def runs(tmp_path_factory):
         stdout, stderr = process.communicate(timeout=600)
         done[name] = (process.returncode, stdout, stderr)
     done["out"] = out
+    done["jax_out"] = jax_out
     return done
 
 
@@ -103,6 +118,10 @@ def test_module_help_lists_the_commands(runs):
     assert code == 0, stderr
     assert "usage: kreg" in stdout
     assert "compare" in stdout and "train unregularized, L1 and L2" in stdout
+    assert "--backend {tensorflow,jax,torch}" in stdout
+    assert "(default: the KERAS_BACKEND environment variable, else tensorflow)" in (
+        _flat(stdout)
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,6 +149,17 @@ def test_module_bad_input_exits_2_with_one_line(runs, name, word):
             "kreg compare: error: unrecognized arguments: --bogus "
             "(see 'kreg compare --help')",
         ),
+        (
+            "no_keras_backend",
+            "kreg: error: argument --backend: expected one of tensorflow, jax, "
+            "torch; got 'numpy' (see 'kreg --help')",
+        ),
+        (
+            "no_keras_env",
+            "kreg: error: kreg runs on the Keras backends tensorflow, jax, torch, "
+            "not 'numpy' (from the KERAS_BACKEND environment variable; --backend "
+            "overrides it) (see 'kreg --help')",
+        ),
     ],
 )
 def test_module_usage_errors_do_not_import_keras(runs, name, line):
@@ -137,6 +167,7 @@ def test_module_usage_errors_do_not_import_keras(runs, name, line):
     assert code == 2, stderr  # 1 with a traceback if Keras was imported
     assert stdout == ""
     assert stderr.splitlines() == [line]
+    assert not (runs["out"].parent / "numpy").exists()  # KERAS_BACKEND=numpy's
 
 
 def test_module_tiny_run_writes_the_report(runs):
@@ -160,6 +191,25 @@ def test_module_tiny_run_writes_the_report(runs):
     assert history.epochs[0] == 0 and history.epochs[-1] == 5
 
 
+def test_module_backend_option_runs_on_jax(runs):
+    # --backend jax wins over KERAS_BACKEND=tensorflow in the process's
+    # environment: Keras starts on JAX (TensorFlow is not used).
+    code, stdout, stderr = runs["jax_run"]
+    assert code == 0, stderr
+    out = runs["jax_out"]
+    assert f"Report written to {out / 'report.html'}" in stdout
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["config"]["epochs"] == 2
+    assert list(metrics["config"]["hidden"]) == [4]
+
+
+def test_module_backend_option_is_recorded_in_the_report(runs):
+    code, _, stderr = runs["jax_run"]
+    assert code == 0, stderr
+    with open(runs["jax_out"] / "metrics.json") as file:
+        assert json.load(file)["config"]["backend"] == "jax"
+
+
 # --------------------------------------------------------------------------------
 # In-process: kreg.cli.main
 # --------------------------------------------------------------------------------
@@ -177,8 +227,14 @@ def test_main_help_documents_every_option_and_default(capsys):
     for flag in ("--out DIR", "--force", "--quiet"):
         assert flag in text
     assert "kreg-output/compare-YYYYMMDD-HHMMSS" in _flat(text.replace("- ", "-"))
+    backend = (
+        "--backend {tensorflow,jax,torch} the Keras backend to run on (default: "
+        "the KERAS_BACKEND environment variable, else tensorflow)"
+    )
+    assert backend in text  # also accepted after the command
     assert cli.main(["--help"]) == 0
-    assert "compare" in capsys.readouterr().out
+    text = _flat(capsys.readouterr().out)
+    assert "compare" in text and backend in text
 
 
 def test_cli_options_match_compare_signature():
@@ -627,6 +683,20 @@ def _help(command):
             "such file or directory: '/proc/x'" + _help("compare"),
         ),
         (
+            ["--backend", "numpy", "compare", "--out", "{tmp}/new"],
+            "kreg: error: argument --backend: expected one of tensorflow, jax, "
+            "torch; got 'numpy'" + " (see 'kreg --help')",
+        ),
+        (
+            ["compare", "--backend", "mlx", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --backend: expected one of tensorflow, "
+            "jax, torch; got 'mlx'" + _help("compare"),
+        ),
+        (
+            ["--backend", "jax"],
+            "kreg: error: a command is required: compare, sweep (see 'kreg --help')",
+        ),
+        (
             ["sweep", "--out", "{tmp}/full"],
             "kreg sweep: error: --out '{tmp}/full' exists and is not empty; choose "
             "another directory or add --force to replace the report's files in it"
@@ -658,6 +728,122 @@ def test_main_bad_command_lines(argv, line, tmp_path, capsys, monkeypatch):
     assert captured.err.splitlines() == [line.replace("{tmp}", str(tmp_path))]
     assert _tree(tmp_path) == before  # nothing created, nothing changed
     assert not os.path.exists("/proc/x")
+
+
+def _no_work(monkeypatch):
+    """Make importing Keras or probing an output directory fail the test."""
+    import kreg._io
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the command went past its checks")
+
+    monkeypatch.setattr(cli, "_import_keras", must_not_run)
+    monkeypatch.setattr(kreg._io.tempfile, "mkstemp", must_not_run)
+
+
+@pytest.mark.parametrize(
+    "argv, env, extra",
+    [
+        (["--backend", "jax", "compare"], None, "kreg[jax]"),
+        (["compare", "--backend", "jax"], "tensorflow", "kreg[jax]"),
+        (["--backend", "jax", "sweep", "--backend", "torch"], None, "kreg[torch]"),
+        (["compare"], "jax", "kreg[jax]"),
+        (["sweep"], "torch", "kreg[torch]"),
+    ],
+)
+def test_main_backend_not_installed_exits_2_naming_the_extra(
+    argv, env, extra, tmp_path, capsys, monkeypatch
+):
+    import importlib.util
+
+    backend = extra[len("kreg[") : -1]
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        return None if name == backend else real(name, *args, **kwargs)
+
+    if env is None:
+        monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    else:
+        monkeypatch.setenv("KERAS_BACKEND", env)
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    _no_work(monkeypatch)
+    out = tmp_path / "new"
+    assert cli.main([*argv, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(
+        f"kreg: error: the Keras backend '{backend}' needs the package "
+        f"'{backend}', which is not installed: pip install '{extra}'"
+    )
+    assert ("KERAS_BACKEND" in lines[0]) == ("--backend" not in argv)
+    assert os.listdir(tmp_path) == []  # nothing created
+
+
+@pytest.mark.parametrize("value", ["numpy", "mlx", "JAX"])
+def test_main_unsupported_keras_backend_variable_exits_2(
+    value, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("KERAS_BACKEND", value)
+    _no_work(monkeypatch)
+    out = tmp_path / "new"
+    assert cli.main(["compare", "--epochs", "1", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.splitlines() == [
+        f"kreg: error: kreg runs on the Keras backends tensorflow, jax, torch, not "
+        f"{value!r} (from the KERAS_BACKEND environment variable; --backend "
+        "overrides it) (see 'kreg --help')"
+    ]
+    assert os.listdir(tmp_path) == []
+    assert os.environ["KERAS_BACKEND"] == value  # left as it was
+
+
+def test_choose_backend_sets_keras_backend(monkeypatch):
+    import argparse
+
+    import keras
+
+    parser, _ = cli.build_parser()
+    running = keras.backend.backend()
+    # --backend wins over the variable (even one naming no backend) ...
+    monkeypatch.setenv("KERAS_BACKEND", "numpy")
+    args = argparse.Namespace(backend=running)
+    assert cli._choose_backend(args, parser) == running
+    assert os.environ["KERAS_BACKEND"] == running
+    # ... and without it, the variable decides; unset or empty: tensorflow.
+    args = argparse.Namespace(backend=None)
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert cli._choose_backend(args, parser) == "torch"
+    for unset in (True, False):
+        if unset:
+            monkeypatch.delenv("KERAS_BACKEND")
+        else:
+            monkeypatch.setenv("KERAS_BACKEND", "")
+        assert cli._choose_backend(args, parser) == "tensorflow"
+        assert os.environ["KERAS_BACKEND"] == "tensorflow"
+
+
+def test_main_backend_other_than_the_running_keras_exits_2(
+    tmp_path, capsys, monkeypatch
+):
+    import keras
+
+    running = keras.backend.backend()
+    other = "torch" if running != "torch" else "jax"
+    monkeypatch.setattr(cli._backend, "missing", lambda name: None)
+    monkeypatch.setenv("KERAS_BACKEND", running)
+    _no_work(monkeypatch)
+    assert cli.main(["--backend", other, "compare", "--out", str(tmp_path / "x")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"kreg: error: --backend {other}: Keras already runs on {running} in this "
+        "process; its backend is chosen when Keras is first imported (see 'kreg "
+        "--help')"
+    ]
+    assert os.listdir(tmp_path) == []
+    assert os.environ["KERAS_BACKEND"] == running
 
 
 def test_main_read_only_directory_exits_2_naming_it(tmp_path, capsys, monkeypatch):

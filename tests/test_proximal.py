@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from sklearn.linear_model import Lasso
+from tolerance import assert_close
 
 import kreg
 from kreg.conventions import lasso_alpha
@@ -98,7 +99,7 @@ def test_proximal_sgd_without_proximal_regularizer_is_plain_sgd():
         _fit_steps(model, x, y, 20)
         results.append(model.get_weights())
     for a, b in zip(*results, strict=True):
-        np.testing.assert_array_equal(a, b)
+        assert_close(a, b)  # on PyTorch, SGD is a fused update: last-bit rounding
 
 
 def test_proximal_adam_one_step_matches_the_formula():

@@ -15,25 +15,36 @@ for all slices at once, as per-slice coefficients ``lam / (2 n)`` (from
 ``kreg.penalties.scale``) times per-slice sums; any other regularizer is called on
 its slice, as Keras calls it on a layer's kernel.
 
-One ``tf.function`` runs a whole chunk of epochs (a graph-level loop: batches,
-end-of-epoch evaluation on the full training and validation sets, weight records),
-with the data, the batch order and the record buffers on the device. Python only
-runs between chunks.
+The model, its losses and the bookkeeping are ``keras.ops``, the same on every
+backend; only the loop over the epochs is written per backend, in the module named
+after it:
+
+- ``_tensorflow``: one ``tf.function`` (XLA if asked) runs a whole chunk of epochs
+  (batches, end-of-epoch evaluation on the full training and validation sets,
+  weight records) with the data, the batch order and the records on the device;
+- ``_jax``: the same chunk as one ``jax.jit``-compiled function of the weights and
+  optimizer state (``lax.fori_loop`` over epochs and batches, gradients by
+  ``jax.grad``, updates by the optimizer's ``stateless_apply``);
+- ``_torch``: an eager loop, as Keras' own PyTorch trainer steps (gradients by
+  ``torch.autograd``, updates by ``optimizer.apply``).
+
+Python runs between chunks, so progress bars and Ctrl-C work on every backend.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from kreg import proximal
-from kreg.penalties import scale
+from kreg._backend import to_numpy
+from kreg.penalties import magnitude, scale
 from kreg.regularizers import L1, L1L2, L2
 
 # Per-epoch quantities, in the order of the metric buffer's middle axis.
@@ -60,12 +71,16 @@ ORDER_BUDGET = 4_000_000
 
 
 def _bce_from_logits(y: Any, logits: Any):
-    """Per-slice mean binary cross-entropy, as Keras computes it.
+    """Per-slice mean binary cross-entropy, as Keras computes it on this backend.
 
-    ``Dense(1, activation="sigmoid")`` caches its logits on the TensorFlow backend
-    and ``binary_crossentropy`` uses them: ``sigmoid_cross_entropy_with_logits``,
-    mean over the last axis (of size 1), then the ``"sum_over_batch_size"``
-    reduction (sum over the rows divided by their number).
+    The loss is that of ``binary_crossentropy`` on ``Dense(1, activation="sigmoid")``
+    outputs: on TensorFlow the sigmoid keeps its logits and the loss uses them
+    (``sigmoid_cross_entropy_with_logits``); on JAX and PyTorch it is computed from
+    the probabilities clipped to ``[1e-7, 1 - 1e-7]`` (written out here: PyTorch's
+    own ``binary_cross_entropy`` raises on a NaN, where a diverged slice must go on
+    as NaN; its log clamp at -100 is never reached after the clip). Then the mean
+    over the last axis (of size 1) and the ``"sum_over_batch_size"`` reduction
+    (sum over the rows divided by their number).
 
     Args:
         y: Targets, shape ``(rows, 1)``.
@@ -75,7 +90,13 @@ def _bce_from_logits(y: Any, logits: Any):
         A ``(V,)`` tensor.
     """
     y = ops.broadcast_to(ops.cast(y, logits.dtype), ops.shape(logits))
-    per_row = ops.mean(ops.binary_crossentropy(y, logits, from_logits=True), axis=-1)
+    if keras.backend.backend() == "tensorflow":
+        per_entry = ops.binary_crossentropy(y, logits, from_logits=True)
+    else:
+        eps = keras.backend.epsilon()
+        p = ops.clip(ops.sigmoid(logits), eps, 1.0 - eps)
+        per_entry = -(y * ops.log(p) + (1.0 - y) * ops.log(1.0 - p))
+    per_row = ops.mean(per_entry, axis=-1)
     rows = ops.cast(ops.shape(per_row)[1], per_row.dtype)
     return ops.divide_no_nan(ops.sum(per_row, axis=1), rows)
 
@@ -134,9 +155,9 @@ class _KernelPenalty:
         """The ``(V,)`` penalties of the slices of a stacked kernel (or ``None``)."""
         total = None
         if self.l1 is not None:
-            total = self.l1 * ops.sum(ops.abs(kernel), axis=(1, 2))
+            total = ops.multiply(self.l1, ops.sum(magnitude(kernel), axis=(1, 2)))
         if self.l2 is not None:
-            term = self.l2 * ops.sum(ops.square(kernel), axis=(1, 2))
+            term = ops.multiply(self.l2, ops.sum(ops.square(kernel), axis=(1, 2)))
             total = term if total is None else total + term
         if self.others:
             values = [ops.zeros((), "float32")] * int(kernel.shape[0])
@@ -152,6 +173,11 @@ class _KernelPenalty:
 
 class StackedTrainer:
     """Trains ``V`` networks of one MLP shape together; see the module docstring.
+
+    Create one with :func:`new_trainer`, which picks the subclass of the active
+    Keras backend; a subclass implements :meth:`_prepare` and :meth:`_run_chunk`
+    (and may keep its records on the device, overriding :meth:`metrics_between`
+    and :meth:`records`).
 
     Args:
         initial: The initial weights: one network's ``[kernel_0, bias_0, ...]``
@@ -173,7 +199,8 @@ class StackedTrainer:
             the initial weights are always record 0.
         record_slices: The slices whose weights are recorded (default: all; an
             empty list records none).
-        jit_compile: Compile the epoch loop with XLA.
+        jit_compile: Compile the epoch loop with XLA (TensorFlow only: JAX always
+            compiles it, PyTorch runs it eagerly).
     """
 
     def __init__(
@@ -201,6 +228,7 @@ class StackedTrainer:
         self.n_train = len(x_train)
         self.batch_size = min(batch_size, self.n_train)
         self.n_full, self.rest = divmod(self.n_train, self.batch_size)
+        self.jit_compile = jit_compile
         self._activation = keras.activations.get(activation)
         self._regularizers = [list(r) for r in regularizers]
         self._penalties = [
@@ -215,61 +243,50 @@ class StackedTrainer:
             value = np.asarray(initial[j], dtype="float32")
             return np.broadcast_to(value, (n, *value.shape))
 
-        self.kernels = []
-        self.biases = []
-        for i in range(self.n_layers):
-            self.kernels.append(
-                keras.Variable(stacked(2 * i), name="kernel", dtype="float32")
-            )
-            self.biases.append(
-                keras.Variable(stacked(2 * i + 1), name="bias", dtype="float32")
-            )
         self.variables = [
-            v for pair in zip(self.kernels, self.biases, strict=True) for v in pair
+            keras.Variable(stacked(j), name="kernel" if j % 2 == 0 else "bias")
+            for j in range(2 * self.n_layers)
         ]
+        self.kernels = self.variables[0::2]
         self._optimizer.build(self.variables)
-        self._proximal = isinstance(optimizer, proximal._ProximalMixin)
-        if self._proximal:
+        if isinstance(optimizer, proximal._ProximalMixin):
             self._set_proximal_strengths()
 
-        self._x_train = tf.constant(x_train, dtype=tf.float32)
-        self._y_train = tf.constant(y_train, dtype=tf.float32)
-        self._x_all = tf.constant(np.concatenate([x_train, x_val]), dtype=tf.float32)
-        self._y_val = tf.constant(y_val, dtype=tf.float32)
+        self._x_train = ops.convert_to_tensor(x_train, "float32")
+        self._y_train = ops.convert_to_tensor(y_train, "float32")
+        self._x_all = ops.convert_to_tensor(np.concatenate([x_train, x_val]), "float32")
+        self._y_val = ops.convert_to_tensor(y_val, "float32")
         self._order_source = order
         self.max_chunk = max(1, min(epochs, ORDER_BUDGET // self.n_train))
-        self._order = tf.Variable(
-            np.zeros((self.max_chunk, self.n_train), "int32"), trainable=False
-        )
-        self._bounds = tf.Variable([0, 0], dtype=tf.int32, trainable=False)
 
         # Record slots: slot r holds record r; epochs that are not recorded write
-        # to a last scratch slot, so the loop has no branch.
+        # to a last scratch slot, so a compiled loop has no branch.
         self.record_epochs = [0, *record_epochs]
         self.record_slices = list(range(n) if record_slices is None else record_slices)
         self._record_all = self.record_slices == list(range(n))
         n_records = len(self.record_epochs)
-        slots = np.full(self.epochs, n_records, dtype="int32")
+        self._slots = np.full(self.epochs, n_records, dtype="int32")
         for r, epoch in enumerate(self.record_epochs[1:], start=1):
-            slots[epoch - 1] = r
-        self._slots = tf.constant(slots)
-        self._buffers = []
+            self._slots[epoch - 1] = r
+        self._records = []
         if self.record_slices:
             for variable in self.variables:
-                value = np.asarray(variable.numpy())[self.record_slices]
+                value = to_numpy(variable)[self.record_slices]
                 buffer = np.zeros((n_records + 1, *value.shape), dtype="float32")
                 buffer[0] = value
-                self._buffers.append(tf.Variable(buffer, trainable=False))
-        self._metrics = tf.Variable(
-            np.full((self.epochs, len(METRIC_NAMES), n), np.nan, "float32"),
-            trainable=False,
-        )
-        self._run = tf.function(
-            self._run_epochs,
-            jit_compile=jit_compile,
-            autograph=False,
-            reduce_retracing=True,
-        )
+                self._records.append(buffer)
+        self._metrics = np.full((self.epochs, len(METRIC_NAMES), n), np.nan, "float32")
+        self._prepare()
+
+    def _prepare(self) -> None:  # pragma: no cover - every backend overrides it
+        """Put the data, the records and the compiled loop where the backend runs."""
+        raise NotImplementedError
+
+    def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
+        """Run epochs ``start + 1 .. stop``; ``order[i]`` is epoch ``start + i + 1``'s
+        permutation. Fill ``_metrics`` and ``_records`` for these epochs (or keep
+        them on the device and override the readers)."""
+        raise NotImplementedError  # pragma: no cover - every backend overrides it
 
     # ----------------------------------------------------------------- model
 
@@ -285,23 +302,28 @@ class StackedTrainer:
                     kernel, np.asarray(strengths, "float32").reshape(-1, 1, 1)
                 )
 
-    def logits(self, x: Any, slices: Sequence[int] | None = None):
+    def logits(self, weights: Sequence[Any], x: Any, slices: Any = None):
         """Output logits ``(V, rows, 1)`` of every slice for shared inputs ``x``.
 
         Layer by layer as Keras' ``Dense`` computes ``activation(x @ kernel +
         bias)``, with one batched product for all slices (or only ``slices``).
+
+        Args:
+            weights: The stacked ``[kernel_0, bias_0, ...]`` (variables or
+                tensors).
+            x: Inputs ``(rows, features)``.
+            slices: Indices of the slices to compute (default: all).
         """
-        kernels, biases = self.kernels, self.biases
         if slices is not None:
-            kernels = [ops.take(k, slices, axis=0) for k in kernels]
-            biases = [ops.take(b, slices, axis=0) for b in biases]
+            weights = [ops.take(w, slices, axis=0) for w in weights]
+        kernels, biases = weights[0::2], weights[1::2]
         h = ops.einsum("bi,vij->vbj", x, kernels[0]) + ops.expand_dims(biases[0], 1)
         for kernel, bias in zip(kernels[1:], biases[1:], strict=True):
             h = self._activation(h)
             h = ops.matmul(h, kernel) + ops.expand_dims(bias, 1)
         return h
 
-    def penalties(self):
+    def penalties(self, weights: Sequence[Any]):
         """Penalty ``(V,)`` of every slice: its regularizers on its kernel slices.
 
         kreg's ``L1``/``L2``/``L1L2`` are computed for all slices at once from
@@ -313,29 +335,26 @@ class StackedTrainer:
         ``kreg.proximal``).
         """
         total = ops.zeros((self.n_slices,), "float32")
-        for penalty, kernel in zip(self._penalties, self.kernels, strict=False):
+        for penalty, kernel in zip(self._penalties, weights[0::2], strict=False):
             term = penalty(kernel)
             if term is not None:
                 total = total + term
         return total
 
-    # -------------------------------------------------------------- training
+    def _loss(self, weights: Sequence[Any], x: Any, y: Any):
+        """The training objective of one step: the sum over the slices of their
+        batch-mean data loss plus their penalty (scaled as the optimizer asks)."""
+        data = _bce_from_logits(y, self.logits(weights, x))
+        loss = ops.sum(data) + ops.sum(self.penalties(weights))
+        return self._optimizer.scale_loss(loss)
 
-    def _train_step(self, x: Any, y: Any) -> None:
-        with tf.GradientTape() as tape:
-            data = _bce_from_logits(y, self.logits(x))
-            loss = ops.sum(data) + ops.sum(self.penalties())
-            loss = self._optimizer.scale_loss(loss)
-        grads = tape.gradient(loss, self.variables)
-        self._optimizer.apply(grads, self.variables)
-
-    def _evaluate(self):
-        """The six per-epoch quantities at the current weights, ``(6, V)``."""
-        logits = self.logits(self._x_all)
+    def _evaluate(self, weights: Sequence[Any]):
+        """The six per-epoch quantities at ``weights``, ``(6, V)``."""
+        logits = self.logits(weights, self._x_all)
         n = self.n_train
         train_logits, val_logits = logits[:, :n], logits[:, n:]
         train_loss = _bce_from_logits(self._y_train, train_logits)
-        penalty = self.penalties()
+        penalty = self.penalties(weights)
         return ops.stack(
             [
                 train_loss,
@@ -347,56 +366,14 @@ class StackedTrainer:
             ]
         )
 
-    def _run_epochs(self) -> None:
-        """Epochs ``start + 1 .. stop`` of ``_bounds``; the chunk's order starts at
-        ``start``.
+    def _batches(self) -> Iterator[tuple[int, int]]:
+        """``(first row, rows)`` of each step of an epoch, in order."""
+        for k in range(self.n_full):
+            yield k * self.batch_size, self.batch_size
+        if self.rest:
+            yield self.n_full * self.batch_size, self.rest
 
-        The bounds are read from a variable, not passed as arguments: XLA treats
-        integer arguments that shape the loop as compile-time constants, so every
-        new chunk would be compiled again (about 1.6 s each, measured).
-        """
-        bs, n_full, rest = self.batch_size, self.n_full, self.rest
-        d = self._x_train.shape[1]
-        recorded = None if self._record_all else tf.constant(self.record_slices)
-
-        def epoch_body(i):
-            e = self._bounds[0] + i
-            perm = tf.gather(self._order, i)
-            xs = tf.gather(self._x_train, perm)
-            ys = tf.gather(self._y_train, perm)
-
-            def batch_body(k):
-                first = k * bs
-                self._train_step(
-                    tf.slice(xs, [first, 0], [bs, d]), tf.slice(ys, [first, 0], [bs, 1])
-                )
-                return (k + 1,)
-
-            if n_full == 1:
-                self._train_step(xs[:bs], ys[:bs])
-            elif n_full > 1:
-                tf.while_loop(
-                    lambda k: k < n_full, batch_body, (tf.constant(0, tf.int32),)
-                )
-            if rest:
-                self._train_step(xs[n_full * bs :], ys[n_full * bs :])
-            index = tf.reshape(e, [1])
-            self._metrics.scatter_update(
-                tf.IndexedSlices(self._evaluate()[None], index)
-            )
-            slot = tf.reshape(tf.gather(self._slots, e), [1])
-            for buffer, variable in zip(self._buffers, self.variables, strict=False):
-                value = variable.value
-                if recorded is not None:
-                    value = tf.gather(value, recorded)
-                buffer.scatter_update(tf.IndexedSlices(value[None], slot))
-            return (i + 1,)
-
-        tf.while_loop(
-            lambda i: i < self._bounds[1] - self._bounds[0],
-            epoch_body,
-            (tf.constant(0, tf.int32),),
-        )
+    # -------------------------------------------------------------- training
 
     def run(
         self,
@@ -424,10 +401,8 @@ class StackedTrainer:
             stop = min(done + size, self.epochs)
             for row in range(stop - done):
                 order[row] = next(self._order_source)
-            self._order.assign(order)
-            self._bounds.assign([done, stop])
             began = time.perf_counter()
-            self._run()
+            self._run_chunk(order, done, stop)
             elapsed = time.perf_counter() - began
             if chunk is None and done > 0:  # the first call's time is compilation
                 per_epoch = max(elapsed, 1e-6) / (stop - done)
@@ -442,12 +417,12 @@ class StackedTrainer:
 
     def metrics(self) -> np.ndarray:
         """The per-epoch quantities, ``(epochs, 6, V)`` float64."""
-        return np.asarray(self._metrics.numpy(), dtype="float64")
+        return self.metrics_between(0, self.epochs)
 
     def metrics_between(self, start: int, stop: int) -> np.ndarray:
         """The per-epoch quantities of epochs ``start + 1 .. stop``, ``(stop -
-        start, 6, V)`` float64: only those rows are copied from the device."""
-        return np.asarray(self._metrics[start:stop].numpy(), dtype="float64")
+        start, 6, V)`` float64."""
+        return np.asarray(self._metrics[start:stop], dtype="float64")
 
     def records(self) -> list[np.ndarray]:
         """One array per variable, ``(records, R, *shape)``: record 0 is initial.
@@ -456,23 +431,41 @@ class StackedTrainer:
         list is empty when no slice is recorded.
         """
         n_records = len(self.record_epochs)
-        return [b.numpy()[:n_records] for b in self._buffers]
+        return [np.array(b[:n_records]) for b in self._records]
 
     def weights(self) -> list[np.ndarray]:
         """The current stacked variables as NumPy arrays, ``(V, *shape)`` each."""
-        return [np.asarray(v.numpy()) for v in self.variables]
+        return [to_numpy(v) for v in self.variables]
 
     def optimizer_state(self) -> list[np.ndarray]:
         """The optimizer's variables as NumPy arrays (stacked ones ``(V, ...)``)."""
-        return [np.asarray(v.numpy()) for v in self._optimizer.variables]
+        return [to_numpy(v) for v in self._optimizer.variables]
 
     def predict(self, x: np.ndarray, slices: Sequence[int] | None = None) -> np.ndarray:
         """Sigmoid outputs ``(V, rows)`` at the final weights, of all or ``slices``."""
         x = np.asarray(x, dtype="float32")
         count = self.n_slices if slices is None else len(slices)
         block = max(1, _PREDICT_BUDGET // max(1, count))
+        index = None if slices is None else np.asarray(slices, "int32")
         outputs = []
         for first in range(0, len(x), block):
-            rows = tf.constant(x[first : first + block])
-            outputs.append(np.asarray(ops.sigmoid(self.logits(rows, slices)))[..., 0])
+            rows = ops.convert_to_tensor(x[first : first + block])
+            logits = self.logits(self.variables, rows, index)
+            outputs.append(to_numpy(ops.sigmoid(logits))[..., 0])
         return np.concatenate(outputs, axis=1)
+
+
+#: The module of each backend's trainer, and the extra that installs the backend.
+BACKENDS = {"tensorflow": "_tensorflow", "jax": "_jax", "torch": "_torch"}
+
+
+def new_trainer(*args: Any, **kwargs: Any) -> StackedTrainer:
+    """A :class:`StackedTrainer` for the active Keras backend (same arguments)."""
+    backend = keras.backend.backend()
+    if backend not in BACKENDS:
+        raise RuntimeError(
+            f"kreg trains side by side on tensorflow, jax or torch, not on the "
+            f"Keras backend {backend!r}"
+        )
+    module = importlib.import_module(f"kreg._engine.{BACKENDS[backend]}")
+    return module.Trainer(*args, **kwargs)

@@ -1,0 +1,13 @@
+"""Collection of ``--doctest-modules kreg``: skip the engines of absent frameworks.
+
+``kreg/_engine/_jax.py`` and ``_torch.py`` import their framework; without the
+extra ``kreg[jax]`` or ``kreg[torch]`` installed there is nothing to collect.
+"""
+
+import importlib.util
+
+collect_ignore = [
+    f"kreg/_engine/_{name}.py"
+    for name in ("jax", "torch")
+    if importlib.util.find_spec(name) is None
+]

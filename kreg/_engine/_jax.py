@@ -1,0 +1,86 @@
+"""The stacked trainer's loop on JAX: one ``jax.jit``-compiled function per chunk.
+
+The function is pure: it takes the stacked weights, the optimizer's state, the
+weight records and the chunk's batch order, and returns them updated with the
+chunk's per-epoch metrics. Epochs and batches are ``lax.fori_loop``s, gradients
+``jax.grad`` of the summed objective, updates the optimizer's ``stateless_apply``
+(so any element-wise Keras optimizer, kreg's proximal ones included, steps exactly
+as in ``model.fit``). The bounds of the chunk are traced values, so one
+compilation serves every chunk; the records are donated, so XLA updates them in
+place.
+"""
+
+from __future__ import annotations
+
+import jax
+import numpy as np
+from jax import lax
+from jax import numpy as jnp
+
+from kreg._engine import StackedTrainer
+
+
+class Trainer(StackedTrainer):
+    """:class:`kreg._engine.StackedTrainer` on JAX."""
+
+    def _prepare(self) -> None:
+        self._params = [v.value for v in self.variables]
+        self._state = [v.value for v in self._optimizer.variables]
+        self._buffers = [jnp.asarray(b) for b in self._records]
+        self._recorded = None if self._record_all else jnp.asarray(self.record_slices)
+        self._chunk = jax.jit(self._epochs, donate_argnums=2)
+
+    def _step(self, carry, x, y):
+        params, state = carry
+        grads = jax.grad(self._loss)(params, x, y)
+        return tuple(self._optimizer.stateless_apply(state, grads, params))
+
+    def _epochs(self, params, state, buffers, order, start, count):
+        bs, n_full, rest = self.batch_size, self.n_full, self.rest
+        slots = jnp.asarray(self._slots)
+        metrics = jnp.zeros((self.max_chunk, *self._metrics.shape[1:]), "float32")
+
+        def epoch(i, carry):
+            params, state, buffers, metrics = carry
+            xs = jnp.take(self._x_train, order[i], axis=0)
+            ys = jnp.take(self._y_train, order[i], axis=0)
+
+            def batch(k, step_carry):
+                first = k * bs
+                x = lax.dynamic_slice_in_dim(xs, first, bs)
+                y = lax.dynamic_slice_in_dim(ys, first, bs)
+                return self._step(step_carry, x, y)
+
+            params, state = lax.fori_loop(0, n_full, batch, (params, state))
+            if rest:
+                first = n_full * bs
+                params, state = self._step((params, state), xs[first:], ys[first:])
+            metrics = metrics.at[i].set(self._evaluate(params))
+            slot = slots[start + i]
+            if self._recorded is not None:
+                values = [jnp.take(p, self._recorded, axis=0) for p in params]
+            else:
+                values = params
+            buffers = [b.at[slot].set(v) for b, v in zip(buffers, values, strict=False)]
+            return params, state, buffers, metrics
+
+        return lax.fori_loop(0, count, epoch, (params, state, buffers, metrics))
+
+    def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
+        self._params, self._state, self._buffers, metrics = self._chunk(
+            self._params,
+            self._state,
+            self._buffers,
+            jnp.asarray(order),
+            jnp.int32(start),
+            jnp.int32(stop - start),
+        )
+        self._metrics[start:stop] = np.asarray(metrics[: stop - start])
+        for variable, value in zip(self.variables, self._params, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self._optimizer.variables, self._state, strict=True):
+            variable.assign(value)
+
+    def records(self) -> list[np.ndarray]:
+        n_records = len(self.record_epochs)
+        return [np.array(b[:n_records]) for b in self._buffers]
