@@ -117,10 +117,11 @@ def main() -> None:
     if base:
         print("\nratio to tensorflow (higher is slower):")
         for backend, r in results.items():
+            ratios = {key: r[key] / base[key] for key in r}
             print(
-                f"{backend:<11} compare train {r['compare_train'] / base['compare_train']:.2f}"
-                f", whole call {r['compare_total'] / base['compare_total']:.2f}"
-                f", 100 steps {r['steps_kreg'] / base['steps_kreg']:.2f}"
+                f"{backend:<11} compare train {ratios['compare_train']:.2f}, "
+                f"whole call {ratios['compare_total']:.2f}, "
+                f"100 steps {ratios['steps_kreg']:.2f}"
             )
 
 

@@ -129,7 +129,8 @@ def test_models_continue_training_as_if_trained_alone(adam_result):
         for mine, theirs in zip(
             model.optimizer.variables, original.variables, strict=True
         ):
-            mine.assign(keras.ops.copy(theirs))  # JAX's training deletes what it updates
+            # A copy: JAX's training deletes the buffers it updates.
+            mine.assign(keras.ops.copy(theirs))
         assert int(model.optimizer.iterations) == 4 * 3
         for first in range(0, 40, 16):
             rows = order[4][first : first + 16]

@@ -445,14 +445,23 @@ class StackedTrainer:
         """Sigmoid outputs ``(V, rows)`` at the final weights, of all or ``slices``."""
         x = np.asarray(x, dtype="float32")
         count = self.n_slices if slices is None else len(slices)
-        block = max(1, _PREDICT_BUDGET // max(1, count))
+        block = min(len(x), max(1, _PREDICT_BUDGET // max(1, count)))
         index = None if slices is None else np.asarray(slices, "int32")
+        weights = [v.value for v in self.variables]
         outputs = []
         for first in range(0, len(x), block):
-            rows = ops.convert_to_tensor(x[first : first + block])
-            logits = self.logits(self.variables, rows, index)
-            outputs.append(to_numpy(ops.sigmoid(logits))[..., 0])
+            rows = x[first : first + block]
+            # Every block has the same shape (the last one padded), so a compiled
+            # ``_probabilities`` is compiled once.
+            padded = np.zeros((block, x.shape[1]), "float32")
+            padded[: len(rows)] = rows
+            out = self._probabilities(weights, ops.convert_to_tensor(padded), index)
+            outputs.append(to_numpy(out)[:, : len(rows), 0])
         return np.concatenate(outputs, axis=1)
+
+    def _probabilities(self, weights: Sequence[Any], x: Any, slices: Any) -> Any:
+        """``sigmoid(logits)`` of ``slices`` for the rows ``x``."""
+        return ops.sigmoid(self.logits(weights, x, slices))
 
 
 #: The module of each backend's trainer, and the extra that installs the backend.

@@ -29,6 +29,7 @@ class Trainer(StackedTrainer):
         self._buffers = [jnp.asarray(b) for b in self._records]
         self._recorded = None if self._record_all else jnp.asarray(self.record_slices)
         self._chunk = jax.jit(self._epochs, donate_argnums=2)
+        self._probabilities = jax.jit(super()._probabilities)
 
     def _step(self, carry, x, y):
         params, state = carry
@@ -75,7 +76,8 @@ class Trainer(StackedTrainer):
             jnp.int32(start),
             jnp.int32(stop - start),
         )
-        self._metrics[start:stop] = np.asarray(metrics[: stop - start])
+        # Sliced in NumPy: each new slice of a JAX array would be compiled.
+        self._metrics[start:stop] = np.asarray(metrics)[: stop - start]
         for variable, value in zip(self.variables, self._params, strict=True):
             variable.assign(value)
         for variable, value in zip(self._optimizer.variables, self._state, strict=True):
@@ -83,4 +85,4 @@ class Trainer(StackedTrainer):
 
     def records(self) -> list[np.ndarray]:
         n_records = len(self.record_epochs)
-        return [np.array(b[:n_records]) for b in self._buffers]
+        return [np.array(np.asarray(b)[:n_records]) for b in self._buffers]
