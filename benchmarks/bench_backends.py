@@ -32,6 +32,7 @@ def worker(epochs: int, rounds: int) -> dict:
     """Run in the child process: the measurements on the active backend."""
     import keras
     import numpy as np
+    from bench_regularizers import build
 
     import kreg
 
@@ -43,18 +44,6 @@ def worker(epochs: int, rounds: int) -> dict:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(rows, 2)).astype("float32")
     y = (x[:, 0] * x[:, 1] > 0).astype("float32")
-
-    def build(regularizer):
-        model = keras.Sequential(
-            [
-                keras.Input((2,)),
-                keras.layers.Dense(128, "relu", kernel_regularizer=regularizer),
-                keras.layers.Dense(128, "relu", kernel_regularizer=regularizer),
-                keras.layers.Dense(1, "sigmoid"),
-            ]
-        )
-        model.compile(keras.optimizers.Adam(0.01), "binary_crossentropy")
-        return model
 
     models = {
         "kreg": build(kreg.L2(lam, rows)),

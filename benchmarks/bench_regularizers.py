@@ -19,12 +19,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
 
 import kreg  # noqa: E402
 
 
 def build(regularizer):
+    """The seed's moons model, ``regularizer`` on its hidden kernels, compiled."""
     model = keras.Sequential(
         [
             keras.Input((2,)),
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="default: 5")
     parser.add_argument("--lam", type=float, default=0.16, help="default: 0.16")
     args = parser.parse_args()
+    import tensorflow as tf
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(args.rows, 2)).astype("float32")

@@ -13,8 +13,16 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from kreg import cli  # noqa: E402
+from kreg import _backend, cli  # noqa: E402
 from kreg.history import WeightHistory  # noqa: E402
+
+# The backend a real run picks with --backend: another one than the suite's if one
+# is installed (so the option is seen to switch), else the suite's own.
+_RUNNING = _backend.requested()
+CHOSEN = next(
+    (b for b in _backend.BACKENDS if b != _RUNNING and not _backend.missing(b)),
+    _RUNNING,
+)
 
 TINY = [
     "--hidden",
@@ -64,7 +72,7 @@ def runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "report"
     env = {**os.environ, "MPLBACKEND": "Agg", "COLUMNS": "200"}
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
-    jax_out = out.parent / "jax"
+    chosen_out = out.parent / "chosen"
     commands = {
         "help": ["-m", "kreg", "--help"],
         "bad_option": ["-m", "kreg", "compare", "--epochs", "x"],
@@ -80,15 +88,15 @@ def runs(tmp_path_factory):
             *("-c", NO_KERAS_SCRIPT, "compare", "--epochs", "1"),
             *("--out", str(out.parent / "numpy")),
         ],
-        "jax_run": [
-            *("-m", "kreg", "--backend", "jax", "compare", "--epochs", "2"),
+        "chosen_run": [
+            *("-m", "kreg", "--backend", CHOSEN, "compare", "--epochs", "2"),
             *("--n-samples", "20", "--hidden", "4", "--grid-resolution", "2"),
-            *("--out", str(jax_out), "--quiet"),
+            *("--out", str(chosen_out), "--quiet"),
         ],
     }
-    # The variable names an unsupported backend, or (for --backend jax, which
-    # wins over it) another one.
-    envs = {"no_keras_env": "numpy", "jax_run": "tensorflow"}
+    # The variable names an unsupported backend: it must fail where it is used,
+    # and --backend must win over it.
+    envs = {"no_keras_env": "numpy", "chosen_run": "numpy"}
     processes = {
         name: subprocess.Popen(
             [sys.executable, *argv],
@@ -104,7 +112,7 @@ def runs(tmp_path_factory):
         stdout, stderr = process.communicate(timeout=600)
         done[name] = (process.returncode, stdout, stderr)
     done["out"] = out
-    done["jax_out"] = jax_out
+    done["chosen_out"] = chosen_out
     return done
 
 
@@ -191,12 +199,12 @@ def test_module_tiny_run_writes_the_report(runs):
     assert history.epochs[0] == 0 and history.epochs[-1] == 5
 
 
-def test_module_backend_option_runs_on_jax(runs):
-    # --backend jax wins over KERAS_BACKEND=tensorflow in the process's
-    # environment: Keras starts on JAX (TensorFlow is not used).
-    code, stdout, stderr = runs["jax_run"]
+def test_module_backend_option_wins_over_the_variable(runs):
+    # --backend wins over KERAS_BACKEND=numpy (which would be refused) in the
+    # process's environment.
+    code, stdout, stderr = runs["chosen_run"]
     assert code == 0, stderr
-    out = runs["jax_out"]
+    out = runs["chosen_out"]
     assert f"Report written to {out / 'report.html'}" in stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["config"]["epochs"] == 2
@@ -204,10 +212,10 @@ def test_module_backend_option_runs_on_jax(runs):
 
 
 def test_module_backend_option_is_recorded_in_the_report(runs):
-    code, _, stderr = runs["jax_run"]
+    code, _, stderr = runs["chosen_run"]
     assert code == 0, stderr
-    with open(runs["jax_out"] / "metrics.json") as file:
-        assert json.load(file)["config"]["backend"] == "jax"
+    with open(runs["chosen_out"] / "metrics.json") as file:
+        assert json.load(file)["config"]["backend"] == CHOSEN
 
 
 # --------------------------------------------------------------------------------
@@ -813,8 +821,10 @@ def test_choose_backend_sets_keras_backend(monkeypatch):
     args = argparse.Namespace(backend=running)
     assert cli._choose_backend(args, parser) == running
     assert os.environ["KERAS_BACKEND"] == running
-    # ... and without it, the variable decides; unset or empty: tensorflow.
+    # ... and without it, the variable decides (installed or not: here the
+    # check is the question of which one); unset or empty: tensorflow.
     args = argparse.Namespace(backend=None)
+    monkeypatch.setattr(cli._backend, "missing", lambda name: None)
     monkeypatch.setenv("KERAS_BACKEND", "torch")
     assert cli._choose_backend(args, parser) == "torch"
     for unset in (True, False):
