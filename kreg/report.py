@@ -1,59 +1,30 @@
-"""Reports of kreg runs: figures, ``metrics.json``, ``weights.npz``, ``report.html``.
+"""Reports of kreg runs: ``report.html``, ``metrics.json``, the arrays, the figures.
 
-:func:`write_report` writes everything a ``kreg.compare`` run produced into one
-directory::
+:func:`write_report` writes the report of a ``kreg.compare`` run into a directory,
+:func:`write_sweep_report` that of a ``kreg.sweep`` run; their docstrings list the
+files. ``report.html`` is one self-contained page (the figures embedded as PNG
+data URIs, the tables, the config and the timing; no external link, script or
+style sheet) and every metric in it is formatted as in the command line's
+summary tables. Both reports are written by one writer from a list of sections
+(heading, figure function, caption, table, text): they differ only in their
+lists and in their data file (``weights.npz``, ``paths.npz``).
 
-    DIR/report.html     one self-contained page: the figures embedded as PNG data
-                        URIs, the summary table, the config and the timing; no
-                        external link, script or style sheet
-    DIR/metrics.json    "config", "variants" (per variant: METRIC_KEYS), "timing"
-                        ({"train_seconds", "total_seconds"}) and "kreg_version"
-    DIR/weights.npz     every variant's WeightHistory in one file (see
-                        save_histories); WeightHistory.load reads it
-    DIR/boundaries.png  decision boundaries, one panel per variant (data with 2
-                        features only)
-    DIR/losses.png      training vs validation data loss, and the penalties
-    DIR/weights.png     first-layer kernel distributions (density, box plots)
-    DIR/network.png     each trained network, edges by |w|
-    DIR/bars.png        a few first-layer weights before and after training
-    DIR/summary.png     (several seeds only) the final numbers as bars with error
-                        bars over the seeds
+Every file is written atomically (a temporary file in the directory, then
+``os.replace``), so a reader never sees half a file. An existing directory that
+is not empty is refused, before anything is drawn, unless ``force=True``.
 
-A comparison repeated over several seeds (``kreg.compare(..., seeds=[...])``)
-reports means over the seeds; ``metrics.json`` then also holds ``"seeds"`` and,
-per variant, ``"<key>_std"`` (standard deviation over the seeds, ``ddof=0``).
-
-:func:`write_sweep_report` writes the report of a ``kreg.sweep`` run the same way::
-
-    DIR/report.html     the page: best lambda, the per-lambda table (mean ± std
-                        with several seeds), the figures, config and timing
-    DIR/metrics.json    "config", "kind", "lams", "best_lam", "seeds",
-                        "per_lambda" (per lambda: "lam", the mean of every
-                        METRIC_KEY and, with several seeds, "<key>_std"),
-                        "timing" and "kreg_version"
-    DIR/paths.npz       the final weights per lambda: "lams", "seeds" and one
-                        array (seeds, lambdas, *shape) per kernel path
-    DIR/validation.png  training vs validation data loss against lambda
-    DIR/path.png        the regularization path of a few first-layer weights
-    DIR/sparsity.png    the fraction of exactly-zero kernel weights
-    DIR/boundaries.png  decision boundaries, one small panel per lambda (data
-                        with 2 features only)
-
-Every file is written atomically (a temporary file in ``DIR``, then
-``os.replace``), so a reader never sees half a file. An existing ``DIR`` that is not
-empty is refused unless ``force=True``.
-
-The pieces are reusable by other runs (a lambda sweep writes the same kind of
-report): :class:`Report` collects sections of headings, text, figures and tables and
-writes the PNG files and the HTML page; :func:`check_out_dir`,
+The pieces are reusable: :class:`Report` collects headings, text, figures and
+tables and writes the PNG files and the page; :func:`check_out_dir`,
 :func:`default_out_dir`, :func:`atomic_write` and :func:`write_json` do the file
-handling. Only :mod:`kreg.plots` draws; this module imports it when a report is
-written.
+handling; :func:`save_histories` and :func:`load_histories` keep several weight
+histories in one file. Only :mod:`kreg.plots` draws; this module imports it when
+a report is written.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -62,7 +33,8 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -89,19 +61,21 @@ __all__ = [
     "write_sweep_report",
 ]
 
-#: Column headings of the summary table, one per entry of :data:`METRIC_KEYS`.
-_METRIC_HEADINGS = {
-    "train_loss": "train loss",
-    "val_loss": "val loss",
-    "train_accuracy": "train acc",
-    "val_accuracy": "val acc",
-    "gap": "gap (val - train)",
-    "penalty": "penalty",
-    "first_kernel_min": "1st kernel min",
-    "first_kernel_max": "1st kernel max",
-    "zero_fraction": "exact zeros",
-    "l1_norm": "L1 norm",
-    "l2_norm": "L2 norm",
+#: Per entry of :data:`METRIC_KEYS`: its column heading and its format, the same
+#: in every table and sentence of both reports (the formats of the command
+#: line's summary tables: exact zeros as a percentage).
+_METRICS = {
+    "train_loss": ("train loss", "{:.4f}"),
+    "val_loss": ("val loss", "{:.4f}"),
+    "train_accuracy": ("train acc", "{:.3f}"),
+    "val_accuracy": ("val acc", "{:.3f}"),
+    "gap": ("gap (val - train)", "{:+.4f}"),
+    "penalty": ("penalty", "{:.4f}"),
+    "first_kernel_min": ("1st kernel min", "{:.3f}"),
+    "first_kernel_max": ("1st kernel max", "{:.3f}"),
+    "zero_fraction": ("exact zeros", "{:.1%}"),
+    "l1_norm": ("L1 norm", "{:.2f}"),
+    "l2_norm": ("L2 norm", "{:.3f}"),
 }
 
 
@@ -324,6 +298,12 @@ def load_histories(path: str | os.PathLike) -> dict[str, Any]:
 # --------------------------------------------------------------------------------
 
 
+def _format_number(value: float, fmt: str) -> str:
+    """``value`` in the format ``fmt``; NaN and infinities as ``nan``, ``inf``."""
+    value = float(value)
+    return fmt.format(value) if math.isfinite(value) else str(value)
+
+
 def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
     """The cell text and whether it is a number (right-aligned)."""
     if isinstance(value, (bool, np.bool_)) or value is None:
@@ -331,8 +311,7 @@ def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
     if isinstance(value, numbers.Integral):
         return str(int(value)), True
     if isinstance(value, numbers.Real):
-        value = float(value)
-        return (fmt.format(value) if math.isfinite(value) else str(value)), True
+        return _format_number(value, fmt), True
     return str(value), False
 
 
@@ -502,7 +481,9 @@ class Report:
         parts.append("</table>")
         self._blocks.append("".join(parts))
 
-    def add_mapping(self, mapping: Mapping[str, Any], *, caption: str | None = None):
+    def add_mapping(
+        self, mapping: Mapping[str, Any], *, caption: str | None = None
+    ) -> None:
         """Add a two-column table of keys and values (e.g. a run's config).
 
         Args:
@@ -564,6 +545,216 @@ class Report:
 
 
 # --------------------------------------------------------------------------------
+# The one writer: a page of sections, the run's arrays, metrics.json
+# --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Section:
+    """A part of a report page, added as: heading, paragraphs, table, figure.
+
+    Attributes:
+        heading: The heading, or ``None`` for none.
+        figure: File stem of the figure's PNG (``"losses"`` -> ``losses.png``).
+        draw: The figure function: draws the result, returns a kreg.plots
+            Display (with ``figure_``).
+        caption: The figure's caption, or a function of the Display giving it.
+        table: Keyword arguments of :meth:`Report.add_table`, or ``None``.
+        text: Paragraphs; empty ones are left out.
+    """
+
+    heading: str | None = None
+    figure: str | None = None
+    draw: Callable[[Any], Any] | None = None
+    caption: str | Callable[[Any], str] = ""
+    table: Mapping[str, Any] | None = None
+    text: Sequence[str] = ()
+
+    def add_to(self, report: Report, result: Any, dpi: float) -> None:
+        """Add the section to ``report``, drawing ``result`` at ``dpi``."""
+        if self.heading:
+            report.add_heading(self.heading)
+        for paragraph in filter(None, self.text):
+            report.add_text(paragraph)
+        if self.table is not None:
+            report.add_table(**self.table)
+        if self.draw is not None:
+            disp = self.draw(result)
+            caption = self.caption(disp) if callable(self.caption) else self.caption
+            report.add_figure(self.figure, disp.figure_, caption=caption, dpi=dpi)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Page:
+    """What a kind of report writes: its page's sections and its files.
+
+    Attributes:
+        title: The page title.
+        subtitle: The line under it.
+        sections: The sections before the timing and the config; ``None`` entries
+            are left out.
+        data_file: File name of the run's arrays (``"weights.npz"``).
+        save_data: ``save_data(result, path)`` writes ``data_file`` at ``path``.
+        metrics: ``metrics(result, total_seconds=...)``: the contents of
+            ``metrics.json``.
+        files: The paragraph of the "Files" section.
+        timing_note: Text before the timing table's caption.
+    """
+
+    title: str
+    subtitle: str
+    sections: Sequence[_Section | None]
+    data_file: str
+    save_data: Callable[[Any, str], None]
+    metrics: Callable[..., dict]
+    files: str
+    timing_note: str = ""
+
+
+def _write(
+    result: Any,
+    out_dir: str | os.PathLike,
+    page: Callable[[Any], _Page],
+    force: bool,
+    started: float | None,
+    command: str | None,
+    dpi: float,
+) -> dict[str, str]:
+    """Write the report ``page(result)`` describes (see :func:`write_report`).
+
+    ``out_dir`` is checked before ``page`` is called, so nothing is imported or
+    drawn for a directory that is refused. The files are written in this order:
+    the run's arrays, the PNGs, the page, ``metrics.json``.
+    """
+    begin = time.perf_counter()
+    dpi = check_positive("dpi", dpi)
+    out_dir = prepare_out_dir(out_dir, force=force)
+    page = page(result)
+    report = Report(page.title, subtitle=page.subtitle)
+    if command:
+        report.add_preformatted(command)
+    for section in filter(None, page.sections):
+        section.add_to(report, result, dpi)
+
+    written = {page.data_file: os.path.join(out_dir, page.data_file)}
+    page.save_data(result, written[page.data_file])
+    total = _total_seconds(result, started, begin)
+    metrics = page.metrics(result, total_seconds=total)
+
+    report.add_heading("Timing")
+    report.add_table(
+        [
+            ["training", metrics["timing"]["train_seconds"]],
+            ["total", metrics["timing"]["total_seconds"]],
+        ],
+        columns=["", "seconds"],
+        caption=(
+            f"{page.timing_note}total: from the start of the run"
+            + (" (process start)" if started is not None else "")
+            + " to the figures and weights written."
+        ),
+        fmt="{:.2f}",
+    )
+    report.add_heading("Config")
+    report.add_mapping(result.config, caption="Every setting of the run.")
+    report.add_heading("Files")
+    report.add_text(page.files)
+    report.add_text(
+        f"Written by kreg {__version__}, trained on the Keras backend "
+        f"{result.config.get('backend', 'tensorflow')}."
+    )
+    written.update(report.write(out_dir, force=True))
+    written["metrics.json"] = os.path.join(out_dir, "metrics.json")
+    write_json(written["metrics.json"], metrics)
+    return written
+
+
+def _total_seconds(result: Any, started: float | None, begin: float) -> float:
+    """Seconds from ``started`` (or the run's own timing plus the report) to now."""
+    now = time.perf_counter()
+    if started is not None:
+        return now - float(started)
+    timing = getattr(result, "timing", None) or {}
+    base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
+    return float(base) + (now - begin)
+
+
+def _timing(result: Any, total_seconds: float | None) -> dict[str, float]:
+    """The ``"timing"`` of ``metrics.json``: the run's training time, the total."""
+    timing = getattr(result, "timing", None) or {}
+    train = float(timing.get("train_seconds", math.nan))
+    if total_seconds is None:
+        total_seconds = timing.get("total_seconds", train)
+    return {"train_seconds": train, "total_seconds": float(total_seconds)}
+
+
+def _seeds_of(result: Any) -> list[int]:
+    """The seeds a result was trained with (``[]`` when it does not say)."""
+    return [int(s) for s in (getattr(result, "seeds", None) or [])]
+
+
+def _metric_values(
+    mean: Mapping[str, float], std: Mapping[str, float], seeds: Sequence[int]
+) -> dict[str, float]:
+    """Every metric as a float, then with several seeds each ``"<key>_std"``."""
+    values = {key: float(mean[key]) for key in METRIC_KEYS}
+    if len(seeds) > 1:
+        values.update({f"{k}_std": float(std.get(k, math.nan)) for k in METRIC_KEYS})
+    return values
+
+
+def _format_metric(key: str, value: float, std: float | None = None) -> str:
+    """``value`` in the format of metric ``key`` (``_METRICS``), then `` ± std``."""
+    fmt = _METRICS[key][1]
+    text = _format_number(value, fmt)
+    return text if std is None else f"{text} ± {_format_number(std, fmt).lstrip('+')}"
+
+
+def _metrics_table(
+    heading: str,
+    index_name: str,
+    labels: Sequence[str],
+    means: Sequence[Mapping[str, float]],
+    stds: Sequence[Mapping[str, float]],
+    seeds: Sequence[int],
+    shown: str = "",
+) -> _Section:
+    """A section with the table of every metric, one row per label.
+
+    With several ``seeds`` each cell is ``mean ± std``; ``shown`` ends the
+    caption's sentence about the seeds.
+    """
+    several = len(seeds) > 1
+    rows = [
+        [
+            _format_metric(key, mean[key], std.get(key, math.nan) if several else None)
+            for key in METRIC_KEYS
+        ]
+        for mean, std in zip(means, stds, strict=True)
+    ]
+    caption = (
+        "After the last epoch. Losses are data losses (binary cross-entropy, "
+        "without the penalty); gap = val loss - train loss; penalty = "
+        "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
+        "layer; exact zeros, L1 and L2 norms over all kernels."
+    )
+    if several:
+        caption += (
+            f" Mean ± standard deviation over {len(seeds)} seeds {list(seeds)} "
+            f"(model initializations; same data){shown}."
+        )
+    table = {
+        "rows": rows,
+        "columns": list(METRIC_KEYS),
+        "headings": {key: label for key, (label, _) in _METRICS.items()},
+        "index": list(labels),
+        "index_name": index_name,
+        "caption": caption,
+    }
+    return _Section(heading, table=table)
+
+
+# --------------------------------------------------------------------------------
 # The comparison report
 # --------------------------------------------------------------------------------
 
@@ -600,6 +791,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         ['config', 'diverged', 'kreg_version', 'timing', 'variants']
     """
     seeds = _seeds_of(result)
+    spread = getattr(result, "metrics_std", None) or {}
     variants = {}
     for variant in result.variants:
         metrics = result.metrics[variant]
@@ -610,199 +802,130 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
                 f"the keys {list(METRIC_KEYS)}",
                 f"<missing {missing}>",
             )
-        variants[str(variant)] = {k: float(metrics[k]) for k in METRIC_KEYS}
-        if len(seeds) > 1:
-            spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
-            for k in METRIC_KEYS:
-                variants[str(variant)][f"{k}_std"] = float(spread.get(k, math.nan))
-    timing = dict(getattr(result, "timing", {}) or {})
-    train_seconds = float(timing.get("train_seconds", float("nan")))
-    if total_seconds is None:
-        total_seconds = float(timing.get("total_seconds", train_seconds))
-    out = {
+        variants[str(variant)] = _metric_values(metrics, spread.get(variant, {}), seeds)
+    return {
         "config": _jsonable(result.config),
+        **({"seeds": seeds} if len(seeds) > 1 else {}),
         "variants": variants,
         "diverged": dict(getattr(result, "diverged", None) or {}),
-        "timing": {
-            "train_seconds": train_seconds,
-            "total_seconds": float(total_seconds),
-        },
+        "timing": _timing(result, total_seconds),
         "kreg_version": __version__,
     }
-    if len(seeds) > 1:
-        out = {"config": out["config"], "seeds": seeds, **out}
-    return out
 
 
-def _seeds_of(result: Any) -> list[int]:
-    """The seeds a result was trained with (``[]`` when it does not say)."""
-    return [int(s) for s in (getattr(result, "seeds", None) or [])]
-
-
-def _metric_format(key: str) -> str:
-    if key in ("l1_norm", "l2_norm"):
-        return "{:.4g}"
-    if key in ("train_accuracy", "val_accuracy", "zero_fraction"):
-        return "{:.3f}"
-    return "{:.4f}"
-
-
-def _format_metric(key: str, value: Any, std: Any = None) -> str:
-    """``value`` in the format of ``key``, with `` ± std`` when ``std`` is given."""
-    fmt = _metric_format(key)
-    value = float(value)
-    text = fmt.format(value) if math.isfinite(value) else "nan"
-    if std is not None:
-        std = float(std)
-        text += " ± " + (fmt.format(std) if math.isfinite(std) else "nan")
-    return text
-
-
-def _summary_rows(
-    metrics: Mapping[str, Mapping[str, float]],
-    std: Mapping[str, Mapping[str, float]] | None = None,
-) -> list[list[str]]:
-    rows = []
-    for variant, variant_metrics in metrics.items():
-        spread = None if std is None else std.get(variant, {})
-        row = []
-        for key in METRIC_KEYS:
-            deviation = None if spread is None else spread.get(key, math.nan)
-            row.append(_format_metric(key, variant_metrics[key], deviation))
-        rows.append(row)
-    return rows
-
-
-def _draw_comparison_figures(report: Report, result: Any, dpi: float) -> None:
-    """Add the comparison figures to ``report`` (draws with :mod:`kreg.plots`)."""
+def _first_layer_weights(result: Any) -> Any:
+    """The Display of every variant's first-layer kernel, titled with its size."""
     from kreg.plots import WeightDistributionDisplay
-    from kreg.plots._compare import (
-        plot_decision_boundaries,
-        plot_loss_curves,
-        plot_variant_networks,
-        plot_variant_weight_bars,
-    )
 
-    variants = list(result.variants)
-    if getattr(result, "grid", None) is not None:
-        report.add_heading("Decision boundaries")
-        disp = plot_decision_boundaries(result)
-        report.add_figure(
-            "boundaries",
-            disp.figure_,
-            dpi=dpi,
-            caption=(
-                "Predicted probability of class 1 over the plot box, one panel per "
-                "variant on the same colour scale; the black line is the 0.5 "
-                "decision boundary. Filled circles: training points; white "
-                "triangles: validation points (colour = true class). A boundary "
-                "that bends around single training points is overfitting them."
-            ),
-        )
-    report.add_heading("Loss curves")
-    disp = plot_loss_curves(result)
-    report.add_figure(
-        "losses",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
-            "Training (solid) and validation (dashed) data loss per epoch, without "
-            "the penalty (Keras' loss and val_loss both include it); the gap at "
-            "the end is in each title. Below: the penalty lam/(2n)·Σ of each "
-            "regularized variant."
-        ),
-    )
-    report.add_heading("First-layer weights")
     disp = WeightDistributionDisplay.from_histories(
-        {v: result.histories[v] for v in variants}, 0
+        {v: result.histories[v] for v in result.variants}, 0
     )
     size = int(np.asarray(next(iter(disp.values.values()))).size)
     epoch = next(iter(disp.epochs.values()), None)
     disp.ax_.set_title(f"First-layer kernel ({size:,} weights) at epoch {epoch}")
-    report.add_figure(
-        "weights",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
+    return disp
+
+
+def _save_weights(result: Any, path: str) -> None:
+    """Write every variant's weight history in one file (see save_histories)."""
+    save_histories({str(v): result.histories[v] for v in result.variants}, path)
+
+
+def _comparison_page(result: Any) -> _Page:
+    """The report of a comparison: the summary table, then one figure a section."""
+    from kreg.plots._compare import (
+        plot_decision_boundaries,
+        plot_loss_curves,
+        plot_metric_bars,
+        plot_variant_networks,
+        plot_variant_weight_bars,
+    )
+
+    variants = [str(v) for v in result.variants]
+    seeds = _seeds_of(result)
+    spread = getattr(result, "metrics_std", None) or {}
+    diverged = getattr(result, "diverged", None) or {}
+    sections = [
+        _metrics_table(
+            "Summary",
+            "variant",
+            variants,
+            [result.metrics[v] for v in variants],
+            [spread.get(v, {}) for v in variants],
+            seeds,
+            shown="; the figures show the first seed's models, the loss curves "
+            "the mean with ± std bands",
+        ),
+        _Section(text=[_diverged_note(diverged, "Variant")]),
+        _Section(
+            "Decision boundaries",
+            "boundaries",
+            plot_decision_boundaries,
+            "Predicted probability of class 1 over the plot box, one panel per "
+            "variant on the same colour scale; the black line is the 0.5 "
+            "decision boundary. Filled circles: training points; white "
+            "triangles: validation points (colour = true class). A boundary "
+            "that bends around single training points is overfitting them.",
+        )
+        if getattr(result, "grid", None) is not None
+        else None,
+        _Section(
+            "Loss curves",
+            "losses",
+            plot_loss_curves,
+            "Training (solid) and validation (dashed) data loss per epoch, without "
+            "the penalty (Keras' loss and val_loss both include it); the gap at "
+            "the end is in each title. Below: the penalty lam/(2n)·Σ of each "
+            "regularized variant.",
+        ),
+        _Section(
+            "First-layer weights",
+            "weights",
+            _first_layer_weights,
             "Distribution of the first layer's kernel after training: histogram "
             "and Gaussian density per variant; box plots below, whiskers at the "
-            "minimum and maximum (written out)."
+            "minimum and maximum (written out).",
         ),
-    )
-    report.add_heading("Networks")
-    disp = plot_variant_networks(result)
-    report.add_figure(
-        "network",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
+        _Section(
+            "Networks",
+            "network",
+            plot_variant_networks,
             "The trained networks (at most 16 units per layer shown: those with "
             "the largest |w|); edge colour by |w| on one scale for all panels. "
-            "Weights exactly 0 are removed connections."
+            "Weights exactly 0 are removed connections.",
         ),
-    )
-    if len(_seeds_of(result)) > 1:
-        from kreg.plots._compare import plot_metric_bars
-
-        report.add_heading("Spread over seeds")
-        disp = plot_metric_bars(result)
-        report.add_figure(
+        _Section(
+            "Spread over seeds",
             "summary",
-            disp.figure_,
-            dpi=dpi,
-            caption=(
-                "Final numbers per variant: bars are means over the seeds, error "
-                "bars one standard deviation, dots the individual seeds."
-            ),
+            plot_metric_bars,
+            "Final numbers per variant: bars are means over the seeds, error "
+            "bars one standard deviation, dots the individual seeds.",
         )
-    report.add_heading("Single weights")
-    disp = plot_variant_weight_bars(result)
-    report.add_figure(
-        "bars",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
+        if len(seeds) > 1
+        else None,
+        _Section(
+            "Single weights",
+            "bars",
+            plot_variant_weight_bars,
             "The 10 first-layer weights largest at initialization (identical for "
-            "every variant), before training and after."
+            "every variant), before training and after.",
         ),
+    ]
+    return _Page(
+        title="kreg compare: " + " vs ".join(variants),
+        subtitle="The same network trained from identical initial weights on "
+        "identical batches, once per variant: the regularizer is the only "
+        "difference.",
+        sections=sections,
+        data_file="weights.npz",
+        save_data=_save_weights,
+        metrics=comparison_metrics,
+        files="Next to this page: metrics.json (the numbers above and the config), "
+        "weights.npz (every recorded weight of every variant; "
+        "`kreg.WeightHistory.load('weights.npz')` reads it, "
+        "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
+        "the figures as PNG files.",
     )
-
-
-def _total_seconds(result: Any, started: float | None, begin: float) -> float:
-    """Seconds from ``started`` (or the run's own timing plus the report) to now."""
-    now = time.perf_counter()
-    if started is not None:
-        return now - float(started)
-    timing = dict(getattr(result, "timing", {}) or {})
-    base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
-    return float(base) + (now - begin)
-
-
-def _add_timing_and_config(
-    report: Report,
-    result: Any,
-    metrics: Mapping[str, Any],
-    started: float | None,
-    note: str = "",
-) -> None:
-    """The report's "Timing" table and "Config" section, shared by both reports."""
-    report.add_heading("Timing")
-    report.add_table(
-        [
-            ["training", metrics["timing"]["train_seconds"]],
-            ["total", metrics["timing"]["total_seconds"]],
-        ],
-        columns=["", "seconds"],
-        caption=(
-            note
-            + "total: from the start of the run"
-            + (" (process start)" if started is not None else "")
-            + " to the figures and weights written."
-        ),
-        fmt="{:.2f}",
-    )
-    report.add_heading("Config")
-    report.add_mapping(result.config, caption="Every setting of the run.")
 
 
 def write_report(
@@ -826,29 +949,29 @@ def write_report(
     ``weights.png``, ``network.png``, ``bars.png``, and with several seeds
     ``summary.png`` (the final numbers as bars with error bars over the seeds).
 
-    ``total_seconds`` in ``metrics.json`` runs from ``started`` (a
-    ``time.perf_counter()`` value; the command line passes the process start)
-    to the moment every figure is drawn and ``weights.npz`` is written: only the
-    writing of the last few small files comes after it. Without ``started`` it is
-    ``result.timing["total_seconds"]`` (or the training time) plus the time this
-    function takes to get there.
-
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         out_dir: The output directory.
         force: Write into a non-empty ``out_dir``, replacing files of the same
             names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run, or ``None``.
+        started: ``time.perf_counter()`` at the start of the run (the command
+            line passes the process start), or ``None``. ``total_seconds`` in
+            ``metrics.json`` runs from it to the moment every figure is drawn and
+            ``weights.npz`` is written (only the last few small files come
+            after); without it, it is ``result.timing["total_seconds"]`` (or the
+            training time) plus the time this function takes to get there.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
     Returns:
-        Mapping file name (``"report.html"``, ``"metrics.json"``, ...) -> path.
+        Mapping file name -> path, in the order written: ``"weights.npz"``, the
+        PNGs, ``"report.html"``, ``"metrics.json"``.
 
     Raises:
         FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
             false (checked before anything is drawn or written).
         NotADirectoryError: If ``out_dir`` is a file.
+        ValueError: If a variant's metrics lack one of :data:`METRIC_KEYS`.
 
     Examples:
         >>> import tempfile
@@ -859,80 +982,8 @@ def write_report(
         ['bars.png', 'boundaries.png', 'losses.png', 'metrics.json', 'network.png', \
 'report.html', 'weights.npz', 'weights.png']
     """
-    begin = time.perf_counter()
-    dpi = check_positive("dpi", dpi)
-    variants = [str(v) for v in result.variants]
-    # Validate the metrics, then the directory, before drawing anything.
-    comparison_metrics(result)
-    out_dir = prepare_out_dir(out_dir, force=force)
-
-    report = Report(
-        "kreg compare: " + " vs ".join(variants),
-        subtitle=(
-            "The same network trained from identical initial weights on identical "
-            "batches, once per variant: the regularizer is the only difference."
-        ),
-    )
-    if command:
-        report.add_preformatted(command)
-    report.add_heading("Summary")
-    seeds = _seeds_of(result)
-    several = len(seeds) > 1
-    report.add_table(
-        _summary_rows(
-            result.metrics,
-            (getattr(result, "metrics_std", None) or {}) if several else None,
-        ),
-        columns=list(METRIC_KEYS),
-        headings=_METRIC_HEADINGS,
-        index=variants,
-        index_name="variant",
-        caption=(
-            "After the last epoch. Losses are data losses (binary cross-entropy, "
-            "without the penalty); gap = val loss - train loss; penalty = "
-            "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
-            "layer; exact zeros, L1 and L2 norms over all kernels."
-            + (
-                f" Mean ± standard deviation over {len(seeds)} seeds {seeds} "
-                "(model initializations; same data); the figures show the first "
-                "seed's models, the loss curves the mean with ± std bands."
-                if several
-                else ""
-            )
-        ),
-    )
-    note = _diverged_note(getattr(result, "diverged", None) or {}, "Variant")
-    if note:
-        report.add_text(note)
-    _draw_comparison_figures(report, result, dpi)
-
-    os.makedirs(out_dir, exist_ok=True)
-    written: dict[str, str] = {}
-    weights_path = os.path.join(out_dir, "weights.npz")
-    save_histories({v: result.histories[v] for v in variants}, weights_path)
-    written["weights.npz"] = weights_path
-
-    total = _total_seconds(result, started, begin)
-    metrics = comparison_metrics(result, total_seconds=total)
-
-    _add_timing_and_config(report, result, metrics, started)
-    report.add_heading("Files")
-    report.add_text(
-        "Next to this page: metrics.json (the numbers above and the config), "
-        "weights.npz (every recorded weight of every variant; "
-        "`kreg.WeightHistory.load('weights.npz')` reads it, "
-        "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
-        "the figures as PNG files."
-    )
-    report.add_text(
-        f"Written by kreg {__version__}, trained on the Keras backend "
-        f"{result.config.get('backend', 'tensorflow')}."
-    )
-    written.update(report.write(out_dir, force=True))
-    metrics_path = os.path.join(out_dir, "metrics.json")
-    write_json(metrics_path, metrics)
-    written["metrics.json"] = metrics_path
-    return written
+    comparison_metrics(result)  # Checks the metrics before the directory.
+    return _write(result, out_dir, _comparison_page, force, started, command, dpi)
 
 
 # --------------------------------------------------------------------------------
@@ -940,31 +991,31 @@ def write_report(
 # --------------------------------------------------------------------------------
 
 
-def _sweep_arrays(result: Any) -> tuple[np.ndarray, list[int], dict, dict]:
-    """``(lams, seeds, mean, std)`` of a sweep, checked against each other."""
+def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
+    """``(lams, seeds, means, stds)`` of a sweep; per lambda, metric -> float."""
     lams = np.asarray(result.lams, dtype=np.float64)
     if lams.ndim != 1 or lams.size == 0:
         _fail("result.lams", "a non-empty 1-D array", lams)
-    seeds = _seeds_of(result) or [0]
-    mean, std = {}, {}
-    for key in METRIC_KEYS:
-        for name, store in (("mean", mean), ("std", std)):
-            table = getattr(result, name, None) or {}
+    rows = {}
+    for name in ("mean", "std"):
+        table = getattr(result, name, None) or {}
+        for key in METRIC_KEYS:
             if key not in table:
                 _fail(
                     f"result.{name}",
                     f"the keys {list(METRIC_KEYS)}",
                     f"<missing {key!r}>",
                 )
-            values = np.asarray(table[key], dtype=np.float64)
-            if values.shape != lams.shape:
+            if np.shape(table[key]) != lams.shape:
                 _fail(
                     f"result.{name}[{key!r}]",
                     f"{lams.size} values, one per lambda",
-                    f"<array of shape {values.shape}>",
+                    f"<array of shape {np.shape(table[key])}>",
                 )
-            store[key] = values
-    return lams, seeds, mean, std
+        rows[name] = [
+            {key: float(table[key][i]) for key in METRIC_KEYS} for i in range(lams.size)
+        ]
+    return lams, _seeds_of(result) or [0], rows["mean"], rows["std"]
 
 
 def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
@@ -983,13 +1034,11 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
-        total_seconds: Wall time of the whole run. ``None`` uses
-            ``result.timing["total_seconds"]`` if present, else the training
-            time.
+        total_seconds: Wall time of the whole run, or ``None`` (as for
+            :func:`comparison_metrics`).
 
     Returns:
-        A dict of plain Python values (NaN stays a float here; :func:`write_json`
-        writes it as ``null``).
+        A dict of plain Python values, NaN as a float (``null`` in the file).
 
     Raises:
         ValueError: If ``result.mean`` or ``result.std`` lacks a key of
@@ -1004,21 +1053,16 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         ['config', 'kind', 'lams', 'best_lam', 'seeds', 'per_lambda', 'timing', \
 'kreg_version']
     """
-    lams, seeds, mean, std = _sweep_arrays(result)
-    several = len(seeds) > 1
+    lams, seeds, means, stds = _sweep_rows(result)
     diverged = getattr(result, "diverged", None) or {}
-    per_lambda = []
-    for i, lam in enumerate(lams):
-        row = {"lam": float(lam)}
-        row.update({key: float(mean[key][i]) for key in METRIC_KEYS})
-        if several:
-            row.update({f"{key}_std": float(std[key][i]) for key in METRIC_KEYS})
-        row["diverged"] = diverged.get(float(lam))
-        per_lambda.append(row)
-    timing = dict(getattr(result, "timing", {}) or {})
-    train_seconds = float(timing.get("train_seconds", float("nan")))
-    if total_seconds is None:
-        total_seconds = float(timing.get("total_seconds", train_seconds))
+    per_lambda = [
+        {
+            "lam": float(lam),
+            **_metric_values(mean, std, seeds),
+            "diverged": diverged.get(float(lam)),
+        }
+        for lam, mean, std in zip(lams, means, stds, strict=True)
+    ]
     return {
         "config": _jsonable(result.config),
         "kind": str(result.kind),
@@ -1026,15 +1070,13 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         "best_lam": float(result.best_lam),
         "seeds": seeds,
         "per_lambda": per_lambda,
-        "timing": {
-            "train_seconds": train_seconds,
-            "total_seconds": float(total_seconds),
-        },
+        "timing": _timing(result, total_seconds),
         "kreg_version": __version__,
     }
 
 
 def _lam_text(lam: float) -> str:
+    """A lambda as the tables and the text show it."""
     return "0" if lam == 0 else f"{lam:.4g}"
 
 
@@ -1054,8 +1096,8 @@ def _save_paths(result: Any, path: str) -> None:
     atomic_write(path, buffer.getvalue())
 
 
-def _draw_sweep_figures(report: Report, result: Any, dpi: float) -> None:
-    """Add the sweep figures to ``report`` (draws with :mod:`kreg.plots`)."""
+def _sweep_page(result: Any) -> _Page:
+    """The report of a sweep: the best lambda, the table, then one figure a section."""
     from kreg.plots._sweep import (
         plot_regularization_path,
         plot_sparsity,
@@ -1063,67 +1105,92 @@ def _draw_sweep_figures(report: Report, result: Any, dpi: float) -> None:
         plot_validation_curve,
     )
 
-    seeds = _seeds_of(result) or [0]
+    lams, seeds, means, stds = _sweep_rows(result)
     several = len(seeds) > 1
+    best = float(result.best_lam)
+    i = int(np.argmin(np.abs(lams - best)))
+    labels = [_lam_text(lam) + " (best)" * (j == i) for j, lam in enumerate(lams)]
+    val = _format_metric(
+        "val_loss", means[i]["val_loss"], stds[i]["val_loss"] if several else None
+    )
+    best_text = (
+        f"Best lambda by mean validation data loss: {_lam_text(best)} "
+        f"(validation data loss {val}, validation accuracy "
+        f"{_format_metric('val_accuracy', means[i]['val_accuracy'])}); "
+        f"at lambda = {_lam_text(lams[0])}: validation data loss "
+        f"{_format_metric('val_loss', means[0]['val_loss'])}."
+    )
+    diverged = getattr(result, "diverged", None) or {}
+    note = _diverged_note(
+        {f"lam={_lam_text(lam)}": epoch for lam, epoch in diverged.items()},
+        "The model at",
+    )
     spread = f" Lines: means over {len(seeds)} seeds; bands: ± one std." * several
-    report.add_heading("Validation curve")
-    disp = plot_validation_curve(result)
-    report.add_figure(
-        "validation",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
+    sections = [
+        _Section("Best lambda", text=[best_text, note]),
+        _metrics_table("Per lambda", "lambda", labels, means, stds, seeds),
+        _Section(
+            "Validation curve",
+            "validation",
+            plot_validation_curve,
             "Training (solid) and validation (dashed) data loss after the last "
             "epoch, against lambda on a log axis (lambda = 0 left of the break "
             "mark). Small lambda: low training loss, high validation loss "
             "(overfitting); large lambda: both high (underfitting). The star marks "
-            "the best lambda, the smallest mean validation loss." + spread
+            "the best lambda, the smallest mean validation loss." + spread,
         ),
-    )
-    report.add_heading("Regularization path")
-    disp = plot_regularization_path(result)
-    report.add_figure(
-        "path",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
-            f"The {len(disp.lines_)} first-layer weights largest at the smallest "
-            "lambda, after training, against lambda (every model starts from the "
-            "same initial weights"
-            + (f"; the models of seed {disp.seed_}" if several else "")
-            + "). Under L1 the lines reach exactly 0 and stay (black dots: "
-            "exactly 0); under L2 they shrink toward 0 without reaching it."
+        _Section(
+            "Regularization path",
+            "path",
+            plot_regularization_path,
+            lambda disp: (
+                f"The {len(disp.lines_)} first-layer weights largest at the "
+                "smallest lambda, after training, against lambda (every model "
+                "starts from the same initial weights"
+                + (f"; the models of seed {disp.seed_}" if several else "")
+                + "). Under L1 the lines reach exactly 0 and stay (black dots: "
+                "exactly 0); under L2 they shrink toward 0 without reaching it."
+            ),
         ),
-    )
-    report.add_heading("Sparsity")
-    disp = plot_sparsity(result, tol=1e-3)
-    report.add_figure(
-        "sparsity",
-        disp.figure_,
-        dpi=dpi,
-        caption=(
+        _Section(
+            "Sparsity",
+            "sparsity",
+            partial(plot_sparsity, tol=1e-3),
             "Fraction of all kernel weights exactly 0 (solid) and below 1e-3 in "
             "absolute value (dashed), against lambda. Only a proximal L1 step "
             "sets weights exactly to 0; L2 and subgradient L1 leave them small "
-            "but non-zero." + spread
+            "but non-zero." + spread,
         ),
-    )
-    if getattr(result, "grid", None) is not None and result.decision is not None:
-        report.add_heading("Decision boundaries")
-        disp = plot_sweep_boundaries(result)
-        report.add_figure(
+        _Section(
+            "Decision boundaries",
             "boundaries",
-            disp.figure_,
-            dpi=dpi,
-            caption=(
-                "Predicted probability of class 1, one panel per lambda on the "
-                "same colour scale"
-                + (f" (models of seed {seeds[0]})" if several else "")
-                + "; the black line is the 0.5 decision boundary, the best "
-                "lambda's panel is framed. Filled circles: training points; "
-                "white triangles: validation points (colour = true class)."
-            ),
+            plot_sweep_boundaries,
+            "Predicted probability of class 1, one panel per lambda on the "
+            "same colour scale"
+            + (f" (models of seed {seeds[0]})" if several else "")
+            + "; the black line is the 0.5 decision boundary, the best "
+            "lambda's panel is framed. Filled circles: training points; "
+            "white triangles: validation points (colour = true class).",
         )
+        if getattr(result, "grid", None) is not None and result.decision is not None
+        else None,
+    ]
+    return _Page(
+        title=f"kreg sweep: {str(result.kind).upper()} over {lams.size} lambdas",
+        subtitle="One network per lambda, trained side by side from identical "
+        "initial weights on identical batches"
+        + (f", repeated for {len(seeds)} seeds" if several else "")
+        + ": lambda is the only difference between the models.",
+        sections=sections,
+        data_file="paths.npz",
+        save_data=_save_paths,
+        metrics=sweep_metrics,
+        files="Next to this page: metrics.json (the numbers above and the config), "
+        "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
+        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
+        "and the figures as PNG files.",
+        timing_note=f"training: all {lams.size * len(seeds)} models together; ",
+    )
 
 
 def write_sweep_report(
@@ -1147,23 +1214,20 @@ def write_sweep_report(
     ``validation.png``, ``path.png``, ``sparsity.png`` and ``boundaries.png``
     (when the result has a decision grid, i.e. data with 2 features).
 
-    ``total_seconds`` in ``metrics.json`` runs from ``started`` (a
-    ``time.perf_counter()`` value; the command line passes the process start)
-    to the moment every figure is drawn and ``paths.npz`` is written. Without
-    ``started`` it is ``result.timing["total_seconds"]`` (or the training time)
-    plus the time this function takes to get there.
-
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
         out_dir: The output directory.
         force: Write into a non-empty ``out_dir``, replacing files of the same
             names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run, or ``None``.
+        started: ``time.perf_counter()`` at the start of the run, or ``None``:
+            ``total_seconds`` in ``metrics.json`` is measured as by
+            :func:`write_report`, up to ``paths.npz`` written.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
     Returns:
-        Mapping file name (``"report.html"``, ``"metrics.json"``, ...) -> path.
+        Mapping file name -> path, in the order written: ``"paths.npz"``, the
+        PNGs, ``"report.html"``, ``"metrics.json"``.
 
     Raises:
         FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
@@ -1182,110 +1246,5 @@ def write_sweep_report(
         ['boundaries.png', 'metrics.json', 'path.png', 'paths.npz', 'report.html', \
 'sparsity.png', 'validation.png']
     """
-    begin = time.perf_counter()
-    dpi = check_positive("dpi", dpi)
-    # Validate the numbers, then the directory, before drawing anything.
-    lams, seeds, mean, std = _sweep_arrays(result)
-    out_dir = prepare_out_dir(out_dir, force=force)
-    several = len(seeds) > 1
-    kind = str(result.kind)
-    best = float(result.best_lam)
-    best_index = int(np.argmin(np.abs(lams - best)))
-
-    report = Report(
-        f"kreg sweep: {kind.upper()} over {lams.size} lambdas",
-        subtitle=(
-            "One network per lambda, trained side by side from identical initial "
-            "weights on identical batches"
-            + (f", repeated for {len(seeds)} seeds" if several else "")
-            + ": lambda is the only difference between the models."
-        ),
-    )
-    if command:
-        report.add_preformatted(command)
-    report.add_heading("Best lambda")
-    val = _format_metric(
-        "val_loss",
-        mean["val_loss"][best_index],
-        std["val_loss"][best_index] if several else None,
-    )
-    report.add_text(
-        f"Best lambda by mean validation data loss: {_lam_text(best)} "
-        f"(validation data loss {val}, validation accuracy "
-        f"{_format_metric('val_accuracy', mean['val_accuracy'][best_index])}); "
-        f"at lambda = {_lam_text(lams[0])}: validation data loss "
-        f"{_format_metric('val_loss', mean['val_loss'][0])}."
-    )
-    diverged = getattr(result, "diverged", None) or {}
-    note = _diverged_note(
-        {f"lam={_lam_text(lam)}": epoch for lam, epoch in diverged.items()},
-        "The model at",
-    )
-    if note:
-        report.add_text(note)
-    report.add_heading("Per lambda")
-    rows = []
-    for i in range(lams.size):
-        rows.append(
-            [
-                _format_metric(key, mean[key][i], std[key][i] if several else None)
-                for key in METRIC_KEYS
-            ]
-        )
-    labels = [
-        _lam_text(lam) + (" (best)" if i == best_index else "")
-        for i, lam in enumerate(lams)
-    ]
-    report.add_table(
-        rows,
-        columns=list(METRIC_KEYS),
-        headings=_METRIC_HEADINGS,
-        index=labels,
-        index_name="lambda",
-        caption=(
-            "After the last epoch. Losses are data losses (binary cross-entropy, "
-            "without the penalty); gap = val loss - train loss; penalty = "
-            "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
-            "layer; exact zeros, L1 and L2 norms over all kernels."
-            + (
-                f" Mean ± standard deviation over {len(seeds)} seeds {seeds} "
-                "(model initializations; same data)."
-                if several
-                else ""
-            )
-        ),
-    )
-    _draw_sweep_figures(report, result, dpi)
-
-    os.makedirs(out_dir, exist_ok=True)
-    written: dict[str, str] = {}
-    paths_path = os.path.join(out_dir, "paths.npz")
-    _save_paths(result, paths_path)
-    written["paths.npz"] = paths_path
-
-    total = _total_seconds(result, started, begin)
-    metrics = sweep_metrics(result, total_seconds=total)
-
-    _add_timing_and_config(
-        report,
-        result,
-        metrics,
-        started,
-        note=f"training: all {lams.size * len(seeds)} models together; ",
-    )
-    report.add_heading("Files")
-    report.add_text(
-        "Next to this page: metrics.json (the numbers above and the config), "
-        "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
-        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
-        "and the figures as PNG files."
-    )
-    report.add_text(
-        f"Written by kreg {__version__}, trained on the Keras backend "
-        f"{result.config.get('backend', 'tensorflow')}."
-    )
-    written.update(report.write(out_dir, force=True))
-    metrics_path = os.path.join(out_dir, "metrics.json")
-    write_json(metrics_path, metrics)
-    written["metrics.json"] = metrics_path
-    return written
+    _sweep_rows(result)  # Checks the numbers before the directory.
+    return _write(result, out_dir, _sweep_page, force, started, command, dpi)

@@ -1,11 +1,10 @@
 """Tests of kreg.plots._compare: the figures of a comparison run, on Agg.
 
-Most tests draw a small hand-made result (the fields of a ComparisonResult, with
-weight histories from WeightHistory.from_arrays), so that what is drawn can be
-compared with known arrays; the last ones draw a real tiny kreg.compare run.
+Most tests draw a small hand-made result (tests/fakes.py: the fields of a
+ComparisonResult, with weight histories from WeightHistory.from_arrays), so that
+what is drawn can be compared with known arrays; the last ones draw a real tiny
+kreg.compare run.
 """
-
-import types
 
 import matplotlib
 
@@ -14,6 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from fakes import assert_finite_limits, notes_by_axes  # noqa: E402
+from fakes import fake_comparison as fake_result  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.colorbar import Colorbar  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
@@ -38,90 +39,6 @@ from kreg.plots._compare import (  # noqa: E402
     plot_variant_networks,
     plot_variant_weight_bars,
 )
-
-METRIC_KEYS = (
-    "train_loss",
-    "val_loss",
-    "train_accuracy",
-    "val_accuracy",
-    "gap",
-    "penalty",
-    "first_kernel_min",
-    "first_kernel_max",
-    "zero_fraction",
-    "l1_norm",
-    "l2_norm",
-)
-
-
-def fake_result(variants=("none", "l1", "l2"), epochs=12, record_every=4, n_val=4):
-    """A ComparisonResult-like object with known arrays (no training)."""
-    rng = np.random.default_rng(0)
-    e = np.arange(1, epochs + 1)
-    records = sorted({*range(0, epochs + 1, record_every), epochs})
-    sizes = [2, 8, 8, 1]
-    init = [
-        rng.normal(size=s).astype("float32")
-        for s in zip(sizes, sizes[1:], strict=False)
-    ]
-    x = rng.normal(size=(16 + n_val, 2))
-    y = (x[:, 1] > 0.3 * x[:, 0]).astype("float32")
-    xx, yy = np.meshgrid(np.linspace(-2, 3, 31), np.linspace(-1.5, 2, 27))
-    histories, curves, decision, metrics = {}, {}, {}, {}
-    for i, v in enumerate(variants):
-        shrink = 1.0 / (1 + i)
-        weights = {
-            f"{v}/{name}/kernel": np.stack(
-                [w * (1 - (1 - shrink) * r / epochs) for r in records]
-            ).astype("float32")
-            for name, w in zip(["dense", "dense_1", "dense_2"], init, strict=True)
-        }
-        histories[v] = WeightHistory.from_arrays(weights, records)
-        train = 0.7 * np.exp(-e / 4) + 0.05 * i
-        val = train + 0.3 / (1 + i) if n_val else np.full(epochs, np.nan)
-        penalty = np.zeros(epochs) if v == "none" else 0.02 * (1 + i) * np.exp(-e / 8)
-        curves[v] = {
-            "train_loss": train,
-            "val_loss": val,
-            "penalty": penalty,
-            "train_total": train + penalty,
-            "train_accuracy": 1 - train / 2,
-            "val_accuracy": 1 - val / 2,
-        }
-        decision[v] = 1 / (1 + np.exp(-(2 + 2 * i) * (yy - 0.4 * np.sin(2 * xx))))
-        first = weights[f"{v}/dense/kernel"][-1]
-        every = np.concatenate([w[-1].ravel() for w in weights.values()])
-        metrics[v] = {
-            "train_loss": train[-1],
-            "val_loss": val[-1],
-            "train_accuracy": 1 - train[-1] / 2,
-            "val_accuracy": 1 - val[-1] / 2,
-            "gap": val[-1] - train[-1],
-            "penalty": penalty[-1],
-            "first_kernel_min": float(first.min()),
-            "first_kernel_max": float(first.max()),
-            "zero_fraction": float(np.mean(every == 0)),
-            "l1_norm": float(np.abs(every).sum()),
-            "l2_norm": float(np.sqrt(np.square(every, dtype=float).sum())),
-        }
-    return types.SimpleNamespace(
-        config={"variants": list(variants), "epochs": epochs, "lam": 0.16},
-        variants=list(variants),
-        epochs=e,
-        curves=curves,
-        histories=histories,
-        metrics=metrics,
-        grid={"xx": xx, "yy": yy, "box": (-2.0, 3.0, -1.5, 2.0)},
-        decision=decision,
-        data={
-            "x_train": x[:16],
-            "y_train": y[:16],
-            "x_val": x[16:],
-            "y_val": y[16:],
-        },
-        models={},
-        timing={"train_seconds": 1.5},
-    )
 
 
 @pytest.fixture
@@ -415,22 +332,6 @@ def diverge(result, variant="l1", epoch=5):
     result.metrics[variant] = dict.fromkeys(result.metrics[variant], np.nan)
     result.metrics[variant]["val_loss"] = np.inf
     return result
-
-
-def notes_by_axes(figure):
-    """Axes -> the divergence notes written on it (only axes with some)."""
-    notes = {}
-    for ax in figure.axes:
-        texts = [t.get_text() for t in ax.texts if "diverged" in t.get_text()]
-        if texts:
-            notes[ax] = texts
-    return notes
-
-
-def assert_finite_limits(figure):
-    figure.canvas.draw()
-    for ax in figure.axes:
-        assert np.isfinite([*ax.get_xlim(), *ax.get_ylim()]).all(), ax.get_title()
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")

@@ -1,13 +1,11 @@
 """Tests of kreg.plots._sweep (the figures of a lambda sweep) and of the seed spread
 in the comparison figures, on Agg.
 
-Most tests draw a hand-made result with the fields of a SweepResult (known
-arrays: L1 paths are soft-thresholded weights, so some are exactly 0), so that
-what is drawn can be compared with the arrays; the last ones draw a real tiny
-kreg.sweep run.
+Most tests draw a hand-made result with the fields of a SweepResult
+(tests/fakes.py: known arrays; L1 paths are soft-thresholded weights, so some
+are exactly 0), so that what is drawn can be compared with the arrays; the last
+ones draw a real tiny kreg.sweep run.
 """
-
-import types
 
 import matplotlib
 
@@ -16,13 +14,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from fakes import (  # noqa: E402
+    SHAPES,
+    assert_finite_limits,
+    fake_comparison,
+    fake_sweep,
+    notes_by_axes,
+    with_seeds,
+)
 from matplotlib.collections import PathCollection  # noqa: E402
 from matplotlib.contour import QuadContourSet  # noqa: E402
-from test_plots_compare import (  # noqa: E402
-    assert_finite_limits,
-    notes_by_axes,
-)
-from test_plots_compare import fake_result as fake_comparison  # noqa: E402
 
 from kreg.plots._compare import (  # noqa: E402
     DecisionBoundaryDisplay,
@@ -45,96 +46,6 @@ from kreg.plots._sweep import (  # noqa: E402
     plot_sweep_boundaries,
     plot_validation_curve,
 )
-
-METRIC_KEYS = (
-    "train_loss",
-    "val_loss",
-    "train_accuracy",
-    "val_accuracy",
-    "gap",
-    "penalty",
-    "first_kernel_min",
-    "first_kernel_max",
-    "zero_fraction",
-    "l1_norm",
-    "l2_norm",
-)
-SHAPES = {"hidden_1/kernel": (2, 8), "hidden_2/kernel": (8, 8), "output/kernel": (8, 1)}
-
-
-def fake_sweep(kind="l1", seeds=(0,), lams=None, grid=True, epochs=6):
-    """A SweepResult-like object with known arrays (no training)."""
-    if lams is None:
-        lams = np.concatenate([[0.0], np.geomspace(1e-3, 10.0, 8)])
-    lams = np.asarray(lams, dtype=np.float64)
-    n_lams, n_seeds = lams.size, len(seeds)
-    paths = {}
-    for key, shape in SHAPES.items():
-        per_seed = []
-        for s in seeds:
-            w = np.random.default_rng([s, len(key)]).normal(size=shape)
-            if kind == "l1":  # soft threshold: exact zeros that stay
-                rows = [np.sign(w) * np.maximum(np.abs(w) - lam / 4, 0) for lam in lams]
-            else:  # shrinkage: never exactly 0
-                rows = [w / (1 + lam) for lam in lams]
-            per_seed.append(np.stack(rows))
-        paths[key] = np.stack(per_seed).astype("float32")
-    rng = np.random.default_rng(1)
-    u = np.log10(np.maximum(lams, 1e-4))
-    train = 0.02 + 0.6 / (1 + np.exp(-2 * u)) + 0.05 * rng.random((n_seeds, n_lams))
-    val = 0.3 + 0.04 * (u + 1) ** 2 + 0.05 * rng.random((n_seeds, n_lams))
-    every = np.concatenate(
-        [p.reshape(n_seeds, n_lams, -1) for p in paths.values()], axis=2
-    ).astype(np.float64)
-    first = paths["hidden_1/kernel"].reshape(n_seeds, n_lams, -1)
-    metrics = {
-        "train_loss": train,
-        "val_loss": val,
-        "train_accuracy": 1 - train / 2,
-        "val_accuracy": 1 - val / 2,
-        "gap": val - train,
-        "penalty": np.tile(lams * 0.01, (n_seeds, 1)),
-        "first_kernel_min": first.min(axis=2),
-        "first_kernel_max": first.max(axis=2),
-        "zero_fraction": (every == 0).mean(axis=2),
-        "l1_norm": np.abs(every).sum(axis=2),
-        "l2_norm": np.sqrt((every**2).sum(axis=2)),
-    }
-    mean = {k: v.mean(axis=0) for k, v in metrics.items()}
-    std = {k: v.std(axis=0) for k, v in metrics.items()}
-    best = int(np.argmin(mean["val_loss"]))
-    curves = {
-        k: np.repeat(metrics[k][:, :, None], epochs, axis=2)
-        for k in ("train_loss", "val_loss", "penalty", "train_accuracy")
-    }
-    xx, yy = np.meshgrid(np.linspace(-2, 3, 31), np.linspace(-1.5, 2, 27))
-    decision = np.stack(
-        [
-            1 / (1 + np.exp(-(8 / (1 + lam)) * (yy - 0.4 * np.sin(2 * xx))))
-            for lam in lams
-        ]
-    )
-    x = rng.normal(size=(20, 2))
-    y = (x[:, 1] > 0.4 * np.sin(2 * x[:, 0])).astype("int64")
-    return types.SimpleNamespace(
-        config={"kind": kind, "epochs": epochs, "lams": lams.tolist()},
-        kind=kind,
-        lams=lams,
-        seeds=list(seeds),
-        epochs=np.arange(1, epochs + 1),
-        metrics=metrics,
-        mean=mean,
-        std=std,
-        curves=curves,
-        paths=paths,
-        best_index=best,
-        best_lam=float(lams[best]),
-        grid={"xx": xx, "yy": yy, "box": (-2.0, 3.0, -1.5, 2.0)} if grid else None,
-        decision=decision if grid else None,
-        data={"x_train": x[:16], "y_train": y[:16], "x_val": x[16:], "y_val": y[16:]},
-        timing={"train_seconds": 1.25},
-        summary=lambda: "lam  train loss  val loss",
-    )
 
 
 def band_limits(band, xs):
@@ -588,27 +499,6 @@ def test_diverged_sweep_figure():
 # --------------------------------------------------------------------------------
 # Seed spread in the comparison figures
 # --------------------------------------------------------------------------------
-
-
-def with_seeds(result, seeds=(0, 1, 2)):
-    """Add a ComparisonResult's seed fields to a fake comparison."""
-    rng = np.random.default_rng(5)
-    result.seeds = list(seeds)
-    result.curves_std = {
-        v: {k: 0.02 + 0.01 * rng.random(len(result.epochs)) for k in c}
-        for v, c in result.curves.items()
-    }
-    result.metrics_std = {
-        v: {k: 0.01 + 0.05 * rng.random() for k in m} for v, m in result.metrics.items()
-    }
-    result.per_seed = {
-        v: {
-            k: m[k] + result.metrics_std[v][k] * np.array([-1.2247, 0.0, 1.2247])
-            for k in m
-        }
-        for v, m in result.metrics.items()
-    }
-    return result
 
 
 def test_loss_curves_show_seed_bands():

@@ -166,6 +166,26 @@ def test_html_holds_the_table_config_and_timing(written, result):
     assert "Timing" in page and "kreg compare --epochs 8" in page
 
 
+def test_html_formats_numbers_as_the_summary_table(written, result):
+    # Every metric cell of the page reads as in result.summary(), the table the
+    # command line prints: exact zeros as a percentage, the gap with its sign.
+    out, _ = written
+    page = (out / "report.html").read_text(encoding="utf-8")
+    lines = result.summary().splitlines()
+    for variant in result.variants:
+        row = re.search(rf"<tr><th>{variant}</th>(.*?)</tr>", page).group(1)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        cells = dict(zip(METRIC_KEYS, cells, strict=True))
+        summary = next(s for s in map(str.split, lines) if s[:1] == [variant])
+        assert cells["zero_fraction"].endswith("%")
+        assert cells["gap"][0] in "+-"
+        for key in METRIC_KEYS:
+            if key not in ("first_kernel_min", "first_kernel_max"):
+                assert cells[key] in summary, key
+        low, high = cells["first_kernel_min"], cells["first_kernel_max"]
+        assert f"[{low}, {high}]" in " ".join(summary)
+
+
 def test_weights_npz_loads_and_equals_the_histories(written, result):
     out, _ = written
     combined = WeightHistory.load(out / "weights.npz")

@@ -18,8 +18,11 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from test_plots_compare import fake_result as fake_comparison  # noqa: E402
-from test_plots_sweep import fake_sweep, with_seeds  # noqa: E402
+from fakes import (  # noqa: E402
+    fake_comparison,  # noqa: E402
+    fake_sweep,
+    with_seeds,
+)
 
 import kreg.report as report_module  # noqa: E402
 from kreg._version import __version__  # noqa: E402
@@ -184,7 +187,7 @@ def test_html_holds_the_best_lambda_and_the_table(written, result):
         values = re.findall(r"<td[^>]*>(.*?)</td>", cells)
         assert len(values) == len(METRIC_KEYS)
         mean, std = result.mean["zero_fraction"][i], result.std["zero_fraction"][i]
-        assert values[METRIC_KEYS.index("zero_fraction")] == f"{mean:.3f} ± {std:.3f}"
+        assert values[METRIC_KEYS.index("zero_fraction")] == f"{mean:.1%} ± {std:.1%}"
     assert "kreg sweep --kind l1" in page and "Timing" in page
 
 
@@ -194,7 +197,7 @@ def test_non_empty_directory_is_refused_then_forced(result, tmp_path, monkeypatc
     def fail(*args, **kwargs):
         raise AssertionError("nothing may be drawn before the directory is checked")
 
-    monkeypatch.setattr(report_module, "_draw_sweep_figures", fail)
+    monkeypatch.setattr(report_module, "_sweep_page", fail)
     with pytest.raises(FileExistsError, match="not empty.*force=True"):
         write_sweep_report(result, tmp_path)
     assert os.listdir(tmp_path) == ["notes.txt"]
@@ -267,6 +270,39 @@ def test_comparison_report_with_seeds(tmp_path):
     ]
     paths = write_report(single, tmp_path / "single", dpi=30)
     assert "summary.png" not in paths
+
+
+def _metric_cells(page, label):
+    """The metric cells of the table row headed ``label``, by metric key."""
+    row = re.search(rf"<tr><th>{re.escape(label)}</th>(.*?)</tr>", page)
+    assert row is not None, label
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+    return dict(zip(METRIC_KEYS, cells, strict=True))
+
+
+def test_both_reports_format_every_metric_the_same_way(tmp_path):
+    # The same numbers in a comparison's row and in a sweep's row read the same,
+    # exact zeros as a percentage in both (as in the command line's tables).
+    means = {key: 0.5 + 1.5 * i for i, key in enumerate(METRIC_KEYS)}
+    means["zero_fraction"] = 0.25
+    stds = {key: 0.015 for key in METRIC_KEYS}
+    comparison = with_seeds(fake_comparison(), seeds=(0, 1, 2))
+    comparison.metrics["l1"] = dict(means)
+    comparison.metrics_std["l1"] = dict(stds)
+    sweep = fake_sweep(kind="l1", seeds=(0, 1, 2))
+    for key in METRIC_KEYS:
+        sweep.mean[key] = sweep.mean[key].copy()
+        sweep.std[key] = sweep.std[key].copy()
+        sweep.mean[key][1], sweep.std[key][1] = means[key], stds[key]
+    label = f"{sweep.lams[1]:.4g}" + (" (best)" if sweep.best_index == 1 else "")
+    compared = write_report(comparison, tmp_path / "compare", dpi=20)
+    swept = write_sweep_report(sweep, tmp_path / "sweep", dpi=20)
+    cells = _metric_cells(open(compared["report.html"]).read(), "l1")
+    assert cells == _metric_cells(open(swept["report.html"]).read(), label)
+    assert cells["zero_fraction"] == "25.0% ± 1.5%"
+    assert cells["gap"] == f"{means['gap']:+.4f} ± 0.0150"
+    assert cells["val_loss"] == f"{means['val_loss']:.4f} ± 0.0150"
+    assert cells["val_accuracy"] == f"{means['val_accuracy']:.3f} ± 0.015"
 
 
 # --------------------------------------------------------------------------------

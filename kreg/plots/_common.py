@@ -2,23 +2,13 @@
 
 Nothing here imports matplotlib at module import time: :func:`pyplot` and the
 functions that draw import it when they are first called, so that
-``import kreg.plots`` stays cheap and works where matplotlib is absent.
-
-The helpers fall in five groups, reused by the history, comparison and sweep
-figures alike:
-
-- figures and axes: :func:`figure_ax` (``ax=None`` creates a figure),
-  :func:`subplots`, :func:`append_axes`, :func:`check_ax`;
-- numbers: :func:`scott_bandwidth` and :func:`gaussian_kde` (a NumPy Gaussian
-  kernel density estimate), :func:`kde_grid`, :func:`finite_values`,
-  :func:`finite_or_nan`;
-- looks: :func:`variant_colors` (one stable colour per variant name),
-  :func:`annotate_min_max` and :func:`mark_diverged`;
-- what was passed: :func:`check_result` (the duck-typed check of a result or a
-  history, made before anything is drawn) and :func:`divergence` (whether and
-  when a run went NaN or infinite);
-- access to recorded weights: :func:`as_named_histories`, :func:`resolve_key`,
-  :func:`check_record`.
+``import kreg.plots`` stays cheap and works where matplotlib is absent. The
+helpers are in five groups, used by the history, comparison and sweep figures
+alike: figures and axes (the panel grids, an axes carved out of another, the
+composite figure), numbers (the Gaussian kernel density estimate, non-finite
+values), looks (one colour per variant, bands, annotations, divergence notes),
+what was passed (the duck-typed checks, :func:`divergence`) and access to the
+recorded weights (by key, position or index).
 """
 
 from __future__ import annotations
@@ -36,6 +26,7 @@ from kreg._validation import (
     check_choice,
     check_fraction,
     check_int,
+    check_names,
     check_nonnegative,
     check_positive,
     first_nonfinite,
@@ -48,51 +39,13 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from kreg.history import WeightHistory
 
-__all__ = [
-    "COMPARISON_RESULT",
-    "HISTORY",
-    "SWEEP_RESULT",
-    "annotate_min_max",
-    "append_axes",
-    "as_named_histories",
-    "check_ax",
-    "check_history",
-    "check_record",
-    "check_result",
-    "divergence",
-    "figure_ax",
-    "finite_or_nan",
-    "finite_values",
-    "gaussian_kde",
-    "is_history",
-    "kde_grid",
-    "mark_diverged",
-    "pyplot",
-    "resolve_key",
-    "scott_bandwidth",
-    "subplots",
-    "variant_colors",
-]
-
 # --------------------------------------------------------------------------------
 # Figures and axes
 # --------------------------------------------------------------------------------
 
 
 def pyplot():
-    """Import and return ``matplotlib.pyplot``, with a clear error if it is missing.
-
-    Returns:
-        The ``matplotlib.pyplot`` module.
-
-    Raises:
-        ImportError: If matplotlib is not installed.
-
-    Examples:
-        >>> plt = pyplot()
-        >>> plt.__name__
-        'matplotlib.pyplot'
-    """
+    """Import and return ``matplotlib.pyplot``; a clear ``ImportError`` without it."""
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:
@@ -102,69 +55,39 @@ def pyplot():
     return plt
 
 
-def check_ax(name: str, ax: Any) -> None:
-    """Raise ``TypeError`` unless ``ax`` is ``None`` or a matplotlib ``Axes``.
-
-    Args:
-        name: The argument's name, for the message.
-        ax: The value received.
-
-    Raises:
-        TypeError: If ``ax`` is neither ``None`` nor an ``Axes``.
-
-    Examples:
-        >>> check_ax("ax", None)
-    """
-    if ax is None:
-        return
+def is_axes(obj: Any) -> bool:
+    """Return whether ``obj`` is a matplotlib ``Axes`` (importing matplotlib)."""
     from matplotlib.axes import Axes
 
-    if not isinstance(ax, Axes):
+    return isinstance(obj, Axes)
+
+
+def check_ax(name: str, ax: Any) -> None:
+    """Raise ``TypeError`` (naming the argument) unless ``ax`` is ``None`` or an Axes.
+
+    Examples:
+        >>> check_ax("ax", "left")
+        Traceback (most recent call last):
+        ...
+        TypeError: Invalid value for argument `ax`: expected a matplotlib Axes or \
+None. Received: ax='left'
+    """
+    if ax is not None and not is_axes(ax):
         _fail(name, "a matplotlib Axes or None", ax, TypeError)
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
-    """Create a figure and a grid of axes with ``pyplot.subplots``.
+    """``pyplot.subplots`` with the ``"constrained"`` layout unless told otherwise.
 
-    The figure uses the ``"constrained"`` layout unless ``layout`` is given, so
-    labels, legends and colour bars do not overlap.
-
-    Args:
-        nrows: Number of rows of axes.
-        ncols: Number of columns of axes.
-        **kwargs: Passed to ``matplotlib.pyplot.subplots``.
-
-    Returns:
-        ``(figure, axes)`` as returned by ``pyplot.subplots``.
-
-    Examples:
-        >>> fig, (top, bottom) = subplots(2, 1, sharex=True)
-        >>> top.figure is fig
-        True
+    The constrained layout keeps labels, legends and colour bars from
+    overlapping.
     """
     kwargs.setdefault("layout", "constrained")
     return pyplot().subplots(nrows, ncols, **kwargs)
 
 
 def figure_ax(ax: Axes | None = None, **kwargs: Any) -> tuple[Figure, Axes]:
-    """Return ``(figure, ax)``: a new figure and axes when ``ax`` is ``None``.
-
-    Args:
-        ax: Axes to draw on, or ``None`` to create a figure with one axes.
-        **kwargs: Passed to :func:`subplots` when a figure is created
-            (e.g. ``figsize``).
-
-    Returns:
-        The figure holding ``ax`` and ``ax`` itself.
-
-    Raises:
-        TypeError: If ``ax`` is not an ``Axes``.
-
-    Examples:
-        >>> fig, ax = figure_ax()
-        >>> figure_ax(ax) == (fig, ax)
-        True
-    """
+    """Return ``(figure, ax)``; ``ax=None`` creates both (``kwargs``: e.g. figsize)."""
     check_ax("ax", ax)
     if ax is None:
         return subplots(**kwargs)
@@ -182,10 +105,11 @@ def append_axes(
     """Add a new axes next to ``ax``, taking part of its place in the figure.
 
     Used when a Display draws on two axes and the caller passed only one: the
-    second axes is carved out of the first (``ax`` shrinks by ``size`` of its
-    height or width), so the whole Display stays where the caller put it.
+    second axes is carved out of the first, so the whole Display stays where
+    the caller put it.
 
     Args:
+        ax: The axes to take the place from.
         position: ``"bottom"``, ``"top"``, ``"left"`` or ``"right"``.
         size: Fraction of ``ax``'s current extent given to the new axes, in (0, 1).
         pad: Gap between the two, as a fraction of ``ax``'s original extent.
@@ -193,17 +117,7 @@ def append_axes(
             (``"left"``/``"right"``) with ``ax``.
 
     Returns:
-        The new axes, in the same figure as ``ax``.
-
-    Raises:
-        ValueError: If ``position`` or ``size`` is invalid.
-
-    Examples:
-        >>> fig, ax = figure_ax()
-        >>> below = append_axes(ax, "bottom", size=0.3)
-        >>> below.figure is fig
-        True
-    """
+        The new axes, in the same figure as ``ax``."""
     check_ax("ax", ax)
     check_choice("position", position, ("bottom", "top", "left", "right"))
     size = check_fraction("size", size)
@@ -229,31 +143,171 @@ def append_axes(
             cells = (inner[0, 0], inner[0, 1])
         ax_cell, new_cell = cells if first_is_ax else cells[::-1]
         ax.set_subplotspec(ax_cell)
-        new = fig.add_subplot(new_cell, **kw)
-    else:
-        x0, y0, w, h = ax.get_position().bounds
-        if vertical:
-            new_h, gap = h * size, h * pad
-            if position == "bottom":
-                ax.set_position([x0, y0 + new_h + gap, w, h - new_h - gap])
-                rect = [x0, y0, w, new_h]
-            else:
-                ax.set_position([x0, y0, w, h - new_h - gap])
-                rect = [x0, y0 + h - new_h, w, new_h]
+        return fig.add_subplot(new_cell, **kw)
+    x0, y0, w, h = ax.get_position().bounds
+    if vertical:
+        new_h, gap = h * size, h * pad
+        if position == "bottom":
+            ax.set_position([x0, y0 + new_h + gap, w, h - new_h - gap])
+            rect = [x0, y0, w, new_h]
         else:
-            new_w, gap = w * size, w * pad
-            if position == "right":
-                ax.set_position([x0, y0, w - new_w - gap, h])
-                rect = [x0 + w - new_w, y0, new_w, h]
-            else:
-                ax.set_position([x0 + new_w + gap, y0, w - new_w - gap, h])
-                rect = [x0, y0, new_w, h]
-        new = fig.add_axes(rect, **kw)
-    return new
+            ax.set_position([x0, y0, w, h - new_h - gap])
+            rect = [x0, y0 + h - new_h, w, new_h]
+    else:
+        new_w, gap = w * size, w * pad
+        if position == "right":
+            ax.set_position([x0, y0, w - new_w - gap, h])
+            rect = [x0 + w - new_w, y0, new_w, h]
+        else:
+            ax.set_position([x0 + new_w + gap, y0, w - new_w - gap, h])
+            rect = [x0, y0, new_w, h]
+    return fig.add_axes(rect, **kw)
+
+
+def axes_and_below(
+    ax: Axes | None,
+    below: Axes | None,
+    *,
+    figsize: tuple[float, float],
+    height_ratios: Sequence[float],
+    size: float,
+    draw: bool,
+    name: str,
+    flag: str,
+) -> tuple[Figure, Axes, Axes | None]:
+    """Return ``(figure, ax, below)`` for a Display drawn on ``ax`` and one axes below.
+
+    ``ax=None`` creates a figure of ``figsize``: two rows sharing the x axis
+    (``height_ratios``) when ``draw``, else one axes. A given ``ax`` without
+    ``below`` gives up the fraction ``size`` of its height to it. ``below`` is
+    the argument ``name`` and ``draw`` the argument ``flag`` of the caller, for
+    the messages (``below`` must be ``None`` unless ``draw``).
+
+    Examples:
+        >>> fig, top, bottom = axes_and_below(
+        ...     None, None, figsize=(6.4, 4.8), height_ratios=[3, 1], size=0.3,
+        ...     draw=True, name="box_ax", flag="box",
+        ... )
+        >>> bottom.get_shared_x_axes().joined(top, bottom)
+        True
+    """
+    check_ax("ax", ax)
+    check_ax(name, below)
+    if below is not None and not draw:
+        _fail(name, f"None when {flag}=False", below)
+    if ax is None:
+        if not draw:
+            return (*subplots(), None)
+        fig, (ax, below) = subplots(
+            2, 1, sharex=True, figsize=figsize, height_ratios=height_ratios
+        )
+        return fig, ax, below
+    if draw and below is None:
+        below = append_axes(ax, "bottom", size=size, pad=0.05)
+    return ax.figure, ax, below
+
+
+def grid_spec(
+    ax: Axes | None,
+    nrows: int,
+    ncols: int,
+    *,
+    figure_kw: Mapping[str, Any] | None = None,
+    **grid_kw: Any,
+) -> tuple[Figure, Any, Axes | None]:
+    """Return ``(figure, grid, bounding)``: the grid of cells of a multi-panel figure.
+
+    With ``ax=None`` the grid fills a new figure (``pyplot.figure(**figure_kw)``,
+    ``"constrained"`` layout by default) and ``bounding`` is ``None``. With one
+    ``Axes`` (made by ``subplots`` or ``add_subplot``) the grid divides its
+    place: ``ax`` is hidden, not removed (the caller may hold it), and returned
+    as ``bounding``. ``grid_kw`` go to the ``GridSpec`` (e.g. ``height_ratios``).
+
+    Examples:
+        >>> fig, grid, bounding = grid_spec(None, 2, 3)
+        >>> grid.get_geometry(), bounding is None
+        ((2, 3), True)
+    """
+    if ax is None:
+        fig = pyplot().figure(**{"layout": "constrained", **dict(figure_kw or {})})
+        return fig, fig.add_gridspec(nrows, ncols, **grid_kw), None
+    spec = ax.get_subplotspec()
+    if spec is None:
+        _fail(
+            "ax",
+            "an Axes made by subplots or add_subplot (whose place can be divided), "
+            "or a sequence of Axes",
+            ax,
+        )
+    ax.set_axis_off()
+    return ax.figure, spec.subgridspec(nrows, ncols, **grid_kw), ax
+
+
+def add_panels(fig: Figure, cells: Iterable[Any], *, share: bool = True) -> list:
+    """Add one axes per grid cell; with ``share``, all share the first one's x and y."""
+    panels: list[Axes] = []
+    for cell in cells:
+        first = panels[0] if share and panels else None
+        panels.append(fig.add_subplot(cell, sharex=first, sharey=first))
+    return panels
+
+
+def panel_axes(
+    ax: Any, n: int, *, figsize: tuple[float, float], per: str = "variant"
+) -> tuple[Figure, list, Axes | None]:
+    """Return ``(figure, axes, bounding)`` for ``n`` panels side by side.
+
+    ``ax`` is ``None`` (a new figure of ``figsize``, one row of panels), one
+    ``Axes`` (its place divided as by :func:`grid_spec`; used as is when
+    ``n == 1``) or a sequence of ``n`` ``Axes``; ``per`` names what a panel
+    shows, for the messages.
+
+    Examples:
+        >>> fig, axes, bounding = panel_axes(None, 3, figsize=(9.0, 3.0))
+        >>> len(axes), bounding is None
+        (3, True)
+    """
+    if ax is None or is_axes(ax):
+        if ax is not None and n == 1:
+            return ax.figure, [ax], None
+        fig, grid, bounding = grid_spec(ax, 1, n, figure_kw={"figsize": figsize})
+        return fig, [fig.add_subplot(grid[0, c]) for c in range(n)], bounding
+    if isinstance(ax, (str, bytes)) or not isinstance(ax, (Sequence, np.ndarray)):
+        _fail("ax", f"None, an Axes or a sequence of {n} Axes", ax, TypeError)
+    axes = list(np.asarray(ax, dtype=object).ravel())
+    if len(axes) != n:
+        _fail("ax", f"{n} Axes, one per {per}", f"<{len(axes)} axes>")
+    for i, item in enumerate(axes):
+        check_ax(f"ax[{i}]", item)
+    return axes[0].figure, axes, None
+
+
+class CompositeDisplay:
+    """A figure made of several drawn Displays, each kept as an attribute.
+
+    The base of the standard figures (:class:`~kreg.plots.ComparisonDisplay`,
+    :class:`~kreg.plots.SweepDisplay`).
+
+    Args:
+        figure: The figure.
+        bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
+        **parts: The drawn sub-displays by name; ``part`` is kept as ``part_``.
+
+    Examples:
+        >>> disp = CompositeDisplay("figure", losses="a display")
+        >>> disp.figure_, disp.losses_, disp.bounding_ax_
+        ('figure', 'a display', None)
+    """
+
+    def __init__(self, figure: Any, bounding_ax: Any = None, **parts: Any) -> None:
+        self.figure_ = figure
+        self.bounding_ax_ = bounding_ax
+        for name, display in parts.items():
+            setattr(self, f"{name}_", display)
 
 
 # --------------------------------------------------------------------------------
-# Numbers: kernel density estimate
+# Numbers: kernel density estimate, non-finite values
 # --------------------------------------------------------------------------------
 
 _KDE_CHUNK = 1 << 22  # evaluate at most this many (point, sample) pairs at once
@@ -266,6 +320,10 @@ def _as_samples(data: Any, name: str = "data") -> np.ndarray:
     if not np.all(np.isfinite(samples)):
         _fail(name, "finite values only", "<array with NaN or inf>")
     return samples
+
+
+def _scott(samples: np.ndarray) -> float:
+    return float(np.std(samples, ddof=1) * samples.size ** (-0.2))
 
 
 def scott_bandwidth(data: Any) -> float:
@@ -288,8 +346,7 @@ def scott_bandwidth(data: Any) -> float:
         >>> round(scott_bandwidth([0.0, 1.0, 2.0, 3.0]), 6)
         0.978391
     """
-    samples = _as_samples(data)
-    return float(np.std(samples, ddof=1) * samples.size ** (-0.2))
+    return _scott(_as_samples(data))
 
 
 def gaussian_kde(
@@ -326,7 +383,7 @@ def gaussian_kde(
     """
     samples = _as_samples(data)
     if bandwidth is None:
-        h = scott_bandwidth(samples)
+        h = _scott(samples)
         if h == 0.0:
             _fail(
                 "data",
@@ -348,26 +405,14 @@ def gaussian_kde(
 
 
 def kde_grid(samples: Iterable[Any], *, num: int = 256, cut: float = 3.0) -> np.ndarray:
-    """Return evenly spaced points covering several samples and their kernels' tails.
+    """Return ``num`` evenly spaced points covering several samples and their tails.
 
     The grid runs from ``min - cut * h`` to ``max + cut * h`` over all samples,
     where ``h`` is the largest Scott bandwidth among them, so every density curve
     drawn on it falls close to zero at both ends.
 
-    Args:
-        samples: Array-likes of finite values (each flattened).
-        num: Number of points, an integer >= 2.
-        cut: How many bandwidths to extend past the data, a number >= 0.
-
-    Returns:
-        A float64 array of ``num`` increasing points.
-
-    Raises:
-        ValueError: If ``samples`` is empty or ``num`` < 2.
-
     Examples:
-        >>> grid = kde_grid([[0.0, 1.0], [2.0, 3.0]], num=5, cut=0.0)
-        >>> grid.tolist()
+        >>> kde_grid([[0.0, 1.0], [2.0, 3.0]], num=5, cut=0.0).tolist()
         [0.0, 0.75, 1.5, 2.25, 3.0]
     """
     num = check_int("num", num, minimum=2)
@@ -378,55 +423,44 @@ def kde_grid(samples: Iterable[Any], *, num: int = 256, cut: float = 3.0) -> np.
         _fail("samples", "at least one non-empty sample", samples)
     low = min(float(a.min()) for a in arrays)
     high = max(float(a.max()) for a in arrays)
-    h = max(
-        (float(np.std(a, ddof=1)) * a.size ** (-0.2) for a in arrays if a.size > 1),
-        default=0.0,
-    )
+    h = max((_scott(a) for a in arrays if a.size > 1), default=0.0)
     if h == 0.0 and low == high:
         h = max(abs(low), 1.0) * 0.1
     return np.linspace(low - cut * h, high + cut * h, num)
 
 
 def finite_values(values: Any, *, what: str = "values") -> np.ndarray:
-    """Return the finite entries of ``values`` as a flat float64 array.
+    """Return the finite entries of ``values``, flattened, warning about the others.
 
     Non-finite entries (NaN, inf: a diverged training run) are dropped with a
-    warning that says how many, so a figure can still be drawn.
-
-    Args:
-        values: Any array-like.
-        what: How to name the values in the warning.
-
-    Returns:
-        The finite values, flattened.
-
-    Examples:
-        >>> finite_values([1.0, 2.0]).tolist()
-        [1.0, 2.0]
+    warning that names ``what`` and says how many, so a figure can still be
+    drawn.
     """
     flat = np.asarray(values, dtype=np.float64).ravel()
     keep = np.isfinite(flat)
     if not keep.all():
-        warnings.warn(
-            f"{what}: {int((~keep).sum())} of {flat.size} values are NaN or "
-            "infinite and are left out of the figure.",
-            stacklevel=3,
-        )
+        bad = f"{what}: {int((~keep).sum())} of {flat.size} values"
+        warn_left_out(bad, "the figure", stacklevel=3)
         flat = flat[keep]
     return flat
+
+
+def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
+    """Warn that ``values`` (e.g. "3 weights") are NaN or infinite, not in ``place``.
+
+    ``stacklevel`` is that of the caller's own ``warnings.warn``.
+    """
+    warnings.warn(
+        f"{values} are NaN or infinite and are left out of {place}.",
+        stacklevel=stacklevel + 1,
+    )
 
 
 def finite_or_nan(values: Any) -> np.ndarray:
     """Return ``values`` as a float64 array with every infinity replaced by NaN.
 
     matplotlib leaves NaN out of a drawing, but a bar or an error bar reaching
-    infinity breaks the axis limits; NaN draws nothing instead.
-
-    Args:
-        values: Any array-like.
-
-    Returns:
-        A new float64 array of the same shape.
+    infinity breaks the axis limits.
 
     Examples:
         >>> finite_or_nan([1.0, np.inf, -np.inf, np.nan]).tolist()
@@ -437,21 +471,13 @@ def finite_or_nan(values: Any) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------
-# Looks: colours per variant, min/max annotation
+# Looks: colours per variant, bands, annotations
 # --------------------------------------------------------------------------------
 
 #: The colour cycle (matplotlib's "tab10" names).
-PALETTE: tuple[str, ...] = (
-    "tab:blue",
-    "tab:orange",
-    "tab:green",
-    "tab:red",
-    "tab:purple",
-    "tab:brown",
-    "tab:pink",
-    "tab:gray",
-    "tab:olive",
-    "tab:cyan",
+PALETTE: tuple[str, ...] = tuple(
+    f"tab:{c}"
+    for c in "blue orange green red purple brown pink gray olive cyan".split()
 )
 
 #: Fixed colours for the usual variants, so every figure of a run agrees.
@@ -482,7 +508,9 @@ def _role(name: str) -> str | None:
     return None
 
 
-def variant_colors(names: Iterable[str]) -> dict[str, str]:
+def variant_colors(
+    names: Iterable[str], overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Return one distinct colour per name, fixed for the usual variant names.
 
     Names that read as unregularized (containing "none", "no", "without",
@@ -494,34 +522,38 @@ def variant_colors(names: Iterable[str]) -> dict[str, str]:
 
     Args:
         names: The labels, in drawing order.
+        overrides: Colours chosen by the caller for some of the names (the
+            ``colors=`` argument of the Displays); they win.
 
     Returns:
-        A dict mapping each name to a matplotlib colour string, in input order.
+        A dict mapping each name to a matplotlib colour, in input order.
 
     Examples:
         >>> variant_colors(["without L2", "with L2", "L1 (lam=0.1)", "other"])
         {'without L2': 'tab:blue', 'with L2': 'tab:green', 'L1 (lam=0.1)': \
 'tab:orange', 'other': 'tab:red'}
+        >>> variant_colors(["l1", "l2"], {"l2": "black"})
+        {'l1': 'tab:orange', 'l2': 'black'}
     """
     names = list(dict.fromkeys(names))
-    colors: dict[str, str] = {}
-    used: set[str] = set()
+    colors: dict[str, Any] = {}
     for name in names:
         role = _role(name)
-        if role is not None and ROLE_COLORS[role] not in used:
+        if role is not None and ROLE_COLORS[role] not in colors.values():
             colors[name] = ROLE_COLORS[role]
-            used.add(colors[name])
-    free = [c for c in PALETTE if c not in used]
-    position = 0
-    for name in names:
-        if name in colors:
-            continue
-        if free:
-            colors[name] = free.pop(0)
-        else:
-            colors[name] = PALETTE[position % len(PALETTE)]
-            position += 1
+    free = [c for c in PALETTE if c not in colors.values()]
+    rest = [name for name in names if name not in colors]
+    for i, name in enumerate(rest):
+        colors[name] = free[i] if i < len(free) else PALETTE[(i - len(free)) % 10]
+    colors.update({str(k): v for k, v in (overrides or {}).items()})
     return {name: colors[name] for name in names}
+
+
+def std_band(ax: Axes, x: Any, mean: Any, std: Any, color: Any, alpha: float) -> Any:
+    """Fill the band ``mean ± std`` (one standard deviation over seeds) on ``ax``."""
+    return ax.fill_between(
+        x, mean - std, mean + std, color=color, alpha=alpha, linewidth=0
+    )
 
 
 def annotate_min_max(
@@ -543,25 +575,13 @@ def annotate_min_max(
     of a horizontal box plot at position ``at``), the texts sit left of the
     minimum and right of the maximum. With ``"vertical"`` the values run along
     the y axis: points ``(at, min)`` and ``(at, max)``, texts below and above.
-    Non-finite values are ignored.
-
-    Args:
-        ax: The axes to write on.
-        values: The data; any array-like.
-        at: The other coordinate of both points, in data units.
-        orientation: ``"horizontal"`` or ``"vertical"``.
-        color: Text colour.
-        fmt: Format of the numbers.
-        offset: Gap between a point and its text, in typographic points.
-        lift: Shift of both texts across the value axis, in points (to stack
-            the annotations of several data sets at the same ``at``).
-        **kwargs: Passed to ``Axes.annotate`` (e.g. ``fontsize``).
+    Non-finite values are ignored. ``offset`` is the gap between a point and
+    its text and ``lift`` a shift of both texts across the value axis (to stack
+    the annotations of several data sets), in typographic points; ``kwargs`` go
+    to ``Axes.annotate``.
 
     Returns:
         ``(min_annotation, max_annotation)``; each ``xy`` is the point annotated.
-
-    Raises:
-        ValueError: If ``values`` has no finite value or ``orientation`` is unknown.
 
     Examples:
         >>> fig, ax = figure_ax()
@@ -589,21 +609,19 @@ def annotate_min_max(
             ((at, low), (lift, -offset), {"ha": across, "va": "top"}),
             ((at, high), (lift, offset), {"ha": across, "va": "bottom"}),
         )
-    out = []
-    for word, value, (xy, xytext, align) in zip(
-        ("min", "max"), (low, high), places, strict=True
-    ):
-        options = {**align, **kwargs}
-        out.append(
-            ax.annotate(
-                f"{word} {fmt.format(value)}",
-                xy=xy,
-                xytext=xytext,
-                color=color,
-                **options,
-            )
+    low_text, high_text = (
+        ax.annotate(
+            f"{word} {fmt.format(value)}",
+            xy=xy,
+            xytext=xytext,
+            color=color,
+            **{**align, **kwargs},
         )
-    return out[0], out[1]
+        for word, value, (xy, xytext, align) in zip(
+            ("min", "max"), (low, high), places, strict=True
+        )
+    )
+    return low_text, high_text
 
 
 def mark_diverged(
@@ -617,23 +635,9 @@ def mark_diverged(
 ) -> Text:
     """Write a note such as "diverged at epoch 7" on ``ax``, red on white.
 
-    Args:
-        ax: The axes (the panel of the run that diverged).
-        text: The note, e.g. from :func:`divergence`.
-        x: Horizontal position, in the coordinates of ``transform``.
-        y: Vertical position, in the coordinates of ``transform``.
-        transform: ``None`` for axes coordinates (0.5, 0.5 is the centre); e.g.
-            ``ax.get_xaxis_transform()`` puts ``x`` in data units.
-        **kwargs: Passed to ``Axes.text`` (e.g. ``rotation=90``).
-
-    Returns:
-        The ``Text``.
-
-    Examples:
-        >>> fig, ax = figure_ax()
-        >>> mark_diverged(ax, "diverged at epoch 7") in ax.texts
-        True
-    """
+    ``(x, y)`` is in the coordinates of ``transform``: by default the axes'
+    (0.5, 0.5 is the centre); e.g. ``ax.get_xaxis_transform()`` puts ``x`` in
+    data units. ``kwargs`` go to ``Axes.text`` (e.g. ``rotation=90``)."""
     options = {
         "ha": "center",
         "va": "center",
@@ -645,6 +649,11 @@ def mark_diverged(
         **kwargs,
     }
     return ax.text(x, y, text, **options)
+
+
+def mark_upright(ax: Axes, text: str, x: float) -> Text:
+    """:func:`mark_diverged` written upright across ``ax`` at ``x`` (data units)."""
+    return mark_diverged(ax, text, x=x, transform=ax.get_xaxis_transform(), rotation=90)
 
 
 # --------------------------------------------------------------------------------
@@ -666,17 +675,9 @@ def check_result(
 
     A duck-typed check, so that any object with the attributes a figure reads
     can be drawn (tests draw hand-made results); call it before creating a
-    figure, so that a wrong argument leaves none open.
-
-    Args:
-        value: The object received.
-        expected: What was expected, e.g. :data:`COMPARISON_RESULT`.
-        *attributes: The attributes the caller reads.
-        name: The argument's name, for the message.
-
-    Raises:
-        TypeError: If an attribute is missing. When ``value`` has some of
-            them, the message lists the missing ones.
+    figure, so that a wrong argument leaves none open. ``expected`` says what
+    was expected (e.g. :data:`COMPARISON_RESULT`); when ``value`` has some of
+    the attributes, the message lists the missing ones.
 
     Examples:
         >>> check_result("x", COMPARISON_RESULT, "variants", "curves")
@@ -693,23 +694,13 @@ kreg.ComparisonResult (from kreg.compare). Received: result='x'
 
 
 def check_history(history: Any, name: str = "history") -> None:
-    """Raise ``TypeError`` unless ``history`` looks like a ``kreg.WeightHistory``.
-
-    Args:
-        history: The object received.
-        name: The argument's name, for the message.
-
-    Raises:
-        TypeError: If it lacks ``weights``, ``epochs`` or ``keys``.
-
-    Examples:
-        >>> check_history(42)
-        Traceback (most recent call last):
-        ...
-        TypeError: Invalid value for argument `history`: expected a \
-kreg.WeightHistory. Received: history=42
-    """
+    """Raise ``TypeError`` unless ``history`` looks like a ``kreg.WeightHistory``."""
     check_result(history, HISTORY, *_HISTORY_ATTRIBUTES, name=name)
+
+
+def is_history(obj: Any) -> bool:
+    """Return whether ``obj`` looks like a ``kreg.WeightHistory`` (duck typing)."""
+    return all(hasattr(obj, a) for a in _HISTORY_ATTRIBUTES)
 
 
 def divergence(
@@ -718,13 +709,12 @@ def divergence(
     """Say whether and when a run diverged: its numbers went NaN or infinite.
 
     The training curves tell when: the first epoch at which one of them is not
-    finite (in any seed). Validation curves (keys starting with ``"val_"``)
-    are left out: they are NaN throughout when there is no validation data.
+    finite (in any seed; :func:`kreg._validation.first_nonfinite`, which leaves
+    out the validation curves, NaN throughout without validation data).
     Without a non-finite curve, ``arrays`` tell what else went non-finite.
 
     Args:
-        curves: Curve name -> per-epoch values, the epochs along the last axis
-            (leading axes, e.g. seeds, are pooled).
+        curves: Curve name -> per-epoch values, the epochs along the last axis.
         epochs: The epoch of each position of the curves; ``None``: 1, 2, ...
         **arrays: Other groups of arrays by what they hold, e.g.
             ``weights=[...]``, checked in order.
@@ -738,8 +728,6 @@ def divergence(
         'diverged at epoch 2'
         >>> divergence({"val_loss": [np.nan]}, weights=[[1.0, np.nan]])
         'diverged: non-finite weights'
-        >>> divergence({"train_loss": [0.7, 0.5]}) is None
-        True
     """
     first = first_nonfinite(curves)
     if first is not None:
@@ -756,30 +744,12 @@ def divergence(
 # --------------------------------------------------------------------------------
 
 
-def is_history(obj: Any) -> bool:
-    """Return whether ``obj`` looks like a ``kreg.WeightHistory`` (duck typing).
-
-    Examples:
-        >>> is_history([1.0, 2.0])
-        False
-    """
-    return all(hasattr(obj, a) for a in _HISTORY_ATTRIBUTES)
-
-
 def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any]:
     """Return ``{label: history}`` from a dict, a list or a single history.
 
-    Args:
-        histories: A ``WeightHistory``, a mapping ``label -> WeightHistory`` or a
-            sequence of them (labelled "history 1", "history 2", ...).
-        name: The argument's name, for messages.
-
-    Returns:
-        A new dict of label (``str``) to history, in the order given.
-
-    Raises:
-        TypeError: If an item is not a recorded history.
-        ValueError: If there is no history at all.
+    A list is labelled "history 1", "history 2", ...; one history "history".
+    Raises ``TypeError`` for an item that is not a history and ``ValueError``
+    when there is none, or a history without a record.
 
     Examples:
         >>> as_named_histories({})
@@ -806,25 +776,40 @@ one WeightHistory. Received: histories={}
     return named
 
 
+def key_at(keys: Sequence[str], key: str | int) -> str | None:
+    """Return the key at position ``key``, or ``None`` when ``key`` is a string.
+
+    The part of naming a weight that histories and sweep results share: an
+    integer is a position in ``keys`` (negative from the end; ``ValueError``
+    out of range); a string is left to the caller to match; anything else is a
+    ``TypeError``.
+
+    Examples:
+        >>> key_at(["a/kernel", "b/kernel"], -1), key_at(["a/kernel"], "kernel")
+        ('b/kernel', None)
+    """
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        n = len(keys)
+        if not -n <= int(key) < n:
+            _fail(
+                "key",
+                f"a key or a position in [-{n}, {n}) (of the {n} weights {keys})",
+                key,
+            )
+        return keys[int(key)]
+    if not isinstance(key, str):
+        _fail("key", "a weight's key (str) or position (int)", key, TypeError)
+    return None
+
+
 def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.ndarray]:
     """Return ``(full_key, values)`` for a weight of ``history``.
 
-    Args:
-        history: A recorded ``WeightHistory``.
-        key: The weight's Keras path (``"sequential/dense/kernel"``), a unique
-            suffix of it (``"dense/kernel"``), or its position in
-            ``history.keys()`` (``0`` is the first weight recorded, the first
-            layer's kernel). Positions work across separately built models, whose
-            paths differ (``dense`` vs ``dense_3``).
-
-    Returns:
-        The full key and the array of shape ``(records, *weight_shape)``.
-
-    Raises:
-        KeyError: If no weight matches or a suffix is ambiguous (raised by the
-            history, listing the keys).
-        ValueError: If a position is out of range.
-        TypeError: If ``key`` is neither a string nor an integer.
+    ``key`` is the weight's Keras path (``"sequential/dense/kernel"``), a unique
+    suffix of it (``"dense/kernel"``; else the history raises a ``KeyError``
+    listing its keys) or its position in ``history.keys()`` (``0`` is the first
+    layer's kernel; positions work across separately built models, whose paths
+    differ). ``values`` has the shape ``(records, *weight_shape)``.
 
     Examples:
         >>> from kreg.history import WeightHistory
@@ -836,41 +821,68 @@ def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.nda
         ('sequential/dense/kernel', (1, 2, 3))
     """
     keys = list(history.keys())
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-        if not -len(keys) <= int(key) < len(keys):
-            _fail(
-                "key",
-                f"a key or a position in [-{len(keys)}, {len(keys)}) "
-                f"(the history has {len(keys)} weights: {keys})",
-                key,
-            )
-        full = keys[int(key)]
+    full = key_at(keys, key)
+    if full is not None:
         return full, np.asarray(history[full])
-    if not isinstance(key, str):
-        _fail("key", "a weight's key (str) or position (int)", key, TypeError)
     array = np.asarray(history[key])  # the history's own KeyError lists the keys
-    if key in keys:
-        return key, array
-    matches = [k for k in keys if k.endswith("/" + key)]
+    matches = [k for k in keys if k == key or k.endswith("/" + key)]
     return (matches[0] if len(matches) == 1 else key), array
 
 
+def flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
+    """Return entries of an array of ``shape`` as flat (C-order) indices.
+
+    ``indices`` is a non-empty list of flat indices (``int``) or positions
+    (tuples of ``len(shape)`` ints, e.g. ``(0, 5)``: input 0 to unit 5 of a
+    Dense kernel).
+
+    Examples:
+        >>> flat_indices([(1, 0), 2], (2, 3))
+        [3, 2]
+    """
+    size = int(np.prod(shape))
+    flat = []
+    for item in check_names("indices", indices):
+        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            if not 0 <= int(item) < size:
+                _fail("indices", f"flat indices in [0, {size})", indices)
+            flat.append(int(item))
+        elif isinstance(item, Sequence) and len(item) == len(shape):
+            position = tuple(int(i) for i in item)
+            if not all(0 <= i < n for i, n in zip(position, shape, strict=True)):
+                _fail("indices", f"positions inside the shape {shape}", indices)
+            flat.append(int(np.ravel_multi_index(position, shape)))
+        else:
+            _fail(
+                "indices",
+                f"flat indices (int) or positions (tuples of {len(shape)} ints)",
+                indices,
+                TypeError,
+            )
+    return flat
+
+
+def largest_weights(
+    values: Any, k: int, indices: Any = None, shape: tuple[int, ...] = ()
+) -> list[int]:
+    """Flat indices of the ``k`` largest ``|values|`` (largest first; NaN last).
+
+    With ``indices``, those entries instead (:func:`flat_indices` into
+    ``shape``). ``k`` is capped at the number of values.
+
+    Examples:
+        >>> largest_weights([0.5, -3.0, np.nan, 2.0], k=2)
+        [1, 3]
+    """
+    if indices is not None:
+        return flat_indices(indices, shape)
+    size = np.nan_to_num(np.abs(np.ravel(values).astype(np.float64)), nan=-1.0)
+    k = min(check_int("k", k, minimum=1), size.size)
+    return [int(i) for i in np.argsort(-size, kind="stable")[:k]]
+
+
 def check_record(record: Any, n_records: int, name: str = "record") -> int:
-    """Return ``record`` as a non-negative index into ``n_records`` records.
-
-    Negative values count from the end (``-1`` is the last record).
-
-    Args:
-        record: An integer in ``[-n_records, n_records)``.
-        n_records: How many records the history holds.
-        name: The argument's name, for messages.
-
-    Returns:
-        The index in ``[0, n_records)``.
-
-    Raises:
-        TypeError: If ``record`` is not an integer.
-        ValueError: If it is out of range.
+    """Return ``record`` as an index in ``[0, n_records)``; negatives count back.
 
     Examples:
         >>> check_record(-1, 5)

@@ -1,31 +1,12 @@
 """Figures of a comparison run: Display objects drawing a ``ComparisonResult``.
 
 A ``kreg.compare`` run trains several variants (e.g. ``"none"``, ``"l1"``,
-``"l2"``) side by side; these figures put them next to each other with the same
-scales, so the regularizer is the only thing that differs between panels:
-
-- :class:`DecisionBoundaryDisplay`: one panel per variant, the predicted
-  probability of class 1 over the plot box (filled contours on one shared colour
-  scale), the 0.5 boundary as a line, training points as filled circles and
-  validation points as white-filled triangles outlined in their class colour.
-- :class:`LossCurvesDisplay`: training and validation *data* loss per epoch, one
-  panel per variant (or all on one axes), and the penalty on its own axes (Keras
-  mixes it into both ``loss`` and ``val_loss``; here it is kept apart).
-- :class:`VariantPanelsDisplay`: one history figure of :mod:`kreg.plots` per
-  variant, side by side (:func:`plot_variant_networks`,
-  :func:`plot_variant_weight_bars`).
-- :class:`MetricBarsDisplay` / :func:`plot_metric_bars`: the final numbers as
-  bars, with error bars and each seed's value when the run was repeated over
-  several seeds.
-- :class:`ComparisonDisplay` / :func:`plot_comparison`: the standard figure:
-  boundaries, losses and the first-layer weight distributions (the history
-  module's :class:`~kreg.plots.WeightDistributionDisplay` on
-  ``result.histories``).
-
-A run repeated over several seeds (``kreg.compare(..., seeds=[0, 1, 2])``) holds
-means over the seeds; the loss curves then show bands of ± one standard
-deviation, the titles ``mean ± std`` and the bars error bars. A run with one seed
-draws exactly as before.
+``"l2"``) side by side; these figures put them next to each other on the same
+scales, so the regularizer is the only thing that differs between panels. A run
+repeated over several seeds (``kreg.compare(..., seeds=[0, 1, 2])``) holds means
+over the seeds: the loss curves then show bands of ± one standard deviation, the
+titles ``mean ± std`` and the bars error bars. A run with one seed draws exactly
+as before.
 
 Every Display follows the history figures' pattern: ``from_result`` reads the
 numbers (NumPy only) and calls ``plot(ax=None, **kwargs)``, which draws and keeps
@@ -44,16 +25,22 @@ import numpy as np
 from kreg._validation import _fail, check_fraction, check_int
 from kreg.plots._common import (
     COMPARISON_RESULT,
+    CompositeDisplay,
+    add_panels,
     append_axes,
     check_ax,
     check_record,
     check_result,
     divergence,
     finite_or_nan,
+    grid_spec,
+    is_axes,
+    largest_weights,
     mark_diverged,
-    pyplot,
+    mark_upright,
+    panel_axes,
     resolve_key,
-    subplots,
+    std_band,
     variant_colors,
 )
 from kreg.plots._history import (
@@ -65,21 +52,6 @@ from kreg.plots._history import (
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.text import Text
-
-__all__ = [
-    "CLASS_COLORS",
-    "ComparisonDisplay",
-    "DecisionBoundaryDisplay",
-    "LossCurvesDisplay",
-    "MetricBarsDisplay",
-    "VariantPanelsDisplay",
-    "plot_comparison",
-    "plot_decision_boundaries",
-    "plot_loss_curves",
-    "plot_metric_bars",
-    "plot_variant_networks",
-    "plot_variant_weight_bars",
-]
 
 #: Colours of class 0 and class 1, the two ends of the default colour map.
 CLASS_COLORS: tuple[str, str] = ("#2166ac", "#b2182b")
@@ -98,10 +70,10 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 def _select_variants(
     result: Any, variants: Sequence[str] | None, *attributes: str
 ) -> list[str]:
-    """The variants to draw: all of ``result.variants`` or a checked subset.
+    """All of ``result.variants``, or the checked subset ``variants``.
 
-    ``result`` is first checked to have ``variants`` and ``attributes``, the
-    attributes its caller reads, before anything is drawn.
+    ``result`` is first checked to have ``variants`` and ``attributes`` (those
+    its caller reads), before anything is drawn.
     """
     check_result(result, COMPARISON_RESULT, "variants", *attributes)
     available = [str(v) for v in result.variants]
@@ -110,8 +82,7 @@ def _select_variants(
     if isinstance(variants, str):
         variants = [variants]
     chosen = [str(v) for v in variants]
-    unknown = [v for v in chosen if v not in available]
-    if unknown or not chosen:
+    if not chosen or any(v not in available for v in chosen):
         _fail(
             "variants",
             f"a non-empty list of variants of the result, among {available}",
@@ -120,80 +91,14 @@ def _select_variants(
     return chosen
 
 
-def _is_axes(obj: Any) -> bool:
-    from matplotlib.axes import Axes
-
-    return isinstance(obj, Axes)
-
-
-def _split_axes(ax: Axes, nrows: int, ncols: int, **grid_kw: Any) -> Any:
-    """Hide ``ax`` and return a grid spec dividing its place into ``nrows x ncols``.
-
-    ``ax`` is hidden, not removed (the caller may hold it); it must have a subplot
-    spec (made by ``subplots`` or ``add_subplot``).
-    """
-    spec = ax.get_subplotspec()
-    if spec is None:
-        _fail(
-            "ax",
-            "an Axes made by subplots or add_subplot (whose place can be divided), "
-            "or a sequence of Axes",
-            ax,
-        )
-    ax.set_axis_off()
-    return spec.subgridspec(nrows, ncols, **grid_kw)
-
-
-def _panel_axes(
-    ax: Any, n: int, *, figsize: tuple[float, float], name: str = "ax"
-) -> tuple[Any, list[Axes], Axes | None]:
-    """Return ``(figure, n axes, bounding axes or None)`` for ``n`` side-by-side panels.
-
-    ``ax`` is ``None`` (a new figure with one row of ``n`` panels), one ``Axes``
-    (divided into ``n`` panels, or used as is when ``n == 1``) or a sequence of
-    ``n`` ``Axes``.
-    """
-    if ax is None:
-        fig, grid = subplots(1, n, figsize=figsize, squeeze=False)
-        return fig, list(grid[0]), None
-    if _is_axes(ax):
-        if n == 1:
-            return ax.figure, [ax], None
-        grid = _split_axes(ax, 1, n)
-        fig = ax.figure
-        return fig, [fig.add_subplot(grid[0, c]) for c in range(n)], ax
-    if isinstance(ax, (str, bytes)) or not isinstance(ax, (Sequence, np.ndarray)):
-        _fail(name, f"None, an Axes or a sequence of {n} Axes", ax, TypeError)
-    axes = list(np.asarray(ax, dtype=object).ravel())
-    if len(axes) != n:
-        _fail(name, f"{n} Axes, one per variant", f"<{len(axes)} axes>")
-    for i, item in enumerate(axes):
-        check_ax(f"{name}[{i}]", item)
-    return axes[0].figure, axes, None
-
-
-def _curve(result: Any, variant: str, name: str, n: int) -> np.ndarray:
-    curves = result.curves[variant]
-    if name not in curves:
-        return np.full(n, np.nan)
-    values = np.asarray(curves[name], dtype=np.float64)
-    if values.shape != (n,):
-        _fail(
-            f"result.curves[{variant!r}][{name!r}]",
-            f"{n} values, one per epoch",
-            f"<array of shape {values.shape}>",
-        )
-    return values
-
-
 def _n_seeds(result: Any) -> int:
     """How many seeds a result was trained with (1 without ``seeds``)."""
     return len(getattr(result, "seeds", None) or [0])
 
 
 def _metric_title(result: Any, variant: str) -> str:
-    metrics = getattr(result, "metrics", {}) or {}
-    m = metrics.get(variant)
+    """``"l2 (val acc 0.91 ± 0.02, gap 0.05)"``, from ``result.metrics``."""
+    m = (getattr(result, "metrics", {}) or {}).get(variant)
     if not m:
         return variant
     spread = {}
@@ -212,8 +117,8 @@ def _metric_title(result: Any, variant: str) -> str:
 def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
     """Variant -> "diverged at epoch N" (:func:`divergence`), for those that did.
 
-    Reads the curves, the recorded weights and the decision grid of each variant
-    that the result has.
+    Reads the curves, the recorded weights and the decision grid of each variant,
+    where the result has them.
     """
     curves = getattr(result, "curves", None) or {}
     histories = getattr(result, "histories", None) or {}
@@ -306,7 +211,6 @@ class DecisionBoundaryDisplay:
             one).
 
     Examples:
-        >>> import numpy as np
         >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
         >>> decision = {"a": 1 / (1 + np.exp(-4 * xx)), "b": 1 / (1 + np.exp(-4 * yy))}
         >>> disp = DecisionBoundaryDisplay(xx, yy, decision).plot()
@@ -388,16 +292,7 @@ class DecisionBoundaryDisplay:
 
         Raises:
             TypeError: If ``result`` is not a comparison result.
-            ValueError: If a variant is not in the result.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-            >>> disp = DecisionBoundaryDisplay.from_result(result)
-            >>> list(disp.axes_)
-            ['none', 'l1', 'l2']
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
+            ValueError: If a variant is not in the result or it has no grid.
         """
         chosen = _select_variants(result, variants, "grid", "decision", "data")
         if result.grid is None:
@@ -407,12 +302,11 @@ class DecisionBoundaryDisplay:
                 "2 features)",
                 "<result without a grid>",
             )
-        data = dict(result.data) if points else None
         display = cls(
             result.grid["xx"],
             result.grid["yy"],
             {v: result.decision[v] for v in chosen},
-            data=data,
+            data=dict(result.data) if points else None,
             titles={v: _metric_title(result, v) for v in chosen},
             notes=_notes(result, chosen),
         )
@@ -455,7 +349,6 @@ class DecisionBoundaryDisplay:
                 not increasing within [0, 1].
         """
         from matplotlib.colors import Normalize
-        from matplotlib.lines import Line2D
 
         check_ax("cax", cax)
         names = list(self.decision)
@@ -468,23 +361,17 @@ class DecisionBoundaryDisplay:
             or levels[-1] > 1
         ):
             _fail("levels", "at least 2 increasing values within [0, 1]", levels)
-        fig, axes, bounding = _panel_axes(
+        fig, axes, bounding = panel_axes(
             ax, len(names), figsize=(3.6 * len(names) + 1.2, 3.6)
         )
-        norm = Normalize(vmin=0.0, vmax=1.0)
-        box = (
-            float(self.xx.min()),
-            float(self.xx.max()),
-            float(self.yy.min()),
-            float(self.yy.max()),
-        )
+        self.norm_ = Normalize(vmin=0.0, vmax=1.0)
+        self.levels_ = levels
         self.axes_ = dict(zip(names, axes, strict=True))
         self.contours_, self.boundaries_ = {}, {}
         self.train_points_, self.val_points_ = {}, {}
-        for i, name in enumerate(names):
-            panel = self.axes_[name]
+        options = {"cmap": cmap, "norm": self.norm_, "alpha": alpha, **kwargs}
+        for i, (name, panel) in enumerate(self.axes_.items()):
             values = self.decision[name]
-            options = {"cmap": cmap, "norm": norm, "alpha": alpha, **kwargs}
             self.contours_[name] = panel.contourf(
                 self.xx, self.yy, values, levels=levels, **options
             )
@@ -499,8 +386,8 @@ class DecisionBoundaryDisplay:
                     linewidths=1.5,
                 )
             self._draw_points(panel, name, point_size)
-            panel.set_xlim(box[0], box[1])
-            panel.set_ylim(box[2], box[3])
+            panel.set_xlim(float(self.xx.min()), float(self.xx.max()))
+            panel.set_ylim(float(self.yy.min()), float(self.yy.max()))
             panel.set_title(self.titles.get(name, name))
             panel.set_xlabel("x1")
             if i == 0:
@@ -508,28 +395,7 @@ class DecisionBoundaryDisplay:
             else:
                 panel.tick_params(labelleft=False)
         if legend and (self.train_points_ or self.val_points_):
-            handles = []
-            for part, marker, filled in (("train", "o", True), ("val", "^", False)):
-                if not (self.train_points_ if part == "train" else self.val_points_):
-                    continue
-                word = "training" if part == "train" else "validation"
-                for label, color in enumerate(CLASS_COLORS):
-                    handles.append(
-                        Line2D(
-                            [],
-                            [],
-                            linestyle="",
-                            marker=marker,
-                            markersize=6,
-                            markerfacecolor=color if filled else "white",
-                            markeredgecolor="black" if filled else color,
-                            markeredgewidth=0.6 if filled else 1.4,
-                            label=f"{word}, class {label}",
-                        )
-                    )
-            axes[0].legend(
-                handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
-            )
+            self._legend(axes[0])
         self.notes_ = _write_notes(self.axes_, self.notes)
         self.colorbar_ = None
         if colorbar:
@@ -540,8 +406,6 @@ class DecisionBoundaryDisplay:
             self.colorbar_.add_lines(
                 levels=[self.threshold], colors=["black"], linewidths=[1.5]
             )
-        self.norm_ = norm
-        self.levels_ = levels
         self.ax_ = axes[0]
         self.bounding_ax_ = bounding
         self.figure_ = fig
@@ -578,6 +442,34 @@ class DecisionBoundaryDisplay:
                     linewidths=1.6,
                     zorder=4,
                 )
+
+    def _legend(self, ax: Axes) -> None:
+        """The legend of the point markers: each kind drawn, in both classes."""
+        from matplotlib.lines import Line2D
+
+        handles = []
+        for word, marker, drawn in (
+            ("training", "o", self.train_points_),
+            ("validation", "^", self.val_points_),
+        ):
+            filled = marker == "o"
+            for label, color in enumerate(CLASS_COLORS if drawn else ()):
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="",
+                        marker=marker,
+                        markersize=6,
+                        markerfacecolor=color if filled else "white",
+                        markeredgecolor="black" if filled else color,
+                        markeredgewidth=0.6 if filled else 1.4,
+                        label=f"{word}, class {label}",
+                    )
+                )
+        ax.legend(
+            handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
+        )
 
 
 # ================================================================================
@@ -628,7 +520,6 @@ class LossCurvesDisplay:
         notes_: Mapping variant -> the ``Text`` of its note.
 
     Examples:
-        >>> import numpy as np
         >>> e = np.arange(1, 6)
         >>> curves = {
         ...     "none": {"train_loss": 1 / e, "val_loss": 1 / e + 0.5,
@@ -712,30 +603,17 @@ class LossCurvesDisplay:
         Raises:
             TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant is not in the result.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-            >>> d = LossCurvesDisplay.from_result(result, logy=True)
-            >>> d.penalty_ax_.get_yscale()
-            'log'
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         chosen = _select_variants(result, variants, "epochs", "curves")
-        n = len(result.epochs)
-        curves = {v: {c: _curve(result, v, c, n) for c in _CURVE_NAMES} for v in chosen}
         std = None
         if _n_seeds(result) > 1 and getattr(result, "curves_std", None):
-            std = {
-                v: {
-                    c: np.asarray(result.curves_std[v][c], dtype=np.float64)
-                    for c in _CURVE_NAMES
-                    if c in result.curves_std.get(v, {})
-                }
-                for v in chosen
-            }
-        display = cls(result.epochs, curves, std=std, notes=_notes(result, chosen))
+            std = {v: result.curves_std.get(v, {}) for v in chosen}
+        display = cls(
+            result.epochs,
+            {v: result.curves[v] for v in chosen},
+            std=std,
+            notes=_notes(result, chosen),
+        )
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -782,91 +660,32 @@ class LossCurvesDisplay:
             _fail("penalty_ax", "None when penalty=False", penalty_ax)
         names = list(self.curves)
         n_panels = len(names) if separate else 1
-        bounding = None
-        if ax is None or _is_axes(ax):
-            below = penalty and penalty_ax is None
-            ratios = [2.0, 1.0] if below else None
-            if ax is None:
-                fig = pyplot().figure(
-                    figsize=(3.6 * n_panels + 0.8, 5.4 if below else 3.6),
-                    layout="constrained",
-                )
-                grid = fig.add_gridspec(
-                    2 if below else 1, n_panels, height_ratios=ratios
-                )
-            else:
-                fig, bounding = ax.figure, ax
-                grid = _split_axes(
-                    ax, 2 if below else 1, n_panels, height_ratios=ratios
-                )
-            loss_axes = []
-            for c in range(n_panels):
-                share = {"sharey": loss_axes[0], "sharex": loss_axes[0]} if c else {}
-                loss_axes.append(fig.add_subplot(grid[0, c], **share))
+        below = penalty and penalty_ax is None
+        if ax is None or is_axes(ax):  # the loss panels, the penalty axes below
+            size = (3.6 * n_panels + 0.8, 5.4 if below else 3.6)
+            fig, grid, bounding = grid_spec(
+                ax,
+                2 if below else 1,
+                n_panels,
+                figure_kw={"figsize": size},
+                height_ratios=[2.0, 1.0] if below else None,
+            )
+            loss_axes = add_panels(fig, [grid[0, c] for c in range(n_panels)])
             if below:
                 penalty_ax = fig.add_subplot(grid[1, :], sharex=loss_axes[0])
         else:
-            fig, loss_axes, _ = _panel_axes(ax, n_panels, figsize=(6.4, 4.8))
-            if penalty and penalty_ax is None:
+            fig, loss_axes, bounding = panel_axes(ax, n_panels, figsize=(6.4, 4.8))
+            if below:
                 penalty_ax = append_axes(loss_axes[-1], "bottom", size=0.35, pad=0.12)
-
-        chosen = variant_colors(names)
-        chosen.update({str(k): v for k, v in (colors or {}).items()})
-        self.colors_ = {name: chosen[name] for name in names}
+        self.colors_ = variant_colors(names, colors)
         self.axes_ = {
             name: loss_axes[i if separate else 0] for i, name in enumerate(names)
         }
         self.lines_: dict[str, dict[str, Any]] = {}
         self.bands_: dict[str, dict[str, Any]] = {name: {} for name in names}
         self.gaps_: dict[str, float] = {}
-        x = self.epochs
-        for name in names:
-            panel = self.axes_[name]
-            curves = self.curves[name]
-            spread = self.std.get(name, {})
-            self.lines_[name] = {}
-            prefix = "" if separate else f"{name}: "
-            # Solid and opaque for training; dashed, thinner and lighter for
-            # validation, so the two stay apart even where a curve is noisy.
-            for part, style, width, alpha, word in (
-                ("train", "-", 1.5, 1.0, "training"),
-                ("val", "--", 1.0, 0.6, "validation"),
-            ):
-                values = curves.get(f"{part}_loss")
-                if values is None or not np.isfinite(values).any():
-                    continue
-                options = {
-                    "color": self.colors_[name],
-                    "linestyle": style,
-                    "linewidth": width,
-                    "alpha": alpha,
-                    "label": f"{prefix}{word} data loss",
-                    **kwargs,
-                }
-                if f"{part}_loss" in spread:
-                    options["label"] += " (mean ± std)"
-                (self.lines_[name][part],) = panel.plot(x, values, **options)
-                if f"{part}_loss" in spread:
-                    std = spread[f"{part}_loss"]
-                    self.bands_[name][part] = panel.fill_between(
-                        x,
-                        values - std,
-                        values + std,
-                        color=self.colors_[name],
-                        alpha=band_alpha * (1.0 if part == "train" else 0.6),
-                        linewidth=0,
-                    )
-            train, val = curves.get("train_loss"), curves.get("val_loss")
-            gap = float("nan")
-            if train is not None and val is not None:
-                with np.errstate(invalid="ignore"):  # inf - inf: a diverged run
-                    gap = float(val[-1] - train[-1])
-            self.gaps_[name] = gap
-            if separate:
-                title = name
-                if np.isfinite(gap):
-                    title += f" (final gap {gap:.2f})"
-                panel.set_title(title)
+        for name, panel in self.axes_.items():
+            self._draw_losses(name, panel, separate, band_alpha, kwargs)
         for i, panel in enumerate(dict.fromkeys(self.axes_.values())):
             if logy:
                 panel.set_yscale("log")
@@ -881,53 +700,90 @@ class LossCurvesDisplay:
             if panel.get_legend_handles_labels()[0]:
                 panel.legend(fontsize="x-small", loc="best")
         self.notes_ = _write_notes(self.axes_, self.notes)
-
         self.penalty_lines_: dict[str, Any] = {}
         if penalty:
-            for name in names:
-                values = self.curves[name].get("penalty")
-                if values is None or not np.any(np.nan_to_num(values) != 0):
-                    continue
-                (self.penalty_lines_[name],) = penalty_ax.plot(
-                    x, values, color=self.colors_[name], label=name
-                )
-                if "penalty" in self.std.get(name, {}):
-                    std = self.std[name]["penalty"]
-                    self.bands_[name]["penalty"] = penalty_ax.fill_between(
-                        x,
-                        values - std,
-                        values + std,
-                        color=self.colors_[name],
-                        alpha=band_alpha * 0.6,
-                        linewidth=0,
-                    )
-            if self.penalty_lines_:
-                if logy and all(
-                    np.nanmin(self.curves[n]["penalty"]) > 0
-                    for n in self.penalty_lines_
-                ):
-                    penalty_ax.set_yscale("log")
-                penalty_ax.legend(fontsize="x-small", loc="best")
-            else:
-                penalty_ax.text(
-                    0.5,
-                    0.5,
-                    "no penalty (no regularized variant)",
-                    ha="center",
-                    va="center",
-                    transform=penalty_ax.transAxes,
-                    fontsize="small",
-                )
-            penalty_ax.set_ylabel("penalty")
-            penalty_ax.set_xlabel("epoch")
-            penalty_ax.set_title(
-                "Penalty lam/(2n)·Σ (not in the data losses)", fontsize="medium"
-            )
+            self._draw_penalties(penalty_ax, logy, band_alpha)
         self.ax_ = loss_axes[0]
         self.penalty_ax_ = penalty_ax if penalty else None
         self.bounding_ax_ = bounding
         self.figure_ = fig
         return self
+
+    def _draw_losses(
+        self, name: str, panel: Axes, separate: bool, band_alpha: float, kwargs: dict
+    ) -> None:
+        """Draw one variant's data losses (and bands); keep and show its final gap."""
+        curves, spread = self.curves[name], self.std.get(name, {})
+        color, prefix = self.colors_[name], "" if separate else f"{name}: "
+        self.lines_[name] = {}
+        # Solid and opaque for training; dashed, thinner and lighter for
+        # validation (its band too), so the two stay apart where they are noisy.
+        for part, style, width, alpha, word in (
+            ("train", "-", 1.5, 1.0, "training"),
+            ("val", "--", 1.0, 0.6, "validation"),
+        ):
+            values, std = curves.get(f"{part}_loss"), spread.get(f"{part}_loss")
+            if values is None or not np.isfinite(values).any():
+                continue
+            label = f"{prefix}{word} data loss"
+            options = {
+                "color": color,
+                "linestyle": style,
+                "linewidth": width,
+                "alpha": alpha,
+                "label": label if std is None else f"{label} (mean ± std)",
+                **kwargs,
+            }
+            (self.lines_[name][part],) = panel.plot(self.epochs, values, **options)
+            if std is not None:
+                self.bands_[name][part] = std_band(
+                    panel, self.epochs, values, std, color, band_alpha * alpha
+                )
+        train, val = curves.get("train_loss"), curves.get("val_loss")
+        gap = float("nan")
+        if train is not None and val is not None:
+            with np.errstate(invalid="ignore"):  # inf - inf: a diverged run
+                gap = float(val[-1] - train[-1])
+        self.gaps_[name] = gap
+        if separate:
+            panel.set_title(
+                name + (f" (final gap {gap:.2f})" if np.isfinite(gap) else "")
+            )
+
+    def _draw_penalties(self, ax: Axes, logy: bool, band_alpha: float) -> None:
+        """Draw the penalty of every variant whose penalty is not all zero."""
+        for name, curves in self.curves.items():
+            values = curves.get("penalty")
+            if values is None or not np.any(np.nan_to_num(values) != 0):
+                continue
+            color = self.colors_[name]
+            (self.penalty_lines_[name],) = ax.plot(
+                self.epochs, values, color=color, label=name
+            )
+            std = self.std.get(name, {}).get("penalty")
+            if std is not None:
+                self.bands_[name]["penalty"] = std_band(
+                    ax, self.epochs, values, std, color, band_alpha * 0.6
+                )
+        if self.penalty_lines_:
+            if logy and all(
+                np.nanmin(self.curves[n]["penalty"]) > 0 for n in self.penalty_lines_
+            ):
+                ax.set_yscale("log")
+            ax.legend(fontsize="x-small", loc="best")
+        else:
+            ax.text(
+                0.5,
+                0.5,
+                "no penalty (no regularized variant)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize="small",
+            )
+        ax.set_ylabel("penalty")
+        ax.set_xlabel("epoch")
+        ax.set_title("Penalty lam/(2n)·Σ (not in the data losses)", fontsize="medium")
 
 
 # ================================================================================
@@ -958,12 +814,16 @@ class VariantPanelsDisplay:
         notes_: Mapping variant -> the ``Text`` of its note.
 
     Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> plot_variant_networks(result).displays_["l1"].n_weights
-        88
         >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
+        >>> fig, axes = plt.subplots(1, 2)
+        >>> kernels = {"none": np.ones((2, 2)), "l1": np.eye(2)}
+        >>> displays = {
+        ...     name: NetworkDisplay([kernel]).plot(ax, colorbar=False)
+        ...     for (name, kernel), ax in zip(kernels.items(), axes)
+        ... }
+        >>> disp = VariantPanelsDisplay(displays, fig, notes={"l1": "diverged"})
+        >>> disp.notes_["l1"].axes is axes[1]
+        True
     """
 
     def __init__(
@@ -1017,15 +877,6 @@ def plot_variant_networks(
         TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result or ``record`` is out of
             range.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> disp = plot_variant_networks(result, max_units=8)
-        >>> sorted(disp.displays_)
-        ['l1', 'l2', 'none']
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     chosen = _select_variants(result, variants, "histories")
     from matplotlib.colors import Normalize
@@ -1033,17 +884,15 @@ def plot_variant_networks(
     max_units = check_int("max_units", max_units, minimum=1)
     top = 0.0
     for name in chosen:
-        history = result.histories[name]
-        for k in history.keys():
-            array = np.asarray(history.weights[k])
-            if array.ndim == 3:
-                index = check_record(record, array.shape[0])
-                values = np.abs(array[index].astype(np.float64))
-                values = values[np.isfinite(values)]
-                top = max(top, float(values.max()) if values.size else 0.0)
+        for array in map(np.asarray, result.histories[name].weights.values()):
+            if array.ndim == 3:  # a 2-D kernel at each record
+                drawn = np.abs(array[check_record(record, len(array))], dtype=float)
+                top = max(
+                    top, float(np.max(drawn, where=np.isfinite(drawn), initial=0))
+                )
     kwargs.setdefault("norm", Normalize(0.0, top if top > 0 else 1.0))
     show_bar = kwargs.pop("colorbar", True)
-    fig, axes, bounding = _panel_axes(ax, len(chosen), figsize=(4.6 * len(chosen), 4.6))
+    fig, axes, bounding = panel_axes(ax, len(chosen), figsize=(4.6 * len(chosen), 4.6))
     displays = {}
     for i, (name, panel) in enumerate(zip(chosen, axes, strict=True)):
         displays[name] = NetworkDisplay.from_history(
@@ -1097,24 +946,12 @@ def plot_variant_weight_bars(
         TypeError: If ``result`` is not a comparison result.
         ValueError: If a variant is not in the result or an index is out of range.
         KeyError: If ``key`` names no recorded weight.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> disp = plot_variant_weight_bars(result, k=4)
-        >>> [d.labels == disp.displays_["none"].labels for d in disp.displays_.values()]
-        [True, True, True]
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     chosen = _select_variants(result, variants, "histories")
     if indices is None:
         _, array = resolve_key(result.histories[chosen[0]], key)
-        first = np.nan_to_num(np.abs(array[0].reshape(-1).astype(np.float64)), nan=-1.0)
-        k = min(check_int("k", k, minimum=1), first.size)
-        flat = np.argsort(-first, kind="stable")[:k]
-        indices = [int(i) for i in flat]
-    fig, axes, bounding = _panel_axes(ax, len(chosen), figsize=(5.0 * len(chosen), 4.0))
+        indices = largest_weights(array[0], k)
+    fig, axes, bounding = panel_axes(ax, len(chosen), figsize=(5.0 * len(chosen), 4.0))
     colors = variant_colors(chosen)
     displays = {}
     for name, panel in zip(chosen, axes, strict=True):
@@ -1123,13 +960,11 @@ def plot_variant_weight_bars(
             result.histories[name], key, indices=indices, ax=panel, **options
         )
         displays[name] = display
-        short = str(display.key)
-        if short.startswith(f"{name}/"):
-            short = short[len(name) + 1 :]
+        short = str(display.key).removeprefix(f"{name}/")
         first, last = display.epochs
-        count = len(display.labels)
         panel.set_title(
-            f"{name}: {count} weights of {short}, epoch {first} vs {last}",
+            f"{name}: {len(display.labels)} weights of {short}, "
+            f"epoch {first} vs {last}",
             fontsize="small",
         )
     low = min(panel.get_ylim()[0] for panel in axes)
@@ -1216,24 +1051,19 @@ class MetricBarsDisplay:
             missing = [n for n in self.names if n not in values]
             if missing:
                 _fail(f"metrics[{variant!r}]", f"the metrics {self.names}", missing)
-        self.metrics = {
-            str(v): {n: float(m[n]) for n in self.names} for v, m in metrics.items()
-        }
-        self.std = None
-        if std:
-            self.std = {
-                v: {n: float(std.get(v, {}).get(n, np.nan)) for n in self.names}
+
+        def table(source: Mapping, read: Any, missing: Any) -> dict | None:
+            """variant -> metric -> ``read(value)``, ``missing`` where absent."""
+            if not source:
+                return None
+            return {
+                v: {n: read(source.get(v, {}).get(n, missing)) for n in self.names}
                 for v in self.variants
             }
-        self.per_seed = None
-        if per_seed:
-            self.per_seed = {
-                v: {
-                    n: np.asarray(per_seed.get(v, {}).get(n, []), dtype=np.float64)
-                    for n in self.names
-                }
-                for v in self.variants
-            }
+
+        self.metrics = table({str(v): m for v, m in metrics.items()}, float, None)
+        self.std = table(std, float, np.nan)
+        self.per_seed = table(per_seed, lambda a: np.asarray(a, dtype=float), [])
 
     @classmethod
     def from_result(
@@ -1266,16 +1096,6 @@ class MetricBarsDisplay:
             TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant or a metric is not in the result.
 
-        Examples:
-            >>> import kreg
-            >>> result = kreg.compare(
-            ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
-            ... )
-            >>> disp = MetricBarsDisplay.from_result(result)
-            >>> disp.errorbars_["val_loss"] is not None
-            True
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         chosen = _select_variants(result, variants, "metrics")
         several = _n_seeds(result) > 1
@@ -1317,12 +1137,10 @@ class MetricBarsDisplay:
             ValueError: If ``ax`` holds the wrong number of axes.
         """
         n = len(self.names)
-        fig, axes, bounding = _panel_axes(
-            ax, n, figsize=(2.6 * n + 0.8, 3.2), name="ax"
+        fig, axes, bounding = panel_axes(
+            ax, n, figsize=(2.6 * n + 0.8, 3.2), per="metric"
         )
-        chosen = variant_colors(self.variants)
-        chosen.update({str(k): v for k, v in (colors or {}).items()})
-        self.colors_ = {v: chosen[v] for v in self.variants}
+        self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]
         self.axes_, self.bars_, self.errorbars_, self.seed_points_ = {}, {}, {}, {}
@@ -1332,13 +1150,7 @@ class MetricBarsDisplay:
             options = {"color": shade, "alpha": 0.85, "width": 0.7, **kwargs}
             self.bars_[name] = panel.bar(x, heights, **options)
             missing = {
-                v: mark_diverged(
-                    panel,
-                    "non-finite",
-                    x=i,
-                    transform=panel.get_xaxis_transform(),
-                    rotation=90,
-                )
+                v: mark_upright(panel, "non-finite", x=i)
                 for i, v in enumerate(self.variants)
                 if np.isnan(heights[i])
             }
@@ -1369,16 +1181,12 @@ class MetricBarsDisplay:
                         xs, ys, s=12, color="black", alpha=0.6, zorder=4
                     )
             panel.set_xticks(x, self.variants)
-            title = _BAR_TITLES.get(name, name)
-            panel.set_title(title, fontsize="medium")
+            panel.set_title(_BAR_TITLES.get(name, name), fontsize="medium")
             panel.axhline(0.0, color="0.3", linewidth=0.8)
             self.axes_[name] = panel
         if self.std is not None:
-            seeds_known = self.per_seed is not None
-            note = "mean ± std over seeds" + (
-                " (dots: each seed)" if seeds_known else ""
-            )
-            axes[0].set_ylabel(note, fontsize="small")
+            dots = " (dots: each seed)" if self.per_seed is not None else ""
+            axes[0].set_ylabel(f"mean ± std over seeds{dots}", fontsize="small")
         self.ax_ = axes[0]
         self.bounding_ax_ = bounding
         self.figure_ = fig
@@ -1395,32 +1203,11 @@ def plot_metric_bars(
 ) -> MetricBarsDisplay:
     """Plot a comparison's final numbers as bars, with error bars over seeds.
 
-    Shortcut for :meth:`MetricBarsDisplay.from_result`.
-
-    Args:
-        result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        names: The metrics, one panel each.
-        variants: Which variants, in order; ``None`` draws all.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
-            metric.
-        **kwargs: Passed to :meth:`MetricBarsDisplay.plot`.
+    Shortcut for :meth:`MetricBarsDisplay.from_result`, which takes the same
+    arguments; ``**kwargs`` go on to :meth:`MetricBarsDisplay.plot`.
 
     Returns:
         The drawn :class:`MetricBarsDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant or a metric is not in the result.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(
-        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
-        ... )
-        >>> plot_metric_bars(result, ["gap"]).errorbars_["gap"]
-        <ErrorbarContainer object of 3 artists>
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return MetricBarsDisplay.from_result(
         result, names, variants=variants, ax=ax, **kwargs
@@ -1432,7 +1219,7 @@ def plot_metric_bars(
 # ================================================================================
 
 
-class ComparisonDisplay:
+class ComparisonDisplay(CompositeDisplay):
     """The standard figure of a comparison: boundaries, losses, weight distributions.
 
     Three rows in one figure: the decision boundaries
@@ -1455,15 +1242,6 @@ class ComparisonDisplay:
         losses_: The loss-curve sub-display.
         weights_: The weight-distribution sub-display.
         bounding_ax_: As given.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> disp = plot_comparison(result)
-        >>> list(disp.boundaries_.axes_)
-        ['none', 'l1', 'l2']
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
 
     def __init__(
@@ -1474,11 +1252,9 @@ class ComparisonDisplay:
         weights: WeightDistributionDisplay,
         bounding_ax: Any = None,
     ) -> None:
-        self.figure_ = figure
-        self.boundaries_ = boundaries
-        self.losses_ = losses
-        self.weights_ = weights
-        self.bounding_ax_ = bounding_ax
+        super().__init__(
+            figure, bounding_ax, boundaries=boundaries, losses=losses, weights=weights
+        )
 
 
 def plot_comparison(
@@ -1537,6 +1313,8 @@ def plot_comparison(
         >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
         >>> disp = plot_comparison(result, logy=True)
         >>> disp.figure_.savefig(os.path.join(tempfile.mkdtemp(), "comparison.png"))
+        >>> list(disp.boundaries_.axes_)
+        ['none', 'l1', 'l2']
         >>> import matplotlib.pyplot as plt
         >>> plt.close("all")
     """
@@ -1547,58 +1325,44 @@ def plot_comparison(
         result, variants, "epochs", "curves", "histories", *grid_parts
     )
     k = len(chosen)
-    heights = [3.6, 2.6, 1.3, 2.6, 0.6 + 0.35 * k]
-    if not has_grid:  # data without 2 features: no decision boundaries
-        heights = heights[1:]
-    rows = len(heights)
-    widths = [1.0] * k + [0.06]
-    if ax is None:
-        kwargs.setdefault("figsize", (max(3.7 * k + 1.4, 8.0), sum(heights) + 0.6))
-        kwargs.setdefault("layout", "constrained")
-        fig = pyplot().figure(**kwargs)
-        outer = fig.add_gridspec(
-            rows, k + 1, height_ratios=heights, width_ratios=widths
-        )
-        bounding = None
-    else:
-        fig = ax.figure
-        bounding = ax
-        outer = _split_axes(ax, rows, k + 1, height_ratios=heights, width_ratios=widths)
+    # Rows: losses, penalties, distributions, box plots, and the decision
+    # boundaries on top; the last, narrow column holds their colour bar.
+    heights = [2.6, 1.3, 2.6, 0.6 + 0.35 * k]
+    if has_grid:
+        heights.insert(0, 3.6)
+    kwargs.setdefault("figsize", (max(3.7 * k + 1.4, 8.0), sum(heights) + 0.6))
+    fig, outer, bounding = grid_spec(
+        ax,
+        len(heights),
+        k + 1,
+        figure_kw=kwargs,
+        height_ratios=heights,
+        width_ratios=[1.0] * k + [0.06],
+    )
     row = 0
     boundaries = None
     if has_grid:
-        # Row 1: boundary panels (the last, narrow column holds the colour bar).
-        boundary_axes = [fig.add_subplot(outer[0, c]) for c in range(k)]
-        for panel in boundary_axes[1:]:
-            panel.sharex(boundary_axes[0])
-            panel.sharey(boundary_axes[0])
-        boundary_options = {
-            "cax": fig.add_subplot(outer[0, k]),
-            **dict(boundary_kw or {}),
-        }
+        panels = add_panels(fig, [outer[0, c] for c in range(k)])
+        options = {"cax": fig.add_subplot(outer[0, k]), **dict(boundary_kw or {})}
         boundaries = DecisionBoundaryDisplay.from_result(
-            result, variants=chosen, ax=boundary_axes, **boundary_options
+            result, variants=chosen, ax=panels, **options
         )
         row = 1
-    # Loss panels and the penalty axes below them.
-    loss_axes = [fig.add_subplot(outer[row, c]) for c in range(k)]
-    for panel in loss_axes[1:]:
-        panel.sharex(loss_axes[0])
-        panel.sharey(loss_axes[0])
-    penalty_ax = fig.add_subplot(outer[row + 1, :k], sharex=loss_axes[0])
-    loss_options = {"logy": logy, **dict(loss_kw or {})}
+    loss_axes = add_panels(fig, [outer[row, c] for c in range(k)])
     losses = LossCurvesDisplay.from_result(
-        result, variants=chosen, ax=loss_axes, penalty_ax=penalty_ax, **loss_options
+        result,
+        variants=chosen,
+        ax=loss_axes,
+        penalty_ax=fig.add_subplot(outer[row + 1, :k], sharex=loss_axes[0]),
+        **{"logy": logy, **dict(loss_kw or {})},
     )
-    # First-layer kernel distributions and their box plots.
     weight_ax = fig.add_subplot(outer[row + 2, :])
-    box_ax = fig.add_subplot(outer[row + 3, :], sharex=weight_ax)
     weights = WeightDistributionDisplay.from_histories(
         {v: result.histories[v] for v in chosen},
         key,
         record=record,
         ax=weight_ax,
-        box_ax=box_ax,
+        box_ax=fig.add_subplot(outer[row + 3, :], sharex=weight_ax),
         **dict(weights_kw or {}),
     )
     epochs = set(weights.epochs.values())
@@ -1621,30 +1385,10 @@ def plot_decision_boundaries(
 ) -> DecisionBoundaryDisplay:
     """Plot the decision regions of a comparison's variants side by side.
 
-    Shortcut for :meth:`DecisionBoundaryDisplay.from_result`.
-
-    Args:
-        result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        variants: Which variants, in order; ``None`` draws all.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
-            variant.
-        **kwargs: Passed to :meth:`DecisionBoundaryDisplay.from_result`.
+    Shortcut for :meth:`DecisionBoundaryDisplay.from_result` (same arguments).
 
     Returns:
         The drawn :class:`DecisionBoundaryDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant is not in the result.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> disp = plot_decision_boundaries(result, variants=["l2"])
-        >>> len(disp.axes_)
-        1
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return DecisionBoundaryDisplay.from_result(
         result, variants=variants, ax=ax, **kwargs
@@ -1660,29 +1404,11 @@ def plot_loss_curves(
 ) -> LossCurvesDisplay:
     """Plot training vs validation data loss per variant, the penalty apart.
 
-    Shortcut for :meth:`LossCurvesDisplay.from_result`.
-
-    Args:
-        result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        variants: Which variants, in order; ``None`` draws all.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or a sequence of
-            ``Axes``.
-        **kwargs: Passed to :meth:`LossCurvesDisplay.plot` (e.g. ``logy=True``,
-            ``separate=False``).
+    Shortcut for :meth:`LossCurvesDisplay.from_result`, which takes the same
+    arguments; ``**kwargs`` go on to :meth:`LossCurvesDisplay.plot` (e.g.
+    ``logy=True``, ``separate=False``).
 
     Returns:
         The drawn :class:`LossCurvesDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant is not in the result.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> plot_loss_curves(result, separate=False).ax_.get_yscale()
-        'linear'
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return LossCurvesDisplay.from_result(result, variants=variants, ax=ax, **kwargs)

@@ -6,17 +6,6 @@ weights (NumPy only), builds the Display and calls its ``plot(ax=None, **kwargs)
 which draws and stores the axes (``ax_``), the figure (``figure_``) and the main
 artists. Calling ``plot`` again draws the same numbers elsewhere. The ``plot_*``
 functions are shortcuts that return the Display.
-
-- :class:`WeightDistributionDisplay`: density and histogram of one weight for
-  several histories at one record, with box plots and the min and max written
-  out (the lecture's "weights without vs with L2" figure).
-- :class:`WeightEvolutionDisplay`: percentile bands of one weight over the
-  epochs, and its L1 and L2 norms.
-- :class:`WeightBarsDisplay`: grouped bars of a few individual weights at two
-  records (before and after training).
-- :class:`NetworkDisplay`: the network as nodes and edges, the edge width and
-  colour growing with ``|w|``; weights that are exactly 0 are left out as removed
-  connections.
 """
 
 from __future__ import annotations
@@ -37,9 +26,8 @@ from kreg._validation import (
 from kreg.plots._common import (
     HISTORY,
     annotate_min_max,
-    append_axes,
     as_named_histories,
-    check_ax,
+    axes_and_below,
     check_history,
     check_record,
     figure_ax,
@@ -48,27 +36,17 @@ from kreg.plots._common import (
     gaussian_kde,
     is_history,
     kde_grid,
+    largest_weights,
     mark_diverged,
     resolve_key,
-    subplots,
     variant_colors,
+    warn_left_out,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
 
     from kreg.history import WeightHistory
-
-__all__ = [
-    "NetworkDisplay",
-    "WeightBarsDisplay",
-    "WeightDistributionDisplay",
-    "WeightEvolutionDisplay",
-    "plot_network",
-    "plot_weight_bars",
-    "plot_weight_distribution",
-    "plot_weight_evolution",
-]
 
 #: The percentiles drawn by :class:`WeightEvolutionDisplay`.
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
@@ -149,7 +127,6 @@ class WeightDistributionDisplay:
         colors_: Mapping label -> colour used.
 
     Examples:
-        >>> import numpy as np
         >>> rng = np.random.default_rng(0)
         >>> values = {
         ...     "without L2": rng.normal(0, 1.0, 256),
@@ -206,17 +183,14 @@ class WeightDistributionDisplay:
                 models, whose paths differ.
             record: Which record of each history, ``-1`` (the last) by default;
                 ``0`` is the initial weights.
-            ax: Axes for the densities; ``None`` creates a figure.
-            box_ax: Axes for the box plots; ``None`` takes the lower part of
-                ``ax`` (or of the new figure).
-            kde: Draw the density curves.
-            hist: Draw the histograms (same bins for every history).
-            box: Draw the box plots.
-            bins: Bins of the histograms, as ``numpy.histogram_bin_edges`` takes
-                them.
-            colors: Colour per label; the default is
-                :func:`kreg.plots._common.variant_colors`.
-            **kwargs: Passed to ``Axes.plot`` for the density curves.
+            ax: As in :meth:`plot`.
+            box_ax: As in :meth:`plot`.
+            kde: As in :meth:`plot`.
+            hist: As in :meth:`plot`.
+            box: As in :meth:`plot`.
+            bins: As in :meth:`plot`.
+            colors: As in :meth:`plot`.
+            **kwargs: As in :meth:`plot`.
 
         Returns:
             The Display, drawn.
@@ -228,7 +202,6 @@ class WeightDistributionDisplay:
             KeyError: If ``key`` names no weight of a history.
 
         Examples:
-            >>> import numpy as np
             >>> from kreg.history import WeightHistory
             >>> rng = np.random.default_rng(0)
             >>> h = WeightHistory.from_arrays(
@@ -250,16 +223,8 @@ class WeightDistributionDisplay:
             epochs[label] = int(epoch_list[index])
             keys.append(full)
         display = cls(values, key=_key_title(keys), epochs=epochs)
-        return display.plot(
-            ax=ax,
-            box_ax=box_ax,
-            kde=kde,
-            hist=hist,
-            box=box,
-            bins=bins,
-            colors=colors,
-            **kwargs,
-        )
+        options = {"kde": kde, "hist": hist, "box": box, "bins": bins, **kwargs}
+        return display.plot(ax, box_ax=box_ax, colors=colors, **options)
 
     @classmethod
     def from_history(
@@ -285,7 +250,6 @@ class WeightDistributionDisplay:
             TypeError: If ``history`` is not a ``WeightHistory``.
 
         Examples:
-            >>> import numpy as np
             >>> from kreg.history import WeightHistory
             >>> w = np.array([[1.0, 2.0, 3.0, 4.0]])
             >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0])
@@ -317,11 +281,12 @@ class WeightDistributionDisplay:
             box_ax: Axes for the box plots; ``None`` takes the lower part of
                 ``ax``.
             kde: Draw the density curves.
-            hist: Draw the histograms.
+            hist: Draw the histograms (the same bins for every label).
             box: Draw the box plots. When ``False``, the min and max are written
                 on ``ax`` instead.
             bins: Histogram bins, as ``numpy.histogram_bin_edges`` takes them.
-            colors: Colour per label (missing labels get the default colours).
+            colors: Colour per label; the others get
+                :func:`kreg.plots._common.variant_colors`.
             **kwargs: Passed to ``Axes.plot`` for the density curves.
 
         Returns:
@@ -329,37 +294,26 @@ class WeightDistributionDisplay:
 
         Raises:
             TypeError: If ``ax`` or ``box_ax`` is not an ``Axes``.
+            ValueError: If ``box_ax`` is given with ``box=False``.
         """
-        check_ax("ax", ax)
-        check_ax("box_ax", box_ax)
-        if box_ax is not None and not box:
-            _fail("box_ax", "None when box=False", box_ax)
         labels = list(self.values)
+        n = len(labels)
+        fig, ax, box_ax = axes_and_below(
+            ax,
+            box_ax,
+            figsize=(6.4, 4.0 + 0.35 * n),
+            height_ratios=[3.0, 0.6 + 0.35 * n],
+            size=0.3,
+            draw=box,
+            name="box_ax",
+            flag="box",
+        )
         data = {
             label: finite_values(v, what=f"Weights of {label!r}")
             for label, v in self.values.items()
         }
         drawn = [label for label in labels if data[label].size]
-
-        if ax is None:
-            if box:
-                fig, (ax, box_ax) = subplots(
-                    2,
-                    1,
-                    sharex=True,
-                    figsize=(6.4, 4.0 + 0.35 * len(labels)),
-                    height_ratios=[3.0, 0.6 + 0.35 * len(labels)],
-                )
-            else:
-                fig, ax = subplots()
-        else:
-            fig = ax.figure
-            if box and box_ax is None:
-                box_ax = append_axes(ax, "bottom", size=0.3, pad=0.05)
-
-        chosen = variant_colors(labels)
-        chosen.update({str(k): v for k, v in (colors or {}).items()})
-        self.colors_ = {label: chosen[label] for label in labels}
+        self.colors_ = variant_colors(labels, colors)
 
         self.patches_: dict[str, list] = {}
         if hist and drawn:
@@ -503,7 +457,6 @@ class WeightEvolutionDisplay:
             ``norms=False``).
 
     Examples:
-        >>> import numpy as np
         >>> from kreg.history import WeightHistory
         >>> w = np.random.default_rng(0).normal(size=(4, 3, 5))
         >>> w = w / np.arange(1, 5)[:, None, None]  # shrinking
@@ -567,11 +520,11 @@ class WeightEvolutionDisplay:
             history: A recorded ``WeightHistory``.
             key: Which weight: its Keras path, a unique suffix or its position in
                 ``history.keys()`` (``0``, the default, is the first kernel).
-            ax: Axes for the bands; ``None`` creates a figure.
-            norm_ax: Axes for the norms; ``None`` takes the lower part of ``ax``.
-            norms: Draw the norms.
-            color: Colour of the bands and the median.
-            **kwargs: Passed to ``Axes.plot`` for the median line.
+            ax: As in :meth:`plot`.
+            norm_ax: As in :meth:`plot`.
+            norms: As in :meth:`plot`.
+            color: As in :meth:`plot`.
+            **kwargs: As in :meth:`plot`.
 
         Returns:
             The Display, drawn.
@@ -582,7 +535,6 @@ class WeightEvolutionDisplay:
             ValueError: If the history's epochs and records disagree.
 
         Examples:
-            >>> import numpy as np
             >>> from kreg.history import WeightHistory
             >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((2, 2, 2))}, [0, 1])
             >>> WeightEvolutionDisplay.from_history(h).l1_norms.tolist()
@@ -594,11 +546,8 @@ class WeightEvolutionDisplay:
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         finite = np.isfinite(flat)
         if not finite.all():
-            warnings.warn(
-                f"{full}: {int((~finite).sum())} recorded values are NaN or infinite "
-                "and are left out of the percentiles and norms.",
-                stacklevel=2,
-            )
+            bad = f"{full}: {int((~finite).sum())} recorded values"
+            warn_left_out(bad, "the percentiles and norms")
         # A record without a finite value (a diverged run) gets NaN, not drawn.
         some = finite.any(axis=1)
         table = np.full((len(PERCENTILES), flat.shape[0]), np.nan)
@@ -636,44 +585,30 @@ class WeightEvolutionDisplay:
 
         Raises:
             TypeError: If ``ax`` or ``norm_ax`` is not an ``Axes``.
+            ValueError: If ``norm_ax`` is given with ``norms=False``.
         """
-        check_ax("ax", ax)
-        check_ax("norm_ax", norm_ax)
-        if norm_ax is not None and not norms:
-            _fail("norm_ax", "None when norms=False", norm_ax)
-        if ax is None:
-            if norms:
-                fig, (ax, norm_ax) = subplots(
-                    2, 1, sharex=True, figsize=(6.4, 5.6), height_ratios=[2.0, 1.0]
-                )
-            else:
-                fig, ax = subplots()
-        else:
-            fig = ax.figure
-            if norms and norm_ax is None:
-                norm_ax = append_axes(ax, "bottom", size=0.35, pad=0.05)
-
-        p = self.percentiles
-        x = self.epochs
+        fig, ax, norm_ax = axes_and_below(
+            ax,
+            norm_ax,
+            figsize=(6.4, 5.6),
+            height_ratios=[2.0, 1.0],
+            size=0.35,
+            draw=norms,
+            name="norm_ax",
+            flag="norms",
+        )
+        p, x = self.percentiles, self.epochs
         self.bands_ = {
-            "5-95": ax.fill_between(
+            f"{low}-{high}": ax.fill_between(
                 x,
-                p[5],
-                p[95],
+                p[low],
+                p[high],
                 color=color,
-                alpha=0.2,
+                alpha=alpha,
                 linewidth=0,
-                label="5-95th percentile",
-            ),
-            "25-75": ax.fill_between(
-                x,
-                p[25],
-                p[75],
-                color=color,
-                alpha=0.4,
-                linewidth=0,
-                label="25-75th percentile",
-            ),
+                label=f"{low}-{high}th percentile",
+            )
+            for low, high, alpha in ((5, 95, 0.2), (25, 75, 0.4))
         }
         options = {"color": color, "label": "median", **kwargs}
         (self.line_,) = ax.plot(x, p[50], **options)
@@ -714,30 +649,6 @@ class WeightEvolutionDisplay:
 # ================================================================================
 # 3. Individual weights before and after
 # ================================================================================
-
-
-def _flat_indices(indices: Any, shape: tuple[int, ...]) -> np.ndarray:
-    items = check_names("indices", indices)
-    size = int(np.prod(shape))
-    flat = []
-    for item in items:
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
-            if not 0 <= int(item) < size:
-                _fail("indices", f"flat indices in [0, {size})", indices)
-            flat.append(int(item))
-        elif isinstance(item, Sequence) and len(item) == len(shape):
-            position = tuple(int(i) for i in item)
-            if not all(0 <= i < n for i, n in zip(position, shape, strict=True)):
-                _fail("indices", f"positions inside the shape {shape}", indices)
-            flat.append(int(np.ravel_multi_index(position, shape)))
-        else:
-            _fail(
-                "indices",
-                f"flat indices (int) or positions (tuples of {len(shape)} ints)",
-                indices,
-                TypeError,
-            )
-    return np.asarray(flat, dtype=np.intp)
 
 
 class WeightBarsDisplay:
@@ -830,7 +741,6 @@ class WeightBarsDisplay:
             ValueError: If an index or a record is out of range.
 
         Examples:
-            >>> import numpy as np
             >>> from kreg.history import WeightHistory
             >>> w = np.array([[[1.0, -3.0], [2.0, 0.5]], [[0.5, -1.0], [0.0, 0.2]]])
             >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0, 10])
@@ -847,12 +757,7 @@ class WeightBarsDisplay:
         shape = array.shape[1:]
         w_first = array[first].reshape(-1).astype(np.float64)
         w_last = array[last].reshape(-1).astype(np.float64)
-        if indices is None:
-            k = min(check_int("k", k, minimum=1), w_first.size)
-            magnitude = np.nan_to_num(np.abs(w_first), nan=-1.0)
-            chosen = np.argsort(-magnitude, kind="stable")[:k]
-        else:
-            chosen = _flat_indices(indices, shape)
+        chosen = largest_weights(w_first, k, indices, shape)
         labels = [
             "[" + ",".join(str(int(i)) for i in np.unravel_index(f, shape)) + "]"
             for f in chosen
@@ -968,7 +873,6 @@ class NetworkDisplay:
         colorbar_: The colour bar of ``|w|``, or ``None``.
 
     Examples:
-        >>> import numpy as np
         >>> kernels = [np.array([[1.0, 0.0], [0.5, -2.0]]), np.array([[1.0], [0.0]])]
         >>> disp = NetworkDisplay(kernels).plot()
         >>> disp.n_zero, len(disp.edges_.get_segments())
@@ -1016,11 +920,7 @@ class NetworkDisplay:
         n_finite = sum(int(np.isfinite(k).sum()) for k in self.kernels)
         self.n_weights = sum(k.size for k in self.kernels)
         if n_finite < self.n_weights:
-            warnings.warn(
-                f"{self.n_weights - n_finite} weights are NaN or infinite and are "
-                "not drawn.",
-                stacklevel=2,
-            )
+            warn_left_out(f"{self.n_weights - n_finite} weights", "the network")
         self.n_zero = sum(int((k == 0.0).sum()) for k in self.kernels)
 
         magnitudes = [
@@ -1087,7 +987,6 @@ class NetworkDisplay:
             KeyError: If a key names no recorded weight.
 
         Examples:
-            >>> import numpy as np
             >>> from kreg.history import WeightHistory
             >>> h = WeightHistory.from_arrays(
             ...     {"s/d1/kernel": np.ones((2, 3, 4)),
@@ -1154,7 +1053,6 @@ class NetworkDisplay:
             ValueError: If a kernel is not 2-D or the kernels do not chain.
 
         Examples:
-            >>> import numpy as np
             >>> disp = NetworkDisplay.from_kernels([np.ones((3, 2))])
             >>> [u.tolist() for u in disp.units]
             [[0, 1, 2], [0, 1]]
@@ -1219,21 +1117,16 @@ class NetworkDisplay:
         check_choice("width_scale", width_scale, ("network", "layer"))
         fig, ax = figure_ax(ax, figsize=(7.0, 5.0))
         columns = self._positions()
-        x0 = self.edges[:, 0].astype(float)
-        y0 = np.array(
+
+        def height(column: int, unit: int) -> float:  # y of a unit drawn
+            return columns[column][np.searchsorted(self.units[column], unit)]
+
+        segments = np.array(
             [
-                columns[c][np.searchsorted(self.units[c], i)]
-                for c, i in zip(self.edges[:, 0], self.edges[:, 1], strict=True)
-            ]
-        ).reshape(-1)
-        y1 = np.array(
-            [
-                columns[c + 1][np.searchsorted(self.units[c + 1], j)]
-                for c, j in zip(self.edges[:, 0], self.edges[:, 2], strict=True)
-            ]
-        ).reshape(-1)
-        segments = np.stack(
-            [np.stack([x0, y0], axis=1), np.stack([x0 + 1.0, y1], axis=1)], axis=1
+                [(c, height(c, i)), (c + 1.0, height(c + 1, j))]
+                for c, i, j in self.edges
+            ],
+            dtype=np.float64,
         ).reshape(-1, 2, 2)
         magnitude = np.abs(self.edge_weights)
         top = float(magnitude.max()) if magnitude.size else 1.0
@@ -1328,27 +1221,14 @@ def plot_weight_distribution(
 ) -> WeightDistributionDisplay:
     """Plot the distribution of one weight for several histories at one record.
 
-    Shortcut for :meth:`WeightDistributionDisplay.from_histories`: density
-    (Gaussian KDE, Scott's bandwidth) and histogram overlaid, box plots below,
-    min and max written out.
-
-    Args:
-        histories: A mapping ``label -> WeightHistory``, a list of them or one.
-        key: Which weight: path, unique suffix or position (``0``: first kernel).
-        record: Which record, ``-1`` (the last) by default.
-        ax: Axes for the densities; ``None`` creates a figure.
-        **kwargs: Passed to :meth:`WeightDistributionDisplay.from_histories`.
+    Shortcut for :meth:`WeightDistributionDisplay.from_histories`, which takes
+    the same arguments: density (Gaussian KDE, Scott's bandwidth) and histogram
+    overlaid, box plots below, min and max written out.
 
     Returns:
         The drawn :class:`WeightDistributionDisplay`.
 
-    Raises:
-        TypeError: If ``histories`` is not a history, a dict or a list of them.
-        ValueError: If ``histories`` is empty or ``record`` is out of range.
-        KeyError: If ``key`` names no weight.
-
     Examples:
-        >>> import numpy as np
         >>> from kreg.history import WeightHistory
         >>> rng = np.random.default_rng(0)
         >>> runs = {
@@ -1375,23 +1255,12 @@ def plot_weight_evolution(
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 
-    Shortcut for :meth:`WeightEvolutionDisplay.from_history`.
-
-    Args:
-        history: A recorded ``WeightHistory``.
-        key: Which weight: path, unique suffix or position (``0``: first kernel).
-        ax: Axes for the bands; ``None`` creates a figure.
-        **kwargs: Passed to :meth:`WeightEvolutionDisplay.from_history`.
+    Shortcut for :meth:`WeightEvolutionDisplay.from_history` (same arguments).
 
     Returns:
         The drawn :class:`WeightEvolutionDisplay`.
 
-    Raises:
-        TypeError: If ``history`` is not a ``WeightHistory``.
-        KeyError: If ``key`` names no weight.
-
     Examples:
-        >>> import numpy as np
         >>> from kreg.history import WeightHistory
         >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((3, 2, 2))}, [0, 1, 2])
         >>> plot_weight_evolution(h, norms=False).norm_ax_ is None
@@ -1411,27 +1280,13 @@ def plot_weight_bars(
 ) -> WeightBarsDisplay:
     """Plot grouped bars of individual weights at the first and last record.
 
-    Shortcut for :meth:`WeightBarsDisplay.from_history`.
-
-    Args:
-        history: A recorded ``WeightHistory``.
-        key: Which weight: path, unique suffix or position (``0``: first kernel).
-        indices: Which entries (flat indices or positions); ``None`` takes the
-            ``k`` largest ``|w|`` at the first record.
-        k: How many weights when ``indices`` is ``None``.
-        ax: Axes to draw on; ``None`` creates a figure.
-        **kwargs: Passed to :meth:`WeightBarsDisplay.from_history`.
+    Shortcut for :meth:`WeightBarsDisplay.from_history`, which takes the same
+    arguments: by default the 10 weights largest in ``|w|`` at the first record.
 
     Returns:
         The drawn :class:`WeightBarsDisplay`.
 
-    Raises:
-        TypeError: If ``history`` is not a ``WeightHistory``.
-        KeyError: If ``key`` names no weight.
-        ValueError: If an index is out of range.
-
     Examples:
-        >>> import numpy as np
         >>> from kreg.history import WeightHistory
         >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((2, 4, 4))}, [0, 9])
         >>> len(plot_weight_bars(h, k=3).bars_[0])
@@ -1452,26 +1307,15 @@ def plot_network(
 ) -> NetworkDisplay:
     """Plot a small dense network, edges by ``|w|``, exact zeros removed.
 
-    Shortcut for :meth:`NetworkDisplay.from_history` (when ``weights`` is a
-    ``WeightHistory``) or :meth:`NetworkDisplay.from_kernels` (a list of 2-D
-    kernels).
-
-    Args:
-        weights: A recorded ``WeightHistory`` or a list of 2-D kernels.
-        record: Which record of a history, ``-1`` (the last) by default.
-        max_units: The most nodes drawn per layer.
-        ax: Axes to draw on; ``None`` creates a figure.
-        **kwargs: Passed to the class method.
+    Shortcut for :meth:`NetworkDisplay.from_history` when ``weights`` is a
+    ``WeightHistory`` (``record`` is its record) or
+    :meth:`NetworkDisplay.from_kernels` when it is a list of 2-D kernels (a
+    ``TypeError`` otherwise); the other arguments are theirs.
 
     Returns:
         The drawn :class:`NetworkDisplay`.
 
-    Raises:
-        TypeError: If ``weights`` is neither a history nor a list.
-        ValueError: If the kernels do not chain or ``record`` is out of range.
-
     Examples:
-        >>> import numpy as np
         >>> disp = plot_network([np.eye(3)], colorbar=False)
         >>> disp.n_zero, len(disp.edges_.get_segments())
         (6, 3)

@@ -1,25 +1,12 @@
 """Figures of a lambda sweep: Display objects drawing a ``SweepResult``.
 
 A ``kreg.sweep`` run trains one network per lambda (and per seed) side by side;
-these figures show what lambda does to it:
-
-- :class:`RegularizationPathDisplay`: a selection of trained weights against
-  lambda (the seed's "weights vs lambda" figure, from real weights): under L1
-  the lines hit exactly zero and stay there, under L2 they shrink toward it.
-- :class:`ValidationCurveDisplay`: training and validation *data* loss (or
-  accuracy) against lambda, the best lambda marked; with several seeds, the
-  mean and a band of one standard deviation.
-- :class:`SparsityDisplay`: the fraction of kernel weights exactly 0 against
-  lambda (and, optionally, the fraction below a tolerance).
-- :class:`SweepBoundariesDisplay`: the decision regions as small multiples, one
-  panel per lambda on one colour scale (drawn by
-  :class:`~kreg.plots.DecisionBoundaryDisplay`).
-- :class:`SweepDisplay` / :func:`plot_sweep`: the standard figure, all four.
-
-Lambda runs along a logarithmic x axis. ``lam = 0`` has no place on it, so it is
-drawn at a marked position left of the smallest positive lambda, one and a half
-grid steps away, with a tick labelled "0" and a break mark ``//`` on the axis
-between the two (see :func:`lambda_positions`).
+these figures show what lambda does to it. Lambda runs along a logarithmic x
+axis. ``lam = 0`` has no place on it, so it is drawn at a marked position left
+of the smallest positive lambda, one and a half grid steps away, with a tick
+labelled "0" and a break mark ``//`` on the axis between the two (see
+:func:`lambda_positions`). With several seeds, the curves are means over the
+seeds with bands of ± one standard deviation.
 
 A lambda whose run diverged (its curves or weights went NaN or infinite) is
 marked where it is drawn: "diverged at epoch N" across its boundary panel, and
@@ -33,6 +20,7 @@ the axes (``ax_``), the figure (``figure_``) and the main artists.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,33 +29,26 @@ import numpy as np
 from kreg._validation import _fail, check_int, check_positive
 from kreg.plots._common import (
     SWEEP_RESULT,
+    CompositeDisplay,
+    add_panels,
     check_ax,
     check_result,
     divergence,
     figure_ax,
-    mark_diverged,
+    finite_or_nan,
+    grid_spec,
+    is_axes,
+    key_at,
+    largest_weights,
+    mark_upright,
     pyplot,
-    subplots,
+    std_band,
 )
-from kreg.plots._compare import DecisionBoundaryDisplay, _is_axes, _split_axes
+from kreg.plots._compare import DecisionBoundaryDisplay
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
     from matplotlib.text import Text
-
-__all__ = [
-    "RegularizationPathDisplay",
-    "SparsityDisplay",
-    "SweepBoundariesDisplay",
-    "SweepDisplay",
-    "ValidationCurveDisplay",
-    "lambda_positions",
-    "plot_regularization_path",
-    "plot_sparsity",
-    "plot_sweep",
-    "plot_sweep_boundaries",
-    "plot_validation_curve",
-]
 
 #: How the kinds of penalty are written in titles.
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
@@ -167,20 +148,17 @@ def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | 
     minor: list[float] = []
     if positive.size:
         start = float(positive[0]) / step**0.5  # no tick left of the break
-        decades = [
-            10.0**e
-            for e in range(math.floor(math.log10(start)), math.ceil(math.log10(high)))
-            if start <= 10.0**e <= high
-        ]
-        if len(decades) >= 2:
-            ticks = decades
-            for e in range(math.floor(math.log10(start)), math.ceil(math.log10(high))):
-                minor += [
-                    m * 10.0**e for m in range(2, 10) if start <= m * 10.0**e <= high
-                ]
+        exponents = range(math.floor(math.log10(start)), math.ceil(math.log10(high)))
+        ticks = [10.0**e for e in exponents if start <= 10.0**e <= high]
+        if len(ticks) >= 2:
+            minor = [
+                m * 10.0**e
+                for e in exponents
+                for m in range(2, 10)
+                if start <= m * 10.0**e <= high
+            ]
         else:
-            chosen = positive[:: max(1, math.ceil(positive.size / 6))]
-            ticks = [float(v) for v in chosen]
+            ticks = [float(v) for v in positive[:: math.ceil(positive.size / 6)]]
     if zero_x is not None:
         ticks = [zero_x, *ticks]
 
@@ -217,9 +195,19 @@ def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | 
 
 
 def _lambda_xlabel(kind: str | None) -> str:
-    name = _KIND_NAMES.get(str(kind), None) if kind is not None else None
+    name = _KIND_NAMES.get(str(kind))
     what = f"{name} strength λ" if name else "λ"
     return f"{what} (log scale; 0 left of the break)"
+
+
+def _lam_index(lams: np.ndarray, lam: Any, name: str) -> int:
+    """The position of ``lam`` in ``lams`` (relative tolerance 1e-9)."""
+    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.number)):
+        _fail(name, f"one of the lambdas {lams.tolist()}", lam, TypeError)
+    match = np.nonzero(np.isclose(lams, float(lam), rtol=1e-9, atol=0))[0]
+    if match.size == 0:
+        _fail(name, f"one of the lambdas {lams.tolist()}", lam)
+    return int(match[0])
 
 
 def _lams_of(result: Any, *attributes: str) -> np.ndarray:
@@ -261,44 +249,6 @@ def _read_notes(notes: Mapping[float, str] | None, lams: np.ndarray) -> dict:
     }
 
 
-def _mark_lambdas(
-    ax: Axes, lams: np.ndarray, positions: np.ndarray, notes: Mapping[float, str]
-) -> dict[float, Text]:
-    """Write each note upright at its lambda's place on ``ax``; lambda -> ``Text``."""
-    transform = ax.get_xaxis_transform()  # x in data, y in axes coordinates
-    return {
-        lam: mark_diverged(
-            ax,
-            text,
-            x=positions[_lam_index(lams, lam, "notes")],
-            transform=transform,
-            rotation=90,
-        )
-        for lam, text in notes.items()
-    }
-
-
-def _seed_metric(result: Any, name: str) -> np.ndarray:
-    """``result.metrics[name]`` as a float array ``(seeds, lambdas)``."""
-    n = len(result.lams)
-    if name not in result.metrics:
-        _fail(
-            "result",
-            f"a result whose metrics hold {name!r}",
-            f"<metrics {sorted(result.metrics)}>",
-        )
-    values = np.asarray(result.metrics[name], dtype=np.float64)
-    if values.ndim == 1:
-        values = values[None, :]
-    if values.ndim != 2 or values.shape[1] != n:
-        _fail(
-            f"result.metrics[{name!r}]",
-            f"an array of shape (seeds, {n})",
-            f"<array of shape {values.shape}>",
-        )
-    return values
-
-
 def _as_runs(values: Any, n: int, name: str) -> np.ndarray:
     """``values`` as a float array ``(runs, n)`` (a 1-D array is one run)."""
     array = np.asarray(values, dtype=np.float64)
@@ -309,40 +259,48 @@ def _as_runs(values: Any, n: int, name: str) -> np.ndarray:
     return array
 
 
+def _seed_metric(result: Any, name: str) -> np.ndarray:
+    """``result.metrics[name]`` as a float array ``(seeds, lambdas)``."""
+    if name not in result.metrics:
+        _fail(
+            "result",
+            f"a result whose metrics hold {name!r}",
+            f"<metrics {sorted(result.metrics)}>",
+        )
+    return _as_runs(result.metrics[name], len(result.lams), f"result.metrics[{name!r}]")
+
+
 def _mean_std(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation (ddof=0) over the runs, NaN-aware."""
-    finite = np.isfinite(runs)
-    count = finite.sum(axis=0)
-    filled = np.where(finite, runs, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, filled.sum(axis=0) / np.maximum(count, 1), np.nan)
-        deviation = np.where(finite, runs - mean, 0.0)
-        var = (deviation**2).sum(axis=0) / np.maximum(count, 1)
-    return mean, np.where(count > 0, np.sqrt(var), np.nan)
+    """Mean and standard deviation (ddof=0) over the runs of the finite values.
+
+    NaN where no run is finite (every seed of that lambda diverged).
+    """
+    finite = finite_or_nan(runs)
+    with warnings.catch_warnings():  # all-NaN columns: NaN, without a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(finite, axis=0), np.nanstd(finite, axis=0)
 
 
 def _seed_index(result: Any, seed: int | None) -> int:
     seeds = [int(s) for s in getattr(result, "seeds", [0]) or [0]]
     if seed is None:
         return 0
+    expected = f"one of the result's seeds {seeds} or None"
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        _fail("seed", f"one of the result's seeds {seeds} or None", seed, TypeError)
+        _fail("seed", expected, seed, TypeError)
     if int(seed) not in seeds:
-        _fail("seed", f"one of the result's seeds {seeds} or None", seed)
+        _fail("seed", expected, seed)
     return seeds.index(int(seed))
 
 
-def _resolve_path_key(result: Any, key: str | int) -> str:
+def _path_key(result: Any, key: str | int) -> str:
     """The key of ``result.paths`` named by a position, a key or a unique suffix."""
     keys = [str(k) for k in result.paths]
     if not keys:
         _fail("result", "a result with weight paths", "<result without paths>")
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
-        if not -len(keys) <= int(key) < len(keys):
-            _fail("key", f"a key or a position in [-{len(keys)}, {len(keys)})", key)
-        return keys[int(key)]
-    if not isinstance(key, str):
-        _fail("key", "a weight's key (str) or position (int)", key, TypeError)
+    full = key_at(keys, key)
+    if full is not None:
+        return full
     if key in keys:
         return key
     matches = [k for k in keys if k.endswith("/" + key) or key.endswith("/" + k)]
@@ -352,6 +310,7 @@ def _resolve_path_key(result: Any, key: str | int) -> str:
 
 
 def _best(result: Any, lams: np.ndarray) -> tuple[int, float] | None:
+    """``(index, lambda)`` of the result's best lambda, or ``None``."""
     best = getattr(result, "best_lam", None)
     if best is None:
         return None
@@ -361,12 +320,93 @@ def _best(result: Any, lams: np.ndarray) -> tuple[int, float] | None:
     return int(index), float(best)
 
 
+def _label_outer(panels: Sequence[Axes], ncols: int) -> None:
+    """Label x1 and x2 only on the outer panels of a grid filled row by row.
+
+    Unlike ``Axes.label_outer``, a panel with no panel below it (in a last row
+    that is not full) keeps its x labels.
+    """
+    for i, panel in enumerate(panels):
+        left, bottom = i % ncols == 0, i + ncols >= len(panels)
+        panel.tick_params(labelleft=left, labelbottom=bottom)
+        panel.set_ylabel("x2" if left else "")
+        panel.set_xlabel("x1" if bottom else "")
+
+
+class _LambdaDisplay:
+    """What the figures against lambda share: the lambdas, the axis, the notes.
+
+    A subclass's ``plot`` starts with :meth:`_start` (the figure and the lambda
+    axis) and ends with :meth:`_finish` (the notes of the diverged lambdas).
+    """
+
+    def __init__(
+        self, lams: Any, kind: str | None, notes: Mapping[float, str] | None
+    ) -> None:
+        self.lams = _check_lams(lams)
+        self.kind = kind
+        self.notes = _read_notes(notes, self.lams)
+
+    @classmethod
+    def _of(cls, result: Any, lams: np.ndarray, *args: Any, **options: Any) -> Any:
+        """The Display of ``result``'s ``lams``, with the result's kind and notes."""
+        kind = getattr(result, "kind", None)
+        return cls(lams, *args, kind=kind, notes=_notes(result, lams), **options)
+
+    def _start(self, ax: Axes | None) -> tuple[Axes, np.ndarray]:
+        """Return ``(ax, positions)``: the axes with the lambda axis set up."""
+        self.figure_, self.ax_ = figure_ax(ax, figsize=(6.4, 4.2))
+        self.positions_, self.zero_x_ = _setup_lambda_axis(self.ax_, self.lams)
+        self.ax_.set_xlabel(_lambda_xlabel(self.kind))
+        return self.ax_, self.positions_
+
+    def _draw_runs(
+        self, parts: Sequence[tuple], band_alpha: float, **options: Any
+    ) -> None:
+        """Draw each part's mean over the runs and, with several, a ± std band.
+
+        ``parts`` holds ``(part, runs, label, color, linestyle, marker)``;
+        ``options`` go to ``Axes.plot``. The means, standard deviations, lines
+        and bands are kept in ``mean_``, ``std_``, ``lines_`` and ``bands_``.
+        """
+        self.mean_, self.std_, self.lines_, self.bands_ = {}, {}, {}, {}
+        for part, runs, label, color, linestyle, marker in parts:
+            mean, std = _mean_std(runs)
+            self.mean_[part], self.std_[part] = mean, std
+            seeds = runs.shape[0]
+            if seeds > 1:
+                label += f" (mean ± std, {seeds} seeds)"
+            style = {
+                "color": color,
+                "linestyle": linestyle,
+                "marker": marker,
+                "markersize": 4,
+                "label": label,
+                **options,
+            }
+            (self.lines_[part],) = self.ax_.plot(self.positions_, mean, **style)
+            if seeds > 1:
+                self.bands_[part] = std_band(
+                    self.ax_, self.positions_, mean, std, color, band_alpha
+                )
+
+    def _finish(self) -> Any:
+        """Write each note upright at its lambda's place; return ``self``."""
+        self.notes_: dict[float, Text] = {
+            lam: mark_upright(
+                self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
+            )
+            for lam, text in self.notes.items()
+        }
+        return self
+
+
 # ================================================================================
 # 1. Regularization path: weights vs lambda
 # ================================================================================
 
 
-class RegularizationPathDisplay:
+class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
     One line per weight, through its value after training at each lambda, on a
@@ -422,7 +462,7 @@ class RegularizationPathDisplay:
         key: str | None = None,
         notes: Mapping[float, str] | None = None,
     ) -> None:
-        self.lams = _check_lams(lams)
+        super().__init__(lams, kind, notes)
         self.values = np.asarray(values, dtype=np.float64)
         if self.values.ndim == 1:
             self.values = self.values[:, None]
@@ -436,9 +476,7 @@ class RegularizationPathDisplay:
         self.labels = [f"w{j}" for j in range(k)] if labels is None else list(labels)
         if len(self.labels) != k:
             _fail("labels", f"{k} labels, one per weight", self.labels)
-        self.kind = kind
         self.key = key
-        self.notes = _read_notes(notes, self.lams)
 
     @classmethod
     def from_result(
@@ -483,20 +521,9 @@ class RegularizationPathDisplay:
         Raises:
             TypeError: If ``result`` is not a sweep result.
             ValueError: If ``key``, ``seed`` or an index is not in the result.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.sweep(
-            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-            ... )
-            >>> disp = RegularizationPathDisplay.from_result(result, k=5)
-            >>> len(disp.lines_)
-            5
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         lams = _lams_of(result, "paths")
-        full = _resolve_path_key(result, key)
+        full = _path_key(result, key)
         s = _seed_index(result, seed)
         array = np.asarray(result.paths[full], dtype=np.float64)
         if array.ndim < 3 or array.shape[1] != lams.size:
@@ -508,27 +535,13 @@ class RegularizationPathDisplay:
         weights = array[s]
         shape = weights.shape[1:]
         flat = weights.reshape(lams.size, -1)
-        if indices is None:
-            k = min(check_int("k", k, minimum=1), flat.shape[1])
-            row = 0 if at is None else _lam_index(lams, at, "at")
-            size = np.nan_to_num(np.abs(flat[row]), nan=-1.0)
-            chosen = [int(i) for i in np.argsort(-size, kind="stable")[:k]]
-        else:
-            chosen = [_flat_index(i, shape) for i in indices]
-            if not chosen:
-                _fail("indices", "at least one index", indices)
+        row = 0 if at is None else _lam_index(lams, at, "at")
+        chosen = largest_weights(flat[row], k, indices, shape)
         labels = [
             "w[" + ", ".join(str(int(c)) for c in np.unravel_index(i, shape)) + "]"
             for i in chosen
         ]
-        display = cls(
-            lams,
-            flat[:, chosen],
-            labels=labels,
-            kind=getattr(result, "kind", None),
-            key=full,
-            notes=_notes(result, lams),
-        )
+        display = cls._of(result, lams, flat[:, chosen], labels=labels, key=full)
         display.indices_ = chosen
         display.seed_ = int((getattr(result, "seeds", None) or [0])[s])
         return display.plot(ax=ax, **kwargs)
@@ -560,7 +573,7 @@ class RegularizationPathDisplay:
             TypeError: If ``ax`` is not an ``Axes``.
             ValueError: If ``colors`` does not hold one colour per weight.
         """
-        fig, ax = figure_ax(ax, figsize=(6.4, 4.2))
+        ax, positions = self._start(ax)
         k = self.values.shape[1]
         if colors is None:
             cmap = pyplot().get_cmap("tab10" if k <= 10 else "viridis")
@@ -568,7 +581,6 @@ class RegularizationPathDisplay:
         colors = list(colors)
         if len(colors) != k:
             _fail("colors", f"{k} colours, one per weight", colors)
-        positions, zero_x = _setup_lambda_axis(ax, self.lams)
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=1)
         self.lines_ = []
         for j in range(k):
@@ -601,7 +613,6 @@ class RegularizationPathDisplay:
         if self.n_zero_[-1] and self.lams[-1] > 0:
             title += f"\n{int(self.n_zero_[-1])} of {k} exactly 0 at the largest λ"
         ax.set_title(title, fontsize="medium")
-        ax.set_xlabel(_lambda_xlabel(self.kind))
         ax.set_ylabel("weight after training")
         if legend is None:
             legend = k <= 10
@@ -612,37 +623,7 @@ class RegularizationPathDisplay:
                 bbox_to_anchor=(1.01, 0.5),
                 frameon=False,
             )
-        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
-        self.positions_ = positions
-        self.zero_x_ = zero_x
-        self.ax_ = ax
-        self.figure_ = fig
-        return self
-
-
-def _lam_index(lams: np.ndarray, lam: Any, name: str) -> int:
-    """The position of ``lam`` in ``lams`` (relative tolerance 1e-9)."""
-    if isinstance(lam, bool) or not isinstance(lam, (int, float, np.number)):
-        _fail(name, f"one of the lambdas {lams.tolist()}", lam, TypeError)
-    match = np.nonzero(np.isclose(lams, float(lam), rtol=1e-9, atol=0))[0]
-    if match.size == 0:
-        _fail(name, f"one of the lambdas {lams.tolist()}", lam)
-    return int(match[0])
-
-
-def _flat_index(index: Any, shape: tuple[int, ...]) -> int:
-    size = int(np.prod(shape))
-    if isinstance(index, (tuple, list)):
-        try:
-            flat = int(np.ravel_multi_index(tuple(int(i) for i in index), shape))
-        except (ValueError, TypeError):
-            _fail("indices", f"index tuples within the weight's shape {shape}", index)
-        return flat
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-        _fail("indices", "flat indices (int) or index tuples", index, TypeError)
-    if not -size <= int(index) < size:
-        _fail("indices", f"flat indices in [-{size}, {size})", index)
-    return int(index) % size
+        return self._finish()
 
 
 # ================================================================================
@@ -650,7 +631,7 @@ def _flat_index(index: Any, shape: tuple[int, ...]) -> int:
 # ================================================================================
 
 
-class ValidationCurveDisplay:
+class ValidationCurveDisplay(_LambdaDisplay):
     """Training and validation data loss against lambda, the best lambda marked.
 
     The classic picture of tuning lambda: at small lambda the network fits the
@@ -708,12 +689,10 @@ class ValidationCurveDisplay:
         kind: str | None = None,
         notes: Mapping[float, str] | None = None,
     ) -> None:
-        self.lams = _check_lams(lams)
-        self.notes = _read_notes(notes, self.lams)
+        super().__init__(lams, kind, notes)
         if metric not in ("loss", "accuracy"):
             _fail("metric", "one of 'loss', 'accuracy'", metric)
         self.metric = metric
-        self.kind = kind
         n = self.lams.size
         self.train = _as_runs(train, n, "train")
         self.val = _as_runs(val, n, "val")
@@ -759,29 +738,18 @@ class ValidationCurveDisplay:
             TypeError: If ``result`` is not a sweep result.
             ValueError: If ``metric`` is unknown or the result's arrays do not
                 match its lambdas.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.sweep(
-            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-            ... )
-            >>> ValidationCurveDisplay.from_result(result).best_lam_ == result.best_lam
-            True
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         lams = _lams_of(result, "metrics")
         if metric not in ("loss", "accuracy"):
             _fail("metric", "one of 'loss', 'accuracy'", metric)
         best = _best(result, lams)
-        display = cls(
+        display = cls._of(
+            result,
             lams,
             _seed_metric(result, f"train_{metric}"),
             _seed_metric(result, f"val_{metric}"),
             best_lam=None if best is None else lams[best[0]],
             metric=metric,
-            kind=getattr(result, "kind", None),
-            notes=_notes(result, lams),
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -809,40 +777,16 @@ class ValidationCurveDisplay:
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
         """
-        fig, ax = figure_ax(ax, figsize=(6.4, 4.2))
-        positions, zero_x = _setup_lambda_axis(ax, self.lams)
+        ax, positions = self._start(ax)
         word = "data loss" if self.metric == "loss" else "accuracy"
-        seeds = self.train.shape[0]
-        self.mean_, self.std_ = {}, {}
-        self.lines_, self.bands_ = {}, {}
-        for part, runs, color, style, marker, text in (
-            ("train", self.train, colors[0], "-", "o", "training"),
-            ("val", self.val, colors[1], "--", "s", "validation"),
-        ):
-            mean, std = _mean_std(runs)
-            self.mean_[part], self.std_[part] = mean, std
-            label = f"{text} {word}"
-            if seeds > 1:
-                label += f" (mean ± std, {seeds} seeds)"
-            options = {
-                "color": color,
-                "linestyle": style,
-                "marker": marker,
-                "markersize": 4,
-                "linewidth": 1.6,
-                "label": label,
-                **kwargs,
-            }
-            (self.lines_[part],) = ax.plot(positions, mean, **options)
-            if seeds > 1:
-                self.bands_[part] = ax.fill_between(
-                    positions,
-                    mean - std,
-                    mean + std,
-                    color=color,
-                    alpha=band_alpha,
-                    linewidth=0,
-                )
+        self._draw_runs(
+            [
+                ("train", self.train, f"training {word}", colors[0], "-", "o"),
+                ("val", self.val, f"validation {word}", colors[1], "--", "s"),
+            ],
+            band_alpha,
+            **{"linewidth": 1.6, **kwargs},
+        )
         i = self.best_index
         self.best_line_ = ax.axvline(
             positions[i],
@@ -863,7 +807,6 @@ class ValidationCurveDisplay:
         )
         if logy and any(np.any(mean > 0) for mean in self.mean_.values()):
             ax.set_yscale("log")  # not without a positive value (all diverged)
-        ax.set_xlabel(_lambda_xlabel(self.kind))
         ax.set_ylabel(
             word if self.metric == "accuracy" else "data loss (cross-entropy)"
         )
@@ -875,12 +818,7 @@ class ValidationCurveDisplay:
         ax.legend(fontsize="x-small", loc="best")
         self.best_lam_ = self.best_lam
         self.best_index_ = self.best_index
-        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
-        self.positions_ = positions
-        self.zero_x_ = zero_x
-        self.ax_ = ax
-        self.figure_ = fig
-        return self
+        return self._finish()
 
 
 # ================================================================================
@@ -888,7 +826,7 @@ class ValidationCurveDisplay:
 # ================================================================================
 
 
-class SparsityDisplay:
+class SparsityDisplay(_LambdaDisplay):
     """The fraction of kernel weights exactly 0 against lambda.
 
     Subgradient L1 and L2 leave no weight exactly 0 (the line stays at 0 %);
@@ -913,9 +851,9 @@ class SparsityDisplay:
         lines_: ``{"exact": Line2D, "below": Line2D}``.
         bands_: The ``fill_between`` collections of mean ± std (empty with one
             seed).
-        notes_: Mapping lambda -> the ``Text`` of its note.
         positions_: The x position of each lambda.
         zero_x_: The x position of ``lam = 0``, or ``None``.
+        notes_: Mapping lambda -> the ``Text`` of its note.
         ax_: The ``Axes``.
         figure_: The figure.
 
@@ -936,13 +874,11 @@ class SparsityDisplay:
         kind: str | None = None,
         notes: Mapping[float, str] | None = None,
     ) -> None:
-        self.lams = _check_lams(lams)
-        self.notes = _read_notes(notes, self.lams)
+        super().__init__(lams, kind, notes)
         n = self.lams.size
         self.zero_fraction = _as_runs(zero_fraction, n, "zero_fraction")
         self.below = None if below is None else _as_runs(below, n, "below")
         self.tol = None if tol is None else check_positive("tol", tol)
-        self.kind = kind
 
     @classmethod
     def from_result(
@@ -972,15 +908,6 @@ class SparsityDisplay:
         Raises:
             TypeError: If ``result`` is not a sweep result.
             ValueError: If ``tol`` is not > 0.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
-            >>> disp = SparsityDisplay.from_result(result, tol=1e-3)
-            >>> disp.mean_["exact"].shape
-            (13,)
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         lams = _lams_of(result, "metrics", *(() if tol is None else ("paths",)))
         below = None
@@ -993,14 +920,8 @@ class SparsityDisplay:
                 counts = counts + (np.abs(flat) < tol).sum(axis=2)
                 sizes += flat.shape[2]
             below = np.asarray(counts, dtype=np.float64) / max(sizes, 1)
-        display = cls(
-            lams,
-            _seed_metric(result, "zero_fraction"),
-            below=below,
-            tol=tol,
-            kind=getattr(result, "kind", None),
-            notes=_notes(result, lams),
-        )
+        zeros = _seed_metric(result, "zero_fraction")
+        display = cls._of(result, lams, zeros, below=below, tol=tol)
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -1027,52 +948,21 @@ class SparsityDisplay:
         """
         from matplotlib.ticker import PercentFormatter
 
-        fig, ax = figure_ax(ax, figsize=(6.4, 4.2))
-        positions, zero_x = _setup_lambda_axis(ax, self.lams)
-        seeds = self.zero_fraction.shape[0]
-        parts = [("exact", self.zero_fraction, "-", "o", "exactly 0")]
+        ax, _ = self._start(ax)
+        parts = [("exact", self.zero_fraction, "exactly 0", color, "-", "o")]
         if self.below is not None:
             tol = "tol" if self.tol is None else f"{self.tol:g}"
-            parts.append(("below", self.below, "--", "^", f"|w| < {tol}"))
-        self.mean_, self.std_, self.lines_, self.bands_ = {}, {}, {}, {}
-        for part, runs, style, marker, label in parts:
-            mean, std = _mean_std(runs)
-            self.mean_[part], self.std_[part] = mean, std
-            if seeds > 1:
-                label += f" (mean ± std, {seeds} seeds)"
-            options = {
-                "color": color,
-                "linestyle": style,
-                "marker": marker,
-                "markersize": 4,
-                "label": label,
-                **kwargs,
-            }
-            (self.lines_[part],) = ax.plot(positions, mean, **options)
-            if seeds > 1:
-                self.bands_[part] = ax.fill_between(
-                    positions,
-                    mean - std,
-                    mean + std,
-                    color=color,
-                    alpha=band_alpha,
-                    linewidth=0,
-                )
+            parts.append(("below", self.below, f"|w| < {tol}", color, "--", "^"))
+        self._draw_runs(parts, band_alpha, **kwargs)
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
-        ax.set_xlabel(_lambda_xlabel(self.kind))
         ax.set_ylabel("fraction of kernel weights")
         last = self.mean_["exact"][-1]
         ax.set_title(
             f"Sparsity: {last:.1%} exactly 0 at the largest λ", fontsize="medium"
         )
         ax.legend(fontsize="x-small", loc="best")
-        self.notes_ = _mark_lambdas(ax, self.lams, positions, self.notes)
-        self.positions_ = positions
-        self.zero_x_ = zero_x
-        self.ax_ = ax
-        self.figure_ = fig
-        return self
+        return self._finish()
 
 
 # ================================================================================
@@ -1199,17 +1089,6 @@ class SweepBoundariesDisplay:
             TypeError: If ``result`` is not a sweep result.
             ValueError: If the result has no decision grid or a lambda is not in
                 it.
-
-        Examples:
-            >>> import kreg
-            >>> result = kreg.sweep(
-            ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-            ... )
-            >>> disp = SweepBoundariesDisplay.from_result(result)
-            >>> len(disp.axes_) == len(result.lams)
-            True
-            >>> import matplotlib.pyplot as plt
-            >>> plt.close("all")
         """
         all_lams = _lams_of(result, "grid", "decision", "data")
         if result.grid is None or result.decision is None:
@@ -1290,28 +1169,13 @@ class SweepBoundariesDisplay:
         ncols = min(ncols, n)
         nrows = math.ceil(n / ncols)
         bounding = None
-        if ax is None or _is_axes(ax):
-            if ax is None:
-                fig, grid = subplots(
-                    nrows, ncols, figsize=(2.7 * ncols + 1.0, 2.5 * nrows + 0.2)
-                )
-                grid = np.asarray(grid, dtype=object).reshape(nrows, ncols)
-                panels = list(grid.ravel())
-            else:
-                fig, bounding = ax.figure, ax
-                spec = _split_axes(ax, nrows, ncols)
-                panels = [
-                    fig.add_subplot(spec[i // ncols, i % ncols])
-                    for i in range(nrows * ncols)
-                ]
-            for extra in panels[n:]:
-                extra.remove()
-            panels = panels[:n]
-            for panel in panels[1:]:
-                panel.sharex(panels[0])
-                panel.sharey(panels[0])
-        else:
-            panels = ax  # checked by the boundary display
+        panels = ax  # a sequence of Axes, checked by the boundary display
+        if ax is None or is_axes(ax):
+            size = (2.7 * ncols + 1.0, 2.5 * nrows + 0.2)
+            fig, grid, bounding = grid_spec(
+                ax, nrows, ncols, figure_kw={"figsize": size}
+            )
+            panels = add_panels(fig, [grid[i // ncols, i % ncols] for i in range(n)])
         self.boundaries_ = self.boundaries.plot(
             ax=panels,
             colorbar=colorbar,
@@ -1321,32 +1185,25 @@ class SweepBoundariesDisplay:
             **kwargs,
         )
         axes = [self.boundaries_.axes_[name] for name in self.names]
-        if ax is None or _is_axes(ax):  # labels on the outer panels of the grid
-            for i, panel in enumerate(axes):
-                left, bottom = i % ncols == 0, i + ncols >= n
-                panel.tick_params(labelleft=left, labelbottom=bottom)
-                panel.set_ylabel("x2" if left else "")
-                panel.set_xlabel("x1" if bottom else "")
+        if ax is None or is_axes(ax):
+            _label_outer(axes, ncols)
         for panel in axes:
             panel.title.set_fontsize("small")
-        self.axes_ = {float(lam): p for lam, p in zip(self.lams, axes, strict=True)}
+        names = dict(zip(self.lams.tolist(), self.names, strict=True))
+        self.axes_ = {lam: self.boundaries_.axes_[name] for lam, name in names.items()}
         self.contours_ = {
-            float(lam): self.boundaries_.contours_[name]
-            for lam, name in zip(self.lams, self.names, strict=True)
+            lam: self.boundaries_.contours_[n] for lam, n in names.items()
         }
+        notes = self.boundaries_.notes_
+        self.notes_ = {lam: notes[n] for lam, n in names.items() if n in notes}
         self.best_ax_ = None
         if self.best_lam is not None:
-            match = np.nonzero(np.isclose(self.lams, self.best_lam, rtol=1e-9, atol=0))
-            if match[0].size:
-                self.best_ax_ = axes[int(match[0][0])]
+            match = np.isclose(self.lams, self.best_lam, rtol=1e-9, atol=0)
+            if match.any():  # a thick frame and a bold title
+                self.best_ax_ = axes[int(np.argmax(match))]
                 for spine in self.best_ax_.spines.values():
                     spine.set_linewidth(2.5)
                 self.best_ax_.title.set_fontweight("bold")
-        self.notes_ = {
-            float(lam): self.boundaries_.notes_[name]
-            for lam, name in zip(self.lams, self.names, strict=True)
-            if name in self.boundaries_.notes_
-        }
         self.colorbar_ = self.boundaries_.colorbar_
         self.ax_ = axes[0]
         self.bounding_ax_ = bounding
@@ -1359,7 +1216,7 @@ class SweepBoundariesDisplay:
 # ================================================================================
 
 
-class SweepDisplay:
+class SweepDisplay(CompositeDisplay):
     """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
 
     Top row: :class:`RegularizationPathDisplay`, :class:`ValidationCurveDisplay`
@@ -1382,16 +1239,6 @@ class SweepDisplay:
         boundaries_: The :class:`SweepBoundariesDisplay`, or ``None``.
         bounding_ax_: As given.
 
-    Examples:
-        >>> import kreg
-        >>> result = kreg.sweep(
-        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> disp = plot_sweep(result)
-        >>> disp.validation_.best_lam_ == result.best_lam
-        True
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
 
     def __init__(
@@ -1403,12 +1250,14 @@ class SweepDisplay:
         boundaries: SweepBoundariesDisplay | None,
         bounding_ax: Any = None,
     ) -> None:
-        self.figure_ = figure
-        self.path_ = path
-        self.validation_ = validation
-        self.sparsity_ = sparsity
-        self.boundaries_ = boundaries
-        self.bounding_ax_ = bounding_ax
+        super().__init__(
+            figure,
+            bounding_ax,
+            path=path,
+            validation=validation,
+            sparsity=sparsity,
+            boundaries=boundaries,
+        )
 
 
 def plot_sweep(
@@ -1478,17 +1327,11 @@ def plot_sweep(
     ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
     nrows = math.ceil(n / ncols) if has_grid else 0
     heights = [3.8] + ([2.5] * nrows if has_grid else [])
-    width = max(16.0, 2.7 * ncols + 1.2)
+    kwargs.setdefault("figsize", (max(16.0, 2.7 * ncols + 1.2), sum(heights) + 0.8))
     ratios = [heights[0], sum(heights[1:])] if has_grid else None
-    if ax is None:
-        kwargs.setdefault("figsize", (width, sum(heights) + 0.8))
-        kwargs.setdefault("layout", "constrained")
-        fig = pyplot().figure(**kwargs)
-        outer = fig.add_gridspec(2 if has_grid else 1, 1, height_ratios=ratios)
-        bounding = None
-    else:
-        fig, bounding = ax.figure, ax
-        outer = _split_axes(ax, 2 if has_grid else 1, 1, height_ratios=ratios)
+    fig, outer, bounding = grid_spec(
+        ax, 2 if has_grid else 1, 1, figure_kw=kwargs, height_ratios=ratios
+    )
     top = outer[0, 0].subgridspec(1, 3, width_ratios=[1.25, 1.0, 1.0])
     path = RegularizationPathDisplay.from_result(
         result, key, k=k, ax=fig.add_subplot(top[0, 0]), **dict(path_kw or {})
@@ -1504,20 +1347,10 @@ def plot_sweep(
         bottom = outer[1, 0].subgridspec(
             nrows, ncols + 1, width_ratios=[1.0] * ncols + [0.06]
         )
-        panels = [fig.add_subplot(bottom[i // ncols, i % ncols]) for i in range(n)]
-        for panel in panels[1:]:
-            panel.sharex(panels[0])
-            panel.sharey(panels[0])
-        options = {
-            "cax": fig.add_subplot(bottom[:, ncols]),
-            **dict(boundary_kw or {}),
-        }
+        panels = add_panels(fig, [bottom[i // ncols, i % ncols] for i in range(n)])
+        options = {"cax": fig.add_subplot(bottom[:, ncols]), **dict(boundary_kw or {})}
         boundaries = SweepBoundariesDisplay.from_result(result, ax=panels, **options)
-        for i, panel in enumerate(panels):
-            left, last_row = i % ncols == 0, i + ncols >= n
-            panel.tick_params(labelleft=left, labelbottom=last_row)
-            panel.set_ylabel("x2" if left else "")
-            panel.set_xlabel("x1" if last_row else "")
+        _label_outer(panels, ncols)
     return SweepDisplay(fig, path, validation, sparsity, boundaries, bounding)
 
 
@@ -1531,31 +1364,12 @@ def plot_regularization_path(
 ) -> RegularizationPathDisplay:
     """Plot a few trained weights of a sweep against lambda.
 
-    Shortcut for :meth:`RegularizationPathDisplay.from_result`.
-
-    Args:
-        result: A ``SweepResult`` of :func:`kreg.sweep`.
-        key: Key, unique suffix or position of the weight in ``result.paths``.
-        ax: Axes to draw on, or ``None`` for a new figure.
-        **kwargs: Passed to :meth:`RegularizationPathDisplay.from_result`
-            (``indices``, ``k``, ``seed``) and :meth:`RegularizationPathDisplay.plot`.
+    Shortcut for :meth:`RegularizationPathDisplay.from_result`, which takes the
+    same arguments (``indices``, ``k``, ``at``, ``seed`` and the options of
+    :meth:`RegularizationPathDisplay.plot` among ``**kwargs``).
 
     Returns:
         The drawn :class:`RegularizationPathDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a sweep result.
-        ValueError: If ``key`` is not a weight of the result.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.sweep(
-        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> plot_regularization_path(result, k=3).n_zero_.shape
-        (3,)
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return RegularizationPathDisplay.from_result(result, key, ax=ax, **kwargs)
 
@@ -1565,30 +1379,11 @@ def plot_validation_curve(
 ) -> ValidationCurveDisplay:
     """Plot training vs validation data loss of a sweep against lambda.
 
-    Shortcut for :meth:`ValidationCurveDisplay.from_result`.
-
-    Args:
-        result: A ``SweepResult`` of :func:`kreg.sweep`.
-        ax: Axes to draw on, or ``None`` for a new figure.
-        **kwargs: Passed to :meth:`ValidationCurveDisplay.from_result`
-            (``metric``) and :meth:`ValidationCurveDisplay.plot`.
+    Shortcut for :meth:`ValidationCurveDisplay.from_result` (same arguments:
+    ``metric`` and the options of :meth:`ValidationCurveDisplay.plot`).
 
     Returns:
-        The drawn :class:`ValidationCurveDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a sweep result.
-        ValueError: If ``metric`` is unknown.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.sweep(
-        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> plot_validation_curve(result, logy=True).ax_.get_yscale()
-        'log'
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
+        The drawn :class:`ValidationCurveDisplay`, the best lambda marked.
     """
     return ValidationCurveDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1598,30 +1393,11 @@ def plot_sparsity(
 ) -> SparsityDisplay:
     """Plot the fraction of exactly-zero kernel weights of a sweep against lambda.
 
-    Shortcut for :meth:`SparsityDisplay.from_result`.
-
-    Args:
-        result: A ``SweepResult`` of :func:`kreg.sweep`.
-        ax: Axes to draw on, or ``None`` for a new figure.
-        **kwargs: Passed to :meth:`SparsityDisplay.from_result` (``tol``) and
-            :meth:`SparsityDisplay.plot`.
+    Shortcut for :meth:`SparsityDisplay.from_result`, which takes the same
+    arguments; ``tol=1e-3`` adds the fraction of weights with ``|w| < 1e-3``.
 
     Returns:
         The drawn :class:`SparsityDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a sweep result.
-        ValueError: If ``tol`` is not > 0.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.sweep(
-        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> sorted(plot_sparsity(result, tol=1e-3).lines_)
-        ['below', 'exact']
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return SparsityDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1631,30 +1407,11 @@ def plot_sweep_boundaries(
 ) -> SweepBoundariesDisplay:
     """Plot a sweep's decision regions, one small panel per lambda.
 
-    Shortcut for :meth:`SweepBoundariesDisplay.from_result`.
-
-    Args:
-        result: A ``SweepResult`` of :func:`kreg.sweep`.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
-            lambda.
-        **kwargs: Passed to :meth:`SweepBoundariesDisplay.from_result` (``lams``,
-            ``points``) and :meth:`SweepBoundariesDisplay.plot`.
+    Shortcut for :meth:`SweepBoundariesDisplay.from_result` (same arguments:
+    ``lams``, ``points`` and the options of :meth:`SweepBoundariesDisplay.plot`
+    such as ``ncols``).
 
     Returns:
         The drawn :class:`SweepBoundariesDisplay`.
-
-    Raises:
-        TypeError: If ``result`` is not a sweep result.
-        ValueError: If the result has no decision grid.
-
-    Examples:
-        >>> import kreg
-        >>> result = kreg.sweep(
-        ...     lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> len(plot_sweep_boundaries(result, lams=[0.0]).axes_)
-        1
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     return SweepBoundariesDisplay.from_result(result, ax=ax, **kwargs)
