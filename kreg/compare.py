@@ -39,6 +39,7 @@ import keras
 import numpy as np
 
 from kreg import proximal
+from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES, StackedTrainer, new_trainer
 from kreg._validation import (
     MAX_EPOCHS,
@@ -63,6 +64,9 @@ __all__ = ["ComparisonResult", "compare"]
 
 #: Variants ``compare`` builds from ``lam`` (on every hidden kernel).
 BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
+
+#: The keywords of ``compare`` that apply to a user's model only.
+MODEL_ONLY = ("layers", "loss", "metrics", "validation_data", "shuffle", "callbacks")
 
 #: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
 LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
@@ -316,11 +320,15 @@ class ComparisonResult:
             l2 ...
         """
         several = len(self.seeds) > 1
+        present = set.intersection(*(set(m) for m in self.metrics.values()))
+        columns = [
+            c for c in _SUMMARY_COLUMNS if (c[1] or "first_kernel_min") in present
+        ]
         rows = []
         for name in self.variants:
             m, sd = self.metrics[name], self.metrics_std[name]
             row = [name]
-            for _, key, fmt in _SUMMARY_COLUMNS:
+            for _, key, fmt in columns:
                 if key is None:
                     row.append(
                         f"[{m['first_kernel_min']:.3f}, {m['first_kernel_max']:.3f}]"
@@ -328,7 +336,7 @@ class ComparisonResult:
                 else:
                     row.append(_cell(fmt, m[key], sd[key] if several else None))
             rows.append(row)
-        header = ["variant", *(title for title, _, _ in _SUMMARY_COLUMNS)]
+        header = ["variant", *(title for title, _, _ in columns)]
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
         table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
         note = _diverged_note(self.diverged, "Variant")
@@ -416,8 +424,13 @@ def _run_title(config: Mapping[str, Any], epochs: int) -> str:
     """One line describing a run's network, optimizer and data, from its config."""
     rate = config["learning_rate"]
     rate = "schedule" if rate is None else f"{rate:g}"
+    network = (
+        f"model {config['model']!r}"
+        if "model" in config
+        else f"hidden {tuple(config['hidden'])}"
+    )
     return (
-        f"{epochs} epochs, hidden {tuple(config['hidden'])}, "
+        f"{epochs} epochs, {network}, "
         f"{config['optimizer']['class_name']}(learning_rate={rate}), "
         f"batch size {config['batch_size']}, {config['n_train']} training / "
         f"{config['n_val']} validation rows"
@@ -1328,15 +1341,232 @@ def _collect(
     return out
 
 
+# ------------------------------------------------------- any model, as towers
+
+
+def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
+    """``(x_train, y_train, x_val, y_val)`` and the number of training rows.
+
+    Arrays are split as Keras' ``validation_split`` does unless
+    ``validation_data=(x_val, y_val)`` is given; a ``tf.data.Dataset`` of ``(x,
+    y)`` batches is passed as ``x_train`` (``y_train`` None) with ``validation_data``
+    another one (or None), and its rows are counted by one pass over it.
+    """
+    if hasattr(x, "element_spec"):  # a tf.data.Dataset
+        if y is not None:
+            _fail("y", "None when x is a tf.data.Dataset of (x, y) batches", y)
+        n_train = sum(int(keras.ops.shape(batch[0])[0]) for batch in x)
+        return (x, None, validation_data, None), n_train
+    if x is None or y is None:
+        _fail("x" if x is None else "y", "an array (with a model, pass x and y)", None)
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        _fail("y", f"{len(x)} rows, one per row of x", _Shown(f"<{len(y)} rows>"))
+    if validation_data is not None:
+        x_val, y_val = (np.asarray(a) for a in validation_data)
+        return (x, y, x_val, y_val), len(x)
+    x_train, y_train, x_val, y_val = train_val_split(x, y, validation_split)
+    if not len(x_val):
+        x_val = y_val = None
+    return (x_train, y_train, x_val, y_val), len(x_train)
+
+
+def _weight_stats(model: keras.Model) -> dict[str, float]:
+    """The kernel numbers of ``METRIC_KEYS`` for one trained model."""
+    from kreg._towers import kernels
+
+    values = [to_numpy(k).astype("float64") for k in kernels(model)]
+    flat = np.concatenate([v.ravel() for v in values])
+    return {
+        "first_kernel_min": float(values[0].min()),
+        "first_kernel_max": float(values[0].max()),
+        "zero_fraction": float(np.mean(flat == 0.0)),
+        "l1_norm": float(np.sum(np.abs(flat))),
+        "l2_norm": float(np.sqrt(np.sum(flat * flat))),
+    }
+
+
+def _compare_model(
+    model: Any,
+    x: Any,
+    y: Any,
+    *,
+    variants: Any,
+    lam: float,
+    layers: Any,
+    loss: Any,
+    metrics: Any,
+    optimizer: Any,
+    learning_rate: float | None,
+    l1_mode: str,
+    validation_data: Any,
+    validation_split: float,
+    epochs: int,
+    batch_size: int,
+    shuffle: bool,
+    seed: int,
+    record_every: int | None,
+    callbacks: Sequence[Any] | None,
+    progress: bool,
+) -> ComparisonResult:
+    """``compare`` on the user's model: the variants as towers of one model."""
+    from kreg import _towers
+    from kreg.regularizers import _all_layers, _select_layers, rebuild
+
+    build = None
+    if not isinstance(model, keras.Model):
+        if not callable(model):
+            _fail(
+                "model",
+                "a keras.Model or a function build(regularizer) -> keras.Model",
+                model,
+                TypeError,
+            )
+        build, model = model, model(None)
+        if not isinstance(model, keras.Model):
+            _fail(
+                "model", "a build function that returns a keras.Model", model, TypeError
+            )
+    if not model.built:
+        _fail("model", "a built model (call it on data or build it first)", model)
+    if len(model.inputs or []) != 1 or len(model.outputs or []) != 1:
+        _fail("model", "a model with one input and one output", _Shown(model.name))
+    seed = _check_seed("seed", seed)
+    epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    shuffle = check_bool("shuffle", shuffle)
+    l1_mode = _check_l1_mode(l1_mode)
+    validation_split = check_fraction("validation_split", validation_split)
+    data, n_train = _model_data(x, y, validation_data, validation_split)
+    loss = loss if loss is not None else getattr(model, "loss", None)
+    if loss is None:
+        _fail("loss", "a Keras loss (or a compiled model)", None)
+    if metrics is None:
+        compiled = model.get_compile_config() if model.compiled else {}
+        metrics = [m for m in (compiled.get("metrics") or []) if isinstance(m, str)]
+    metrics = list(metrics)
+    if optimizer is None:
+        optimizer = model.optimizer if model.compiled else keras.optimizers.Adam()
+    optimizer, rate = _resolve_optimizer(optimizer, learning_rate)
+    regs = {
+        name: r[0]
+        for name, r in _resolve_variants(
+            variants, lam, n_train, 1, l1_mode == "proximal"
+        ).items()
+    }
+    if l1_mode == "proximal" and any(
+        proximal.proximal_strength(r) for r in regs.values()
+    ):
+        optimizer = _proximal_optimizer(optimizer, optimizer)
+    selected = _select_layers(model, layers)
+    if build is None:
+        copies = {
+            name: rebuild(model, reg, selected if reg is not None else set())
+            for name, reg in regs.items()
+        }
+    else:  # each variant's own build, from the first build's initial weights
+        copies = {}
+        for name, reg in regs.items():
+            copies[name] = build(reg)
+            for target, source in zip(copies[name].weights, model.weights, strict=True):
+                target.assign(keras.ops.copy(source.value))
+    every = max(1, epochs // _DEFAULT_RECORDS) if record_every is None else record_every
+    record_at = _record_epochs(epochs, check_int("record_every", every, minimum=1))
+    run = _towers.train(
+        copies,
+        data=data,
+        loss=loss,
+        metrics=metrics,
+        optimizer=optimizer,
+        epochs=epochs,
+        batch_size=batch_size,
+        order=_permutations(n_train, seed) if shuffle else None,
+        record_at=record_at,
+        callbacks=list(callbacks or []),
+        verbose=1 if progress else 0,
+    )
+    names = list(regs)
+    curves, final, histories = {}, {}, {}
+    for name in names:
+        curve = run["curves"][name]
+        curve["penalty"] = run["penalties"][name]
+        curve["train_total"] = curve["train_loss"] + curve["penalty"]
+        curves[name] = curve
+        last = {key: float(v[-1]) for key, v in curve.items()}
+        if "val_loss" in last:
+            last["gap"] = last["val_loss"] - last["train_loss"]
+        final[name] = {**last, **_weight_stats(run["models"][name])}
+        paths = [w.path for w in run["models"][name].weights]
+        records = run["records"][name]
+        histories[name] = WeightHistory.from_arrays(
+            {p: np.stack([r[i] for r in records]) for i, p in enumerate(paths)},
+            run["record_epochs"],
+        )
+        run["models"][name].compile(
+            optimizer=type(optimizer).from_config(optimizer.get_config()),
+            loss=loss,
+            metrics=_towers._copies(metrics),
+        )
+    x_train, y_train, x_val, y_val = data
+    config = {
+        "model": model.name,
+        "variants": {
+            name: {
+                "regularizer": None
+                if r is None
+                else keras.saving.serialize_keras_object(r)
+            }
+            for name, r in regs.items()
+        },
+        "lam": lam,
+        "layers": [layer.name for layer in _all_layers(model) if id(layer) in selected],
+        "loss": keras.saving.serialize_keras_object(loss),
+        "metrics": [keras.saving.serialize_keras_object(m) for m in metrics],
+        "optimizer": keras.optimizers.serialize(optimizer),
+        "learning_rate": rate,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "shuffle": shuffle,
+        "seed": seed,
+        "n_train": n_train,
+        "n_val": None if x_val is None or y_val is None else len(x_val),
+        "record_every": every,
+        "backend": keras.backend.backend(),
+    }
+    arrays = y_train is not None
+    return ComparisonResult(
+        config=config,
+        variants=names,
+        epochs=np.arange(1, epochs + 1),
+        curves=curves,
+        histories=histories,
+        metrics=final,
+        grid=None,
+        decision={},
+        data={"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
+        if arrays
+        else {},
+        models=run["models"],
+        timing={"train_seconds": run["seconds"]},
+    )
+
+
 # ------------------------------------------------------------------- compare
 
 
 def compare(
+    model: Any = None,
     x: Any = None,
     y: Any = None,
     *,
     variants: Sequence[str] | Mapping[str, Any] = ("none", "l1", "l2"),
     lam: float = 0.16,
+    layers: Any = None,
+    loss: Any = None,
+    metrics: Sequence[Any] | None = None,
+    validation_data: Any = None,
+    shuffle: bool = True,
+    callbacks: Sequence[Any] | None = None,
     l1_mode: str = "proximal",
     seeds: Sequence[int] | None = None,
     n_samples: int = 100,
@@ -1345,7 +1575,7 @@ def compare(
     seed: int = 0,
     hidden: Sequence[int] = (128, 128),
     activation: str = "relu",
-    optimizer: Any = "adam",
+    optimizer: Any = None,
     learning_rate: float | None = None,
     batch_size: int = 32,
     epochs: int = 2000,
@@ -1395,16 +1625,49 @@ def compare(
     are trained together. The result holds means, standard deviations and the
     values per seed.
 
+    **Your own model.** With ``model``, every variant is a copy of it (its
+    current weights, its layers) with the variant's regularizer on the kernels
+    of ``layers``, as ``kreg.regularize`` makes it, and the copies are trained
+    together as the towers of one Keras model by one ``fit``: any task Keras
+    trains (a CNN classifier, a regression, ...), on every backend. Each tower
+    equals that copy trained alone with ``model.fit`` on the same batches; the
+    loss, optimizer and metrics are those given, else the model's compiled ones
+    (else Adam(0.001) for the optimizer). Dropout masks are drawn per tower, as
+    for separate models. The curves are Keras' per-epoch logs (the training
+    ones averaged over the epoch's batches), split per variant: ``train_loss``
+    and ``val_loss`` are data losses, ``penalty`` the regularization at the end
+    of the epoch, plus ``train_<metric>``/``val_<metric>`` per metric. The
+    moons-only arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...)
+    and ``seeds`` do not apply; there is no decision grid.
+
     Args:
-        x: Your own inputs, shape ``(rows, features)``; ``None`` (default) uses
-            the two moons. The last ``validation_split`` of the rows validate.
-        y: Your own 0/1 labels, one per row of ``x``.
+        model: ``None`` (the built-in network), a built single-input,
+            single-output ``keras.Model``, or a function ``build(regularizer)
+            -> keras.Model`` that puts the regularizer where you want it (it is
+            called once with ``None``, whose initial weights every variant
+            starts from, then once per variant).
+        x: The inputs (rows first), or a ``tf.data.Dataset`` of ``(x, y)``
+            batches (with a model); ``None`` (default, without a model) uses the
+            two moons. The last ``validation_split`` of the rows validate.
+        y: The targets, one per row of ``x`` (0/1 labels for the built-in
+            network).
         variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
             from ``lam`` and the number of training rows), or a mapping of your
             own names to a Keras regularizer (any ``kreg`` regularizer), ``None``,
             or a list of those with one per hidden layer; a regularizer is put on
             the hidden kernels only.
         lam: The strength lambda of the built-in variants, >= 0.
+        layers: With a model: the layers whose kernels get the regularizer
+            (names or layers; ``None``: every layer with a kernel).
+        loss: With a model: the loss (default: the model's compiled loss).
+        metrics: With a model: metrics of every variant (default: the model's
+            compiled metrics given by name).
+        validation_data: With a model: ``(x_val, y_val)`` (or a dataset),
+            instead of ``validation_split``.
+        shuffle: With a model: visit the training rows in a new order each
+            epoch (the permutations drawn from ``seed``, the same for every
+            variant); ``False`` keeps them in order, as ``fit(shuffle=False)``.
+        callbacks: With a model: more Keras callbacks for the ``fit``.
         l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
             ``"l1"``/``"l1l2"`` variants apply their L1 term (see above).
             ``"proximal"`` needs an optimizer that has a proximal counterpart
@@ -1418,7 +1681,8 @@ def compare(
             weights (Keras' Glorot-uniform kernels, zero biases), an integer >= 0.
         hidden: Units of each hidden ``Dense`` layer.
         activation: The hidden layers' activation, a Keras activation name.
-        optimizer: A Keras optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``,
+        optimizer: ``None`` (Adam, or a model's compiled optimizer), a Keras
+            optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``,
             ``"adamw"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``,
             ``"nadam"``, ``"ftrl"``, ``"lion"``, ``"proximal_adam"``,
             ``"proximal_sgd"``), or an instance or serialized config of one of
@@ -1465,6 +1729,16 @@ def compare(
         >>> sorted(several.metrics_std["l1"]) == sorted(several.metrics["l1"])
         True
 
+        Your own model, here a small regression:
+
+        >>> import keras, numpy as np
+        >>> net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+        ...                         keras.layers.Dense(1)])
+        >>> x = np.random.default_rng(0).normal(size=(50, 3))
+        >>> mine = kreg.compare(net, x, x.sum(axis=1), loss="mse", epochs=2)
+        >>> sorted(mine.curves["l2"])
+        ['penalty', 'train_loss', 'train_total', 'val_loss']
+
         The lecture's run (the defaults: 128-128 units, 2000 epochs), here with
         five seeds, is too slow for a doctest:
 
@@ -1472,6 +1746,31 @@ def compare(
         >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
     lam = check_nonnegative("lam", lam)
+    if model is not None:
+        if seeds is not None:
+            _fail("seeds", "None with a model (one run from seed)", seeds)
+        return _compare_model(
+            model,
+            x,
+            y,
+            variants=variants,
+            lam=lam,
+            layers=layers,
+            loss=loss,
+            metrics=metrics,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            l1_mode=l1_mode,
+            validation_data=validation_data,
+            validation_split=validation_split,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            record_every=record_every,
+            callbacks=callbacks,
+            progress=progress,
+        )
     setup = _setup(
         x,
         y,
@@ -1483,7 +1782,7 @@ def compare(
         l1_mode=l1_mode,
         hidden=hidden,
         activation=activation,
-        optimizer=optimizer,
+        optimizer="adam" if optimizer is None else optimizer,
         learning_rate=learning_rate,
         batch_size=batch_size,
         epochs=epochs,

@@ -363,10 +363,26 @@ def regularize(
             stacklevel=2,
         )
 
+    return rebuild(model, regularizer, selected)
+
+
+def rebuild(
+    model: keras.Model,
+    regularizer: keras.regularizers.Regularizer | None,
+    selected: set[int],
+    prefix: str = "",
+) -> keras.Model:
+    """A copy of ``model`` with ``regularizer`` on the kernels of the ``selected``
+    layers (``id``s, from ``_select_layers``) and the same weights; ``prefix`` is
+    put before every layer's name (``kreg.compare`` trains several copies as
+    towers of one model, whose variable paths must differ)."""
+
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
         if id(layer) in selected:
             config[_kernel_arg(layer)] = regularizer
+        if prefix:
+            config["name"] = prefix + layer.name
         return type(layer).from_config(config)
 
     try:

@@ -246,22 +246,26 @@ def test_main_help_documents_every_option_and_default(capsys):
 
 
 def test_cli_options_match_compare_signature():
-    from kreg.compare import compare
+    from kreg.compare import MODEL_ONLY, compare
 
     parameters = inspect.signature(compare).parameters
     parser, commands = cli.build_parser()
     defaults = vars(commands["compare"].parse_args([]))
     options = {dest for _, dest, _, _, _ in cli.COMPARE_OPTIONS}
-    # Every keyword of compare() but the progress bar has a flag ...
+    # Every keyword of compare() but the progress bar and those of a user's own
+    # model has a flag ...
     keywords = {n for n, p in parameters.items() if p.kind is p.KEYWORD_ONLY}
-    assert options == keywords - {"progress"}
+    assert options == keywords - {"progress", *MODEL_ONLY}
     # ... whose default is compare()'s (learning_rate=None means 0.01 for an
-    # optimizer given by name, as on the command line).
+    # optimizer given by name, optimizer=None Adam, as on the command line).
     for dest in options:
         want = parameters[dest].default
         if dest == "learning_rate":
             assert want is None
             want = 0.01
+        if dest == "optimizer":
+            assert want is None
+            want = "adam"
         got = defaults[dest]
         if isinstance(want, (tuple, list)):
             assert tuple(got) == tuple(want), dest

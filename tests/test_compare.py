@@ -593,7 +593,7 @@ def test_user_data_with_three_features():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(30, 3))
     y = (x[:, 0] + x[:, 1] > 0).astype(int)
-    result = compare(x, y, variants=("none", "l2"), **SMALL)
+    result = compare(x=x, y=y, variants=("none", "l2"), **SMALL)
     assert result.config["data"] == {"source": "user", "n_rows": 30, "n_features": 3}
     assert result.config["n_train"] == 24 and result.grid is None
     assert result.decision == {}
@@ -607,7 +607,7 @@ def test_user_data_with_two_features_gets_a_box_around_it():
     rng = np.random.default_rng(1)
     x = rng.uniform(10, 20, size=(25, 2))
     y = (x[:, 0] > 15).astype(float)[:, None]
-    result = compare(x, y, variants=("none",), **SMALL)
+    result = compare(x=x, y=y, variants=("none",), **SMALL)
     x0, x1, y0, y1 = result.grid["box"]
     assert x0 < x[:, 0].min() and x1 > x[:, 0].max()
     assert y0 < x[:, 1].min() and y1 > x[:, 1].max()
@@ -938,4 +938,4 @@ def test_bad_data(data, error, message):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(error, match=message):
-            compare(*data, **SMALL)
+            compare(None, *data, **SMALL)

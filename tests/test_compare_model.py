@@ -1,0 +1,264 @@
+"""kreg.compare on the user's own model: variants trained as towers of one model.
+
+Every variant must equal that model trained alone with ``model.fit`` on the same
+batches (within the float32 tolerance), whatever the task.
+"""
+
+import itertools
+
+import keras
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from tolerance import assert_close
+
+import kreg
+from kreg.compare import _permutations
+
+EPOCHS = 3
+
+
+def _digits(rows=200):
+    digits = load_digits()
+    x = (digits.images[:rows] / 16.0).astype("float32")[..., None]
+    return x, digits.target[:rows].astype("int32")
+
+
+def _conv_classifier():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(12, activation="relu", name="hidden"),
+            keras.layers.Dense(10, name="logits"),
+        ]
+    )
+    model.compile(
+        keras.optimizers.Adam(0.01),
+        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def _regression_data(rows=120):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(rows, 5)).astype("float32")
+    y = (x @ rng.normal(size=(5, 1)) + 0.1 * rng.normal(size=(rows, 1))).astype(
+        "float32"
+    )
+    return x, y
+
+
+def _regression_mlp():
+    keras.utils.set_random_seed(2)
+    return keras.Sequential(
+        [
+            keras.Input((5,)),
+            keras.layers.Dense(16, activation="tanh", name="hidden"),
+            keras.layers.Dense(1, name="out"),
+        ]
+    )
+
+
+def _alone(
+    model, reg, x, y, loss, optimizer, *, shuffle, seed=0, batch_size=32, layers=None
+):
+    """``model`` (a fresh copy with ``reg``) trained alone with ``model.fit``, one
+    epoch per call on the rows in kreg's order; its weights after each epoch."""
+    copy = (
+        kreg.regularize(model, reg, layers=layers)
+        if reg is not None
+        else _plain_copy(model)
+    )
+    copy.compile(optimizer, loss)
+    orders = (
+        _permutations(len(x), seed) if shuffle else itertools.repeat(np.arange(len(x)))
+    )
+    weights = []
+    for _ in range(EPOCHS):
+        rows = next(orders)
+        copy.fit(
+            x[rows], y[rows], batch_size=batch_size, epochs=1, shuffle=False, verbose=0
+        )
+        weights.append(copy.get_weights())
+    return weights
+
+
+def _plain_copy(model):
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+@pytest.fixture(scope="module")
+def digits_result():
+    x, y = _digits()
+    return kreg.compare(
+        _conv_classifier(), x, y, lam=4.0, epochs=EPOCHS, record_every=1
+    )
+
+
+@pytest.mark.parametrize("name", ["none", "l1", "l2"])
+def test_conv_classifier_variants_equal_training_alone(digits_result, name):
+    x, y = _digits()
+    n = digits_result.config["n_train"]
+    assert n == 160  # validation_split=0.2 of 200 rows, the last ones
+    reg = {"none": None, "l1": kreg.L1(4.0, n, proximal=True), "l2": kreg.L2(4.0, n)}[
+        name
+    ]
+    optimizer = kreg.ProximalAdam(0.01)  # the proximal counterpart of Adam(0.01)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    alone = _alone(_conv_classifier(), reg, x[:n], y[:n], loss, optimizer, shuffle=True)
+    history = digits_result.histories[name]
+    for epoch in range(1, EPOCHS + 1):
+        recorded = [history[key][epoch] for key in history.keys()]
+        for ours, theirs in zip(recorded, alone[epoch - 1], strict=True):
+            assert_close(ours, theirs)
+    final = digits_result.models[name].get_weights()
+    for ours, theirs in zip(final, alone[-1], strict=True):
+        assert_close(ours, theirs)
+
+
+def test_conv_classifier_reports_loss_metrics_and_penalty_apart(digits_result):
+    n = digits_result.config["n_train"]
+    assert digits_result.config["optimizer"]["class_name"] == "ProximalAdam"
+    for name in digits_result.variants:
+        curves = digits_result.curves[name]
+        assert set(curves) == {
+            "train_loss",
+            "val_loss",
+            "train_accuracy",
+            "val_accuracy",
+            "penalty",
+            "train_total",
+        }
+        assert all(len(c) == EPOCHS for c in curves.values())
+        # The penalty at the end: lam / (2 n) * the kernels' sums, from NumPy.
+        model = digits_result.models[name]
+        kernels = [
+            model.get_layer(k).kernel.numpy() for k in ("conv", "hidden", "logits")
+        ]
+        expected = {
+            "none": 0.0,
+            "l1": 4.0 / (2 * n) * sum(np.abs(k).sum() for k in kernels),
+            "l2": 4.0
+            / (2 * n)
+            * sum((k.astype("float64") ** 2).sum() for k in kernels),
+        }[name]
+        assert_close(curves["penalty"][-1], expected)
+    # The exact zeros of proximal L1, and none elsewhere.
+    assert digits_result.metrics["l1"]["zero_fraction"] > 0
+    assert digits_result.metrics["none"]["zero_fraction"] == 0
+    assert "val acc" in digits_result.summary()
+
+
+def test_all_variants_start_from_the_models_weights(digits_result):
+    initial = _conv_classifier().get_weights()
+    for name in digits_result.variants:
+        history = digits_result.histories[name]
+        for key, start in zip(history.keys(), initial, strict=True):
+            np.testing.assert_array_equal(history[key][0], start)
+
+
+def test_regression_without_shuffle_and_only_some_layers():
+    x, y = _regression_data()
+    model = _regression_mlp()
+    result = kreg.compare(
+        model,
+        x,
+        y,
+        variants=("none", "l2"),
+        lam=2.0,
+        layers=["hidden"],
+        loss="mse",
+        metrics=["mae"],
+        optimizer=keras.optimizers.SGD(0.05),
+        shuffle=False,
+        epochs=EPOCHS,
+        batch_size=16,
+    )
+    n = result.config["n_train"]
+    assert result.config["layers"] == ["hidden"]
+    for name, reg in (("none", None), ("l2", kreg.L2(2.0, n))):
+        alone = _alone(
+            model,
+            reg,
+            x[:n],
+            y[:n],
+            "mse",
+            keras.optimizers.SGD(0.05),
+            shuffle=False,
+            batch_size=16,
+            layers=["hidden"],
+        )
+        for ours, theirs in zip(
+            result.models[name].get_weights(), alone[-1], strict=True
+        ):
+            assert_close(ours, theirs)
+    assert {"train_mae", "val_mae"} <= set(result.curves["l2"])
+    kernel = result.models["l2"].get_layer("hidden").kernel.numpy().astype("float64")
+    assert_close(result.curves["l2"]["penalty"][-1], 2.0 / (2 * n) * (kernel**2).sum())
+    # Only "hidden" carries the penalty: "out" has none.
+    assert result.models["l2"].get_layer("out").kernel_regularizer is None
+
+
+def test_a_build_function_gets_each_variants_regularizer():
+    x, y = _regression_data(60)
+    built = []
+
+    def build(regularizer):
+        built.append(regularizer)
+        return keras.Sequential(
+            [
+                keras.Input((5,)),
+                keras.layers.Dense(4, kernel_regularizer=regularizer, name="d"),
+                keras.layers.Dense(1, name="o"),
+            ]
+        )
+
+    result = kreg.compare(
+        build,
+        x,
+        y,
+        variants={"plain": None, "strong": kreg.L2(50.0, 48)},
+        loss="mse",
+        epochs=2,
+        validation_split=0.2,
+    )
+    assert built[0] is None and isinstance(built[-1], kreg.L2)
+    starts = [result.histories[v]["d/kernel"][0] for v in result.variants]
+    np.testing.assert_array_equal(starts[0], starts[1])  # the first build's weights
+    assert result.metrics["strong"]["l2_norm"] < result.metrics["plain"]["l2_norm"]
+
+
+def test_trained_models_save_and_load(digits_result, tmp_path):
+    model = digits_result.models["l2"]
+    path = tmp_path / "l2.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    x, _ = _digits()
+    assert_close(loaded.predict(x[:8], verbose=0), model.predict(x[:8], verbose=0))
+    assert isinstance(loaded.get_layer("hidden").kernel_regularizer, kreg.L2)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (
+            {"model": "net"},
+            TypeError,
+            "argument `model`: expected a keras.Model or a function",
+        ),
+        ({"loss": None}, ValueError, "argument `loss`: expected a Keras loss"),
+        ({"seeds": [0, 1]}, ValueError, "argument `seeds`: expected None with a model"),
+        ({"shuffle": "yes"}, TypeError, "argument `shuffle`"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs, error, message):
+    x, y = _regression_data(20)
+    args = {"model": _regression_mlp(), "epochs": 1, **kwargs}
+    with pytest.raises(error, match=message):
+        kreg.compare(args.pop("model"), x, y, **args)
