@@ -168,8 +168,11 @@ def train(
         loss=dict.fromkeys(names, loss),
         metrics={name: _copies(metrics) for name in names},
         # Many steps per compiled call: the same steps in the same order, with
-        # less of the per-step overhead that dominates small models.
-        steps_per_execution=STEPS_PER_EXECUTION,
+        # less of the per-step overhead that dominates small models (PyTorch
+        # runs one step per call).
+        steps_per_execution=1
+        if keras.backend.backend() == "torch"
+        else STEPS_PER_EXECUTION,
     )
     x_train, y_train, x_val, y_val = data
     batches = None
@@ -180,7 +183,7 @@ def train(
             if x_val is None
             else x_val.map(lambda x, y: (x, dict.fromkeys(names, y)))
         )
-        fit_args = {"x": fit_data}
+        fit_args = {"x": fit_data, "shuffle": False}
     else:
         validation = None if x_val is None else (x_val, dict.fromkeys(names, y_val))
         if order is None:

@@ -262,3 +262,56 @@ def test_bad_arguments_name_the_argument(kwargs, error, message):
     args = {"model": _regression_mlp(), "epochs": 1, **kwargs}
     with pytest.raises(error, match=message):
         kreg.compare(args.pop("model"), x, y, **args)
+
+
+def test_a_dataset_trains_as_the_same_arrays_in_order():
+    import tensorflow as tf
+
+    x, y = _regression_data(64)
+    options = dict(variants=("none", "l1"), lam=1.0, loss="mse", epochs=2)
+    arrays = kreg.compare(
+        _regression_mlp(),
+        x,
+        y,
+        shuffle=False,
+        batch_size=16,
+        validation_split=0.25,
+        **options,
+    )
+    train = tf.data.Dataset.from_tensor_slices((x[:48], y[:48])).batch(16)
+    val = tf.data.Dataset.from_tensor_slices((x[48:], y[48:])).batch(16)
+    data = kreg.compare(_regression_mlp(), train, validation_data=val, **options)
+    assert data.config["n_train"] == 48
+    for name in ("none", "l1"):
+        for ours, theirs in zip(
+            data.models[name].get_weights(),
+            arrays.models[name].get_weights(),
+            strict=True,
+        ):
+            assert_close(ours, theirs)
+        assert_close(data.curves[name]["val_loss"], arrays.curves[name]["val_loss"])
+
+
+def test_one_hot_labels_and_categorical_loss():
+    x, labels = _digits(100)
+    one_hot = np.eye(10, dtype="float32")[labels]
+    model = _conv_classifier()
+    result = kreg.compare(
+        model,
+        x,
+        one_hot,
+        variants=("none", "l2"),
+        epochs=1,
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=["categorical_accuracy"],
+    )
+    sparse = kreg.compare(model, x, labels, variants=("none", "l2"), epochs=1)
+    # The same task, labelled two ways: the same training.
+    for name in ("none", "l2"):
+        assert_close(
+            result.curves[name]["train_loss"], sparse.curves[name]["train_loss"]
+        )
+        assert_close(
+            result.curves[name]["val_categorical_accuracy"],
+            sparse.curves[name]["val_accuracy"],
+        )
