@@ -2,7 +2,7 @@
 
 Each variant is a copy of the user's model (``regularizers.rebuild``): the same
 layers and weights, the variant's regularizer on the kernels of the chosen layers,
-and its layer names prefixed with the variant's name, so that no two variables
+and its layer names prefixed with its tower's name, so that no two variables
 share a path (Keras' PyTorch backend tracks variables by path). One functional
 model feeds the same inputs to every tower and has one output per tower; compiled
 with the same loss on every output and an element-wise optimizer (Adam, SGD, ...),
@@ -19,6 +19,7 @@ given. A ``tf.data.Dataset`` is passed through as it is.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -152,12 +153,14 @@ def train(
     # Outputs keyed "v0", "v1", ...: Keras logs "{output}_{metric}", which a
     # variant name (say "a" beside "a_b") could not be parsed back from.
     names = [f"v{i}" for i in range(len(copies))]
+    # The towers are named after their outputs: a variant's name need not be a
+    # valid Keras scope name ("lam=0.1").
     towers = {
-        name: rebuild(copy, None, set(), name + SEPARATOR)
-        for name, copy in copies.items()
+        name: rebuild(copy, None, set(), key + SEPARATOR)
+        for key, (name, copy) in zip(names, copies.items(), strict=True)
     }
-    for name, tower in towers.items():
-        tower.name = name
+    for key, tower in zip(names, towers.values(), strict=True):
+        tower.name = key
     first = next(iter(copies.values())).inputs[0]
     inputs = keras.Input(shape=first.shape[1:], dtype=first.dtype)
     joined = keras.Model(
@@ -207,7 +210,8 @@ def train(
     )
     seconds = time.perf_counter() - started
     for name, copy in copies.items():
-        copy.name = name
+        if re.fullmatch(r"[A-Za-z0-9_.>-]+", name):
+            copy.name = name
         for target, source in zip(copy.weights, towers[name].weights, strict=True):
             target.assign(keras.ops.copy(source.value))
     return {

@@ -21,16 +21,20 @@ from typing import Any
 import keras
 import numpy as np
 
+from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES
+from kreg._towers import kernels
 from kreg._validation import _fail, check_choice, check_names
 from kreg.compare import (
     METRIC_KEYS,
     _base_config,
     _builtin_regularizers,
     _cell,
+    _compare_model,
     _decision_grid,
     _diverged_note,
     _first_nonfinite_epoch,
+    _model_data,
     _optimizer_for,
     _over_seeds,
     _record_epochs,
@@ -221,15 +225,16 @@ class SweepResult:
             * best lambda ...: the lowest mean validation data loss
         """
         several = len(self.seeds) > 1
+        columns = [c for c in _SWEEP_COLUMNS if c[1] in self.mean]
         rows = []
         for i, lam in enumerate(self.lams):
             mark = " *" if i == self.best_index else "  "
             row = [f"{lam:.4g}{mark}"]
-            for _, key, fmt in _SWEEP_COLUMNS:
+            for _, key, fmt in columns:
                 std = float(self.std[key][i]) if several else None
                 row.append(_cell(fmt, float(self.mean[key][i]), std))
             rows.append(row)
-        header = ["lambda", *(title for title, _, _ in _SWEEP_COLUMNS)]
+        header = ["lambda", *(title for title, _, _ in columns)]
         mode = f" ({self.config['l1_mode']} L1)" if self.kind != "l2" else ""
         title = (
             f"{self.kind} sweep of {len(self.lams)} lambdas{mode}, "
@@ -310,13 +315,76 @@ def _check_lams(lams: Any) -> np.ndarray:
 # --------------------------------------------------------------------- sweep
 
 
+def _sweep_model(
+    model: Any, x: Any, y: Any, *, kind: str, lams: np.ndarray, options: dict
+) -> SweepResult:
+    """``sweep`` on the user's model: ``kreg.compare`` with a variant per lambda."""
+    _, n_train = _model_data(
+        x, y, options["validation_data"], options["validation_split"]
+    )
+    prox = options["l1_mode"] == "proximal"
+    names = [f"lam={lam:g}" for lam in lams]
+    variants = {
+        name: _builtin_regularizers(kind, float(lam), n_train, 1, prox)[0]
+        for name, lam in zip(names, lams, strict=True)
+    }
+    result = _compare_model(model, x, y, variants=variants, lam=0.0, **options)
+    per_lam = [kernels(result.models[name]) for name in names]  # the same layout
+    # Keyed without the model's own name, as the built-in "hidden_1/kernel".
+    paths = {
+        kernel.path.split("/", 1)[-1]: np.stack([to_numpy(k[i]) for k in per_lam])[None]
+        for i, kernel in enumerate(per_lam[0])
+    }
+    keys = set.intersection(*(set(m) for m in result.metrics.values()))
+    config = dict(result.config)
+    config.pop("variants")
+    config.update(
+        kind=kind,
+        lams=[float(lam) for lam in lams],
+        l1_mode=options["l1_mode"],
+        seeds=[config["seed"]],
+        regularizers=[
+            None if r is None else keras.saving.serialize_keras_object(r)
+            for r in variants.values()
+        ],
+    )
+    return SweepResult(
+        config=config,
+        kind=kind,
+        lams=lams,
+        seeds=[config["seed"]],
+        epochs=result.epochs,
+        metrics={
+            key: np.array([[result.metrics[name][key] for name in names]])
+            for key in sorted(keys)
+        },
+        curves={
+            key: np.stack([result.curves[name][key] for name in names])[None]
+            for key in result.curves[names[0]]
+        },
+        paths=paths,
+        grid=None,
+        decision=None,
+        data=result.data,
+        histories=[result.histories[name] for name in names],
+        timing=result.timing,
+    )
+
+
 def sweep(
+    model: Any = None,
     x: Any = None,
     y: Any = None,
     *,
     lams: Sequence[float] | None = None,
     kind: str = "l2",
     l1_mode: str = "proximal",
+    layers: Any = None,
+    loss: Any = None,
+    metrics: Sequence[Any] | None = None,
+    validation_data: Any = None,
+    shuffle: bool = True,
+    callbacks: Sequence[Any] | None = None,
     seeds: Sequence[int] | None = None,
     n_samples: int = 100,
     noise: float | None = 0.25,
@@ -324,7 +392,7 @@ def sweep(
     seed: int = 0,
     hidden: Sequence[int] = (128, 128),
     activation: str = "relu",
-    optimizer: Any = "adam",
+    optimizer: Any = None,
     learning_rate: float | None = None,
     batch_size: int = 32,
     epochs: int = 2000,
@@ -353,10 +421,21 @@ def sweep(
     that lambda alone. The best lambda is the one with the lowest validation data
     loss (mean over the seeds).
 
+    With ``model`` (a Keras model or a ``build(regularizer)`` function), the
+    sweep is ``kreg.compare`` on that model with one variant per lambda, trained
+    as towers of one model (see ``kreg.compare``); ``layers``, ``loss``,
+    ``metrics``, ``validation_data``, ``shuffle`` and ``callbacks`` are those of
+    ``kreg.compare``, and ``result.paths`` is keyed by the model's kernel paths
+    without the model's name (``"hidden/kernel"``).
+
     Args:
-        x: Your own inputs, shape ``(rows, features)``; ``None`` (default) uses
-            the two moons. The last ``validation_split`` of the rows validate.
-        y: Your own 0/1 labels, one per row of ``x``.
+        model: ``None`` (the built-in network) or your model (see
+            ``kreg.compare``).
+        x: The inputs (or, with a model, a ``tf.data.Dataset``); ``None``
+            (default, without a model) uses the two moons. The last
+            ``validation_split`` of the rows validate.
+        y: The targets, one per row of ``x`` (0/1 labels for the built-in
+            network).
         lams: The lambdas, a non-empty strictly increasing list of finite numbers
             >= 0. ``None``: ``default_lams(kind)``, 0 and 12 log-spaced values
             wide enough to reach underfitting on the lecture's setup.
@@ -365,6 +444,12 @@ def sweep(
             acts (see ``kreg.compare``). ``"proximal"`` trains with the proximal
             counterpart of the optimizer (Adam or SGD) when ``kind`` has an L1
             term.
+        layers: With a model: see ``kreg.compare``.
+        loss: With a model: see ``kreg.compare``.
+        metrics: With a model: see ``kreg.compare``.
+        validation_data: With a model: see ``kreg.compare``.
+        shuffle: With a model: see ``kreg.compare``.
+        callbacks: With a model: see ``kreg.compare``.
         seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``; ``None``:
             one run from ``seed``.
         n_samples: Moons: number of points.
@@ -415,6 +500,35 @@ def sweep(
     """
     kind = _check_kind(kind)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
+    if model is not None:
+        if seeds is not None:
+            _fail("seeds", "None with a model (one run from seed)", seeds)
+        return _sweep_model(
+            model,
+            x,
+            y,
+            kind=kind,
+            lams=lams,
+            options=dict(
+                layers=layers,
+                loss=loss,
+                metrics=metrics,
+                optimizer=optimizer,
+                learning_rate=learning_rate,
+                l1_mode=l1_mode,
+                validation_data=validation_data,
+                validation_split=validation_split,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                seed=seed,
+                record_every=record_every,
+                callbacks=callbacks,
+                progress=progress,
+            ),
+        )
+    if optimizer is None:
+        optimizer = "adam"
     setup = _setup(
         x,
         y,

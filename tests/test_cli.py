@@ -426,13 +426,19 @@ def test_cli_options_match_sweep_signature():
     defaults = vars(commands["sweep"].parse_args([]))
     options = {dest for _, dest, _, _, _ in cli.SWEEP_OPTIONS}
     keywords = {n for n, p in parameters.items() if p.kind is p.KEYWORD_ONLY}
-    # The command line keeps the final weights only: no --record-every.
-    assert options == keywords - {"progress", "record_every"}
+    # The command line keeps the final weights only: no --record-every; and it
+    # trains the built-in network only.
+    from kreg.compare import MODEL_ONLY
+
+    assert options == keywords - {"progress", "record_every", *MODEL_ONLY}
     for dest in options:
         want = parameters[dest].default
         if dest == "learning_rate":
             assert want is None
             want = 0.01
+        if dest == "optimizer":
+            assert want is None
+            want = "adam"
         got = defaults[dest]
         if isinstance(want, (tuple, list)):
             assert tuple(got) == tuple(want), dest

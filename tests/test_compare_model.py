@@ -315,3 +315,21 @@ def test_one_hot_labels_and_categorical_loss():
             result.curves[name]["val_categorical_accuracy"],
             sparse.curves[name]["val_accuracy"],
         )
+
+
+def test_sweep_of_a_model_is_a_comparison_over_lambdas():
+    x, y = _regression_data()
+    lams = [0.0, 1.0, 30.0]
+    options = dict(loss="mse", optimizer=keras.optimizers.SGD(0.05), epochs=2)
+    result = kreg.sweep(_regression_mlp(), x, y, kind="l2", lams=lams, **options)
+    n = result.config["n_train"]
+    variants = {f"lam={lam:g}": kreg.L2(lam, n) for lam in lams}
+    same = kreg.compare(_regression_mlp(), x, y, variants=variants, **options)
+    for i, name in enumerate(variants):
+        kernel = same.models[name].get_layer("hidden").kernel.numpy()
+        assert_close(result.paths["hidden/kernel"][0, i], kernel)
+        assert_close(result.curves["val_loss"][0, i], same.curves[name]["val_loss"])
+    # The path shrinks: larger lambda, smaller L2 norm.
+    assert np.all(np.diff(result.mean["l2_norm"]) < 0)
+    assert result.best_lam in lams
+    assert "l2 sweep of 3 lambdas" in result.summary()

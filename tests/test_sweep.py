@@ -181,7 +181,7 @@ def test_user_data_without_two_features_has_no_grid():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(30, 3))
     y = (x[:, 0] > 0).astype(int)
-    result = sweep(x, y, lams=[0, 1], **SMALL)
+    result = sweep(None, x, y, lams=[0, 1], **SMALL)
     assert result.grid is None and result.decision is None
     assert result.paths["hidden_1/kernel"].shape == (1, 2, 3, 8)
 
