@@ -69,6 +69,12 @@ def test_python_snippets(tmp_path, monkeypatch):
             exec(compile(code, f"README.md python block {i + 1}", "exec"), namespace)
     ns = namespace
 
+    # Your own model: the quickstart's, its variants side by side, and a sweep.
+    mine = ns["mine"]
+    assert mine.variants == ["none", "l1", "l2"]
+    assert mine.metrics["l2"]["l2_norm"] < mine.metrics["none"]["l2_norm"]
+    assert list(ns["lams"].lams) == [0, 0.5, 2, 8]
+
     # Quickstart: the lecture's 80 training rows and its Keras factor.
     assert ns["n"] == 80
     assert ns["x_train"].shape == (80, 2) and ns["x_val"].shape == (20, 2)
