@@ -14,6 +14,11 @@ Both see the same rows in the same order (``shuffle=False``) and are timed in th
 same process, kreg first and last (the median of the two) around the plain way.
 Prints both times and the ratio (goal: >= 2.5).
 
+Then a sweep of the same network over 13 lambdas (0 and 12 log-spaced values, L2,
+the same epochs): ``kreg.sweep(model, ...)`` against KerasTuner's ``GridSearch``
+over the same 13 values (one trial per lambda, each its own ``fit``; keras-tuner
+is in the ``bench`` extra). Prints both times and the ratio (goal: >= 4).
+
 Run: ``python benchmarks/bench_pipeline.py [--epochs 30] [--lam 0.5]``
 """
 
@@ -25,6 +30,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 
 import kreg  # noqa: E402
@@ -95,6 +101,55 @@ def main() -> None:
     print(f"kreg.compare (towers, one fit): {towers:7.2f} s  ({first:.2f}, {last:.2f})")
     print(f"three model.fit, one after another: {sequential:7.2f} s")
     print(f"ratio plain / kreg: {sequential / towers:.2f} (goal >= 2.5)")
+
+    lams = [0.0, *(float(lam) for lam in np.geomspace(0.01, 100.0, 12))]
+    started = time.perf_counter()
+    kreg.sweep(
+        model, x, y, kind="l2", lams=lams, optimizer=keras.optimizers.Adam(), **options
+    )
+    swept = time.perf_counter() - started
+    tuned = keras_tuner_grid(model, x, y, n, lams, loss, args.epochs)
+    print(f"\n13-lambda L2 sweep, {args.epochs} epochs")
+    print(f"kreg.sweep (towers, one fit): {swept:7.2f} s")
+    print(f"KerasTuner GridSearch:        {tuned:7.2f} s")
+    print(f"ratio KerasTuner / kreg: {tuned / swept:.2f} (goal >= 4)")
+
+
+def keras_tuner_grid(model, x, y, n, lams, loss, epochs) -> float:
+    """The wall time of KerasTuner's GridSearch over ``lams`` (one trial each)."""
+    import tempfile
+
+    import keras_tuner
+
+    initial = model.get_weights()
+
+    def build(hp):
+        lam = hp.Choice("lam", lams)
+        copy = kreg.regularize(model, kreg.L2(lam, n))
+        copy.set_weights(initial)
+        copy.compile(keras.optimizers.Adam(), loss, metrics=["accuracy"])
+        return copy
+
+    started = time.perf_counter()
+    tuner = keras_tuner.GridSearch(
+        build,
+        objective="val_loss",
+        max_trials=len(lams),
+        overwrite=True,
+        directory=tempfile.mkdtemp(),
+        project_name="sweep",
+    )
+    tuner.search(
+        x[:n],
+        y[:n],
+        batch_size=32,
+        epochs=epochs,
+        shuffle=False,
+        validation_data=(x[n:], y[n:]),
+        verbose=0,
+    )
+    assert len(tuner.oracle.trials) == len(lams)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
