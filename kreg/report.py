@@ -693,19 +693,46 @@ def _seeds_of(result: Any) -> list[int]:
     return [int(s) for s in (getattr(result, "seeds", None) or [])]
 
 
+#: The metrics every result has; accuracies are there for classifiers only.
+REQUIRED_KEYS = tuple(key for key in METRIC_KEYS if "accuracy" not in key)
+
+
+def _keys_of(metrics: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The metric keys all rows have: those of ``METRIC_KEYS`` in order, then a
+    user model's own (``"val_mae"``, ...) sorted."""
+    common = set.intersection(*(set(m) for m in metrics))
+    known = [key for key in METRIC_KEYS if key in common]
+    return known + sorted(common - set(METRIC_KEYS))
+
+
+def _check_keys(name: str, metrics: Mapping[str, Any]) -> None:
+    missing = [key for key in REQUIRED_KEYS if key not in metrics]
+    if missing:
+        _fail(name, f"the keys {list(REQUIRED_KEYS)}", f"<missing {missing}>")
+
+
 def _metric_values(
-    mean: Mapping[str, float], std: Mapping[str, float], seeds: Sequence[int]
+    mean: Mapping[str, float],
+    std: Mapping[str, float],
+    seeds: Sequence[int],
+    keys: Sequence[str],
 ) -> dict[str, float]:
     """Every metric as a float, then with several seeds each ``"<key>_std"``."""
-    values = {key: float(mean[key]) for key in METRIC_KEYS}
+    values = {key: float(mean[key]) for key in keys}
     if len(seeds) > 1:
-        values.update({f"{k}_std": float(std.get(k, math.nan)) for k in METRIC_KEYS})
+        values.update({f"{k}_std": float(std.get(k, math.nan)) for k in keys})
     return values
+
+
+def _heading_and_format(key: str) -> tuple[str, str]:
+    """The column heading and format of a metric (``_METRICS``, or a user
+    model's metric: its name, 4 decimals)."""
+    return _METRICS.get(key, (key.replace("_", " "), "{:.4f}"))
 
 
 def _format_metric(key: str, value: float, std: float | None = None) -> str:
     """``value`` in the format of metric ``key`` (``_METRICS``), then `` ± std``."""
-    fmt = _METRICS[key][1]
+    fmt = _heading_and_format(key)[1]
     text = _format_number(value, fmt)
     return text if std is None else f"{text} ± {_format_number(std, fmt).lstrip('+')}"
 
@@ -725,15 +752,16 @@ def _metrics_table(
     caption's sentence about the seeds.
     """
     several = len(seeds) > 1
+    keys = _keys_of(means)
     rows = [
         [
             _format_metric(key, mean[key], std.get(key, math.nan) if several else None)
-            for key in METRIC_KEYS
+            for key in keys
         ]
         for mean, std in zip(means, stds, strict=True)
     ]
     caption = (
-        "After the last epoch. Losses are data losses (binary cross-entropy, "
+        "After the last epoch. Losses are data losses (the model's loss, "
         "without the penalty); gap = val loss - train loss; penalty = "
         "lam/(2n)·Σ over the regularized kernels; kernel min/max of the first "
         "layer; exact zeros, L1 and L2 norms over all kernels."
@@ -745,8 +773,8 @@ def _metrics_table(
         )
     table = {
         "rows": rows,
-        "columns": list(METRIC_KEYS),
-        "headings": {key: label for key, (label, _) in _METRICS.items()},
+        "columns": keys,
+        "headings": {key: _heading_and_format(key)[0] for key in keys},
         "index": list(labels),
         "index_name": index_name,
         "caption": caption,
@@ -794,15 +822,13 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     spread = getattr(result, "metrics_std", None) or {}
     variants = {}
     for variant in result.variants:
+        _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
+    keys = _keys_of([result.metrics[v] for v in result.variants])
+    for variant in result.variants:
         metrics = result.metrics[variant]
-        missing = [k for k in METRIC_KEYS if k not in metrics]
-        if missing:
-            _fail(
-                f"result.metrics[{variant!r}]",
-                f"the keys {list(METRIC_KEYS)}",
-                f"<missing {missing}>",
-            )
-        variants[str(variant)] = _metric_values(metrics, spread.get(variant, {}), seeds)
+        variants[str(variant)] = _metric_values(
+            metrics, spread.get(variant, {}), seeds, keys
+        )
     return {
         "config": _jsonable(result.config),
         **({"seeds": seeds} if len(seeds) > 1 else {}),
@@ -999,13 +1025,8 @@ def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
     rows = {}
     for name in ("mean", "std"):
         table = getattr(result, name, None) or {}
-        for key in METRIC_KEYS:
-            if key not in table:
-                _fail(
-                    f"result.{name}",
-                    f"the keys {list(METRIC_KEYS)}",
-                    f"<missing {key!r}>",
-                )
+        _check_keys(f"result.{name}", table)
+        for key in table:
             if np.shape(table[key]) != lams.shape:
                 _fail(
                     f"result.{name}[{key!r}]",
@@ -1013,7 +1034,7 @@ def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
                     f"<array of shape {np.shape(table[key])}>",
                 )
         rows[name] = [
-            {key: float(table[key][i]) for key in METRIC_KEYS} for i in range(lams.size)
+            {key: float(table[key][i]) for key in table} for i in range(lams.size)
         ]
     return lams, _seeds_of(result) or [0], rows["mean"], rows["std"]
 
@@ -1058,7 +1079,7 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     per_lambda = [
         {
             "lam": float(lam),
-            **_metric_values(mean, std, seeds),
+            **_metric_values(mean, std, seeds, _keys_of(means)),
             "diverged": diverged.get(float(lam)),
         }
         for lam, mean, std in zip(lams, means, stds, strict=True)
@@ -1113,10 +1134,13 @@ def _sweep_page(result: Any) -> _Page:
     val = _format_metric(
         "val_loss", means[i]["val_loss"], stds[i]["val_loss"] if several else None
     )
+    accuracy = ""
+    if "val_accuracy" in means[i]:
+        shown = _format_metric("val_accuracy", means[i]["val_accuracy"])
+        accuracy = f", validation accuracy {shown}"
     best_text = (
         f"Best lambda by mean validation data loss: {_lam_text(best)} "
-        f"(validation data loss {val}, validation accuracy "
-        f"{_format_metric('val_accuracy', means[i]['val_accuracy'])}); "
+        f"(validation data loss {val}{accuracy}); "
         f"at lambda = {_lam_text(lams[0])}: validation data loss "
         f"{_format_metric('val_loss', means[0]['val_loss'])}."
     )

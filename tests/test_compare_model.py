@@ -333,3 +333,25 @@ def test_sweep_of_a_model_is_a_comparison_over_lambdas():
     assert np.all(np.diff(result.mean["l2_norm"]) < 0)
     assert result.best_lam in lams
     assert "l2 sweep of 3 lambdas" in result.summary()
+
+
+def test_reports_of_a_regression_show_its_own_metrics(tmp_path):
+    import json
+
+    from kreg.report import write_report, write_sweep_report
+
+    x, y = _regression_data(60)
+    options = dict(loss="mse", metrics=["mae"], epochs=2)
+    result = kreg.compare(_regression_mlp(), x, y, **options)
+    write_report(result, tmp_path / "compare")
+    written = json.loads((tmp_path / "compare" / "metrics.json").read_text())
+    assert written["config"]["model"] == result.config["model"]
+    for name in result.variants:
+        row = written["variants"][name]
+        assert "train_accuracy" not in row
+        assert_close(row["val_mae"], result.curves[name]["val_mae"][-1])
+    assert "val mae" in (tmp_path / "compare" / "report.html").read_text()
+    swept = kreg.sweep(_regression_mlp(), x, y, lams=[0, 1], **options)
+    write_sweep_report(swept, tmp_path / "sweep")
+    rows = json.loads((tmp_path / "sweep" / "metrics.json").read_text())["per_lambda"]
+    assert [row["lam"] for row in rows] == [0, 1]
