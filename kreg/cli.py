@@ -23,13 +23,14 @@ imported by this module, so a bad option fails at once. Every error of the user'
 making (an unknown option, a bad value, an output directory that is not empty)
 exits with status 2 and one line on stderr, without a traceback.
 
-Adding a command: write ``_add_<name>(subparsers)`` and
-``_run_<name>(args, parser) -> int`` and register them in :data:`_COMMANDS`.
+Adding a command ``NAME`` that runs ``kreg.NAME.NAME``: give its help texts,
+option table and report writer in :data:`_COMMANDS`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -39,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from kreg import _backend
 from kreg._validation import (
@@ -573,108 +574,77 @@ def _write(
     )
 
 
-def _add_compare(subparsers: Any) -> argparse.ArgumentParser:
+class _Command(NamedTuple):
+    """A command: its help texts, its option table, the kreg function it runs
+    (``kreg.<name>.<name>``), the report writer of :mod:`kreg.report` and what it
+    prints. One parser builder (_add_command) and one run (_run_command) serve all."""
+
+    help: str
+    description: str
+    epilog: str
+    options: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...]
+    writer: str
+    data_file: str
+    #: What is trained, for the first line ("kreg NAME: training WHAT for ...").
+    what: Callable[[dict[str, Any]], str]
+    #: Lines printed after the summary table.
+    after_summary: Callable[[Any], list[str]] = lambda result: []
+
+
+def _add_command(subparsers: Any, name: str) -> argparse.ArgumentParser:
+    command = _COMMANDS[name]
     parser = subparsers.add_parser(
-        "compare",
-        help="train unregularized, L1 and L2 models side by side and write a report",
-        description=(
-            "Train the lecture's two-moons network once per variant (none, L1, "
-            "L2), from identical initial weights on identical batches, print the "
-            "summary table and write DIR/report.html (self-contained), "
-            "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png."
-        ),
-        epilog=(
-            "examples:\n"
-            "  kreg compare                        # the lecture's setup, 2000 epochs\n"
-            "  kreg compare --epochs 300 --lam 1.6 --out runs/strong-l2\n"
-            "  kreg compare --variants none,l2 --hidden 64,64 --quiet"
-        ),
+        name,
+        help=command.help,
+        description=command.description,
+        epilog=command.epilog,
         formatter_class=_HelpFormatter,
     )
-    model = parser.add_argument_group("run settings (passed to kreg.compare)")
-    _add_options(model, COMPARE_OPTIONS)
-    _add_output(parser, "compare")
+    model = parser.add_argument_group(f"run settings (passed to kreg.{name})")
+    _add_options(model, command.options)
+    _add_output(parser, name)
     return parser
 
 
-def _run_compare(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Train with ``kreg.<command>``, print its tables and write its report."""
+    name = args.command
+    command = _COMMANDS[name]
     # Refuse a non-empty directory before training, not after.
-    out_dir = _prepare_out_dir(args, parser, "compare")
+    out_dir = _prepare_out_dir(args, parser, name)
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
     _import_keras()
-    from kreg.compare import compare
-    from kreg.report import write_report
+    import kreg.report
 
-    options = {dest: getattr(args, dest) for _, dest, _, _, _ in COMPARE_OPTIONS}
+    train = getattr(importlib.import_module(f"kreg.{name}"), name)
+    options = {dest: getattr(args, dest) for _, dest, _, _, _ in command.options}
     if not args.quiet:
-        variants = ", ".join(options["variants"])
-        seeds = options["seeds"]
-        runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""
-        print(f"kreg compare: training {variants}{runs} for {options['epochs']} epochs")
-    try:
-        result = compare(progress=not args.quiet, **options)
-    except (ValueError, TypeError) as error:
-        parser.error(_flag_names(str(error)))
-    print(result.summary())
-    _write(args, parser, write_report, result, out_dir, "weights.npz")
-    return 0
-
-
-def _add_sweep(subparsers: Any) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "sweep",
-        help="train one model per lambda side by side, find the best lambda and "
-        "write a report",
-        description=(
-            "Train the lecture's two-moons network once per lambda (and per seed), "
-            "from identical initial weights on identical batches, print the "
-            "per-lambda table and the best lambda (smallest mean validation data "
-            "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
-            "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
-            "regularization path, sparsity and decision boundaries per lambda."
-        ),
-        epilog=(
-            "examples:\n"
-            "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
-            "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
-            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet"
-        ),
-        formatter_class=_HelpFormatter,
-    )
-    model = parser.add_argument_group("run settings (passed to kreg.sweep)")
-    _add_options(model, SWEEP_OPTIONS)
-    _add_output(parser, "sweep")
-    return parser
-
-
-def _run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    out_dir = _prepare_out_dir(args, parser, "sweep")
-
-    os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
-    _import_keras()
-    from kreg.report import write_sweep_report
-    from kreg.sweep import sweep
-
-    options = {dest: getattr(args, dest) for _, dest, _, _, _ in SWEEP_OPTIONS}
-    if not args.quiet:
-        grid = "the default grid" if options["lams"] is None else "lambdas"
-        if options["lams"] is not None:
-            grid += " " + ", ".join(f"{lam:g}" for lam in options["lams"])
         seeds = options["seeds"]
         runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""
         print(
-            f"kreg sweep: training {options['kind']} over {grid}{runs} for "
+            f"kreg {name}: training {command.what(options)}{runs} for "
             f"{options['epochs']} epochs"
         )
     try:
-        result = sweep(progress=not args.quiet, **options)
+        result = train(progress=not args.quiet, **options)
     except (ValueError, TypeError) as error:
         parser.error(_flag_names(str(error)))
     print(result.summary())
-    print(_best_line(result))
-    _write(args, parser, write_sweep_report, result, out_dir, "paths.npz")
+    for line in command.after_summary(result):
+        print(line)
+    writer = getattr(kreg.report, command.writer)
+    _write(args, parser, writer, result, out_dir, command.data_file)
     return 0
+
+
+def _sweep_grid(options: dict[str, Any]) -> str:
+    """``l2 over the default grid`` or ``l1 over lambdas 0, 0.1, 1``."""
+    if options["lams"] is None:
+        return f"{options['kind']} over the default grid"
+    return f"{options['kind']} over lambdas " + ", ".join(
+        f"{lam:g}" for lam in options["lams"]
+    )
 
 
 def _best_line(result: Any) -> str:
@@ -701,10 +671,50 @@ def _flag_names(message: str) -> str:
     return message
 
 
-#: Commands: name -> (function adding its sub-parser, function running it).
-_COMMANDS: dict[str, tuple[Callable[..., argparse.ArgumentParser], Callable]] = {
-    "compare": (_add_compare, _run_compare),
-    "sweep": (_add_sweep, _run_sweep),
+#: The commands, by name.
+_COMMANDS: dict[str, _Command] = {
+    "compare": _Command(
+        help="train unregularized, L1 and L2 models side by side and write a report",
+        description=(
+            "Train the lecture's two-moons network once per variant (none, L1, "
+            "L2), from identical initial weights on identical batches, print the "
+            "summary table and write DIR/report.html (self-contained), "
+            "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kreg compare                        # the lecture's setup, 2000 epochs\n"
+            "  kreg compare --epochs 300 --lam 1.6 --out runs/strong-l2\n"
+            "  kreg compare --variants none,l2 --hidden 64,64 --quiet"
+        ),
+        options=COMPARE_OPTIONS,
+        writer="write_report",
+        data_file="weights.npz",
+        what=lambda options: ", ".join(options["variants"]),
+    ),
+    "sweep": _Command(
+        help="train one model per lambda side by side, find the best lambda and "
+        "write a report",
+        description=(
+            "Train the lecture's two-moons network once per lambda (and per seed), "
+            "from identical initial weights on identical batches, print the "
+            "per-lambda table and the best lambda (smallest mean validation data "
+            "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
+            "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
+            "regularization path, sparsity and decision boundaries per lambda."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
+            "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
+            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet"
+        ),
+        options=SWEEP_OPTIONS,
+        writer="write_sweep_report",
+        data_file="paths.npz",
+        what=_sweep_grid,
+        after_summary=lambda result: [_best_line(result)],
+    ),
 }
 
 
@@ -734,7 +744,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", title="commands"
     )
-    commands = {name: add(subparsers) for name, (add, _) in _COMMANDS.items()}
+    commands = {name: _add_command(subparsers, name) for name in _COMMANDS}
     for name, sub in commands.items():
         sub.prog = f"kreg {name}"
         _add_backend(sub, argparse.SUPPRESS)
@@ -776,8 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _choose_backend(args, parser)
         args.argv = argv
         args.started = started
-        _, run = _COMMANDS[args.command]
-        return run(args, commands[args.command])
+        return _run_command(args, commands[args.command])
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)

@@ -168,7 +168,7 @@ def sgd_weight_decay(lam: float, n: int) -> float:
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
-        The weight decay ``lam / n`` as a Python float.
+        The Keras optimizer's ``weight_decay``, ``lam / n``, as a Python float.
 
     Raises:
         ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
@@ -234,7 +234,8 @@ def torch_weight_decay(lam: float, n: int) -> float:
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
-        The weight decay ``lam / n`` as a Python float.
+        PyTorch's ``weight_decay``, ``lam / n`` (the same number as
+        ``sgd_weight_decay``), as a Python float.
 
     Raises:
         ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
@@ -244,8 +245,7 @@ def torch_weight_decay(lam: float, n: int) -> float:
         >>> torch_weight_decay(0.16, n=80)
         0.002
     """
-    lam = _lam(lam)
-    return lam / _n(n)
+    return sgd_weight_decay(lam, n)
 
 
 def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
@@ -260,7 +260,8 @@ def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
-        The kreg lambda ``n * weight_decay`` as a Python float.
+        The kreg lambda ``n * weight_decay`` (the same number as
+        ``lam_from_sgd_weight_decay``), as a Python float.
 
     Raises:
         ValueError: If ``weight_decay`` is negative, NaN or infinite, or ``n < 1``.
@@ -270,8 +271,7 @@ def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
         >>> lam_from_torch_weight_decay(0.002, n=80)
         0.16
     """
-    weight_decay = check_nonnegative("weight_decay", weight_decay)
-    return _n(n) * weight_decay
+    return lam_from_sgd_weight_decay(weight_decay, n)
 
 
 # --------------------------------------------------------------------------------------

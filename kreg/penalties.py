@@ -14,6 +14,7 @@ in float32 (``check_factor``); the weights must be real numbers (``check_weights
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -124,14 +125,15 @@ def _keras_dtype(w: Any) -> str | None:
         return None
 
 
-def _checked(w: Any, lam: Any, n: Any) -> tuple[str, float, int]:
-    """The dtype of ``w`` and ``lam``, ``n`` as Python numbers, all checked."""
+def _penalty(w: Any, lam: Any, n: Any, term: Callable[[Any], Any]) -> Any:
+    """``lam / (2 n) * sum(term(w))`` with the checks and the dtypes of both
+    penalties; exactly 0 when ``lam == 0``, computed without touching ``w``."""
     check_factor("lam", lam, n)
-    return check_weights("w", w), float(lam), int(n)
-
-
-def _as_float(w: Any, dtype: str):
-    return ops.cast(ops.convert_to_tensor(w), accumulation_dtype(dtype))
+    dtype = accumulation_dtype(check_weights("w", w))
+    lam, n = float(lam), int(n)
+    if lam == 0:
+        return ops.zeros((), dtype=dtype)
+    return scale(lam, n) * ops.sum(term(ops.cast(ops.convert_to_tensor(w), dtype)))
 
 
 def l2_penalty(w: Any, lam: float, n: int) -> Any:
@@ -146,8 +148,7 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
     ``Ridge(alpha=lam / 2)`` for a model trained on the mean squared error.
 
     Args:
-        w: A tensor or array of any shape and of a floating dtype; integer
-            arrays are cast to float32. Bool, complex and string ones are refused.
+        w: A tensor or array of floats or integers (cast to float32), any shape.
         lam: The regularization strength lambda, a finite number >= 0 with
             ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
         n: The number of training examples (not the batch size), an integer >= 1.
@@ -158,20 +159,15 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
         read).
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
-            ``lam / (2 n)`` exceeds the float32 maximum.
-        TypeError: If ``lam`` is not a real number, ``n`` not an integer, or
-            ``w`` not a tensor or array of real numbers (see ``check_weights``).
+        ValueError: If ``lam`` or ``n`` is outside the range given in Args.
+        TypeError: If an argument is not of a type given in Args.
 
     Examples:
         >>> import numpy as np
         >>> round(float(l2_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.35
     """
-    dtype, lam, n = _checked(w, lam, n)
-    if lam == 0:
-        return ops.zeros((), dtype=accumulation_dtype(dtype))
-    return scale(lam, n) * ops.sum(ops.square(_as_float(w, dtype)))
+    return _penalty(w, lam, n, ops.square)
 
 
 def magnitude(w: Any) -> Any:
@@ -197,8 +193,7 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
     ``Lasso(alpha=lam / (4 n))``.
 
     Args:
-        w: A tensor or array of any shape and of a floating dtype; integer
-            arrays are cast to float32. Bool, complex and string ones are refused.
+        w: A tensor or array of floats or integers (cast to float32), any shape.
         lam: The regularization strength lambda, a finite number >= 0 with
             ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
         n: The number of training examples (not the batch size), an integer >= 1.
@@ -208,17 +203,12 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
         ``lam == 0``.
 
     Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
-            ``lam / (2 n)`` exceeds the float32 maximum.
-        TypeError: If ``lam`` is not a real number, ``n`` not an integer, or
-            ``w`` not a tensor or array of real numbers (see ``check_weights``).
+        ValueError: If ``lam`` or ``n`` is outside the range given in Args.
+        TypeError: If an argument is not of a type given in Args.
 
     Examples:
         >>> import numpy as np
         >>> round(float(l1_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.15
     """
-    dtype, lam, n = _checked(w, lam, n)
-    if lam == 0:
-        return ops.zeros((), dtype=accumulation_dtype(dtype))
-    return scale(lam, n) * ops.sum(magnitude(_as_float(w, dtype)))
+    return _penalty(w, lam, n, magnitude)
