@@ -1386,6 +1386,32 @@ def _weight_stats(model: keras.Model) -> dict[str, float]:
     }
 
 
+#: The arguments of ``compare`` and ``sweep`` that ``_compare_model`` takes.
+_MODEL_OPTIONS = (
+    "layers",
+    "loss",
+    "metrics",
+    "optimizer",
+    "learning_rate",
+    "l1_mode",
+    "validation_data",
+    "validation_split",
+    "epochs",
+    "batch_size",
+    "shuffle",
+    "seed",
+    "seeds",
+    "record_every",
+    "callbacks",
+    "progress",
+)
+
+
+def _model_options(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``_MODEL_OPTIONS`` of a call's arguments (``locals()`` at its start)."""
+    return {name: arguments[name] for name in _MODEL_OPTIONS}
+
+
 def _compare_model(
     model: Any,
     x: Any,
@@ -1405,11 +1431,14 @@ def _compare_model(
     batch_size: int,
     shuffle: bool,
     seed: int,
+    seeds: Any,
     record_every: int | None,
     callbacks: Sequence[Any] | None,
     progress: bool,
 ) -> ComparisonResult:
     """``compare`` on the user's model: the variants as towers of one model."""
+    if seeds is not None:
+        _fail("seeds", "None with a model (one run from seed)", seeds)
     from kreg import _towers
     from kreg.regularizers import _all_layers, _select_layers, rebuild
 
@@ -1745,32 +1774,11 @@ def compare(
         >>> result = kreg.compare(seeds=[0, 1, 2, 3, 4])  # doctest: +SKIP
         >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
+    arguments = dict(locals())
     lam = check_nonnegative("lam", lam)
     if model is not None:
-        if seeds is not None:
-            _fail("seeds", "None with a model (one run from seed)", seeds)
-        return _compare_model(
-            model,
-            x,
-            y,
-            variants=variants,
-            lam=lam,
-            layers=layers,
-            loss=loss,
-            metrics=metrics,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            l1_mode=l1_mode,
-            validation_data=validation_data,
-            validation_split=validation_split,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=shuffle,
-            seed=seed,
-            record_every=record_every,
-            callbacks=callbacks,
-            progress=progress,
-        )
+        options = _model_options(arguments)
+        return _compare_model(model, x, y, variants=variants, lam=lam, **options)
     setup = _setup(
         x,
         y,

@@ -35,6 +35,7 @@ from kreg.compare import (
     _diverged_note,
     _first_nonfinite_epoch,
     _model_data,
+    _model_options,
     _optimizer_for,
     _over_seeds,
     _record_epochs,
@@ -316,7 +317,7 @@ def _check_lams(lams: Any) -> np.ndarray:
 
 
 def _sweep_model(
-    model: Any, x: Any, y: Any, *, kind: str, lams: np.ndarray, options: dict
+    model: Any, x: Any, y: Any, kind: str, lams: np.ndarray, options: dict
 ) -> SweepResult:
     """``sweep`` on the user's model: ``kreg.compare`` with a variant per lambda."""
     _, n_train = _model_data(
@@ -498,35 +499,11 @@ def sweep(
         >>> several.std["val_loss"].shape
         (3,)
     """
+    arguments = dict(locals())
     kind = _check_kind(kind)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
     if model is not None:
-        if seeds is not None:
-            _fail("seeds", "None with a model (one run from seed)", seeds)
-        return _sweep_model(
-            model,
-            x,
-            y,
-            kind=kind,
-            lams=lams,
-            options=dict(
-                layers=layers,
-                loss=loss,
-                metrics=metrics,
-                optimizer=optimizer,
-                learning_rate=learning_rate,
-                l1_mode=l1_mode,
-                validation_data=validation_data,
-                validation_split=validation_split,
-                epochs=epochs,
-                batch_size=batch_size,
-                shuffle=shuffle,
-                seed=seed,
-                record_every=record_every,
-                callbacks=callbacks,
-                progress=progress,
-            ),
-        )
+        return _sweep_model(model, x, y, kind, lams, _model_options(arguments))
     if optimizer is None:
         optimizer = "adam"
     setup = _setup(
