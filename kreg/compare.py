@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import math
 import numbers
+import re
 import sys
 import time
 import warnings
@@ -1437,8 +1438,6 @@ def _compare_model(
     progress: bool,
 ) -> ComparisonResult:
     """``compare`` on the user's model: the variants as towers of one model."""
-    if seeds is not None:
-        _fail("seeds", "None with a model (one run from seed)", seeds)
     from kreg import _towers
     from kreg.regularizers import _all_layers, _select_layers, rebuild
 
@@ -1488,17 +1487,26 @@ def _compare_model(
     ):
         optimizer = _proximal_optimizer(optimizer, optimizer)
     selected = _select_layers(model, layers)
-    if build is None:
-        copies = {
-            name: rebuild(model, reg, selected if reg is not None else set())
-            for name, reg in regs.items()
-        }
-    else:  # each variant's own build, from the first build's initial weights
-        copies = {}
+    several = seeds is not None
+    seeds = _check_seeds(seeds, seed)
+    copies = {}
+    for s in seeds:
+        start = model
+        if several:  # the layers initialized afresh from seed s
+            keras.utils.set_random_seed(s)
+            start = build(None) if build else keras.models.clone_model(model)
         for name, reg in regs.items():
-            copies[name] = build(reg)
-            for target, source in zip(copies[name].weights, model.weights, strict=True):
-                target.assign(keras.ops.copy(source.value))
+            key = f"{name}@{s}"
+            if build is None:
+                copies[key] = rebuild(
+                    start, reg, selected if reg is not None else set()
+                )
+            else:  # each variant's own build, from this seed's initial weights
+                copies[key] = build(reg)
+                for target, source in zip(
+                    copies[key].weights, start.weights, strict=True
+                ):
+                    target.assign(keras.ops.copy(source.value))
     every = max(1, epochs // _DEFAULT_RECORDS) if record_every is None else record_every
     record_at = _record_epochs(epochs, check_int("record_every", every, minimum=1))
     run = _towers.train(
@@ -1515,27 +1523,39 @@ def _compare_model(
         verbose=1 if progress else 0,
     )
     names = list(regs)
-    curves, final, histories = {}, {}, {}
-    for name in names:
-        curve = run["curves"][name]
-        curve["penalty"] = run["penalties"][name]
+    results: dict[str, dict] = {key: {} for key in ("curves", "metrics", "histories")}
+    for key, curve in run["curves"].items():
+        curve["penalty"] = run["penalties"][key]
         curve["train_total"] = curve["train_loss"] + curve["penalty"]
-        curves[name] = curve
-        last = {key: float(v[-1]) for key, v in curve.items()}
+        last = {k: float(v[-1]) for k, v in curve.items()}
         if "val_loss" in last:
             last["gap"] = last["val_loss"] - last["train_loss"]
-        final[name] = {**last, **_weight_stats(run["models"][name])}
-        paths = [w.path for w in run["models"][name].weights]
-        records = run["records"][name]
-        histories[name] = WeightHistory.from_arrays(
+        results["curves"][key] = curve
+        results["metrics"][key] = {**last, **_weight_stats(run["models"][key])}
+        paths = [w.path for w in run["models"][key].weights]
+        records = run["records"][key]
+        results["histories"][key] = WeightHistory.from_arrays(
             {p: np.stack([r[i] for r in records]) for i, p in enumerate(paths)},
             run["record_epochs"],
         )
-        run["models"][name].compile(
+    models = {}
+    for name in names:
+        models[name] = run["models"][f"{name}@{seeds[0]}"]
+        models[name].name = (
+            name if re.fullmatch(r"[\w.>-]+", name) else models[name].name
+        )
+        models[name].compile(
             optimizer=type(optimizer).from_config(optimizer.get_config()),
             loss=loss,
             metrics=_towers._copies(metrics),
         )
+
+    def over_seeds(table: str, name: str) -> dict[str, np.ndarray]:
+        rows = [results[table][f"{name}@{s}"] for s in seeds]
+        return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
+
+    per_seed = {name: over_seeds("metrics", name) for name in names}
+    curves_all = {name: over_seeds("curves", name) for name in names}
     x_train, y_train, x_val, y_val = data
     config = {
         "model": model.name,
@@ -1557,6 +1577,7 @@ def _compare_model(
         "epochs": epochs,
         "shuffle": shuffle,
         "seed": seed,
+        "seeds": seeds,
         "n_train": n_train,
         "n_val": None if x_val is None or y_val is None else len(x_val),
         "record_every": every,
@@ -1566,16 +1587,28 @@ def _compare_model(
     return ComparisonResult(
         config=config,
         variants=names,
+        seeds=seeds,
         epochs=np.arange(1, epochs + 1),
-        curves=curves,
-        histories=histories,
-        metrics=final,
+        curves={
+            n: {k: a.mean(axis=0) for k, a in c.items()} for n, c in curves_all.items()
+        },
+        curves_std={
+            n: {k: a.std(axis=0) for k, a in c.items()} for n, c in curves_all.items()
+        },
+        histories={n: results["histories"][f"{n}@{seeds[0]}"] for n in names},
+        metrics={
+            n: {k: float(a.mean()) for k, a in m.items()} for n, m in per_seed.items()
+        },
+        metrics_std={
+            n: {k: float(a.std()) for k, a in m.items()} for n, m in per_seed.items()
+        },
+        per_seed=per_seed,
         grid=None,
         decision={},
         data={"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
         if arrays
         else {},
-        models=run["models"],
+        models=models,
         timing={"train_seconds": run["seconds"]},
     )
 
@@ -1667,7 +1700,10 @@ def compare(
     and ``val_loss`` are data losses, ``penalty`` the regularization at the end
     of the epoch, plus ``train_<metric>``/``val_<metric>`` per metric. The
     moons-only arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...)
-    and ``seeds`` do not apply; there is no decision grid.
+    do not apply; there is no decision grid. With ``seeds``, each seed
+    initializes the model's layers afresh (``keras.utils.set_random_seed(s)``,
+    then Keras' initializers; a build function is called again) and every variant
+    is trained from each seed's weights, all together.
 
     Args:
         model: ``None`` (the built-in network), a built single-input,

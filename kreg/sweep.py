@@ -320,6 +320,13 @@ def _sweep_model(
     model: Any, x: Any, y: Any, kind: str, lams: np.ndarray, options: dict
 ) -> SweepResult:
     """``sweep`` on the user's model: ``kreg.compare`` with a variant per lambda."""
+    if options["seeds"] is not None:
+        _fail(
+            "seeds",
+            "None for a sweep of a model (one run from seed; kreg.compare(model, "
+            "..., seeds=...) trains several)",
+            options["seeds"],
+        )
     _, n_train = _model_data(
         x, y, options["validation_data"], options["validation_split"]
     )

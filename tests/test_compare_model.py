@@ -253,7 +253,7 @@ def test_trained_models_save_and_load(digits_result, tmp_path):
             "argument `model`: expected a keras.Model or a function",
         ),
         ({"loss": None}, ValueError, "argument `loss`: expected a Keras loss"),
-        ({"seeds": [0, 1]}, ValueError, "argument `seeds`: expected None with a model"),
+        ({"seeds": [-1], "loss": "mse"}, ValueError, "argument `seeds`"),
         ({"shuffle": "yes"}, TypeError, "argument `shuffle`"),
     ],
 )
@@ -355,3 +355,24 @@ def test_reports_of_a_regression_show_its_own_metrics(tmp_path):
     write_sweep_report(swept, tmp_path / "sweep")
     rows = json.loads((tmp_path / "sweep" / "metrics.json").read_text())["per_lambda"]
     assert [row["lam"] for row in rows] == [0, 1]
+
+
+def test_seeds_initialize_afresh_and_report_mean_and_spread():
+    x, y = _regression_data(60)
+    options = dict(variants=("none", "l2"), lam=2.0, loss="mse", epochs=2)
+    result = kreg.compare(_regression_mlp(), x, y, seeds=[3, 4], **options)
+    assert result.seeds == [3, 4] and result.config["seeds"] == [3, 4]
+    # Seed 3 alone, from the same fresh initialization, is the first seed.
+    alone = kreg.compare(_regression_mlp(), x, y, seeds=[3], **options)
+    for name in ("none", "l2"):
+        assert_close(
+            result.per_seed[name]["val_loss"][0], alone.metrics[name]["val_loss"]
+        )
+        values = result.per_seed[name]["l2_norm"]
+        assert values[0] != values[1]  # two initializations
+        assert_close(result.metrics[name]["l2_norm"], values.mean())
+        assert_close(result.metrics_std[name]["l2_norm"], values.std())
+        starts = result.histories[name].keys()
+        assert all(result.histories[name][k].shape[0] == 3 for k in starts)
+    with pytest.raises(ValueError, match="argument `seeds`: expected None for a sweep"):
+        kreg.sweep(_regression_mlp(), x, y, lams=[0, 1], seeds=[0, 1], loss="mse")
