@@ -1035,9 +1035,9 @@ class _Setup:
 
 
 def _setup(
+    *,
     x: Any,
     y: Any,
-    *,
     n_samples: Any,
     noise: Any,
     data_seed: Any,
@@ -1057,6 +1057,7 @@ def _setup(
     progress: Any,
 ) -> _Setup:
     """Check the settings ``compare`` and ``sweep`` share and load the data."""
+    optimizer = "adam" if optimizer is None else optimizer
     seed = _check_seed("seed", seed)
     seeds = _check_seeds(seeds, seed)
     l1_mode = _check_l1_mode(l1_mode)
@@ -1408,9 +1409,34 @@ _MODEL_OPTIONS = (
 )
 
 
-def _model_options(arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``_MODEL_OPTIONS`` of a call's arguments (``locals()`` at its start)."""
-    return {name: arguments[name] for name in _MODEL_OPTIONS}
+#: The arguments of ``compare`` and ``sweep`` that ``_setup`` takes.
+_SETUP_OPTIONS = (
+    "x",
+    "y",
+    "n_samples",
+    "noise",
+    "data_seed",
+    "seed",
+    "seeds",
+    "l1_mode",
+    "hidden",
+    "activation",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "validation_split",
+    "record_every",
+    "grid_resolution",
+    "jit_compile",
+    "progress",
+)
+
+
+def _options(arguments: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """The ``names`` of a call's arguments (``locals()`` at its start), so that
+    ``compare`` and ``sweep`` hand them on without listing them again."""
+    return {name: arguments[name] for name in names}
 
 
 def _compare_model(
@@ -1813,29 +1839,9 @@ def compare(
     arguments = dict(locals())
     lam = check_nonnegative("lam", lam)
     if model is not None:
-        options = _model_options(arguments)
+        options = _options(arguments, _MODEL_OPTIONS)
         return _compare_model(model, x, y, variants=variants, lam=lam, **options)
-    setup = _setup(
-        x,
-        y,
-        n_samples=n_samples,
-        noise=noise,
-        data_seed=data_seed,
-        seed=seed,
-        seeds=seeds,
-        l1_mode=l1_mode,
-        hidden=hidden,
-        activation=activation,
-        optimizer="adam" if optimizer is None else optimizer,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_split=validation_split,
-        record_every=record_every,
-        grid_resolution=grid_resolution,
-        jit_compile=jit_compile,
-        progress=progress,
-    )
+    setup = _setup(**_options(arguments, _SETUP_OPTIONS))
     n_train, depth = setup.n_train, len(setup.hidden)
     regs = _resolve_variants(variants, lam, n_train, depth, setup.l1_mode == "proximal")
     names = list(regs)

@@ -26,6 +26,8 @@ from kreg._engine import METRIC_NAMES
 from kreg._towers import kernels
 from kreg._validation import _fail, check_choice, check_names
 from kreg.compare import (
+    _MODEL_OPTIONS,
+    _SETUP_OPTIONS,
     METRIC_KEYS,
     _base_config,
     _builtin_regularizers,
@@ -35,8 +37,8 @@ from kreg.compare import (
     _diverged_note,
     _first_nonfinite_epoch,
     _model_data,
-    _model_options,
     _optimizer_for,
+    _options,
     _over_seeds,
     _record_epochs,
     _record_frequency,
@@ -510,30 +512,9 @@ def sweep(
     kind = _check_kind(kind)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
     if model is not None:
-        return _sweep_model(model, x, y, kind, lams, _model_options(arguments))
-    if optimizer is None:
-        optimizer = "adam"
-    setup = _setup(
-        x,
-        y,
-        n_samples=n_samples,
-        noise=noise,
-        data_seed=data_seed,
-        seed=seed,
-        seeds=seeds,
-        l1_mode=l1_mode,
-        hidden=hidden,
-        activation=activation,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_split=validation_split,
-        record_every=record_every,
-        grid_resolution=grid_resolution,
-        jit_compile=jit_compile,
-        progress=progress,
-    )
+        options = _options(arguments, _MODEL_OPTIONS)
+        return _sweep_model(model, x, y, kind, lams, options)
+    setup = _setup(**_options(arguments, _SETUP_OPTIONS))
     n_train, depth = setup.n_train, len(setup.hidden)
     n_seeds, n_lams = len(setup.seeds), len(lams)
     prox = setup.l1_mode == "proximal"
