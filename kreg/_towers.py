@@ -19,7 +19,6 @@ given. A ``tf.data.Dataset`` is passed through as it is.
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -210,8 +209,6 @@ def train(
     )
     seconds = time.perf_counter() - started
     for name, copy in copies.items():
-        if re.fullmatch(r"[A-Za-z0-9_.>-]+", name):
-            copy.name = name
         for target, source in zip(copy.weights, towers[name].weights, strict=True):
             target.assign(keras.ops.copy(source.value))
     return {

@@ -42,7 +42,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from kreg import proximal
+from kreg import _backend, proximal
 from kreg._backend import to_numpy
 from kreg.penalties import magnitude, scale
 from kreg.regularizers import L1, L1L2, L2
@@ -263,7 +263,12 @@ class StackedTrainer:
         # to a last scratch slot, so a compiled loop has no branch.
         self.record_epochs = [0, *record_epochs]
         self.record_slices = list(range(n) if record_slices is None else record_slices)
-        self._record_all = self.record_slices == list(range(n))
+        # The slices to record, or None for all of them (no gather needed).
+        self._recorded = (
+            None
+            if self.record_slices == list(range(n))
+            else np.asarray(self.record_slices, "int32")
+        )
         n_records = len(self.record_epochs)
         self._slots = np.full(self.epochs, n_records, dtype="int32")
         for r, epoch in enumerate(self.record_epochs[1:], start=1):
@@ -278,9 +283,9 @@ class StackedTrainer:
         self._metrics = np.full((self.epochs, len(METRIC_NAMES), n), np.nan, "float32")
         self._prepare()
 
-    def _prepare(self) -> None:  # pragma: no cover - every backend overrides it
-        """Put the data, the records and the compiled loop where the backend runs."""
-        raise NotImplementedError
+    def _prepare(self) -> None:
+        """Put the data, the records and the compiled loop where the backend runs
+        (nothing to do for an eager loop)."""
 
     def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
         """Run epochs ``start + 1 .. stop``; ``order[i]`` is epoch ``start + i + 1``'s
@@ -464,17 +469,13 @@ class StackedTrainer:
         return ops.sigmoid(self.logits(weights, x, slices))
 
 
-#: The module of each backend's trainer, and the extra that installs the backend.
-BACKENDS = {"tensorflow": "_tensorflow", "jax": "_jax", "torch": "_torch"}
-
-
 def new_trainer(*args: Any, **kwargs: Any) -> StackedTrainer:
     """A :class:`StackedTrainer` for the active Keras backend (same arguments)."""
     backend = keras.backend.backend()
-    if backend not in BACKENDS:
+    if backend not in _backend.BACKENDS:
         raise RuntimeError(
             f"kreg trains side by side on tensorflow, jax or torch, not on the "
             f"Keras backend {backend!r}"
         )
-    module = importlib.import_module(f"kreg._engine.{BACKENDS[backend]}")
+    module = importlib.import_module(f"kreg._engine._{backend}")
     return module.Trainer(*args, **kwargs)

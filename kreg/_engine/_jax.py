@@ -27,7 +27,6 @@ class Trainer(StackedTrainer):
         self._params = [v.value for v in self.variables]
         self._state = [v.value for v in self._optimizer.variables]
         self._buffers = [jnp.asarray(b) for b in self._records]
-        self._recorded = None if self._record_all else jnp.asarray(self.record_slices)
         self._chunk = jax.jit(self._epochs, donate_argnums=2)
         self._probabilities = jax.jit(super()._probabilities)
 

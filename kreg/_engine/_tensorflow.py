@@ -52,7 +52,7 @@ class Trainer(StackedTrainer):
         """
         bs, n_full, rest = self.batch_size, self.n_full, self.rest
         d = self._x_train.shape[1]
-        recorded = None if self._record_all else tf.constant(self.record_slices)
+        recorded = self._recorded
 
         def epoch_body(i):
             e = self._bounds[0] + i

@@ -19,9 +19,6 @@ from kreg._engine import StackedTrainer
 class Trainer(StackedTrainer):
     """:class:`kreg._engine.StackedTrainer` on PyTorch."""
 
-    def _prepare(self) -> None:
-        self._recorded = None if self._record_all else self.record_slices
-
     def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
         params = [v.value for v in self.variables]
         n_records = len(self.record_epochs)
