@@ -339,6 +339,8 @@ def test_sweep_boundaries_small_multiples_share_one_scale():
         )
     # 9 panels in a 2 x 5 grid (one removed) and one colour bar.
     assert len(disp.figure_.axes) == 10
+    assert disp.ax_.get_legend() is None  # the small panels: no legend, small points
+    assert disp.boundaries_.train_points_[disp.names[0]].get_sizes().tolist() == [10.0]
     assert disp.best_ax_ is disp.axes_[result.best_lam]
     assert disp.best_ax_.spines["left"].get_linewidth() == 2.5
     assert disp.best_ax_.get_title().endswith("· best")
@@ -354,9 +356,12 @@ def test_sweep_boundaries_subset_axes_and_errors():
     result = fake_sweep()
     chosen = [result.lams[0], result.lams[-1]]
     fig, axes = plt.subplots(1, 2)
-    disp = plot_sweep_boundaries(result, lams=chosen, ax=axes, colorbar=False)
+    disp = plot_sweep_boundaries(
+        result, lams=chosen, ax=axes, colorbar=False, legend=True, point_size=4.0
+    )
     assert list(disp.axes_) == chosen and list(disp.axes_.values()) == list(axes)
-    assert disp.colorbar_ is None
+    assert disp.colorbar_ is None and disp.ax_.get_legend() is not None
+    assert disp.boundaries_.train_points_[disp.names[0]].get_sizes().tolist() == [4.0]
     fig, ax = plt.subplots()
     disp = plot_sweep_boundaries(result, ax=ax, ncols=3)
     assert disp.bounding_ax_ is ax and not ax.axison

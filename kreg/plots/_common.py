@@ -1,14 +1,8 @@
-"""Drawing helpers shared by every Display of :mod:`kreg.plots`.
+"""Helpers shared by the Displays of :mod:`kreg.plots`.
 
-Nothing here imports matplotlib at module import time: :func:`pyplot` and the
-functions that draw import it when they are first called, so that
-``import kreg.plots`` stays cheap and works where matplotlib is absent. The
-helpers are in five groups, used by the history, comparison and sweep figures
-alike: figures and axes (the panel grids, an axes carved out of another, the
-composite figure), numbers (the Gaussian kernel density estimate, non-finite
-values), looks (one colour per variant, bands, annotations, divergence notes),
-what was passed (the duck-typed checks, :func:`divergence`) and access to the
-recorded weights (by key, position or index).
+Axes and panel grids, a Gaussian kernel density estimate, colours and notes,
+checks of what was passed, access to recorded weights. matplotlib is imported
+only by what draws, so ``import kreg.plots`` works without it.
 """
 
 from __future__ import annotations
@@ -24,10 +18,8 @@ import numpy as np
 from kreg._validation import (
     _fail,
     check_choice,
-    check_fraction,
     check_int,
     check_names,
-    check_nonnegative,
     check_positive,
     first_nonfinite,
 )
@@ -39,9 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
     from kreg.history import WeightHistory
 
-# --------------------------------------------------------------------------------
-# Figures and axes
-# --------------------------------------------------------------------------------
+# Figures, axes and panel grids
 
 
 def pyplot():
@@ -77,11 +67,7 @@ None. Received: ax='left'
 
 
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
-    """``pyplot.subplots`` with the ``"constrained"`` layout unless told otherwise.
-
-    The constrained layout keeps labels, legends and colour bars from
-    overlapping.
-    """
+    """``pyplot.subplots`` with the ``"constrained"`` layout unless told otherwise."""
     kwargs.setdefault("layout", "constrained")
     return pyplot().subplots(nrows, ncols, **kwargs)
 
@@ -102,95 +88,55 @@ def append_axes(
     pad: float = 0.08,
     share: bool = True,
 ) -> Axes:
-    """Add a new axes next to ``ax``, taking part of its place in the figure.
+    """Carve a new axes out of ``ax``'s place, on its ``position`` side.
 
-    Used when a Display draws on two axes and the caller passed only one: the
-    second axes is carved out of the first, so the whole Display stays where
-    the caller put it.
-
-    Args:
-        ax: The axes to take the place from.
-        position: ``"bottom"``, ``"top"``, ``"left"`` or ``"right"``.
-        size: Fraction of ``ax``'s current extent given to the new axes, in (0, 1).
-        pad: Gap between the two, as a fraction of ``ax``'s original extent.
-        share: Share the x axis (``"bottom"``/``"top"``) or the y axis
-            (``"left"``/``"right"``) with ``ax``.
-
-    Returns:
-        The new axes, in the same figure as ``ax``."""
+    ``size`` and ``pad`` are fractions of the place; ``share`` shares the x axis
+    (bottom, top) or the y axis (left, right) with ``ax``.
+    """
     check_ax("ax", ax)
     check_choice("position", position, ("bottom", "top", "left", "right"))
-    size = check_fraction("size", size)
-    pad = check_fraction("pad", pad, inclusive_low=True)
-    fig = ax.figure
-    # Work in the axes' own subplot spec when it has one (constrained layout
-    # keeps managing both axes); otherwise split its position rectangle.
-    spec = ax.get_subplotspec()
     vertical = position in ("bottom", "top")
-    kw: dict[str, Any] = {}
-    if share:
-        kw["sharex" if vertical else "sharey"] = ax
-    if spec is not None:
-        ratios = [1.0 - size, size]
-        first_is_ax = position in ("bottom", "right")
-        if not first_is_ax:
-            ratios = ratios[::-1]
+    kw = {("sharex" if vertical else "sharey"): ax} if share else {}
+    spec = ax.get_subplotspec()
+    if spec is not None:  # split the subplot spec: the layout keeps managing both
+        first = position in ("bottom", "right")  # ax is the first cell
+        ratios = [1.0 - size, size] if first else [size, 1.0 - size]
         if vertical:
             inner = spec.subgridspec(2, 1, height_ratios=ratios, hspace=pad)
-            cells = (inner[0, 0], inner[1, 0])
         else:
             inner = spec.subgridspec(1, 2, width_ratios=ratios, wspace=pad)
-            cells = (inner[0, 0], inner[0, 1])
-        ax_cell, new_cell = cells if first_is_ax else cells[::-1]
-        ax.set_subplotspec(ax_cell)
-        return fig.add_subplot(new_cell, **kw)
+        ax.set_subplotspec(inner[0 if first else 1])
+        return ax.figure.add_subplot(inner[1 if first else 0], **kw)
     x0, y0, w, h = ax.get_position().bounds
-    if vertical:
-        new_h, gap = h * size, h * pad
-        if position == "bottom":
-            ax.set_position([x0, y0 + new_h + gap, w, h - new_h - gap])
-            rect = [x0, y0, w, new_h]
-        else:
-            ax.set_position([x0, y0, w, h - new_h - gap])
-            rect = [x0, y0 + h - new_h, w, new_h]
-    else:
-        new_w, gap = w * size, w * pad
-        if position == "right":
-            ax.set_position([x0, y0, w - new_w - gap, h])
-            rect = [x0 + w - new_w, y0, new_w, h]
-        else:
-            ax.set_position([x0 + new_w + gap, y0, w - new_w - gap, h])
-            rect = [x0, y0, new_w, h]
-    return fig.add_axes(rect, **kw)
+    start, length = (y0, h) if vertical else (x0, w)
+    new, gap = length * size, length * pad
+    at_start = position in ("bottom", "left")
+
+    def rect(begin: float, extent: float) -> list[float]:
+        return [x0, begin, w, extent] if vertical else [begin, y0, extent, h]
+
+    ax.set_position(rect(start + (new + gap) * at_start, length - new - gap))
+    return ax.figure.add_axes(
+        rect(start if at_start else start + length - new, new), **kw
+    )
 
 
 def axes_and_below(
     ax: Axes | None,
     below: Axes | None,
     *,
-    figsize: tuple[float, float],
-    height_ratios: Sequence[float],
-    size: float,
     draw: bool,
-    name: str,
-    flag: str,
+    names: tuple[str, str],
+    size: float,
+    **figure_kw: Any,
 ) -> tuple[Figure, Axes, Axes | None]:
-    """Return ``(figure, ax, below)`` for a Display drawn on ``ax`` and one axes below.
+    """``(figure, ax, below)`` for a Display drawn on ``ax`` and an axes below it.
 
-    ``ax=None`` creates a figure of ``figsize``: two rows sharing the x axis
-    (``height_ratios``) when ``draw``, else one axes. A given ``ax`` without
-    ``below`` gives up the fraction ``size`` of its height to it. ``below`` is
-    the argument ``name`` and ``draw`` the argument ``flag`` of the caller, for
-    the messages (``below`` must be ``None`` unless ``draw``).
-
-    Examples:
-        >>> fig, top, bottom = axes_and_below(
-        ...     None, None, figsize=(6.4, 4.8), height_ratios=[3, 1], size=0.3,
-        ...     draw=True, name="box_ax", flag="box",
-        ... )
-        >>> bottom.get_shared_x_axes().joined(top, bottom)
-        True
+    ``ax=None`` makes a figure (``figure_kw``; two rows when ``draw``); a given
+    ``ax`` without ``below`` gives it ``size`` of its height. ``names``: the
+    caller's names of ``below`` and ``draw``, for the messages.
     """
+    name, flag = names
     check_ax("ax", ax)
     check_ax(name, below)
     if below is not None and not draw:
@@ -198,9 +144,7 @@ def axes_and_below(
     if ax is None:
         if not draw:
             return (*subplots(), None)
-        fig, (ax, below) = subplots(
-            2, 1, sharex=True, figsize=figsize, height_ratios=height_ratios
-        )
+        fig, (ax, below) = subplots(2, 1, sharex=True, **figure_kw)
         return fig, ax, below
     if draw and below is None:
         below = append_axes(ax, "bottom", size=size, pad=0.05)
@@ -215,18 +159,11 @@ def grid_spec(
     figure_kw: Mapping[str, Any] | None = None,
     **grid_kw: Any,
 ) -> tuple[Figure, Any, Axes | None]:
-    """Return ``(figure, grid, bounding)``: the grid of cells of a multi-panel figure.
+    """``(figure, grid, bounding)``: the cells of a multi-panel figure.
 
-    With ``ax=None`` the grid fills a new figure (``pyplot.figure(**figure_kw)``,
-    ``"constrained"`` layout by default) and ``bounding`` is ``None``. With one
-    ``Axes`` (made by ``subplots`` or ``add_subplot``) the grid divides its
-    place: ``ax`` is hidden, not removed (the caller may hold it), and returned
-    as ``bounding``. ``grid_kw`` go to the ``GridSpec`` (e.g. ``height_ratios``).
-
-    Examples:
-        >>> fig, grid, bounding = grid_spec(None, 2, 3)
-        >>> grid.get_geometry(), bounding is None
-        ((2, 3), True)
+    ``ax=None``: a new figure (``pyplot.figure(**figure_kw)``); one ``Axes`` (of
+    ``subplots``): its place is divided, and it is hidden and returned as
+    ``bounding``. ``grid_kw`` go to the ``GridSpec``.
     """
     if ax is None:
         fig = pyplot().figure(**{"layout": "constrained", **dict(figure_kw or {})})
@@ -243,11 +180,11 @@ def grid_spec(
     return ax.figure, spec.subgridspec(nrows, ncols, **grid_kw), ax
 
 
-def add_panels(fig: Figure, cells: Iterable[Any], *, share: bool = True) -> list:
-    """Add one axes per grid cell; with ``share``, all share the first one's x and y."""
+def add_panels(fig: Figure, cells: Iterable[Any]) -> list:
+    """Add one axes per grid cell, all sharing the first one's x and y axes."""
     panels: list[Axes] = []
     for cell in cells:
-        first = panels[0] if share and panels else None
+        first = panels[0] if panels else None
         panels.append(fig.add_subplot(cell, sharex=first, sharey=first))
     return panels
 
@@ -255,17 +192,10 @@ def add_panels(fig: Figure, cells: Iterable[Any], *, share: bool = True) -> list
 def panel_axes(
     ax: Any, n: int, *, figsize: tuple[float, float], per: str = "variant"
 ) -> tuple[Figure, list, Axes | None]:
-    """Return ``(figure, axes, bounding)`` for ``n`` panels side by side.
+    """``(figure, axes, bounding)`` for ``n`` panels side by side.
 
-    ``ax`` is ``None`` (a new figure of ``figsize``, one row of panels), one
-    ``Axes`` (its place divided as by :func:`grid_spec`; used as is when
-    ``n == 1``) or a sequence of ``n`` ``Axes``; ``per`` names what a panel
-    shows, for the messages.
-
-    Examples:
-        >>> fig, axes, bounding = panel_axes(None, 3, figsize=(9.0, 3.0))
-        >>> len(axes), bounding is None
-        (3, True)
+    ``ax`` is ``None``, one ``Axes`` (divided as by :func:`grid_spec`; used as is for
+    ``n == 1``) or ``n`` ``Axes``; ``per`` names what a panel shows, for the messages.
     """
     if ax is None or is_axes(ax):
         if ax is not None and n == 1:
@@ -283,20 +213,12 @@ def panel_axes(
 
 
 class CompositeDisplay:
-    """A figure made of several drawn Displays, each kept as an attribute.
-
-    The base of the standard figures (:class:`~kreg.plots.ComparisonDisplay`,
-    :class:`~kreg.plots.SweepDisplay`).
+    """A figure made of several drawn Displays: ``part`` is kept as ``part_``.
 
     Args:
         figure: The figure.
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
-        **parts: The drawn sub-displays by name; ``part`` is kept as ``part_``.
-
-    Examples:
-        >>> disp = CompositeDisplay("figure", losses="a display")
-        >>> disp.figure_, disp.losses_, disp.bounding_ax_
-        ('figure', 'a display', None)
+        **parts: The drawn sub-displays by name.
     """
 
     def __init__(self, figure: Any, bounding_ax: Any = None, **parts: Any) -> None:
@@ -306,19 +228,17 @@ class CompositeDisplay:
             setattr(self, f"{name}_", display)
 
 
-# --------------------------------------------------------------------------------
 # Numbers: kernel density estimate, non-finite values
-# --------------------------------------------------------------------------------
 
 _KDE_CHUNK = 1 << 22  # evaluate at most this many (point, sample) pairs at once
 
 
-def _as_samples(data: Any, name: str = "data") -> np.ndarray:
+def _as_samples(data: Any) -> np.ndarray:
     samples = np.asarray(data, dtype=np.float64).ravel()
     if samples.size < 2:
-        _fail(name, "at least 2 values", f"<{samples.size} value(s)>")
+        _fail("data", "at least 2 values", f"<{samples.size} value(s)>")
     if not np.all(np.isfinite(samples)):
-        _fail(name, "finite values only", "<array with NaN or inf>")
+        _fail("data", "finite values only", "<array with NaN or inf>")
     return samples
 
 
@@ -327,58 +247,20 @@ def _scott(samples: np.ndarray) -> float:
 
 
 def scott_bandwidth(data: Any) -> float:
-    """Return Scott's rule-of-thumb bandwidth for a one-dimensional sample.
-
-    ``h = std(data, ddof=1) * n ** (-1/5)``, the standard deviation of the
-    Gaussian kernel used by :func:`gaussian_kde` (``scipy.stats.gaussian_kde``'s
-    default ``bw_method="scott"`` gives the same kernel).
-
-    Args:
-        data: The sample, any array-like; it is flattened. At least 2 finite values.
-
-    Returns:
-        The bandwidth ``h`` (0.0 when every value is the same).
-
-    Raises:
-        ValueError: If ``data`` has fewer than 2 values or a NaN or infinity.
-
-    Examples:
-        >>> round(scott_bandwidth([0.0, 1.0, 2.0, 3.0]), 6)
-        0.978391
-    """
+    """Scott's bandwidth ``h = std(data, ddof=1) * n ** (-1/5)``, as scipy's."""
     return _scott(_as_samples(data))
 
 
 def gaussian_kde(
     data: Any, points: Any, *, bandwidth: float | None = None
 ) -> np.ndarray:
-    """Evaluate a Gaussian kernel density estimate of ``data`` at ``points``.
+    """Gaussian kernel density estimate of ``data`` at ``points`` (any shape).
 
-    ``f(x) = 1 / (n h sqrt(2 pi)) * sum_i exp(-(x - x_i) ** 2 / (2 h ** 2))``
-
-    with ``h`` from :func:`scott_bandwidth` unless given. The result integrates
-    to 1 over the real line, so it can share an axis with a ``density=True``
-    histogram. The sum is evaluated in chunks, so memory stays bounded for large
-    kernels (time grows as ``len(data) * len(points)``).
-
-    Args:
-        data: The sample, any array-like; it is flattened. At least 2 finite
-            values that are not all equal (unless ``bandwidth`` is given).
-        points: Where to evaluate the density; any shape.
-        bandwidth: Standard deviation ``h`` of the Gaussian kernel, a finite
-            number > 0, in the units of ``data``. ``None`` uses Scott's rule.
-
-    Returns:
-        The density at each point, a float64 array of the shape of ``points``.
-
-    Raises:
-        ValueError: If ``data`` has fewer than 2 values, a non-finite value, or no
-            spread (all values equal) while ``bandwidth`` is ``None``; or if
-            ``bandwidth`` is not > 0.
+    ``f(x) = 1 / (n h sqrt(2 pi)) * sum_i exp(-(x - x_i) ** 2 / (2 h ** 2))``, ``h``
+    from :func:`scott_bandwidth` unless given; evaluated in chunks (bounded memory).
 
     Examples:
-        >>> density = gaussian_kde([-1.0, 1.0], [0.0], bandwidth=1.0)
-        >>> round(float(density[0]), 6)  # exp(-1/2) / sqrt(2 pi)
+        >>> round(float(gaussian_kde([-1.0, 1.0], [0.0], bandwidth=1.0)[0]), 6)
         0.241971
     """
     samples = _as_samples(data)
@@ -404,23 +286,10 @@ def gaussian_kde(
     return out.reshape(at.shape)
 
 
-def kde_grid(samples: Iterable[Any], *, num: int = 256, cut: float = 3.0) -> np.ndarray:
-    """Return ``num`` evenly spaced points covering several samples and their tails.
-
-    The grid runs from ``min - cut * h`` to ``max + cut * h`` over all samples,
-    where ``h`` is the largest Scott bandwidth among them, so every density curve
-    drawn on it falls close to zero at both ends.
-
-    Examples:
-        >>> kde_grid([[0.0, 1.0], [2.0, 3.0]], num=5, cut=0.0).tolist()
-        [0.0, 0.75, 1.5, 2.25, 3.0]
-    """
-    num = check_int("num", num, minimum=2)
-    cut = check_nonnegative("cut", cut)
+def kde_grid(samples: Iterable[Any], num: int = 256, cut: float = 3.0) -> np.ndarray:
+    """``num`` points from ``min - cut * h`` to ``max + cut * h``, ``h`` the largest."""
     arrays = [np.asarray(s, dtype=np.float64).ravel() for s in samples]
     arrays = [a for a in arrays if a.size]
-    if not arrays:
-        _fail("samples", "at least one non-empty sample", samples)
     low = min(float(a.min()) for a in arrays)
     high = max(float(a.max()) for a in arrays)
     h = max((_scott(a) for a in arrays if a.size > 1), default=0.0)
@@ -430,12 +299,7 @@ def kde_grid(samples: Iterable[Any], *, num: int = 256, cut: float = 3.0) -> np.
 
 
 def finite_values(values: Any, *, what: str = "values") -> np.ndarray:
-    """Return the finite entries of ``values``, flattened, warning about the others.
-
-    Non-finite entries (NaN, inf: a diverged training run) are dropped with a
-    warning that names ``what`` and says how many, so a figure can still be
-    drawn.
-    """
+    """The finite entries of ``values``, flattened; warn about the others (``what``)."""
     flat = np.asarray(values, dtype=np.float64).ravel()
     keep = np.isfinite(flat)
     if not keep.all():
@@ -446,10 +310,7 @@ def finite_values(values: Any, *, what: str = "values") -> np.ndarray:
 
 
 def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
-    """Warn that ``values`` (e.g. "3 weights") are NaN or infinite, not in ``place``.
-
-    ``stacklevel`` is that of the caller's own ``warnings.warn``.
-    """
+    """Warn that ``values`` (e.g. "3 weights") are NaN or infinite, not in ``place``."""
     warnings.warn(
         f"{values} are NaN or infinite and are left out of {place}.",
         stacklevel=stacklevel + 1,
@@ -457,22 +318,12 @@ def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
 
 
 def finite_or_nan(values: Any) -> np.ndarray:
-    """Return ``values`` as a float64 array with every infinity replaced by NaN.
-
-    matplotlib leaves NaN out of a drawing, but a bar or an error bar reaching
-    infinity breaks the axis limits.
-
-    Examples:
-        >>> finite_or_nan([1.0, np.inf, -np.inf, np.nan]).tolist()
-        [1.0, nan, nan, nan]
-    """
+    """``values`` as float64 with infinities as NaN (an infinite bar breaks limits)."""
     array = np.asarray(values, dtype=np.float64)
     return np.where(np.isfinite(array), array, np.nan)
 
 
-# --------------------------------------------------------------------------------
 # Looks: colours per variant, bands, annotations
-# --------------------------------------------------------------------------------
 
 #: The colour cycle (matplotlib's "tab10" names).
 PALETTE: tuple[str, ...] = tuple(
@@ -501,39 +352,21 @@ def _role(name: str) -> str | None:
     has_l2 = bool(tokens & {"l2", "ridge"})
     if "l1l2" in tokens or "elasticnet" in tokens or (has_l1 and has_l2):
         return "l1l2"
-    if has_l1:
-        return "l1"
-    if has_l2:
-        return "l2"
-    return None
+    return "l1" if has_l1 else "l2" if has_l2 else None
 
 
 def variant_colors(
     names: Iterable[str], overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Return one distinct colour per name, fixed for the usual variant names.
+    """One distinct colour per name, in order; ``overrides`` win.
 
-    Names that read as unregularized (containing "none", "no", "without",
-    "baseline", ...) are blue, L1 ("l1", "lasso") orange, L2 ("l2", "ridge")
-    green and L1L2 purple; the first name of each kind gets that colour, so
-    "without L2" and "with L2" are blue and green in every kreg figure. Other
-    names (and further names of a kind already coloured) take the next unused
-    colour of :data:`PALETTE`, cycling when all ten are used.
-
-    Args:
-        names: The labels, in drawing order.
-        overrides: Colours chosen by the caller for some of the names (the
-            ``colors=`` argument of the Displays); they win.
-
-    Returns:
-        A dict mapping each name to a matplotlib colour, in input order.
+    The first name of each kind gets its :data:`ROLE_COLORS` colour (unregularized:
+    "none", "without", ...; L1: "l1", "lasso"; L2: "l2", "ridge"; L1L2); the others
+    the next unused colour of :data:`PALETTE`, cycling.
 
     Examples:
-        >>> variant_colors(["without L2", "with L2", "L1 (lam=0.1)", "other"])
-        {'without L2': 'tab:blue', 'with L2': 'tab:green', 'L1 (lam=0.1)': \
-'tab:orange', 'other': 'tab:red'}
-        >>> variant_colors(["l1", "l2"], {"l2": "black"})
-        {'l1': 'tab:orange', 'l2': 'black'}
+        >>> variant_colors(["without L2", "with L2", "other"])
+        {'without L2': 'tab:blue', 'with L2': 'tab:green', 'other': 'tab:orange'}
     """
     names = list(dict.fromkeys(names))
     colors: dict[str, Any] = {}
@@ -545,7 +378,7 @@ def variant_colors(
     rest = [name for name in names if name not in colors]
     for i, name in enumerate(rest):
         colors[name] = free[i] if i < len(free) else PALETTE[(i - len(free)) % 10]
-    colors.update({str(k): v for k, v in (overrides or {}).items()})
+    colors.update({str(k): c for k, c in (overrides or {}).items()})
     return {name: colors[name] for name in names}
 
 
@@ -568,26 +401,11 @@ def annotate_min_max(
     lift: float = 0.0,
     **kwargs: Any,
 ) -> tuple[Annotation, Annotation]:
-    """Write "min ..." and "max ..." just outside the extremes of ``values``.
+    """Write "min ..." and "max ..." just outside the extremes of the finite ``values``.
 
-    With ``orientation="horizontal"`` the values run along the x axis: the
-    points annotated are ``(min, at)`` and ``(max, at)`` (e.g. the whisker ends
-    of a horizontal box plot at position ``at``), the texts sit left of the
-    minimum and right of the maximum. With ``"vertical"`` the values run along
-    the y axis: points ``(at, min)`` and ``(at, max)``, texts below and above.
-    Non-finite values are ignored. ``offset`` is the gap between a point and
-    its text and ``lift`` a shift of both texts across the value axis (to stack
-    the annotations of several data sets), in typographic points; ``kwargs`` go
-    to ``Axes.annotate``.
-
-    Returns:
-        ``(min_annotation, max_annotation)``; each ``xy`` is the point annotated.
-
-    Examples:
-        >>> fig, ax = figure_ax()
-        >>> low, high = annotate_min_max(ax, [3.0, -1.5, 2.0], at=1.0)
-        >>> low.get_text(), high.xy
-        ('min -1.5', (3.0, 1.0))
+    ``"horizontal"``: at ``(min, at)`` and ``(max, at)``, texts left and right;
+    ``"vertical"``: at ``(at, min)`` and ``(at, max)``. ``offset`` (gap) and ``lift``
+    (shift across) are in points; ``kwargs`` go to ``Axes.annotate``.
     """
     check_choice("orientation", orientation, ("horizontal", "vertical"))
     flat = np.asarray(values, dtype=np.float64).ravel()
@@ -624,30 +442,19 @@ def annotate_min_max(
     return low_text, high_text
 
 
+#: The look of a divergence note: red on white.
+_NOTE = dict(ha="center", va="center", color="tab:red", fontsize="small", zorder=6)
+_NOTE["bbox"] = dict(boxstyle="round", facecolor="white", edgecolor="tab:red")
+
+
 def mark_diverged(
-    ax: Axes,
-    text: str,
-    *,
-    x: float = 0.5,
-    y: float = 0.5,
-    transform: Any = None,
-    **kwargs: Any,
+    ax: Axes, text: str, *, x: float = 0.5, y: float = 0.5, **kwargs: Any
 ) -> Text:
     """Write a note such as "diverged at epoch 7" on ``ax``, red on white.
 
-    ``(x, y)`` is in the coordinates of ``transform``: by default the axes'
-    (0.5, 0.5 is the centre); e.g. ``ax.get_xaxis_transform()`` puts ``x`` in
-    data units. ``kwargs`` go to ``Axes.text`` (e.g. ``rotation=90``)."""
-    options = {
-        "ha": "center",
-        "va": "center",
-        "color": "tab:red",
-        "fontsize": "small",
-        "bbox": {"boxstyle": "round", "facecolor": "white", "edgecolor": "tab:red"},
-        "zorder": 6,
-        "transform": ax.transAxes if transform is None else transform,
-        **kwargs,
-    }
+    ``(x, y)`` is in axes coordinates unless ``transform=`` says otherwise.
+    """
+    options = {**_NOTE, "transform": ax.transAxes, **kwargs}
     return ax.text(x, y, text, **options)
 
 
@@ -656,9 +463,7 @@ def mark_upright(ax: Axes, text: str, x: float) -> Text:
     return mark_diverged(ax, text, x=x, transform=ax.get_xaxis_transform(), rotation=90)
 
 
-# --------------------------------------------------------------------------------
-# What was passed: results, histories, divergence
-# --------------------------------------------------------------------------------
+# What was passed: results, histories, divergence, lengths
 
 #: How a comparison result, a sweep result and a history are named in messages.
 COMPARISON_RESULT = "a kreg.ComparisonResult (from kreg.compare)"
@@ -671,20 +476,9 @@ _HISTORY_ATTRIBUTES = ("weights", "epochs", "keys")
 def check_result(
     value: Any, expected: str, *attributes: str, name: str = "result"
 ) -> None:
-    """Raise ``TypeError`` unless ``value`` has every one of ``attributes``.
+    """Raise ``TypeError`` unless ``value`` has all of ``attributes`` (duck typing).
 
-    A duck-typed check, so that any object with the attributes a figure reads
-    can be drawn (tests draw hand-made results); call it before creating a
-    figure, so that a wrong argument leaves none open. ``expected`` says what
-    was expected (e.g. :data:`COMPARISON_RESULT`); when ``value`` has some of
-    the attributes, the message lists the missing ones.
-
-    Examples:
-        >>> check_result("x", COMPARISON_RESULT, "variants", "curves")
-        Traceback (most recent call last):
-        ...
-        TypeError: Invalid value for argument `result`: expected a \
-kreg.ComparisonResult (from kreg.compare). Received: result='x'
+    When some are there, the message lists the missing ones.
     """
     missing = [a for a in attributes if not hasattr(value, a)]
     if missing:
@@ -706,28 +500,10 @@ def is_history(obj: Any) -> bool:
 def divergence(
     curves: Mapping[str, Any], epochs: Any = None, **arrays: Iterable[Any]
 ) -> str | None:
-    """Say whether and when a run diverged: its numbers went NaN or infinite.
+    """``"diverged at epoch N"``, ``"diverged: non-finite <group>"`` or ``None``.
 
-    The training curves tell when: the first epoch at which one of them is not
-    finite (in any seed; :func:`kreg._validation.first_nonfinite`, which leaves
-    out the validation curves, NaN throughout without validation data).
-    Without a non-finite curve, ``arrays`` tell what else went non-finite.
-
-    Args:
-        curves: Curve name -> per-epoch values, the epochs along the last axis.
-        epochs: The epoch of each position of the curves; ``None``: 1, 2, ...
-        **arrays: Other groups of arrays by what they hold, e.g.
-            ``weights=[...]``, checked in order.
-
-    Returns:
-        ``"diverged at epoch N"``, ``"diverged: non-finite <group>"`` for the
-        first group holding a NaN or an infinity, or ``None``.
-
-    Examples:
-        >>> divergence({"train_loss": [0.7, np.inf, np.nan]}, [1, 2, 3])
-        'diverged at epoch 2'
-        >>> divergence({"val_loss": [np.nan]}, weights=[[1.0, np.nan]])
-        'diverged: non-finite weights'
+    The epoch: the first at which a training curve (epochs last) is not finite; else
+    the first group of ``arrays`` (e.g. ``weights=[...]``) with a NaN or an infinity.
     """
     first = first_nonfinite(curves)
     if first is not None:
@@ -739,24 +515,27 @@ def divergence(
     return None
 
 
-# --------------------------------------------------------------------------------
+def one_per(name: str, values: Any, n: int, what: str) -> list:
+    """``values`` as a list of ``n`` items (else "expected {n} {what}")."""
+    out = list(values)
+    if len(out) != n:
+        _fail(name, f"{n} {what}", out)
+    return out
+
+
+def fail_shape(name: str, expected: str, array: Any) -> None:
+    """Raise ``ValueError`` for argument ``name``, an array of the wrong shape."""
+    _fail(name, expected, f"<array of shape {np.shape(array)}>")
+
+
 # Access to recorded weights
-# --------------------------------------------------------------------------------
 
 
 def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any]:
-    """Return ``{label: history}`` from a dict, a list or a single history.
+    """``{label: history}`` from a dict, a list ("history 1", ...) or one history.
 
-    A list is labelled "history 1", "history 2", ...; one history "history".
-    Raises ``TypeError`` for an item that is not a history and ``ValueError``
-    when there is none, or a history without a record.
-
-    Examples:
-        >>> as_named_histories({})
-        Traceback (most recent call last):
-        ...
-        ValueError: Invalid value for argument `histories`: expected at least \
-one WeightHistory. Received: histories={}
+    ``TypeError`` for an item that is not a history; ``ValueError`` for none, or for
+    a history without a record.
     """
     if is_history(histories):
         named = {"history": histories}
@@ -777,17 +556,7 @@ one WeightHistory. Received: histories={}
 
 
 def key_at(keys: Sequence[str], key: str | int) -> str | None:
-    """Return the key at position ``key``, or ``None`` when ``key`` is a string.
-
-    The part of naming a weight that histories and sweep results share: an
-    integer is a position in ``keys`` (negative from the end; ``ValueError``
-    out of range); a string is left to the caller to match; anything else is a
-    ``TypeError``.
-
-    Examples:
-        >>> key_at(["a/kernel", "b/kernel"], -1), key_at(["a/kernel"], "kernel")
-        ('b/kernel', None)
-    """
+    """The key at position ``key`` (``ValueError`` out of range), ``None`` for a str."""
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
         n = len(keys)
         if not -n <= int(key) < n:
@@ -803,22 +572,10 @@ def key_at(keys: Sequence[str], key: str | int) -> str | None:
 
 
 def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.ndarray]:
-    """Return ``(full_key, values)`` for a weight of ``history``.
+    """``(full_key, values)`` of a weight of ``history``, ``values`` records first.
 
-    ``key`` is the weight's Keras path (``"sequential/dense/kernel"``), a unique
-    suffix of it (``"dense/kernel"``; else the history raises a ``KeyError``
-    listing its keys) or its position in ``history.keys()`` (``0`` is the first
-    layer's kernel; positions work across separately built models, whose paths
-    differ). ``values`` has the shape ``(records, *weight_shape)``.
-
-    Examples:
-        >>> from kreg.history import WeightHistory
-        >>> history = WeightHistory.from_arrays(
-        ...     {"sequential/dense/kernel": np.zeros((1, 2, 3))}, [0]
-        ... )
-        >>> key, values = resolve_key(history, "dense/kernel")
-        >>> key, values.shape
-        ('sequential/dense/kernel', (1, 2, 3))
+    ``key``: the Keras path, a unique suffix (else the history's ``KeyError`` lists
+    the keys) or a position in ``history.keys()``.
     """
     keys = list(history.keys())
     full = key_at(keys, key)
@@ -829,17 +586,7 @@ def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.nda
     return (matches[0] if len(matches) == 1 else key), array
 
 
-def flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
-    """Return entries of an array of ``shape`` as flat (C-order) indices.
-
-    ``indices`` is a non-empty list of flat indices (``int``) or positions
-    (tuples of ``len(shape)`` ints, e.g. ``(0, 5)``: input 0 to unit 5 of a
-    Dense kernel).
-
-    Examples:
-        >>> flat_indices([(1, 0), 2], (2, 3))
-        [3, 2]
-    """
+def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
     size = int(np.prod(shape))
     flat = []
     for item in check_names("indices", indices):
@@ -867,31 +614,37 @@ def largest_weights(
 ) -> list[int]:
     """Flat indices of the ``k`` largest ``|values|`` (largest first; NaN last).
 
-    With ``indices``, those entries instead (:func:`flat_indices` into
-    ``shape``). ``k`` is capped at the number of values.
+    With ``indices`` (flat indices or positions into ``shape``), those instead.
 
     Examples:
         >>> largest_weights([0.5, -3.0, np.nan, 2.0], k=2)
         [1, 3]
+        >>> largest_weights(None, 1, indices=[(1, 0), 2], shape=(2, 3))
+        [3, 2]
     """
     if indices is not None:
-        return flat_indices(indices, shape)
+        return _flat_indices(indices, shape)
     size = np.nan_to_num(np.abs(np.ravel(values).astype(np.float64)), nan=-1.0)
     k = min(check_int("k", k, minimum=1), size.size)
     return [int(i) for i in np.argsort(-size, kind="stable")[:k]]
 
 
+def position_labels(
+    flat: Sequence[int], shape: tuple[int, ...], fmt: str = "[{}]", sep: str = ","
+) -> list[str]:
+    """Label each flat index by its position in ``shape``, e.g. ``"[0,5]"``."""
+    return [
+        fmt.format(sep.join(str(int(i)) for i in np.unravel_index(f, shape)))
+        for f in flat
+    ]
+
+
 def check_record(record: Any, n_records: int, name: str = "record") -> int:
-    """Return ``record`` as an index in ``[0, n_records)``; negatives count back.
+    """``record`` as an index in ``[0, n_records)``; negatives count back.
 
     Examples:
         >>> check_record(-1, 5)
         4
-        >>> check_record(5, 5)
-        Traceback (most recent call last):
-        ...
-        ValueError: Invalid value for argument `record`: expected an integer in \
-[-5, 5) (the history has 5 records). Received: record=5
     """
     expected = (
         f"an integer in [-{n_records}, {n_records}) "
@@ -899,7 +652,6 @@ def check_record(record: Any, n_records: int, name: str = "record") -> int:
     )
     if not isinstance(record, (int, np.integer)) or isinstance(record, bool):
         _fail(name, expected, record, TypeError)
-    record = int(record)
-    if not -n_records <= record < n_records:
+    if not -n_records <= int(record) < n_records:
         _fail(name, expected, record)
-    return record % n_records
+    return int(record) % n_records

@@ -1,18 +1,8 @@
 """Figures of a comparison run: Display objects drawing a ``ComparisonResult``.
 
-A ``kreg.compare`` run trains several variants (e.g. ``"none"``, ``"l1"``,
-``"l2"``) side by side; these figures put them next to each other on the same
-scales, so the regularizer is the only thing that differs between panels. A run
-repeated over several seeds (``kreg.compare(..., seeds=[0, 1, 2])``) holds means
-over the seeds: the loss curves then show bands of ± one standard deviation, the
-titles ``mean ± std`` and the bars error bars. A run with one seed draws exactly
-as before.
-
-Every Display follows the history figures' pattern: ``from_result`` reads the
-numbers (NumPy only) and calls ``plot(ax=None, **kwargs)``, which draws and keeps
-the axes, the figure and the main artists. A multi-panel figure takes ``ax`` as
-``None`` (a new figure), one ``Axes`` (its place is divided into the panels; the
-original axes is hidden and kept as ``bounding_ax_``) or one ``Axes`` per panel.
+The variants side by side, on the same scales; over several seeds, means with
+± std bands and error bars. A multi-panel figure takes ``ax`` as ``None``, one
+``Axes`` (divided; hidden and kept as ``bounding_ax_``) or one ``Axes`` per panel.
 """
 
 from __future__ import annotations
@@ -32,6 +22,7 @@ from kreg.plots._common import (
     check_record,
     check_result,
     divergence,
+    fail_shape,
     finite_or_nan,
     grid_spec,
     is_axes,
@@ -51,7 +42,6 @@ from kreg.plots._history import (
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
-    from matplotlib.text import Text
 
 #: Colours of class 0 and class 1, the two ends of the default colour map.
 CLASS_COLORS: tuple[str, str] = ("#2166ac", "#b2182b")
@@ -60,39 +50,41 @@ _CMAP = "RdBu_r"
 #: Default filled-contour levels: the probability in steps of 0.1.
 _LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 10))
 _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
-
-
-# --------------------------------------------------------------------------------
-# Helpers
-# --------------------------------------------------------------------------------
+#: How the bars' error bars and the seeds' dots are drawn.
+_ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
+_SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
+#: Headings of the summary bar panels, for the metrics of a comparison.
+_BAR_TITLES = {
+    "train_loss": "training data loss",
+    "val_loss": "validation data loss",
+    "train_accuracy": "training accuracy",
+    "val_accuracy": "validation accuracy",
+    "gap": "gap (val - train loss)",
+    "penalty": "penalty",
+    "first_kernel_min": "first-layer kernel min",
+    "first_kernel_max": "first-layer kernel max",
+    "zero_fraction": "fraction exactly 0",
+    "l1_norm": "L1 norm of the kernels",
+    "l2_norm": "L2 norm of the kernels",
+}
 
 
 def _select_variants(
     result: Any, variants: Sequence[str] | None, *attributes: str
 ) -> list[str]:
-    """All of ``result.variants``, or the checked subset ``variants``.
-
-    ``result`` is first checked to have ``variants`` and ``attributes`` (those
-    its caller reads), before anything is drawn.
-    """
+    """``result.variants``, or the checked ``variants``; ``result`` checked first."""
     check_result(result, COMPARISON_RESULT, "variants", *attributes)
     available = [str(v) for v in result.variants]
     if variants is None:
         return available
-    if isinstance(variants, str):
-        variants = [variants]
-    chosen = [str(v) for v in variants]
+    chosen = [variants] if isinstance(variants, str) else [str(v) for v in variants]
     if not chosen or any(v not in available for v in chosen):
-        _fail(
-            "variants",
-            f"a non-empty list of variants of the result, among {available}",
-            list(variants),
-        )
+        expected = f"a non-empty list of variants of the result, among {available}"
+        _fail("variants", expected, chosen)
     return chosen
 
 
 def _n_seeds(result: Any) -> int:
-    """How many seeds a result was trained with (1 without ``seeds``)."""
     return len(getattr(result, "seeds", None) or [0])
 
 
@@ -115,11 +107,7 @@ def _metric_title(result: Any, variant: str) -> str:
 
 
 def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
-    """Variant -> "diverged at epoch N" (:func:`divergence`), for those that did.
-
-    Reads the curves, the recorded weights and the decision grid of each variant,
-    where the result has them.
-    """
+    """Variant -> "diverged at epoch N", from its curves, weights and decision grid."""
     curves = getattr(result, "curves", None) or {}
     histories = getattr(result, "histories", None) or {}
     decision = getattr(result, "decision", None) or {}
@@ -147,12 +135,8 @@ def _read_notes(notes: Mapping[str, str] | None, names: Sequence[str]) -> dict:
 
 
 def _write_notes(axes: Mapping[str, Axes], notes: Mapping[str, str]) -> dict:
-    """Write each variant's note in its panel; return variant -> ``Text``.
-
-    On a panel shared by several variants the notes are stacked, each prefixed
-    by its variant.
-    """
-    written: dict[str, Text] = {}
+    """Write each variant's note in its panel (stacked, named, on a shared panel)."""
+    written: dict[str, Any] = {}
     for name, text in notes.items():
         panel = axes[name]
         row = sum(axes[other] is panel for other in written)
@@ -162,60 +146,37 @@ def _write_notes(axes: Mapping[str, Axes], notes: Mapping[str, str]) -> dict:
     return written
 
 
-# ================================================================================
-# 1. Decision boundaries, one panel per variant
-# ================================================================================
-
-
 class DecisionBoundaryDisplay:
     """Decision regions of several classifiers side by side, on one colour scale.
 
-    One panel per variant, all with the same plot box, the same filled-contour
-    levels and the same colour normalization (0 to 1), so a colour means the same
-    probability in every panel. On each panel: the probability of class 1 as
-    filled contours, the ``threshold`` contour (the decision boundary) as a black
-    line, the training points as filled circles and the validation points as
-    white triangles outlined in the class colour (:data:`CLASS_COLORS`). One
-    colour bar serves every panel.
-
-    Build it with :meth:`from_result`; the constructor takes the arrays directly.
+    A panel per variant, all with the same box, levels and normalization (0 to 1):
+    the probability of class 1 as filled contours, the ``threshold`` contour as a
+    black line, training points as filled circles and validation points as white
+    triangles outlined in the class colour (:data:`CLASS_COLORS`); one colour bar.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)`` (as ``numpy.meshgrid`` makes).
         yy: Grid y coordinates, same shape.
-        decision: Mapping variant -> probability of class 1 on the grid (same
-            shape as ``xx``).
-        data: Optional mapping with ``"x_train"``, ``"y_train"``, ``"x_val"``,
-            ``"y_val"``: the points drawn on every panel (any of them may be
-            missing or empty).
+        decision: Mapping variant -> probability of class 1 on the grid.
+        data: Optional ``"x_train"``, ``"y_train"``, ``"x_val"``, ``"y_val"`` arrays.
         titles: Optional mapping variant -> panel title (default: the name).
         threshold: The probability drawn as the boundary line, in (0, 1).
-        notes: Optional mapping variant -> a note written across its panel, e.g.
-            "diverged at epoch 7" (a grid of NaN draws no contours).
+        notes: Optional mapping variant -> a note across its panel, e.g. "diverged
+            at epoch 7" (a grid of NaN draws no contours).
 
     Attributes:
-        axes_: Mapping variant -> its ``Axes``.
-        ax_: The first panel's ``Axes``.
-        bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
-        figure_: The figure (or subfigure) holding the panels.
-        contours_: Mapping variant -> the filled ``QuadContourSet``.
-        boundaries_: Mapping variant -> the ``QuadContourSet`` of the threshold line.
-        train_points_: Mapping variant -> ``PathCollection`` of the training
-            points (absent when there are none).
-        val_points_: Mapping variant -> ``PathCollection`` of the validation
-            points (absent when there are none).
-        colorbar_: The shared ``Colorbar``, or ``None``.
-        norm_: The shared ``Normalize(0, 1)``.
-        levels_: The filled-contour levels, shared by every panel.
-        notes_: Mapping variant -> the ``Text`` of its note (only variants with
-            one).
+        axes_: Variant -> its ``Axes``; ``bounding_ax_``: the divided one or ``None``.
+        contours_: Variant -> filled ``QuadContourSet``; ``boundaries_``: its line.
+        train_points_: Variant -> ``PathCollection``; ``val_points_``: likewise.
+        colorbar_: The shared ``Colorbar`` or ``None``; ``norm_``, ``levels_``: scale.
+        notes_: Variant -> the ``Text`` of its note.
 
     Examples:
-        >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
-        >>> decision = {"a": 1 / (1 + np.exp(-4 * xx)), "b": 1 / (1 + np.exp(-4 * yy))}
-        >>> disp = DecisionBoundaryDisplay(xx, yy, decision).plot()
-        >>> list(disp.axes_), disp.contours_["a"].norm is disp.contours_["b"].norm
-        (['a', 'b'], True)
+        >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
+        >>> disp = DecisionBoundaryDisplay(xx, yy, {"a": (xx > 0) * 1.0, "b": 0 * yy})
+        >>> disp = disp.plot()
+        >>> list(disp.axes_), list(disp.boundaries_)
+        (['a', 'b'], ['a'])
     """
 
     def __init__(
@@ -231,32 +192,26 @@ class DecisionBoundaryDisplay:
     ) -> None:
         self.xx = np.asarray(xx, dtype=np.float64)
         self.yy = np.asarray(yy, dtype=np.float64)
-        if (
-            self.xx.ndim != 2
-            or self.xx.shape != self.yy.shape
-            or min(self.xx.shape) < 2
-        ):
+        shape = self.xx.shape
+        if self.xx.ndim != 2 or shape != self.yy.shape or min(shape) < 2:
             _fail(
                 "xx",
                 "2-D grid coordinates of at least 2 x 2 points, the shape of `yy`",
-                f"<arrays of shapes {self.xx.shape} and {self.yy.shape}>",
+                f"<arrays of shapes {shape} and {self.yy.shape}>",
             )
         if not isinstance(decision, Mapping) or not decision:
             _fail("decision", "a non-empty dict of variant -> grid values", decision)
         self.decision = {}
         for name, values in decision.items():
             values = np.asarray(values, dtype=np.float64)
-            if values.shape != self.xx.shape:
-                _fail(
-                    f"decision[{name!r}]",
-                    f"an array of the grid's shape {self.xx.shape}",
-                    f"<array of shape {values.shape}>",
-                )
+            if values.shape != shape:
+                expected = f"an array of the grid's shape {shape}"
+                fail_shape(f"decision[{name!r}]", expected, values)
             self.decision[str(name)] = values
-        self.data = {}
-        for part in ("x_train", "y_train", "x_val", "y_val"):
-            value = (data or {}).get(part)
-            self.data[part] = None if value is None else np.asarray(value)
+        self.data = {
+            part: None if (data or {}).get(part) is None else np.asarray(data[part])
+            for part in ("x_train", "y_train", "x_val", "y_val")
+        }
         self.titles = {str(k): str(v) for k, v in (titles or {}).items()}
         self.threshold = check_fraction("threshold", threshold)
         self.notes = _read_notes(notes, list(self.decision))
@@ -266,26 +221,22 @@ class DecisionBoundaryDisplay:
         cls,
         result: Any,
         *,
+        points: bool = True,
         variants: Sequence[str] | None = None,
         ax: Any = None,
-        points: bool = True,
         **kwargs: Any,
     ) -> DecisionBoundaryDisplay:
         """Draw the decision regions of a comparison's variants side by side.
 
-        Reads ``result.grid`` (``"xx"``, ``"yy"``), ``result.decision`` and
-        ``result.data``; titles show each variant's validation accuracy and gap
-        from ``result.metrics``. The panel of a variant whose run diverged (its
-        curves or weights went NaN or infinite) says so, e.g. "diverged at
-        epoch 7".
+        Reads ``result.grid``, ``result.decision`` and ``result.data``; titles give
+        each variant's validation accuracy and gap, and a diverged variant says so.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
-            variants: Which variants, in order; ``None`` draws all.
-            ax: ``None`` (a new figure), one ``Axes`` to divide into the panels,
-                or one ``Axes`` per variant.
             points: Draw the training and validation points.
-            **kwargs: Passed to :meth:`plot` (and from it to ``Axes.contourf``).
+            variants: Which variants, in order; ``None`` draws all.
+            ax: ``None``, one ``Axes`` to divide into the panels, or one per variant.
+            **kwargs: Passed to :meth:`plot` (and on to ``Axes.contourf``).
 
         Returns:
             The Display, drawn.
@@ -328,11 +279,9 @@ class DecisionBoundaryDisplay:
         """Draw the panels.
 
         Args:
-            ax: ``None`` (a new figure), one ``Axes`` to divide into one panel per
-                variant, or one ``Axes`` per variant.
+            ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
             cmap: Colour map of the probability of class 1.
-            levels: Filled-contour levels, shared by every panel (increasing,
-                within [0, 1]).
+            levels: Filled-contour levels, increasing, within [0, 1].
             alpha: Opacity of the filled contours.
             colorbar: Add one colour bar for all panels.
             cax: Axes for the colour bar; ``None`` takes room from the panels.
@@ -341,12 +290,11 @@ class DecisionBoundaryDisplay:
             **kwargs: Passed to ``Axes.contourf``.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
-            ValueError: If ``ax`` holds the wrong number of axes or ``levels`` is
-                not increasing within [0, 1].
+            ValueError: If ``ax`` holds the wrong number of axes or ``levels`` are bad.
         """
         from matplotlib.colors import Normalize
 
@@ -361,25 +309,24 @@ class DecisionBoundaryDisplay:
             or levels[-1] > 1
         ):
             _fail("levels", "at least 2 increasing values within [0, 1]", levels)
-        fig, axes, bounding = panel_axes(
-            ax, len(names), figsize=(3.6 * len(names) + 1.2, 3.6)
-        )
+        n = len(names)
+        fig, axes, bounding = panel_axes(ax, n, figsize=(3.6 * n + 1.2, 3.6))
         self.norm_ = Normalize(vmin=0.0, vmax=1.0)
         self.levels_ = levels
         self.axes_ = dict(zip(names, axes, strict=True))
         self.contours_, self.boundaries_ = {}, {}
         self.train_points_, self.val_points_ = {}, {}
         options = {"cmap": cmap, "norm": self.norm_, "alpha": alpha, **kwargs}
+        grid = (self.xx, self.yy)
         for i, (name, panel) in enumerate(self.axes_.items()):
             values = self.decision[name]
             self.contours_[name] = panel.contourf(
-                self.xx, self.yy, values, levels=levels, **options
+                *grid, values, levels=levels, **options
             )
             finite = values[np.isfinite(values)]
             if finite.size and finite.min() < self.threshold < finite.max():
                 self.boundaries_[name] = panel.contour(
-                    self.xx,
-                    self.yy,
+                    *grid,
                     values,
                     levels=[self.threshold],
                     colors="black",
@@ -406,129 +353,75 @@ class DecisionBoundaryDisplay:
             self.colorbar_.add_lines(
                 levels=[self.threshold], colors=["black"], linewidths=[1.5]
             )
-        self.ax_ = axes[0]
-        self.bounding_ax_ = bounding
-        self.figure_ = fig
+        self.ax_, self.bounding_ax_, self.figure_ = axes[0], bounding, fig
         return self
 
     def _draw_points(self, panel: Axes, name: str, size: float) -> None:
-        colors = np.asarray(CLASS_COLORS)
+        """Training points: circles filled by class; validation: outlined triangles."""
         for part, store in (("train", self.train_points_), ("val", self.val_points_)):
             x, y = self.data[f"x_{part}"], self.data[f"y_{part}"]
             if x is None or y is None or len(x) == 0:
                 continue
             x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
             labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(np.float64) > 0.5
-            shade = colors[labels.astype(int)]
+            shade = list(np.asarray(CLASS_COLORS)[labels.astype(int)])
             if part == "train":
-                store[name] = panel.scatter(
-                    x[:, 0],
-                    x[:, 1],
-                    s=size,
-                    c=list(shade),
-                    marker="o",
-                    edgecolors="black",
-                    linewidths=0.6,
-                    zorder=3,
-                )
+                style = dict(s=size, c=shade, marker="o", edgecolors="black")
+                style.update(linewidths=0.6, zorder=3)
             else:
-                store[name] = panel.scatter(
-                    x[:, 0],
-                    x[:, 1],
-                    s=size * 1.4,
-                    marker="^",
-                    facecolors="white",
-                    edgecolors=list(shade),
-                    linewidths=1.6,
-                    zorder=4,
-                )
+                style = dict(s=size * 1.4, marker="^", facecolors="white")
+                style.update(edgecolors=shade, linewidths=1.6, zorder=4)
+            store[name] = panel.scatter(x[:, 0], x[:, 1], **style)
 
     def _legend(self, ax: Axes) -> None:
         """The legend of the point markers: each kind drawn, in both classes."""
         from matplotlib.lines import Line2D
 
         handles = []
-        for word, marker, drawn in (
-            ("training", "o", self.train_points_),
-            ("validation", "^", self.val_points_),
+        for word, drawn, filled in (
+            ("training", self.train_points_, True),
+            ("validation", self.val_points_, False),
         ):
-            filled = marker == "o"
+            shape = dict(linestyle="", marker="o" if filled else "^", markersize=6)
+            shape["markeredgewidth"] = 0.6 if filled else 1.4
             for label, color in enumerate(CLASS_COLORS if drawn else ()):
-                handles.append(
-                    Line2D(
-                        [],
-                        [],
-                        linestyle="",
-                        marker=marker,
-                        markersize=6,
-                        markerfacecolor=color if filled else "white",
-                        markeredgecolor="black" if filled else color,
-                        markeredgewidth=0.6 if filled else 1.4,
-                        label=f"{word}, class {label}",
-                    )
-                )
+                face, edge = (color, "black") if filled else ("white", color)
+                look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
+                handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
         ax.legend(
             handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
         )
 
 
-# ================================================================================
-# 2. Loss curves: data losses per variant, the penalty apart
-# ================================================================================
-
-
 class LossCurvesDisplay:
     """Training and validation data loss per epoch, with the penalty apart.
 
-    Keras' ``loss`` and ``val_loss`` both include the regularization penalty;
-    here the data loss (binary cross-entropy) is drawn for training (solid) and
-    validation (dashed, lighter), one panel per variant sharing the y scale, or
-    all variants on one axes, and the penalty ``lam / (2 n) * sum(...)`` of each
-    regularized variant on its own axes below.
-    The gap between the two losses at the last epoch is written in each title.
-    A run repeated over several seeds draws the mean curves and, around each, a
-    band of one standard deviation over the seeds.
+    Keras' ``loss`` includes the penalty; here the data loss (cross-entropy) is drawn,
+    training solid and validation dashed, a panel per variant on one y scale (or all
+    on one axes), and each penalty ``lam / (2 n) * sum(...)`` below. Titles give the
+    final gap. Over several seeds: mean curves, ± one std bands.
 
     Args:
         epochs: The epoch of each value (``1..E``).
-        curves: Mapping variant -> mapping with ``"train_loss"``, ``"val_loss"``
-            and ``"penalty"`` arrays (one value per epoch; a missing curve is
-            not drawn).
-        std: Optional mapping of the same form with the standard deviations
-            over seeds; a curve with a standard deviation gets a band of mean
-            ± std.
-        notes: Optional mapping variant -> a note written in its panel, e.g.
-            "diverged at epoch 7" (NaN and infinite values are not drawn).
+        curves: Mapping variant -> ``"train_loss"``, ``"val_loss"``, ``"penalty"``
+            arrays, one value per epoch (a missing curve is not drawn).
+        std: Optional mapping of the same form: standard deviations over seeds.
+        notes: Optional mapping variant -> a note written in its panel.
 
     Attributes:
-        axes_: Mapping variant -> the ``Axes`` of its losses (the same axes for
-            every variant with ``separate=False``).
-        ax_: The first loss ``Axes``.
-        penalty_ax_: The ``Axes`` of the penalties, or ``None``.
-        bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
-        figure_: The figure.
-        lines_: Mapping variant -> ``{"train": Line2D, "val": Line2D}`` (a curve
-            that is all NaN, e.g. without validation data, is left out).
-        penalty_lines_: Mapping variant -> ``Line2D`` of its penalty (only
-            variants whose penalty is not all zero).
-        gaps_: Mapping variant -> validation minus training data loss at the last
-            epoch.
-        bands_: Mapping variant -> ``{"train", "val", "penalty"}`` -> the
-            ``fill_between`` collection of mean ± std (only curves given a
-            standard deviation; empty dicts without seeds).
-        colors_: Mapping variant -> colour.
-        notes_: Mapping variant -> the ``Text`` of its note.
+        axes_: Variant -> the ``Axes`` of its losses; ``penalty_ax_``: the penalties'.
+        lines_: Variant -> ``{"train": Line2D, "val": Line2D}`` (not for all-NaN).
+        penalty_lines_: Variant -> ``Line2D`` of its penalty (not all zero).
+        gaps_: Variant -> validation minus training loss at the last epoch.
+        bands_: Variant -> part -> the ``fill_between`` of mean ± std.
+        colors_: Variant -> colour; ``notes_``: variant -> the ``Text`` of its note.
 
     Examples:
         >>> e = np.arange(1, 6)
-        >>> curves = {
-        ...     "none": {"train_loss": 1 / e, "val_loss": 1 / e + 0.5,
-        ...              "penalty": 0 * e},
-        ...     "l2": {"train_loss": 1 / e + 0.1, "val_loss": 1 / e + 0.2,
-        ...            "penalty": 0.05 + 0 * e},
-        ... }
+        >>> curves = {"none": {"train_loss": 1 / e, "val_loss": 1 / e + 0.5}}
+        >>> curves["l2"] = {"train_loss": 1 / e, "val_loss": 1 / e, "penalty": e / e}
         >>> disp = LossCurvesDisplay(e, curves).plot()
-        >>> sorted(disp.penalty_lines_), round(disp.gaps_["none"], 3)
+        >>> list(disp.penalty_lines_), round(disp.gaps_["none"], 3)
         (['l2'], 0.5)
     """
 
@@ -552,9 +445,7 @@ class LossCurvesDisplay:
             _fail("std", f"variants among {list(self.curves)}", unknown)
         self.notes = _read_notes(notes, list(self.curves))
 
-    def _read_curves(
-        self, what: str, curves: Mapping[str, Mapping[str, Any]]
-    ) -> dict[str, dict[str, np.ndarray]]:
+    def _read_curves(self, what: str, curves: Mapping) -> dict[str, dict]:
         n = self.epochs.size
         out: dict[str, dict[str, np.ndarray]] = {}
         for name, named in curves.items():
@@ -562,15 +453,12 @@ class LossCurvesDisplay:
                 _fail(f"{what}[{name!r}]", "a dict of curve name -> values", named)
             out[str(name)] = {}
             for curve in _CURVE_NAMES:
-                if curve not in named or named[curve] is None:
+                if named.get(curve) is None:
                     continue
                 values = np.asarray(named[curve], dtype=np.float64)
                 if values.shape != (n,):
-                    _fail(
-                        f"{what}[{name!r}][{curve!r}]",
-                        f"{n} values, one per epoch",
-                        f"<array of shape {values.shape}>",
-                    )
+                    expected = f"{n} values, one per epoch"
+                    fail_shape(f"{what}[{name!r}][{curve!r}]", expected, values)
                 out[str(name)][curve] = values
         return out
 
@@ -585,16 +473,14 @@ class LossCurvesDisplay:
     ) -> LossCurvesDisplay:
         """Draw the loss curves of a comparison's variants.
 
-        With several seeds (``result.seeds``), the curves are the means over the
-        seeds and ``result.curves_std`` gives bands of mean ± std. The panel of
-        a variant whose run diverged says so ("diverged at epoch 7"); its
-        curves are drawn up to there.
+        With several seeds, ``result.curves_std`` gives the bands; a diverged variant's
+        panel says so and its curves stop there.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
             variants: Which variants, in order; ``None`` draws all.
-            ax: ``None`` (a new figure), one ``Axes`` to divide, or a sequence of
-                ``Axes`` (one per variant, or one with ``separate=False``).
+            ax: ``None``, one ``Axes`` to divide, or a sequence of ``Axes`` (one per
+                variant, or one with ``separate=False``).
             **kwargs: Passed to :meth:`plot`.
 
         Returns:
@@ -608,12 +494,8 @@ class LossCurvesDisplay:
         std = None
         if _n_seeds(result) > 1 and getattr(result, "curves_std", None):
             std = {v: result.curves_std.get(v, {}) for v in chosen}
-        display = cls(
-            result.epochs,
-            {v: result.curves[v] for v in chosen},
-            std=std,
-            notes=_notes(result, chosen),
-        )
+        curves = {v: result.curves[v] for v in chosen}
+        display = cls(result.epochs, curves, std=std, notes=_notes(result, chosen))
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -631,24 +513,18 @@ class LossCurvesDisplay:
         """Draw the curves.
 
         Args:
-            ax: ``None`` (a new figure), one ``Axes`` (its place is divided into
-                the loss panels and, unless ``penalty_ax`` is given, the penalty
-                axes below them), or a sequence of loss ``Axes``: one per variant
-                (``separate=True``) or one.
-            penalty_ax: Axes for the penalties; ``None`` makes one below the loss
-                panels.
-            separate: One panel per variant (sharing the y scale) rather than all
-                variants on one axes.
+            ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
+                axes), or the loss ``Axes``: one per variant, or one.
+            penalty_ax: Axes for the penalties; ``None`` makes one below.
+            separate: One panel per variant rather than all on one axes.
             penalty: Draw the penalties.
             logy: Logarithmic y scale for the losses (and the penalties).
-            colors: Colour per variant (default:
-                :func:`kreg.plots._common.variant_colors`).
-            band_alpha: Opacity of the ± std bands (training; validation and
-                penalty bands are lighter).
+            colors: Colour per variant (default: the variants' colours).
+            band_alpha: Opacity of the training ± std bands (the others lighter).
             **kwargs: Passed to ``Axes.plot`` for every loss line.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` or ``penalty_ax`` is not an ``Axes``.
@@ -662,12 +538,11 @@ class LossCurvesDisplay:
         n_panels = len(names) if separate else 1
         below = penalty and penalty_ax is None
         if ax is None or is_axes(ax):  # the loss panels, the penalty axes below
-            size = (3.6 * n_panels + 0.8, 5.4 if below else 3.6)
             fig, grid, bounding = grid_spec(
                 ax,
                 2 if below else 1,
                 n_panels,
-                figure_kw={"figsize": size},
+                figure_kw={"figsize": (3.6 * n_panels + 0.8, 5.4 if below else 3.6)},
                 height_ratios=[2.0, 1.0] if below else None,
             )
             loss_axes = add_panels(fig, [grid[0, c] for c in range(n_panels)])
@@ -681,9 +556,8 @@ class LossCurvesDisplay:
         self.axes_ = {
             name: loss_axes[i if separate else 0] for i, name in enumerate(names)
         }
-        self.lines_: dict[str, dict[str, Any]] = {}
+        self.lines_, self.gaps_ = {}, {}
         self.bands_: dict[str, dict[str, Any]] = {name: {} for name in names}
-        self.gaps_: dict[str, float] = {}
         for name, panel in self.axes_.items():
             self._draw_losses(name, panel, separate, band_alpha, kwargs)
         for i, panel in enumerate(dict.fromkeys(self.axes_.values())):
@@ -703,10 +577,8 @@ class LossCurvesDisplay:
         self.penalty_lines_: dict[str, Any] = {}
         if penalty:
             self._draw_penalties(penalty_ax, logy, band_alpha)
-        self.ax_ = loss_axes[0]
-        self.penalty_ax_ = penalty_ax if penalty else None
-        self.bounding_ax_ = bounding
-        self.figure_ = fig
+        self.ax_, self.penalty_ax_ = loss_axes[0], penalty_ax if penalty else None
+        self.bounding_ax_, self.figure_ = bounding, fig
         return self
 
     def _draw_losses(
@@ -716,8 +588,7 @@ class LossCurvesDisplay:
         curves, spread = self.curves[name], self.std.get(name, {})
         color, prefix = self.colors_[name], "" if separate else f"{name}: "
         self.lines_[name] = {}
-        # Solid and opaque for training; dashed, thinner and lighter for
-        # validation (its band too), so the two stay apart where they are noisy.
+        # Validation dashed, thinner and lighter, so the two stay apart where noisy.
         for part, style, width, alpha, word in (
             ("train", "-", 1.5, 1.0, "training"),
             ("val", "--", 1.0, 0.6, "validation"),
@@ -725,15 +596,11 @@ class LossCurvesDisplay:
             values, std = curves.get(f"{part}_loss"), spread.get(f"{part}_loss")
             if values is None or not np.isfinite(values).any():
                 continue
-            label = f"{prefix}{word} data loss"
-            options = {
-                "color": color,
-                "linestyle": style,
-                "linewidth": width,
-                "alpha": alpha,
-                "label": label if std is None else f"{label} (mean ± std)",
-                **kwargs,
-            }
+            label = f"{prefix}{word} data loss" + (
+                "" if std is None else " (mean ± std)"
+            )
+            look = dict(color=color, linestyle=style, linewidth=width, alpha=alpha)
+            options = {**look, "label": label, **kwargs}
             (self.lines_[name][part],) = panel.plot(self.epochs, values, **options)
             if std is not None:
                 self.bands_[name][part] = std_band(
@@ -746,9 +613,8 @@ class LossCurvesDisplay:
                 gap = float(val[-1] - train[-1])
         self.gaps_[name] = gap
         if separate:
-            panel.set_title(
-                name + (f" (final gap {gap:.2f})" if np.isfinite(gap) else "")
-            )
+            final = f" (final gap {gap:.2f})" if np.isfinite(gap) else ""
+            panel.set_title(name + final)
 
     def _draw_penalties(self, ax: Axes, logy: bool, band_alpha: float) -> None:
         """Draw the penalty of every variant whose penalty is not all zero."""
@@ -772,57 +638,34 @@ class LossCurvesDisplay:
                 ax.set_yscale("log")
             ax.legend(fontsize="x-small", loc="best")
         else:
-            ax.text(
-                0.5,
-                0.5,
-                "no penalty (no regularized variant)",
-                ha="center",
-                va="center",
-                transform=ax.transAxes,
-                fontsize="small",
-            )
+            where = {"ha": "center", "va": "center", "transform": ax.transAxes}
+            ax.text(0.5, 0.5, "no penalty (no regularized variant)", **where)
         ax.set_ylabel("penalty")
         ax.set_xlabel("epoch")
         ax.set_title("Penalty lam/(2n)·Σ (not in the data losses)", fontsize="medium")
 
 
-# ================================================================================
-# 3. One history figure per variant, side by side
-# ================================================================================
-
-
 class VariantPanelsDisplay:
-    """One figure of :mod:`kreg.plots`' history Displays per variant, side by side.
+    """One history Display per variant, side by side.
 
-    Holds the sub-displays (a :class:`~kreg.plots.NetworkDisplay` or a
-    :class:`~kreg.plots.WeightBarsDisplay` per variant); made by
-    :func:`plot_variant_networks` and :func:`plot_variant_weight_bars`.
+    Made by :func:`plot_variant_networks` and :func:`plot_variant_weight_bars`.
 
     Args:
         displays: Mapping variant -> the drawn Display of its panel.
         figure: The figure holding the panels.
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
-        notes: Mapping variant -> a note to write across its panel, e.g.
-            "diverged at epoch 7".
+        notes: Mapping variant -> a note written across its panel.
 
     Attributes:
-        displays_: Mapping variant -> sub-display.
-        axes_: Mapping variant -> its ``Axes``.
-        ax_: The first panel's ``Axes``.
-        bounding_ax_: As given.
-        figure_: The figure.
-        notes_: Mapping variant -> the ``Text`` of its note.
+        displays_: Variant -> sub-display; ``axes_``: variant -> its ``Axes``.
+        notes_: Variant -> the ``Text`` of its note.
 
     Examples:
         >>> import matplotlib.pyplot as plt
         >>> fig, axes = plt.subplots(1, 2)
-        >>> kernels = {"none": np.ones((2, 2)), "l1": np.eye(2)}
-        >>> displays = {
-        ...     name: NetworkDisplay([kernel]).plot(ax, colorbar=False)
-        ...     for (name, kernel), ax in zip(kernels.items(), axes)
-        ... }
-        >>> disp = VariantPanelsDisplay(displays, fig, notes={"l1": "diverged"})
-        >>> disp.notes_["l1"].axes is axes[1]
+        >>> drawn = {v: NetworkDisplay([np.eye(2)]).plot(a) for v, a in zip("ab", axes)}
+        >>> disp = VariantPanelsDisplay(drawn, fig, notes={"b": "diverged"})
+        >>> disp.notes_["b"].axes is axes[1]
         True
     """
 
@@ -852,45 +695,35 @@ def plot_variant_networks(
 ) -> VariantPanelsDisplay:
     """Draw each variant's trained network, side by side.
 
-    One :class:`~kreg.plots.NetworkDisplay` per variant from
-    ``result.histories[variant]`` (edge width and colour by ``|w|``, exact zeros
-    removed). The colour scale of ``|w|`` is shared by every panel (one colour bar,
-    on the last); the edge widths are relative to each panel's largest ``|w|``.
-    The panel of a variant whose run diverged says so; NaN and infinite
-    weights are not drawn.
+    A :class:`~kreg.plots.NetworkDisplay` per variant, one colour scale of ``|w|``
+    (its bar on the last panel), edge widths relative to each panel's largest.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         variants: Which variants, in order; ``None`` draws all.
-        record: Which record, ``-1`` (after training) by default; ``0`` is the
-            initial weights.
+        record: Which record: ``-1`` after training, ``0`` the initial weights.
         max_units: The most nodes drawn per layer.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
-            variant.
-        **kwargs: Passed to :meth:`kreg.plots.NetworkDisplay.plot` (``colorbar=False``
-            leaves out the colour bar).
+        ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
+        **kwargs: Passed to :meth:`kreg.plots.NetworkDisplay.plot`.
 
     Returns:
         A :class:`VariantPanelsDisplay` of ``NetworkDisplay`` objects.
 
     Raises:
         TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant is not in the result or ``record`` is out of
-            range.
+        ValueError: If a variant is not in the result or ``record`` is out of range.
     """
-    chosen = _select_variants(result, variants, "histories")
     from matplotlib.colors import Normalize
 
+    chosen = _select_variants(result, variants, "histories")
     max_units = check_int("max_units", max_units, minimum=1)
     top = 0.0
     for name in chosen:
         for array in map(np.asarray, result.histories[name].weights.values()):
             if array.ndim == 3:  # a 2-D kernel at each record
                 drawn = np.abs(array[check_record(record, len(array))], dtype=float)
-                top = max(
-                    top, float(np.max(drawn, where=np.isfinite(drawn), initial=0))
-                )
-    kwargs.setdefault("norm", Normalize(0.0, top if top > 0 else 1.0))
+                top = max(top, np.max(drawn, where=np.isfinite(drawn), initial=0))
+    kwargs.setdefault("norm", Normalize(0.0, float(top) if top > 0 else 1.0))
     show_bar = kwargs.pop("colorbar", True)
     fig, axes, bounding = panel_axes(ax, len(chosen), figsize=(4.6 * len(chosen), 4.6))
     displays = {}
@@ -919,24 +752,19 @@ def plot_variant_weight_bars(
 ) -> VariantPanelsDisplay:
     """Draw a few weights before and after training, one panel per variant.
 
-    One :class:`~kreg.plots.WeightBarsDisplay` per variant. All variants start
-    from the same initial weights, so every panel shows the same entries (by
-    default the ``k`` largest ``|w|`` at record 0 of the first variant) and the
-    panels share the y scale: the bars "after" differ only by the regularizer.
-    The panel of a variant whose run diverged says so; NaN and infinite
-    weights have no bar.
+    A :class:`~kreg.plots.WeightBarsDisplay` per variant, all of the same entries
+    (by default the ``k`` largest ``|w|`` at record 0 of the first variant: the
+    variants start alike) on one y scale, so the bars after differ by the
+    regularizer only.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        key: Which weight: path, unique suffix or position in each history's
-            ``keys()`` (``0``, the default, is the first layer's kernel; paths
-            differ between variants, positions do not).
+        key: Which weight: path, unique suffix or position (``0``: the first
+            kernel; paths differ between variants, positions do not).
         variants: Which variants, in order; ``None`` draws all.
-        indices: Which entries (flat indices or positions); ``None`` picks them
-            as described above.
+        indices: Which entries (flat indices or positions); ``None``: see above.
         k: How many weights when ``indices`` is ``None``.
-        ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes`` per
-            variant.
+        ax: Where to draw: ``None``, one ``Axes`` to divide, or one per variant.
         **kwargs: Passed to :meth:`kreg.plots.WeightBarsDisplay.from_history`.
 
     Returns:
@@ -974,59 +802,29 @@ def plot_variant_weight_bars(
     return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
 
 
-# ================================================================================
-# 3b. Summary bars: final numbers per variant, error bars over seeds
-# ================================================================================
-
-#: Headings of the summary bar panels, for the metrics of a comparison.
-_BAR_TITLES = {
-    "train_loss": "training data loss",
-    "val_loss": "validation data loss",
-    "train_accuracy": "training accuracy",
-    "val_accuracy": "validation accuracy",
-    "gap": "gap (val - train loss)",
-    "penalty": "penalty",
-    "first_kernel_min": "first-layer kernel min",
-    "first_kernel_max": "first-layer kernel max",
-    "zero_fraction": "fraction exactly 0",
-    "l1_norm": "L1 norm of the kernels",
-    "l2_norm": "L2 norm of the kernels",
-}
-
-
 class MetricBarsDisplay:
     """Final numbers of a comparison as bars, one panel per metric.
 
-    One bar per variant (in the variants' colours) in each panel. With several
-    seeds, each bar is the mean over the seeds, with an error bar of one
-    standard deviation (``ddof=0``) and the individual seeds as dots. A value
-    that is NaN or infinite (a diverged run) has no bar; "non-finite" is
-    written in its place.
+    A bar per variant, in its colour. With several seeds: the mean, an error bar of
+    one std (``ddof=0``) and a dot per seed. A NaN or infinite value has no bar;
+    "non-finite" is written in its place.
 
     Args:
-        metrics: Mapping variant -> mapping metric -> value (the mean).
+        metrics: Mapping variant -> metric -> value (the mean).
         names: The metrics to draw, one panel each, in order.
         std: Optional mapping of the same form with the standard deviations.
-        per_seed: Optional mapping variant -> metric -> values of each seed.
+        per_seed: Optional mapping variant -> metric -> each seed's values.
 
     Attributes:
-        axes_: Mapping metric -> its ``Axes``.
-        bars_: Mapping metric -> ``BarContainer`` (one bar per variant).
-        errorbars_: Mapping metric -> ``ErrorbarContainer``, or ``None`` without
-            standard deviations.
-        seed_points_: Mapping metric -> ``PathCollection`` of the seeds' values,
-            or ``None``.
-        notes_: Mapping metric -> variant -> the "non-finite" ``Text`` written
-            in place of its bar (only metrics with such a value).
-        colors_: Mapping variant -> colour.
-        ax_: The first panel.
-        bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
-        figure_: The figure.
+        axes_: Metric -> its ``Axes``; ``bars_``: metric -> ``BarContainer``.
+        errorbars_: Metric -> ``ErrorbarContainer`` or ``None``.
+        seed_points_: Metric -> ``PathCollection`` of the seeds' values or ``None``.
+        notes_: Metric -> variant -> its "non-finite" ``Text``.
+        colors_: Variant -> colour.
 
     Examples:
         >>> metrics = {"none": {"val_loss": 0.9}, "l2": {"val_loss": 0.3}}
-        >>> std = {"none": {"val_loss": 0.1}, "l2": {"val_loss": 0.05}}
-        >>> disp = MetricBarsDisplay(metrics, ["val_loss"], std=std).plot()
+        >>> disp = MetricBarsDisplay(metrics, ["val_loss"]).plot()
         >>> [float(bar.get_height()) for bar in disp.bars_["val_loss"]]
         [0.9, 0.3]
     """
@@ -1041,11 +839,9 @@ class MetricBarsDisplay:
     ) -> None:
         if not isinstance(metrics, Mapping) or not metrics:
             _fail("metrics", "a non-empty dict of variant -> metrics", metrics)
-        if isinstance(names, str):
-            names = [names]
-        self.names = [str(n) for n in names]
+        self.names = [names] if isinstance(names, str) else [str(n) for n in names]
         if not self.names:
-            _fail("names", "at least one metric", list(names))
+            _fail("names", "at least one metric", self.names)
         self.variants = [str(v) for v in metrics]
         for variant, values in metrics.items():
             missing = [n for n in self.names if n not in values]
@@ -1077,16 +873,14 @@ class MetricBarsDisplay:
     ) -> MetricBarsDisplay:
         """Draw a comparison's final numbers, with error bars over its seeds.
 
-        Reads ``result.metrics`` (means over the seeds) and, when the result
-        was trained with several seeds, ``result.metrics_std`` and
-        ``result.per_seed``.
+        Reads ``result.metrics`` (means) and, with several seeds, ``metrics_std`` and
+        ``per_seed``.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
             names: The metrics, one panel each (keys of ``result.metrics``).
             variants: Which variants, in order; ``None`` draws all.
-            ax: ``None`` (a new figure), one ``Axes`` to divide, or one ``Axes``
-                per metric.
+            ax: ``None`` (a new figure), one ``Axes`` to divide, or one per metric.
             **kwargs: Passed to :meth:`plot`.
 
         Returns:
@@ -1095,20 +889,17 @@ class MetricBarsDisplay:
         Raises:
             TypeError: If ``result`` is not a comparison result.
             ValueError: If a variant or a metric is not in the result.
-
         """
         chosen = _select_variants(result, variants, "metrics")
         several = _n_seeds(result) > 1
-        std = getattr(result, "metrics_std", None) if several else None
-        per_seed = getattr(result, "per_seed", None) if several else None
-        display = cls(
-            {v: result.metrics[v] for v in chosen},
-            names,
-            std={v: std[v] for v in chosen if v in std} if std else None,
-            per_seed={v: per_seed[v] for v in chosen if v in per_seed}
-            if per_seed
-            else None,
-        )
+
+        def part(name: str) -> dict | None:  # the seeds' fields, with several
+            values = getattr(result, name, None) if several else None
+            return {v: values[v] for v in chosen if v in values} if values else None
+
+        metrics = {v: result.metrics[v] for v in chosen}
+        std, per_seed = part("metrics_std"), part("per_seed")
+        display = cls(metrics, names, std=std, per_seed=per_seed)
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -1122,15 +913,13 @@ class MetricBarsDisplay:
         """Draw the panels.
 
         Args:
-            ax: ``None`` (a new figure), one ``Axes`` to divide into one panel
-                per metric, or one ``Axes`` per metric.
-            colors: Colour per variant (default:
-                :func:`kreg.plots._common.variant_colors`).
+            ax: ``None``, one ``Axes`` to divide into a panel per metric, or their axes.
+            colors: Colour per variant (default: the variants' colours).
             seeds: Draw each seed's value as a dot (when known).
             **kwargs: Passed to ``Axes.bar``.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
@@ -1143,9 +932,9 @@ class MetricBarsDisplay:
         self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]
-        self.axes_, self.bars_, self.errorbars_, self.seed_points_ = {}, {}, {}, {}
-        self.notes_ = {}
-        for name, panel in zip(self.names, axes, strict=True):
+        self.axes_ = dict(zip(self.names, axes, strict=True))
+        self.bars_, self.errorbars_, self.seed_points_, self.notes_ = {}, {}, {}, {}
+        for name, panel in self.axes_.items():
             heights = finite_or_nan([self.metrics[v][name] for v in self.variants])
             options = {"color": shade, "alpha": 0.85, "width": 0.7, **kwargs}
             self.bars_[name] = panel.bar(x, heights, **options)
@@ -1156,77 +945,31 @@ class MetricBarsDisplay:
             }
             if missing:
                 self.notes_[name] = missing
-            self.errorbars_[name] = None
+            self.errorbars_[name] = self.seed_points_[name] = None
             if self.std is not None:
                 errors = finite_or_nan([self.std[v][name] for v in self.variants])
                 self.errorbars_[name] = panel.errorbar(
-                    x,
-                    heights,
-                    yerr=errors,
-                    fmt="none",
-                    ecolor="black",
-                    elinewidth=1.2,
-                    capsize=4,
-                    zorder=3,
+                    x, heights, yerr=errors, **_ERRORBARS
                 )
-            self.seed_points_[name] = None
             if seeds and self.per_seed is not None:
-                xs, ys = [], []
-                for i, v in enumerate(self.variants):
-                    values = finite_or_nan(self.per_seed[v][name])
-                    xs += [i] * values.size
-                    ys += values.tolist()
-                if xs:
-                    self.seed_points_[name] = panel.scatter(
-                        xs, ys, s=12, color="black", alpha=0.6, zorder=4
-                    )
+                values = [finite_or_nan(self.per_seed[v][name]) for v in self.variants]
+                xs = np.repeat(x, [a.size for a in values])
+                if xs.size:
+                    ys = np.concatenate(values)
+                    self.seed_points_[name] = panel.scatter(xs, ys, **_SEED_DOTS)
             panel.set_xticks(x, self.variants)
             panel.set_title(_BAR_TITLES.get(name, name), fontsize="medium")
             panel.axhline(0.0, color="0.3", linewidth=0.8)
-            self.axes_[name] = panel
         if self.std is not None:
             dots = " (dots: each seed)" if self.per_seed is not None else ""
             axes[0].set_ylabel(f"mean ± std over seeds{dots}", fontsize="small")
-        self.ax_ = axes[0]
-        self.bounding_ax_ = bounding
-        self.figure_ = fig
+        self.ax_, self.bounding_ax_, self.figure_ = axes[0], bounding, fig
         return self
-
-
-def plot_metric_bars(
-    result: Any,
-    names: Sequence[str] = ("val_loss", "gap", "val_accuracy", "zero_fraction"),
-    *,
-    variants: Sequence[str] | None = None,
-    ax: Any = None,
-    **kwargs: Any,
-) -> MetricBarsDisplay:
-    """Plot a comparison's final numbers as bars, with error bars over seeds.
-
-    Shortcut for :meth:`MetricBarsDisplay.from_result`, which takes the same
-    arguments; ``**kwargs`` go on to :meth:`MetricBarsDisplay.plot`.
-
-    Returns:
-        The drawn :class:`MetricBarsDisplay`.
-    """
-    return MetricBarsDisplay.from_result(
-        result, names, variants=variants, ax=ax, **kwargs
-    )
-
-
-# ================================================================================
-# 4. The standard figure
-# ================================================================================
 
 
 class ComparisonDisplay(CompositeDisplay):
     """The standard figure of a comparison: boundaries, losses, weight distributions.
 
-    Three rows in one figure: the decision boundaries
-    (:class:`DecisionBoundaryDisplay`), the data-loss curves and penalties
-    (:class:`LossCurvesDisplay`), and the distribution of the first layer's kernel
-    for every variant overlaid, with box plots
-    (:class:`~kreg.plots.WeightDistributionDisplay` on ``result.histories``).
     Made by :func:`plot_comparison`.
 
     Args:
@@ -1237,11 +980,9 @@ class ComparisonDisplay(CompositeDisplay):
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
 
     Attributes:
-        figure_: The figure.
         boundaries_: The decision-boundary sub-display (``None`` without a grid).
         losses_: The loss-curve sub-display.
         weights_: The weight-distribution sub-display.
-        bounding_ax_: As given.
     """
 
     def __init__(
@@ -1252,9 +993,8 @@ class ComparisonDisplay(CompositeDisplay):
         weights: WeightDistributionDisplay,
         bounding_ax: Any = None,
     ) -> None:
-        super().__init__(
-            figure, bounding_ax, boundaries=boundaries, losses=losses, weights=weights
-        )
+        parts = {"boundaries": boundaries, "losses": losses, "weights": weights}
+        super().__init__(figure, bounding_ax, **parts)
 
 
 def plot_comparison(
@@ -1272,64 +1012,46 @@ def plot_comparison(
 ) -> ComparisonDisplay:
     """Draw the standard figure of a comparison run.
 
-    Row 1: decision boundaries, one panel per variant (same box and colour
-    scale; training points filled circles, validation points white triangles);
-    left out when the result has no decision grid (data without 2 features).
-    Row 2: training vs validation data loss per variant, and the penalties on
-    their own axes. Row 3: the first layer's kernel of every variant after
-    training, density and histogram overlaid, box plots with min and max below.
+    Row 1: the decision boundaries, a panel per variant (none without a grid, for
+    data without 2 features). Row 2: training vs validation data loss per variant,
+    the penalties below. Row 3: the first layer's kernel of every variant after
+    training, densities and histograms overlaid, box plots below.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         variants: Which variants, in order; ``None`` draws all.
-        key: The weight of the distribution row: path, unique suffix or position
-            (``0``, the default, is the first layer's kernel).
-        record: The record of the distribution row, ``-1`` (after training) by
-            default; ``0`` shows the (identical) initial weights.
+        key: The weight of row 3: path, unique suffix or position.
+        record: The record of row 3: ``-1`` after training, ``0`` the initial weights.
         logy: Logarithmic y scale for the losses.
-        ax: ``None`` (a new figure) or one ``Axes`` whose place is divided into
-            the three rows.
+        ax: ``None`` (a new figure) or one ``Axes`` divided into the rows.
         boundary_kw: Passed to :meth:`DecisionBoundaryDisplay.plot`.
         loss_kw: Passed to :meth:`LossCurvesDisplay.plot`.
         weights_kw: Passed to
             :meth:`kreg.plots.WeightDistributionDisplay.from_histories`.
-        **kwargs: Passed to ``matplotlib.pyplot.figure`` when a figure is made
-            (e.g. ``figsize``, ``dpi``).
+        **kwargs: Passed to ``matplotlib.pyplot.figure`` (e.g. ``figsize``).
 
     Returns:
-        A :class:`ComparisonDisplay` holding the figure and the three
-        sub-displays.
+        A :class:`ComparisonDisplay` holding the figure and the sub-displays.
 
     Raises:
-        ValueError: If a variant is not in the result or ``record`` is out of
-            range.
-        TypeError: If ``result`` is not a comparison result or ``ax`` is not an
-            ``Axes``.
+        ValueError: If a variant is not in the result or ``record`` is out of range.
+        TypeError: If ``result`` is not a comparison result or ``ax`` not an ``Axes``.
 
     Examples:
-        >>> import os
-        >>> import tempfile
         >>> import kreg
-        >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
-        >>> disp = plot_comparison(result, logy=True)
-        >>> disp.figure_.savefig(os.path.join(tempfile.mkdtemp(), "comparison.png"))
+        >>> disp = plot_comparison(kreg.compare(hidden=(8,), epochs=3, batch_size=40))
         >>> list(disp.boundaries_.axes_)
         ['none', 'l1', 'l2']
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
     """
     check_ax("ax", ax)
     has_grid = getattr(result, "grid", None) is not None
-    grid_parts = ("decision", "data") if has_grid else ()
-    chosen = _select_variants(
-        result, variants, "epochs", "curves", "histories", *grid_parts
-    )
+    parts = ("decision", "data") if has_grid else ()
+    chosen = _select_variants(result, variants, "epochs", "curves", "histories", *parts)
     k = len(chosen)
-    # Rows: losses, penalties, distributions, box plots, and the decision
-    # boundaries on top; the last, narrow column holds their colour bar.
-    heights = [2.6, 1.3, 2.6, 0.6 + 0.35 * k]
-    if has_grid:
-        heights.insert(0, 3.6)
+    # Rows: boundaries (with a grid), losses, penalties, distributions, box plots;
+    # the last, narrow column holds the boundaries' colour bar.
+    heights = [3.6] if has_grid else []
+    heights += [2.6, 1.3, 2.6, 0.6 + 0.35 * k]
     kwargs.setdefault("figsize", (max(3.7 * k + 1.4, 8.0), sum(heights) + 0.6))
     fig, outer, bounding = grid_spec(
         ax,
@@ -1339,15 +1061,13 @@ def plot_comparison(
         height_ratios=heights,
         width_ratios=[1.0] * k + [0.06],
     )
-    row = 0
-    boundaries = None
+    row, boundaries = int(has_grid), None
     if has_grid:
         panels = add_panels(fig, [outer[0, c] for c in range(k)])
         options = {"cax": fig.add_subplot(outer[0, k]), **dict(boundary_kw or {})}
         boundaries = DecisionBoundaryDisplay.from_result(
             result, variants=chosen, ax=panels, **options
         )
-        row = 1
     loss_axes = add_panels(fig, [outer[row, c] for c in range(k)])
     losses = LossCurvesDisplay.from_result(
         result,
@@ -1404,11 +1124,30 @@ def plot_loss_curves(
 ) -> LossCurvesDisplay:
     """Plot training vs validation data loss per variant, the penalty apart.
 
-    Shortcut for :meth:`LossCurvesDisplay.from_result`, which takes the same
-    arguments; ``**kwargs`` go on to :meth:`LossCurvesDisplay.plot` (e.g.
-    ``logy=True``, ``separate=False``).
+    Shortcut for :meth:`LossCurvesDisplay.from_result`; ``kwargs`` go on to
+    :meth:`LossCurvesDisplay.plot` (e.g. ``logy=True``).
 
     Returns:
         The drawn :class:`LossCurvesDisplay`.
     """
     return LossCurvesDisplay.from_result(result, variants=variants, ax=ax, **kwargs)
+
+
+def plot_metric_bars(
+    result: Any,
+    names: Sequence[str] = ("val_loss", "gap", "val_accuracy", "zero_fraction"),
+    *,
+    variants: Sequence[str] | None = None,
+    ax: Any = None,
+    **kwargs: Any,
+) -> MetricBarsDisplay:
+    """Plot a comparison's final numbers as bars, with error bars over seeds.
+
+    Calls :meth:`MetricBarsDisplay.from_result` with the same arguments.
+
+    Returns:
+        The drawn :class:`MetricBarsDisplay`.
+    """
+    return MetricBarsDisplay.from_result(
+        result, names, variants=variants, ax=ax, **kwargs
+    )

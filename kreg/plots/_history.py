@@ -1,12 +1,4 @@
-"""Figures of recorded weights: Display objects drawing a ``kreg.WeightHistory``.
-
-Each figure is a Display in the scikit-learn manner: a class method
-(``from_history`` or ``from_histories``) reads the numbers out of the recorded
-weights (NumPy only), builds the Display and calls its ``plot(ax=None, **kwargs)``,
-which draws and stores the axes (``ax_``), the figure (``figure_``) and the main
-artists. Calling ``plot`` again draws the same numbers elsewhere. The ``plot_*``
-functions are shortcuts that return the Display.
-"""
+"""Figures of recorded weights: Display objects drawing a ``kreg.WeightHistory``."""
 
 from __future__ import annotations
 
@@ -16,13 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kreg._validation import (
-    _fail,
-    check_choice,
-    check_int,
-    check_names,
-    check_positive,
-)
+from kreg._validation import _fail, check_choice, check_int, check_names, check_positive
 from kreg.plots._common import (
     HISTORY,
     annotate_min_max,
@@ -30,6 +16,7 @@ from kreg.plots._common import (
     axes_and_below,
     check_history,
     check_record,
+    fail_shape,
     figure_ax,
     finite_or_nan,
     finite_values,
@@ -38,6 +25,8 @@ from kreg.plots._common import (
     kde_grid,
     largest_weights,
     mark_diverged,
+    one_per,
+    position_labels,
     resolve_key,
     variant_colors,
     warn_left_out,
@@ -52,89 +41,62 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 #: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
+_BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
+_HIST = {"density": True, "histtype": "stepfilled", "alpha": 0.25}
+_ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
+_NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
 
 
-def _epochs_of(history: Any, n_records: int, label: str = "history") -> np.ndarray:
+def _weight(history: Any, key: str | int, label: str = "history") -> tuple:
+    """``(full_key, values, epochs)`` of a weight of ``history``, records first."""
+    full, array = resolve_key(history, key)
     epochs = np.asarray(history.epochs)
-    if epochs.shape != (n_records,):
-        _fail(
-            label,
-            f"as many epochs as records ({n_records})",
-            f"<history with {epochs.size} epochs>",
-        )
-    return epochs
+    if epochs.shape != (array.shape[0],):
+        expected = f"as many epochs as records ({array.shape[0]})"
+        _fail(label, expected, f"<history with {epochs.size} epochs>")
+    return full, array, epochs
 
 
 def _key_title(keys: Sequence[str]) -> str:
+    """One title for the keys of several models: "kernel of dense / dense_3"."""
     unique = list(dict.fromkeys(keys))
     if len(unique) == 1:
         return unique[0]
-    # Separately built models differ in their paths ("sequential/dense/kernel",
-    # "sequential_1/dense_3/kernel"): "kernel of dense / dense_3".
     parts = [k.split("/") for k in unique]
     names = {p[-1] for p in parts}
     if len(names) == 1 and len(unique) <= 3 and all(len(p) > 1 for p in parts):
-        layers = dict.fromkeys(p[-2] for p in parts)
-        return f"{names.pop()} of {' / '.join(layers)}"
+        return f"{names.pop()} of {' / '.join(dict.fromkeys(p[-2] for p in parts))}"
     if len(unique) <= 3:
         return ", ".join(unique)
     return f"{unique[0]} and {len(unique) - 1} other weights"
 
 
-# ================================================================================
-# 1. Distribution of the weights at one record
-# ================================================================================
-
-
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    The lecture's "weights without vs with L2" figure. On the main axes, for each
-    history: a histogram (normalized to unit area) and a Gaussian kernel density
-    estimate (:func:`kreg.plots._common.gaussian_kde`, Scott's bandwidth, the same
-    as ``scipy.stats.gaussian_kde``). On a second axes below it, sharing the x axis:
-    one horizontal box plot per history, whose whiskers reach the minimum and the
-    maximum, both written out.
-
-    Build it with :meth:`from_histories` (or :meth:`from_history`); the
-    constructor takes the values directly.
+    The lecture's "weights without vs with L2" figure: per label a histogram of unit
+    area and a Gaussian kernel density estimate (Scott's bandwidth, as
+    ``scipy.stats.gaussian_kde``); below, a box plot per label whose whiskers reach
+    the minimum and maximum, both written out.
 
     Args:
-        values: Mapping of label to the weight values to show (any shape; they
-            are flattened). At least one label.
-        key: Name of the weight shown, used in the title.
-        epochs: Mapping of label to the epoch the values were recorded at, used in
-            the title and legend.
+        values: Mapping label -> the weight values (any shape; flattened).
+        key: Name of the weight, for the title.
+        epochs: Mapping label -> the epoch of the values, for the title.
 
     Attributes:
-        ax_: The axes of the densities and histograms.
-        box_ax_: The axes of the box plots (``None`` if drawn with ``box=False``).
-        figure_: The figure.
-        lines_: Mapping label -> density ``Line2D`` (absent if the density could
-            not be estimated, e.g. all values equal).
-        patches_: Mapping label -> list of histogram patches (one ``Polygon``).
-        boxes_: The dict returned by ``Axes.boxplot`` (``"boxes"``,
-            ``"whiskers"``, ``"medians"``, ...) of the labels with finite
-            values, or ``None``.
-        annotations_: Mapping label -> ``(min_annotation, max_annotation)``.
-        extremes_: Mapping label -> ``(min, max)`` of the finite values.
-        notes_: Mapping label -> the ``Text`` "diverged: non-finite weights"
-            written (in its box-plot row) for a label without a finite value,
-            which is drawn nowhere else; non-finite values among finite ones
-            are left out with a warning.
-        grid_: Points at which the densities were evaluated.
-        densities_: Mapping label -> density values on ``grid_``.
-        colors_: Mapping label -> colour used.
+        box_ax_: The axes of the box plots (``None`` with ``box=False``).
+        lines_: Label -> density ``Line2D``; ``densities_``: the values on ``grid_``.
+        patches_: Label -> the histogram's patches; ``colors_``: label -> colour.
+        boxes_: The dict of ``Axes.boxplot`` (labels with finite values) or ``None``.
+        annotations_: Label -> min and max annotations; ``extremes_``: their values.
+        notes_: Label -> its "diverged: non-finite weights" ``Text`` (no finite value).
 
     Examples:
-        >>> rng = np.random.default_rng(0)
-        >>> values = {
-        ...     "without L2": rng.normal(0, 1.0, 256),
-        ...     "with L2": rng.normal(0, 0.3, 256),
-        ... }
+        >>> values = {"without L2": [-2.0, 0.5, 2.0], "with L2": [-0.5, 0.1, 0.4]}
         >>> disp = WeightDistributionDisplay(values).plot()
-        >>> sorted(disp.lines_), disp.box_ax_ is not None
-        (['with L2', 'without L2'], True)
+        >>> sorted(disp.lines_), disp.extremes_["with L2"]
+        (['with L2', 'without L2'], (-0.5, 0.4))
     """
 
     def __init__(
@@ -163,68 +125,41 @@ class WeightDistributionDisplay:
         *,
         record: int = -1,
         ax: Axes | None = None,
-        box_ax: Axes | None = None,
-        kde: bool = True,
-        hist: bool = True,
-        box: bool = True,
-        bins: int | str = "auto",
-        colors: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> WeightDistributionDisplay:
         """Draw one weight of several histories at one record.
 
         Args:
-            histories: A mapping ``label -> WeightHistory`` (e.g. ``{"without L2":
-                h0, "with L2": h2}``), a list of histories (labelled "history 1",
-                ...) or one history.
-            key: Which weight: its Keras path, a unique suffix (``"dense/kernel"``)
-                or its position in ``history.keys()``. The default ``0`` is the
-                first layer's kernel, and positions work across separately built
-                models, whose paths differ.
-            record: Which record of each history, ``-1`` (the last) by default;
-                ``0`` is the initial weights.
+            histories: A mapping label -> ``WeightHistory``, a list of them (labelled
+                "history 1", ...) or one.
+            key: Which weight: its Keras path, a unique suffix or its position in
+                ``history.keys()`` (``0``: the first kernel, in any model).
+            record: Which record: ``-1`` the last, ``0`` the initial weights.
             ax: As in :meth:`plot`.
-            box_ax: As in :meth:`plot`.
-            kde: As in :meth:`plot`.
-            hist: As in :meth:`plot`.
-            box: As in :meth:`plot`.
-            bins: As in :meth:`plot`.
-            colors: As in :meth:`plot`.
-            **kwargs: As in :meth:`plot`.
+            **kwargs: Passed to :meth:`plot` (``box_ax``, ``kde``, ``hist``, ...).
 
         Returns:
             The Display, drawn.
 
         Raises:
             TypeError: If ``histories`` is not a history, a dict or a list of them.
-            ValueError: If ``histories`` is empty or ``record`` is out of range
-                for a history.
+            ValueError: If ``histories`` is empty or ``record`` is out of range.
             KeyError: If ``key`` names no weight of a history.
 
         Examples:
             >>> from kreg.history import WeightHistory
-            >>> rng = np.random.default_rng(0)
-            >>> h = WeightHistory.from_arrays(
-            ...     {"dense/kernel": rng.normal(size=(3, 2, 8))}, [0, 1, 2]
-            ... )
-            >>> disp = WeightDistributionDisplay.from_histories({"run": h})
-            >>> disp.epochs
-            {'run': 2}
+            >>> h = WeightHistory.from_arrays({"d/kernel": np.eye(2)[None]}, [3])
+            >>> WeightDistributionDisplay.from_histories({"run": h}).epochs
+            {'run': 3}
         """
-        named = as_named_histories(histories)
-        values: dict[str, np.ndarray] = {}
-        epochs: dict[str, int] = {}
-        keys: list[str] = []
-        for label, history in named.items():
-            full, array = resolve_key(history, key)
-            epoch_list = _epochs_of(history, array.shape[0], f"histories[{label!r}]")
+        values, epochs, keys = {}, {}, []
+        for label, history in as_named_histories(histories).items():
+            full, array, epoch = _weight(history, key, f"histories[{label!r}]")
             index = check_record(record, array.shape[0])
-            values[label] = array[index]
-            epochs[label] = int(epoch_list[index])
+            values[label], epochs[label] = array[index], int(epoch[index])
             keys.append(full)
         display = cls(values, key=_key_title(keys), epochs=epochs)
-        options = {"kde": kde, "hist": hist, "box": box, "bins": bins, **kwargs}
-        return display.plot(ax, box_ax=box_ax, colors=colors, **options)
+        return display.plot(ax, **kwargs)
 
     @classmethod
     def from_history(
@@ -232,7 +167,7 @@ class WeightDistributionDisplay:
         history: WeightHistory,
         key: str | int = 0,
         *,
-        label: str | None = None,
+        label: Any = None,
         **kwargs: Any,
     ) -> WeightDistributionDisplay:
         """Draw one weight of one history; see :meth:`from_histories`.
@@ -240,7 +175,7 @@ class WeightDistributionDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight (path, unique suffix or position).
-            label: Legend label; defaults to the weight's key.
+            label: Legend label (shown as ``str``); defaults to the weight's key.
             **kwargs: Passed to :meth:`from_histories`.
 
         Returns:
@@ -251,8 +186,7 @@ class WeightDistributionDisplay:
 
         Examples:
             >>> from kreg.history import WeightHistory
-            >>> w = np.array([[1.0, 2.0, 3.0, 4.0]])
-            >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0])
+            >>> h = WeightHistory.from_arrays({"d/kernel": [[1.0, 2.0, 4.0]]}, [0])
             >>> WeightDistributionDisplay.from_history(h).extremes_
             {'d/kernel': (1.0, 4.0)}
         """
@@ -276,21 +210,17 @@ class WeightDistributionDisplay:
         """Draw the densities, histograms and box plots.
 
         Args:
-            ax: Axes for the densities; ``None`` creates a figure (with a second
-                axes for the box plots when ``box``).
-            box_ax: Axes for the box plots; ``None`` takes the lower part of
-                ``ax``.
+            ax: Axes for the densities; ``None`` creates a figure.
+            box_ax: Axes for the box plots; ``None`` takes the lower part of ``ax``.
             kde: Draw the density curves.
             hist: Draw the histograms (the same bins for every label).
-            box: Draw the box plots. When ``False``, the min and max are written
-                on ``ax`` instead.
+            box: Draw the box plots; else the min and max are written on ``ax``.
             bins: Histogram bins, as ``numpy.histogram_bin_edges`` takes them.
-            colors: Colour per label; the others get
-                :func:`kreg.plots._common.variant_colors`.
+            colors: Colour per label; the others get the variants' colours.
             **kwargs: Passed to ``Axes.plot`` for the density curves.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` or ``box_ax`` is not an ``Axes``.
@@ -298,112 +228,67 @@ class WeightDistributionDisplay:
         """
         labels = list(self.values)
         n = len(labels)
+        layout = dict(figsize=(6.4, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
         fig, ax, box_ax = axes_and_below(
-            ax,
-            box_ax,
-            figsize=(6.4, 4.0 + 0.35 * n),
-            height_ratios=[3.0, 0.6 + 0.35 * n],
-            size=0.3,
-            draw=box,
-            name="box_ax",
-            flag="box",
+            ax, box_ax, draw=box, names=("box_ax", "box"), size=0.3, **layout
         )
         data = {
-            label: finite_values(v, what=f"Weights of {label!r}")
-            for label, v in self.values.items()
+            k: finite_values(v, what=f"Weights of {k!r}")
+            for k, v in self.values.items()
         }
         drawn = [label for label in labels if data[label].size]
-        self.colors_ = variant_colors(labels, colors)
-
-        self.patches_: dict[str, list] = {}
-        if hist and drawn:
-            edges = np.histogram_bin_edges(
-                np.concatenate([data[label] for label in drawn]), bins
-            )
-            for label in drawn:
-                _, _, patches = ax.hist(
-                    data[label],
-                    bins=edges,
-                    density=True,
-                    histtype="stepfilled",
-                    alpha=0.25,
-                    color=self.colors_[label],
-                    label=None if kde else label,
-                )
-                self.patches_[label] = list(patches)
-
-        self.lines_: dict[str, Any] = {}
-        self.densities_: dict[str, np.ndarray] = {}
+        self.colors_ = colors = variant_colors(labels, colors)
+        self.patches_, self.lines_, self.densities_ = {}, {}, {}
         self.grid_ = kde_grid(data[label] for label in drawn) if drawn else np.empty(0)
-        if kde:
-            for label in drawn:
-                try:
-                    density = gaussian_kde(data[label], self.grid_)
-                except ValueError as error:
-                    warnings.warn(
-                        f"No density curve for {label!r}: {error}", stacklevel=2
-                    )
-                    continue
-                options = {"color": self.colors_[label], "label": label, **kwargs}
-                (self.lines_[label],) = ax.plot(self.grid_, density, **options)
-                self.densities_[label] = density
-
+        if hist and drawn:
+            edges = np.histogram_bin_edges(np.concatenate(list(data.values())), bins)
+        for label in drawn if hist else ():
+            shown = None if kde else label
+            options = {"bins": edges, "color": colors[label], "label": shown, **_HIST}
+            self.patches_[label] = list(ax.hist(data[label], **options)[2])
+        for label in drawn if kde else ():
+            try:
+                density = gaussian_kde(data[label], self.grid_)
+            except ValueError as error:
+                warnings.warn(f"No density curve for {label!r}: {error}", stacklevel=2)
+                continue
+            options = {"color": colors[label], "label": label, **kwargs}
+            (self.lines_[label],) = ax.plot(self.grid_, density, **options)
+            self.densities_[label] = density
         self.extremes_ = {
-            label: (float(data[label].min()), float(data[label].max()))
-            for label in drawn
+            k: (float(data[k].min()), float(data[k].max())) for k in drawn
         }
-        self.annotations_: dict[str, tuple] = {}
-        self.notes_: dict[str, Any] = {}
-        self.boxes_ = None
-        diverged = [label for label in labels if label not in drawn]
+        self.annotations_, self.notes_, self.boxes_ = {}, {}, None
+        on = box_ax if box else ax  # where the min, max and notes are written
+        rows = {label: float(n - i) for i, label in enumerate(labels)}
+        if box and drawn:
+            positions = [rows[label] for label in drawn]
+            self.boxes_ = box_ax.boxplot(
+                [data[k] for k in drawn],
+                orientation="horizontal",
+                positions=positions,
+                **_BOX,
+            )
+        for i, label in enumerate(drawn):
+            if box:
+                self.boxes_["boxes"][i].set(facecolor=colors[label], alpha=0.5)
+                self.boxes_["medians"][i].set_color("black")
+            where = {"at": rows[label]} if box else {"lift": 3.0 + 11.0 * i}
+            self.annotations_[label] = annotate_min_max(
+                on, data[label], color=colors[label], **where
+            )
+        for i, label in enumerate(label for label in labels if label not in drawn):
+            if box:
+                where = {"y": rows[label], "transform": box_ax.get_yaxis_transform()}
+                self.notes_[label] = mark_diverged(box_ax, _NO_FINITE, **where)
+            else:
+                text = f"{label}: {_NO_FINITE}"
+                self.notes_[label] = mark_diverged(ax, text, y=0.9 - 0.1 * i)
         if box:
-            rows = {label: float(len(labels) - i) for i, label in enumerate(labels)}
-            if drawn:
-                self.boxes_ = box_ax.boxplot(
-                    [data[label] for label in drawn],
-                    orientation="horizontal",
-                    positions=[rows[label] for label in drawn],
-                    whis=(0, 100),
-                    widths=0.5,
-                    patch_artist=True,
-                    showfliers=False,
-                )
-                for label, patch, median in zip(
-                    drawn, self.boxes_["boxes"], self.boxes_["medians"], strict=True
-                ):
-                    patch.set_facecolor(self.colors_[label])
-                    patch.set_alpha(0.5)
-                    median.set_color("black")
-            for label in drawn:
-                self.annotations_[label] = annotate_min_max(
-                    box_ax, data[label], at=rows[label], color=self.colors_[label]
-                )
-            for label in diverged:
-                self.notes_[label] = mark_diverged(
-                    box_ax,
-                    _NO_FINITE,
-                    y=rows[label],
-                    transform=box_ax.get_yaxis_transform(),
-                )
             box_ax.set_yticks(list(rows.values()), labels)
-            box_ax.set_ylim(0.4, len(labels) + 0.6)
-            box_ax.set_xlabel("weight value")
+            box_ax.set_ylim(0.4, n + 0.6)
             ax.tick_params(labelbottom=False)
-        else:
-            for i, label in enumerate(drawn):
-                self.annotations_[label] = annotate_min_max(
-                    ax,
-                    data[label],
-                    at=0.0,
-                    color=self.colors_[label],
-                    lift=3.0 + 11.0 * i,
-                )
-            for i, label in enumerate(diverged):
-                self.notes_[label] = mark_diverged(
-                    ax, f"{label}: {_NO_FINITE}", y=0.9 - 0.1 * i
-                )
-            ax.set_xlabel("weight value")
-
+        on.set_xlabel("weight value")
         if drawn:  # room for the "min"/"max" texts written outside the extremes
             low = min(lo for lo, _ in self.extremes_.values())
             high = max(hi for _, hi in self.extremes_.values())
@@ -413,57 +298,39 @@ class WeightDistributionDisplay:
             )
         ax.set_ylabel("density")
         epochs = set(self.epochs.values())
-        title = self.key or "Weights"
-        if len(epochs) == 1:
-            title += f" at epoch {epochs.pop()}"
-        ax.set_title(title)
+        at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
+        ax.set_title((self.key or "Weights") + at)
         if ax.get_legend_handles_labels()[0]:
             ax.legend()
-        self.ax_ = ax
-        self.box_ax_ = box_ax
-        self.figure_ = fig
+        self.ax_, self.box_ax_, self.figure_ = ax, box_ax, fig
         return self
-
-
-# ================================================================================
-# 2. Evolution over the epochs
-# ================================================================================
 
 
 class WeightEvolutionDisplay:
     """Percentile bands of one weight over the epochs, and its L1 and L2 norms.
 
-    On the main axes: the 5-95 and 25-75 percentile bands of the weight's
-    values at each record, and the median as a line. On a second axes below:
-    the L1 norm ``sum(|w|)`` (left scale) and the L2 norm ``sqrt(sum(w ** 2))``
-    (right scale) against the epoch.
+    Above: the 5-95 and 25-75 percentile bands and the median at each record.
+    Below: ``sum(|w|)`` (left scale) and ``sqrt(sum(w ** 2))`` (right scale).
 
     Args:
         epochs: The epoch of each record (``0`` = before training).
-        percentiles: Mapping of each of 5, 25, 50, 75 and 95 to the values of
-            that percentile at each record.
+        percentiles: Mapping of each of 5, 25, 50, 75, 95 to its values per record.
         l1_norms: ``sum(|w|)`` at each record.
         l2_norms: ``sqrt(sum(w ** 2))`` at each record.
         key: Name of the weight, for the title.
 
     Attributes:
-        ax_: The axes of the percentile bands.
-        norm_ax_: The axes of the L1 norm (``None`` with ``norms=False``).
-        norm_twin_ax_: Its twin axes (right scale) of the L2 norm, or ``None``.
-        figure_: The figure.
-        bands_: Mapping ``"5-95"`` and ``"25-75"`` -> ``PolyCollection``.
-        line_: The median ``Line2D``.
-        norm_lines_: Mapping ``"l1"`` and ``"l2"`` -> ``Line2D`` (empty with
-            ``norms=False``).
+        norm_ax_: The axes of the L1 norm; ``norm_twin_ax_``: its twin, of the L2
+            norm (both ``None`` with ``norms=False``).
+        bands_: ``"5-95"`` and ``"25-75"`` -> ``PolyCollection``.
+        line_: The median ``Line2D``; ``norm_lines_``: ``"l1"``, ``"l2"`` -> ``Line2D``.
 
     Examples:
         >>> from kreg.history import WeightHistory
-        >>> w = np.random.default_rng(0).normal(size=(4, 3, 5))
-        >>> w = w / np.arange(1, 5)[:, None, None]  # shrinking
-        >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0, 1, 2, 3])
-        >>> disp = WeightEvolutionDisplay.from_history(h)
-        >>> bool(disp.l2_norms[-1] < disp.l2_norms[0])
-        True
+        >>> w = np.ones((3, 2, 2)) / np.arange(1, 4)[:, None, None]  # shrinking
+        >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0, 1, 2])
+        >>> WeightEvolutionDisplay.from_history(h).l1_norms.round(2).tolist()
+        [4.0, 2.0, 1.33]
     """
 
     def __init__(
@@ -475,27 +342,26 @@ class WeightEvolutionDisplay:
         *,
         key: str | None = None,
     ) -> None:
-        self.epochs = np.asarray(epochs)
+        self.epochs, self.key = np.asarray(epochs), key
         n = self.epochs.shape[0] if self.epochs.ndim == 1 else -1
         if n < 1:
             _fail("epochs", "a non-empty 1-D sequence", epochs)
         if not isinstance(percentiles, Mapping) or set(percentiles) != set(PERCENTILES):
-            _fail(
-                "percentiles", f"a dict with the keys {list(PERCENTILES)}", percentiles
-            )
+            expected = f"a dict with the keys {list(PERCENTILES)}"
+            _fail("percentiles", expected, percentiles)
         self.percentiles = {
             int(q): np.asarray(percentiles[q], dtype=np.float64) for q in PERCENTILES
         }
         self.l1_norms = np.asarray(l1_norms, dtype=np.float64)
         self.l2_norms = np.asarray(l2_norms, dtype=np.float64)
-        for name, array in (
-            *((f"percentiles[{q}]", a) for q, a in self.percentiles.items()),
-            ("l1_norms", self.l1_norms),
-            ("l2_norms", self.l2_norms),
-        ):
+        arrays = {f"percentiles[{q}]": a for q, a in self.percentiles.items()}
+        for name, array in {
+            **arrays,
+            "l1_norms": self.l1_norms,
+            "l2_norms": self.l2_norms,
+        }.items():
             if array.shape != (n,):
                 _fail(name, f"{n} values, one per epoch", f"<shape {array.shape}>")
-        self.key = key
 
     @classmethod
     def from_history(
@@ -511,15 +377,12 @@ class WeightEvolutionDisplay:
     ) -> WeightEvolutionDisplay:
         """Compute the percentiles and norms of one weight and draw them.
 
-        Percentiles are ``numpy.percentile`` (linear interpolation) over all the
-        weight's values at each record. Non-finite values are left out with a
-        warning; a record without a finite value (a diverged run) has NaN
-        percentiles and norms, which are not drawn.
+        Percentiles are ``numpy.percentile`` over the weight's finite values at each
+        record (the others are left out with a warning; a record without one: NaN).
 
         Args:
             history: A recorded ``WeightHistory``.
-            key: Which weight: its Keras path, a unique suffix or its position in
-                ``history.keys()`` (``0``, the default, is the first kernel).
+            key: Which weight: its Keras path, a unique suffix or its position.
             ax: As in :meth:`plot`.
             norm_ax: As in :meth:`plot`.
             norms: As in :meth:`plot`.
@@ -537,18 +400,16 @@ class WeightEvolutionDisplay:
         Examples:
             >>> from kreg.history import WeightHistory
             >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((2, 2, 2))}, [0, 1])
-            >>> WeightEvolutionDisplay.from_history(h).l1_norms.tolist()
-            [4.0, 4.0]
+            >>> WeightEvolutionDisplay.from_history(h).percentiles[50].tolist()
+            [1.0, 1.0]
         """
         check_history(history)
-        full, array = resolve_key(history, key)
-        epochs = _epochs_of(history, array.shape[0])
+        full, array, epochs = _weight(history, key)
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         finite = np.isfinite(flat)
         if not finite.all():
             bad = f"{full}: {int((~finite).sum())} recorded values"
             warn_left_out(bad, "the percentiles and norms")
-        # A record without a finite value (a diverged run) gets NaN, not drawn.
         some = finite.any(axis=1)
         table = np.full((len(PERCENTILES), flat.shape[0]), np.nan)
         table[:, some] = np.nanpercentile(
@@ -581,83 +442,56 @@ class WeightEvolutionDisplay:
             **kwargs: Passed to ``Axes.plot`` for the median line.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` or ``norm_ax`` is not an ``Axes``.
             ValueError: If ``norm_ax`` is given with ``norms=False``.
         """
+        layout = dict(figsize=(6.4, 5.6), height_ratios=[2.0, 1.0], size=0.35)
         fig, ax, norm_ax = axes_and_below(
-            ax,
-            norm_ax,
-            figsize=(6.4, 5.6),
-            height_ratios=[2.0, 1.0],
-            size=0.35,
-            draw=norms,
-            name="norm_ax",
-            flag="norms",
+            ax, norm_ax, draw=norms, names=("norm_ax", "norms"), **layout
         )
         p, x = self.percentiles, self.epochs
         self.bands_ = {
             f"{low}-{high}": ax.fill_between(
-                x,
-                p[low],
-                p[high],
-                color=color,
-                alpha=alpha,
-                linewidth=0,
-                label=f"{low}-{high}th percentile",
+                x, p[low], p[high], color=color, alpha=alpha, linewidth=0, label=label
             )
             for low, high, alpha in ((5, 95, 0.2), (25, 75, 0.4))
+            for label in [f"{low}-{high}th percentile"]
         }
-        options = {"color": color, "label": "median", **kwargs}
-        (self.line_,) = ax.plot(x, p[50], **options)
+        (self.line_,) = ax.plot(
+            x, p[50], **{"color": color, "label": "median", **kwargs}
+        )
         ax.set_ylabel("weight value")
         ax.set_title(f"{self.key or 'Weights'} over the epochs")
         ax.legend(loc="best", fontsize="small")
-
-        self.norm_lines_: dict[str, Any] = {}
-        twin = None
+        self.norm_lines_, twin = {}, None
         if norms:
-            (self.norm_lines_["l1"],) = norm_ax.plot(
-                x, self.l1_norms, color="tab:purple", label="L1 norm (left)"
-            )
             twin = norm_ax.twinx()
-            (self.norm_lines_["l2"],) = twin.plot(
-                x,
-                self.l2_norms,
-                color="tab:brown",
-                linestyle="--",
-                label="L2 norm (right)",
-            )
-            norm_ax.set_ylabel("sum |w|")
-            twin.set_ylabel("sqrt(sum w²)")
-            norm_ax.set_xlabel("epoch")
-            norm_ax.legend(
-                handles=list(self.norm_lines_.values()), loc="best", fontsize="small"
-            )
+            for name, on, values, shade, style, label, side in (
+                ("l1", norm_ax, self.l1_norms, "tab:purple", "-", "sum |w|", "left"),
+                ("l2", twin, self.l2_norms, "tab:brown", "--", "sqrt(sum w²)", "right"),
+            ):
+                text = f"{name.upper()} norm ({side})"
+                (self.norm_lines_[name],) = on.plot(
+                    x, values, color=shade, linestyle=style, label=text
+                )
+                on.set_ylabel(label)
+            lines = list(self.norm_lines_.values())
+            norm_ax.legend(handles=lines, loc="best", fontsize="small")
             ax.tick_params(labelbottom=False)
-        else:
-            ax.set_xlabel("epoch")
-        self.ax_ = ax
-        self.norm_ax_ = norm_ax
-        self.norm_twin_ax_ = twin
+        (norm_ax if norms else ax).set_xlabel("epoch")
+        self.ax_, self.norm_ax_, self.norm_twin_ax_ = ax, norm_ax, twin
         self.figure_ = fig
         return self
-
-
-# ================================================================================
-# 3. Individual weights before and after
-# ================================================================================
 
 
 class WeightBarsDisplay:
     """Grouped bars of individual weights at two records: before and after.
 
-    The seed's "ELI5" figure, from real weights: for each chosen weight, one bar
-    at the first record (by default the initial weights) beside one bar at the
-    last. L2 shrinks every bar toward 0; L1 with a proximal step sets some to
-    exactly 0 (marked "0").
+    L2 shrinks every bar toward 0; L1 with a proximal step sets some to exactly 0
+    (marked "0").
 
     Args:
         before: The weights' values at the first record.
@@ -667,8 +501,6 @@ class WeightBarsDisplay:
         key: Name of the weight, for the title.
 
     Attributes:
-        ax_: The axes.
-        figure_: The figure.
         bars_: ``[before_bars, after_bars]``, two ``BarContainer``.
         zero_labels_: The "0" texts written over weights exactly 0 after.
 
@@ -687,19 +519,17 @@ class WeightBarsDisplay:
         epochs: tuple[int, int] | None = None,
         key: str | None = None,
     ) -> None:
+        self.key = key
         self.before = np.asarray(before, dtype=np.float64).ravel()
         self.after = np.asarray(after, dtype=np.float64).ravel()
-        if self.before.size == 0:
+        n = self.before.size
+        if n == 0:
             _fail("before", "at least one value", before)
         if self.after.shape != self.before.shape:
-            _fail("after", f"{self.before.size} values, as many as `before`", after)
-        if labels is None:
-            labels = [str(i) for i in range(self.before.size)]
-        self.labels = [str(label) for label in labels]
-        if len(self.labels) != self.before.size:
-            _fail("labels", f"{self.before.size} labels", labels)
+            _fail("after", f"{n} values, as many as `before`", after)
+        labels = range(n) if labels is None else labels
+        self.labels = [str(x) for x in one_per("labels", labels, n, "labels")]
         self.epochs = None if epochs is None else tuple(int(e) for e in epochs)
-        self.key = key
 
     @classmethod
     def from_history(
@@ -707,30 +537,25 @@ class WeightBarsDisplay:
         history: WeightHistory,
         key: str | int = 0,
         *,
+        records: tuple[int, int] = (0, -1),
         indices: Sequence[Any] | None = None,
         k: int = 10,
-        records: tuple[int, int] = (0, -1),
         ax: Axes | None = None,
         colors: tuple[Any, Any] = ("tab:gray", "tab:blue"),
         **kwargs: Any,
     ) -> WeightBarsDisplay:
-        """Draw a few weights of one recorded weight at two records.
+        """Draw a few entries of one recorded weight at two records.
 
         Args:
             history: A recorded ``WeightHistory``.
-            key: Which weight: its Keras path, a unique suffix or its position in
-                ``history.keys()`` (``0``, the default, is the first kernel).
-            indices: Which entries: flat indices into the weight (C order) or
-                positions such as ``(0, 5)`` (input 0 to unit 5 of a Dense
-                kernel). ``None`` takes the ``k`` largest ``|w|`` at the first
-                record, largest first.
-            k: How many weights when ``indices`` is ``None``, an integer >= 1
-                (fewer if the weight is smaller).
-            records: The two records compared, ``(0, -1)`` by default: the
-                initial and the last weights.
+            key: Which weight: its Keras path, a unique suffix or its position.
+            records: The two records compared, by default the first and the last.
+            indices: Which entries: flat indices or positions such as ``(0, 5)``;
+                ``None``: the ``k`` largest ``|w|`` at the first record, largest first.
+            k: How many entries when ``indices`` is ``None`` (at most all).
             ax: Axes to draw on; ``None`` creates a figure.
             colors: Colours of the first and second bars.
-            **kwargs: Passed to both ``Axes.bar`` calls.
+            **kwargs: Passed to :meth:`plot`.
 
         Returns:
             The Display, drawn.
@@ -743,29 +568,22 @@ class WeightBarsDisplay:
         Examples:
             >>> from kreg.history import WeightHistory
             >>> w = np.array([[[1.0, -3.0], [2.0, 0.5]], [[0.5, -1.0], [0.0, 0.2]]])
-            >>> h = WeightHistory.from_arrays({"d/kernel": w}, [0, 10])
+            >>> h = WeightHistory.from_arrays({"d": w}, [0, 9])
             >>> disp = WeightBarsDisplay.from_history(h, k=2)
             >>> disp.labels, disp.after.tolist()
             (['[0,1]', '[1,0]'], [-1.0, 0.0])
         """
         check_history(history)
-        full, array = resolve_key(history, key)
-        epochs = _epochs_of(history, array.shape[0])
+        full, array, epochs = _weight(history, key)
         if not isinstance(records, Sequence) or len(records) != 2:
             _fail("records", "two record indices, e.g. (0, -1)", records, TypeError)
         first, last = (check_record(r, array.shape[0], "records") for r in records)
-        shape = array.shape[1:]
-        w_first = array[first].reshape(-1).astype(np.float64)
-        w_last = array[last].reshape(-1).astype(np.float64)
-        chosen = largest_weights(w_first, k, indices, shape)
-        labels = [
-            "[" + ",".join(str(int(i)) for i in np.unravel_index(f, shape)) + "]"
-            for f in chosen
-        ]
+        flat = array.reshape(array.shape[0], -1).astype(np.float64)
+        chosen = largest_weights(flat[first], k, indices, array.shape[1:])
         display = cls(
-            w_first[chosen],
-            w_last[chosen],
-            labels=labels,
+            flat[first, chosen],
+            flat[last, chosen],
+            labels=position_labels(chosen, array.shape[1:]),
             epochs=(int(epochs[first]), int(epochs[last])),
             key=full,
         )
@@ -788,7 +606,7 @@ class WeightBarsDisplay:
             **kwargs: Passed to both ``Axes.bar`` calls.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
@@ -798,27 +616,19 @@ class WeightBarsDisplay:
         x = np.arange(self.before.size, dtype=float)
         names = ("before", "after")
         if self.epochs is not None:
-            names = (f"epoch {self.epochs[0]}", f"epoch {self.epochs[1]}")
+            names = tuple(f"epoch {e}" for e in self.epochs)
         self.bars_ = []
         for side, values, color, name in zip(
             (-1, 1), (self.before, self.after), colors, names, strict=True
         ):
-            options = {"color": color, "label": name, **kwargs}
             heights = finite_or_nan(values)  # an infinite bar breaks the limits
-            bars = ax.bar(x + side * width / 4, heights, width / 2, **options)
-            self.bars_.append(bars)
-        self.zero_labels_ = [
-            ax.annotate(
-                "0",
-                xy=(xi + width / 4, 0.0),
-                xytext=(0, 2),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize="small",
+            options = {"color": color, "label": name, **kwargs}
+            self.bars_.append(
+                ax.bar(x + side * width / 4, heights, width / 2, **options)
             )
-            for xi, value in zip(x, self.after, strict=True)
-            if value == 0.0
+        self.zero_labels_ = [
+            ax.annotate("0", xy=(xi + width / 4, 0.0), fontsize="small", **_ZERO_TEXT)
+            for xi in x[self.after == 0.0]
         ]
         ax.axhline(0.0, color="black", linewidth=0.8)
         ax.margins(y=0.15)
@@ -830,46 +640,29 @@ class WeightBarsDisplay:
             title += f": epoch {self.epochs[0]} vs {self.epochs[1]}"
         ax.set_title(title)
         ax.legend(fontsize="small")
-        self.ax_ = ax
-        self.figure_ = fig
+        self.ax_, self.figure_ = ax, fig
         return self
-
-
-# ================================================================================
-# 4. The network as a graph
-# ================================================================================
 
 
 class NetworkDisplay:
     """A small dense network drawn as nodes and edges, thick where ``|w|`` is large.
 
-    The seed's "web of connections", from real weights. Nodes stand in columns,
-    one per layer (inputs, then the units of each kernel); an edge joins input
-    ``i`` to unit ``j`` for each weight ``w[i, j]``, its width and colour growing
-    with ``|w|``. Weights that are exactly 0 are removed connections: they are not
-    drawn, and the title counts them. Wide layers are capped at ``max_units``
-    units: those with the largest total ``|w|`` in and out, in their original
-    order; the title says so.
+    A column of nodes per layer; an edge per weight ``w[i, j]``, its width and colour
+    growing with ``|w|``. Weights exactly 0 are removed connections: not drawn,
+    counted in the title. A wide layer shows its ``max_units`` units of largest
+    total ``|w|``, in their order.
 
     Args:
-        kernels: The 2-D kernels of consecutive Dense layers, ``kernels[i]`` of
-            shape ``(units_in, units_out)`` with ``units_out`` equal to the
-            ``units_in`` of ``kernels[i + 1]``.
+        kernels: The 2-D kernels ``(units_in, units_out)`` of consecutive Dense layers.
         layer_names: One name per kernel (the input column is called "input").
-        max_units: The most nodes drawn per layer, an integer >= 1.
         epoch: The epoch the kernels were recorded at, for the title.
+        max_units: The most nodes drawn per layer, an integer >= 1.
 
     Attributes:
         units: For each column, the indices of the units drawn.
-        edges: Integer array of shape ``(m, 3)``: ``(kernel, i, j)`` of each edge
-            drawn, in drawing order (increasing ``|w|``).
-        edge_weights: The weights ``w[i, j]`` of those edges.
-        n_weights: Number of weights in all kernels.
-        n_zero: Number of them exactly 0 (removed connections).
-        ax_: The axes.
-        figure_: The figure.
-        edges_: The ``LineCollection`` of the edges (one segment per edge).
-        nodes_: The ``PathCollection`` of the nodes.
+        edges: ``(kernel, i, j)`` of each edge drawn, by increasing ``|w|``.
+        edge_weights: Their ``w[i, j]``; ``n_weights``, ``n_zero``: the counts.
+        edges_: The ``LineCollection`` of the edges; ``nodes_``: the nodes.
         colorbar_: The colour bar of ``|w|``, or ``None``.
 
     Examples:
@@ -884,18 +677,18 @@ class NetworkDisplay:
         kernels: Sequence[Any],
         *,
         layer_names: Sequence[str] | None = None,
-        max_units: int = 16,
         epoch: int | None = None,
+        max_units: int = 16,
     ) -> None:
-        items = check_names("kernels", kernels)
-        self.kernels = [np.asarray(k, dtype=np.float64) for k in items]
+        self.kernels = [
+            np.asarray(k, dtype=np.float64) for k in check_names("kernels", kernels)
+        ]
         for i, kernel in enumerate(self.kernels):
             if kernel.ndim != 2 or kernel.size == 0:
-                _fail(
-                    f"kernels[{i}]",
-                    "a non-empty 2-D kernel (units_in, units_out) of a Dense layer",
-                    f"<array of shape {kernel.shape}>",
+                expected = (
+                    "a non-empty 2-D kernel (units_in, units_out) of a Dense layer"
                 )
+                fail_shape(f"kernels[{i}]", expected, kernel)
         for i, (a, b) in enumerate(
             zip(self.kernels[:-1], self.kernels[1:], strict=True)
         ):
@@ -906,51 +699,44 @@ class NetworkDisplay:
                     f"kernels[{i}] has shape {a.shape}, kernels[{i + 1}] {b.shape}",
                     "<kernels>",
                 )
-        if layer_names is None:
-            layer_names = [f"layer {i + 1}" for i in range(len(self.kernels))]
-        layer_names = [str(name) for name in layer_names]
-        if len(layer_names) != len(self.kernels):
-            _fail(
-                "layer_names", f"{len(self.kernels)} names, one per kernel", layer_names
-            )
-        self.layer_names = ["input", *layer_names]
+        n = len(self.kernels)
+        names = (
+            [f"layer {i + 1}" for i in range(n)] if layer_names is None else layer_names
+        )
+        names = one_per("layer_names", map(str, names), n, "names, one per kernel")
+        self.layer_names = ["input", *names]
         self.max_units = check_int("max_units", max_units, minimum=1)
         self.epoch = None if epoch is None else int(epoch)
-
-        n_finite = sum(int(np.isfinite(k).sum()) for k in self.kernels)
         self.n_weights = sum(k.size for k in self.kernels)
-        if n_finite < self.n_weights:
-            warn_left_out(f"{self.n_weights - n_finite} weights", "the network")
+        n_bad = self.n_weights - sum(int(np.isfinite(k).sum()) for k in self.kernels)
+        if n_bad:
+            warn_left_out(f"{n_bad} weights", "the network")
         self.n_zero = sum(int((k == 0.0).sum()) for k in self.kernels)
-
-        magnitudes = [
-            np.nan_to_num(np.abs(k), nan=0.0, posinf=0.0) for k in self.kernels
+        sizes = [np.nan_to_num(np.abs(k), nan=0.0, posinf=0.0) for k in self.kernels]
+        self.layer_sizes = [
+            self.kernels[0].shape[0],
+            *(k.shape[1] for k in self.kernels),
         ]
-        sizes = [self.kernels[0].shape[0], *(k.shape[1] for k in self.kernels)]
-        self.layer_sizes = sizes
         self.units = []
-        for column, size in enumerate(sizes):
+        for column, size in enumerate(self.layer_sizes):  # the largest |w| in and out
             importance = np.zeros(size)
             if column > 0:
-                importance += magnitudes[column - 1].sum(axis=0)
-            if column < len(self.kernels):
-                importance += magnitudes[column].sum(axis=1)
+                importance += sizes[column - 1].sum(axis=0)
+            if column < n:
+                importance += sizes[column].sum(axis=1)
             keep = np.argsort(-importance, kind="stable")[: self.max_units]
             self.units.append(np.sort(keep))
-
-        edges = []
-        weights = []
+        edges, weights = [], []
         for index, kernel in enumerate(self.kernels):
             rows, cols = self.units[index], self.units[index + 1]
             block = kernel[np.ix_(rows, cols)]
             i, j = np.nonzero((block != 0.0) & np.isfinite(block))
             edges.append(np.stack([np.full(i.size, index), rows[i], cols[j]], axis=1))
             weights.append(block[i, j])
-        edges_array = np.concatenate(edges).astype(np.intp)
-        weights_array = np.concatenate(weights)
-        order = np.argsort(np.abs(weights_array), kind="stable")
-        self.edges = edges_array[order]
-        self.edge_weights = weights_array[order]
+        weights = np.concatenate(weights)
+        order = np.argsort(np.abs(weights), kind="stable")
+        self.edges = np.concatenate(edges).astype(np.intp)[order]
+        self.edge_weights = weights[order]
 
     @classmethod
     def from_history(
@@ -967,58 +753,47 @@ class NetworkDisplay:
 
         Args:
             history: A recorded ``WeightHistory`` of a model made of Dense layers.
-            record: Which record, ``-1`` (the last) by default; ``0`` is the
-                initial weights.
-            keys: The kernels to draw, in order (paths, unique suffixes or
-                positions). ``None`` takes every 2-D weight, in model order, which
-                is the right chain for a ``Sequential`` stack of Dense layers.
+            record: Which record: ``-1`` the last, ``0`` the initial weights.
+            keys: The kernels, in order (paths, suffixes or positions); ``None``: every
+                2-D weight in model order (a ``Sequential`` stack's chain).
             max_units: The most nodes drawn per layer.
             ax: Axes to draw on; ``None`` creates a figure.
-            **kwargs: Passed to :meth:`plot` (and from it to the edges'
-                ``LineCollection``).
+            **kwargs: Passed to :meth:`plot`.
 
         Returns:
             The Display, drawn.
 
         Raises:
             TypeError: If ``history`` is not a ``WeightHistory``.
-            ValueError: If the history has no 2-D kernel, the kernels do not
-                chain, or ``record`` is out of range.
+            ValueError: If there is no 2-D kernel, they do not chain, or ``record`` is
+                out of range.
             KeyError: If a key names no recorded weight.
 
         Examples:
             >>> from kreg.history import WeightHistory
-            >>> h = WeightHistory.from_arrays(
-            ...     {"s/d1/kernel": np.ones((2, 3, 4)),
-            ...      "s/d2/kernel": np.zeros((2, 4, 1))},
-            ...     [0, 1],
-            ... )
-            >>> NetworkDisplay.from_history(h).n_zero
+            >>> w = {"a/kernel": np.ones((1, 3, 4)), "b/kernel": np.zeros((1, 4, 1))}
+            >>> NetworkDisplay.from_history(WeightHistory.from_arrays(w, [0])).n_zero
             4
         """
         check_history(history)
         if keys is None:
-            chosen = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
-            if not chosen:
+            keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
+            if not keys:
                 _fail(
                     "history",
                     "a history with at least one 2-D kernel (a Dense layer); "
                     f"its weights are {list(history.keys())}",
                     history,
                 )
-            arrays = [np.asarray(history.weights[k]) for k in chosen]
-        else:
-            pairs = [resolve_key(history, k) for k in check_names("keys", keys)]
-            chosen = [full for full, _ in pairs]
-            arrays = [array for _, array in pairs]
-        epochs = _epochs_of(history, arrays[0].shape[0])
-        index = check_record(record, arrays[0].shape[0])
+        chosen = [_weight(history, k) for k in check_names("keys", keys)]
+        epochs = chosen[0][2]
+        index = check_record(record, len(epochs))
         names = getattr(history, "layer_names", None) or {}
         layer_names = [
-            names.get(k, k.split("/")[-2] if "/" in k else k) for k in chosen
+            names.get(k, k.split("/")[-2] if "/" in k else k) for k, _, _ in chosen
         ]
         display = cls(
-            [a[index] for a in arrays],
+            [array[index] for _, array, _ in chosen],
             layer_names=layer_names,
             max_units=max_units,
             epoch=int(epochs[index]),
@@ -1038,8 +813,7 @@ class NetworkDisplay:
         """Draw the network from a list of 2-D kernels.
 
         Args:
-            kernels: Kernels of consecutive Dense layers (NumPy arrays, or Keras
-                variables such as ``[layer.kernel for layer in model.layers]``).
+            kernels: Kernels of consecutive Dense layers (arrays or Keras variables).
             layer_names: One name per kernel.
             max_units: The most nodes drawn per layer.
             ax: Axes to draw on; ``None`` creates a figure.
@@ -1061,14 +835,13 @@ class NetworkDisplay:
         return display.plot(ax=ax, **kwargs)
 
     def _positions(self) -> list[np.ndarray]:
+        """The y of each drawn unit, per column: centred, the widest from 1 to -1."""
         widest = max(len(u) for u in self.units)
-        columns = []
-        for units in self.units:
-            n = len(units)
-            half = 0.0 if widest == 1 else (n - 1) / (widest - 1)
-            y = np.linspace(half, -half, n) if n > 1 else np.zeros(1)
-            columns.append(y)
-        return columns
+        return [
+            np.linspace(half, -half, len(u)) if len(u) > 1 else np.zeros(1)
+            for u in self.units
+            for half in [0.0 if widest == 1 else (len(u) - 1) / (widest - 1)]
+        ]
 
     def plot(
         self,
@@ -1084,27 +857,21 @@ class NetworkDisplay:
     ) -> NetworkDisplay:
         """Draw the nodes and edges.
 
-        Edge ``e`` has width ``min_width + (max_width - min_width) * |w_e| / m``
-        points, where ``m`` is the largest ``|w|`` drawn (in the whole network, or
-        in the edge's own layer with ``width_scale="layer"``), and the colour of
-        ``|w_e|`` in ``cmap``, from 0 to the largest ``|w|`` drawn.
+        Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
+        ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
             cmap: Colour map of ``|w|``.
             max_width: Width of the largest edge, in points.
             min_width: Width of an edge with ``|w|`` near 0, in points.
-            node_size: Marker area of the nodes; ``None`` picks one from the
-                number of nodes.
+            node_size: Marker area of the nodes; ``None``: from their number.
             colorbar: Add a colour bar of ``|w|``.
-            width_scale: ``"network"`` (one scale for all edges) or ``"layer"``
-                (each layer's largest ``|w|`` gets ``max_width``: useful when the
-                layers' weights differ in size, as they do with the usual
-                initializations, whose scale falls with the number of inputs).
+            width_scale: ``"network"`` or ``"layer"`` (for layers of different scales).
             **kwargs: Passed to the edges' ``LineCollection``.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
@@ -1121,50 +888,32 @@ class NetworkDisplay:
         def height(column: int, unit: int) -> float:  # y of a unit drawn
             return columns[column][np.searchsorted(self.units[column], unit)]
 
-        segments = np.array(
-            [
-                [(c, height(c, i)), (c + 1.0, height(c + 1, j))]
-                for c, i, j in self.edges
-            ],
-            dtype=np.float64,
-        ).reshape(-1, 2, 2)
+        segments = [
+            [(c, height(c, i)), (c + 1.0, height(c + 1, j))] for c, i, j in self.edges
+        ]
         magnitude = np.abs(self.edge_weights)
         top = float(magnitude.max()) if magnitude.size else 1.0
-        if width_scale == "layer":
-            scale = np.ones_like(magnitude)
-            for index in np.unique(self.edges[:, 0]):
-                mask = self.edges[:, 0] == index
-                scale[mask] = magnitude[mask].max()
-        else:
-            scale = np.full_like(magnitude, top)
+        scale = np.full_like(magnitude, top)
+        for index in np.unique(self.edges[:, 0]) if width_scale == "layer" else ():
+            mask = self.edges[:, 0] == index
+            scale[mask] = magnitude[mask].max()
         widths = min_width + (max_width - min_width) * magnitude / scale
         options = {"cmap": cmap, "norm": Normalize(0.0, top), "zorder": 1, **kwargs}
+        segments = np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
         self.edges_ = LineCollection(segments, linewidths=widths, **options)
         self.edges_.set_array(magnitude)
         ax.add_collection(self.edges_)
-
         last = len(columns) - 1
-        xs = np.concatenate([np.full(len(y), float(c)) for c, y in enumerate(columns)])
-        ys = np.concatenate(columns)
-        roles = np.concatenate(
-            [
-                np.full(
-                    len(y),
-                    "tab:gray" if c == 0 else "tab:red" if c == last else "tab:blue",
-                )
-                for c, y in enumerate(columns)
-            ]
-        )
+        roles = [
+            "tab:gray" if c == 0 else "tab:red" if c == last else "tab:blue"
+            for c, y in enumerate(columns)
+            for _ in y
+        ]
         if node_size is None:
             node_size = float(np.clip(2000.0 / max(len(y) for y in columns), 20, 300))
+        xs = np.concatenate([np.full(len(y), float(c)) for c, y in enumerate(columns)])
         self.nodes_ = ax.scatter(
-            xs,
-            ys,
-            s=node_size,
-            c=list(roles),
-            edgecolors="black",
-            linewidths=0.5,
-            zorder=2,
+            xs, np.concatenate(columns), s=node_size, c=roles, **_NODES
         )
         for c, (name, size, units) in enumerate(
             zip(self.layer_names, self.layer_sizes, self.units, strict=True)
@@ -1172,43 +921,27 @@ class NetworkDisplay:
             shown = f"{len(units)} of {size}" if len(units) < size else f"{size}"
             shown += " unit" if size == 1 else " units"
             ax.text(
-                c,
-                -1.12,
-                f"{name}\n{shown}",
-                ha="center",
-                va="top",
-                fontsize="small",
+                c, -1.12, f"{name}\n{shown}", ha="center", va="top", fontsize="small"
             )
         ax.set_xlim(-0.4, last + 0.4)
         ax.set_ylim(-1.45, 1.1)
         ax.set_axis_off()
-
         lines = [
-            "Network" + (f" at epoch {self.epoch}" if self.epoch is not None else "")
-        ]
-        lines.append(
+            "Network" + (f" at epoch {self.epoch}" if self.epoch is not None else ""),
             f"{self.n_zero:,} of {self.n_weights:,} weights exactly 0 "
-            "(removed connections, not drawn)"
-        )
+            "(removed connections, not drawn)",
+        ]
         if any(len(u) < s for u, s in zip(self.units, self.layer_sizes, strict=True)):
             lines.append(
                 f"showing at most {self.max_units} units per layer: "
                 "those with the largest |w|"
             )
         ax.set_title("\n".join(lines), fontsize="medium")
-        self.colorbar_ = (
-            fig.colorbar(self.edges_, ax=ax, label="|w|", shrink=0.8)
-            if colorbar
-            else None
-        )
-        self.ax_ = ax
-        self.figure_ = fig
+        self.colorbar_ = None
+        if colorbar:
+            self.colorbar_ = fig.colorbar(self.edges_, ax=ax, label="|w|", shrink=0.8)
+        self.ax_, self.figure_ = ax, fig
         return self
-
-
-# ================================================================================
-# Shortcuts
-# ================================================================================
 
 
 def plot_weight_distribution(
@@ -1221,25 +954,19 @@ def plot_weight_distribution(
 ) -> WeightDistributionDisplay:
     """Plot the distribution of one weight for several histories at one record.
 
-    Shortcut for :meth:`WeightDistributionDisplay.from_histories`, which takes
-    the same arguments: density (Gaussian KDE, Scott's bandwidth) and histogram
-    overlaid, box plots below, min and max written out.
+    Shortcut for :meth:`WeightDistributionDisplay.from_histories`, which takes the
+    same arguments: densities and histograms overlaid, box plots below.
 
     Returns:
         The drawn :class:`WeightDistributionDisplay`.
 
     Examples:
         >>> from kreg.history import WeightHistory
-        >>> rng = np.random.default_rng(0)
-        >>> runs = {
-        ...     name: WeightHistory.from_arrays(
-        ...         {"d/kernel": rng.normal(0, s, (2, 2, 64))}, [0, 5]
-        ...     )
-        ...     for name, s in [("without L2", 1.0), ("with L2", 0.2)]
-        ... }
+        >>> one = lambda s: WeightHistory.from_arrays({"d": np.eye(3)[None] * s}, [0])
+        >>> runs = [one(1), one(2)]
         >>> disp = plot_weight_distribution(runs)
-        >>> len(disp.lines_), len(disp.boxes_["boxes"])
-        (2, 2)
+        >>> list(disp.lines_), len(disp.boxes_["boxes"])
+        (['history 1', 'history 2'], 2)
     """
     return WeightDistributionDisplay.from_histories(
         histories, key, record=record, ax=ax, **kwargs
@@ -1255,14 +982,14 @@ def plot_weight_evolution(
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 
-    Shortcut for :meth:`WeightEvolutionDisplay.from_history` (same arguments).
+    A shortcut: :meth:`WeightEvolutionDisplay.from_history` with these arguments.
 
     Returns:
         The drawn :class:`WeightEvolutionDisplay`.
 
     Examples:
-        >>> from kreg.history import WeightHistory
-        >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((3, 2, 2))}, [0, 1, 2])
+        >>> from kreg.history import WeightHistory as History
+        >>> h = History.from_arrays({"d/kernel": np.ones((3, 2, 2))}, [0, 1, 2])
         >>> plot_weight_evolution(h, norms=False).norm_ax_ is None
         True
     """
@@ -1307,13 +1034,14 @@ def plot_network(
 ) -> NetworkDisplay:
     """Plot a small dense network, edges by ``|w|``, exact zeros removed.
 
-    Shortcut for :meth:`NetworkDisplay.from_history` when ``weights`` is a
-    ``WeightHistory`` (``record`` is its record) or
-    :meth:`NetworkDisplay.from_kernels` when it is a list of 2-D kernels (a
-    ``TypeError`` otherwise); the other arguments are theirs.
+    Shortcut for :meth:`NetworkDisplay.from_history` (a ``WeightHistory``) or
+    :meth:`NetworkDisplay.from_kernels` (a list of 2-D kernels).
 
     Returns:
         The drawn :class:`NetworkDisplay`.
+
+    Raises:
+        TypeError: If ``weights`` is neither a history nor a list of kernels.
 
     Examples:
         >>> disp = plot_network([np.eye(3)], colorbar=False)

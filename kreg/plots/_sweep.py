@@ -1,20 +1,8 @@
 """Figures of a lambda sweep: Display objects drawing a ``SweepResult``.
 
-A ``kreg.sweep`` run trains one network per lambda (and per seed) side by side;
-these figures show what lambda does to it. Lambda runs along a logarithmic x
-axis. ``lam = 0`` has no place on it, so it is drawn at a marked position left
-of the smallest positive lambda, one and a half grid steps away, with a tick
-labelled "0" and a break mark ``//`` on the axis between the two (see
-:func:`lambda_positions`). With several seeds, the curves are means over the
-seeds with bands of ± one standard deviation.
-
-A lambda whose run diverged (its curves or weights went NaN or infinite) is
-marked where it is drawn: "diverged at epoch N" across its boundary panel, and
-written upright at its place on the lambda axis of the other figures.
-
-Every Display follows the other figures' pattern: ``from_result`` reads the
-numbers (NumPy only) and calls ``plot(ax=None, **kwargs)``, which draws and keeps
-the axes (``ax_``), the figure (``figure_``) and the main artists.
+Lambda runs along a log axis, ``lam = 0`` one and a half grid steps left of the
+smallest positive lambda, behind a break mark (:func:`lambda_positions`). Several
+seeds: means with ± std bands. A diverged lambda is marked where it is drawn.
 """
 
 from __future__ import annotations
@@ -34,6 +22,7 @@ from kreg.plots._common import (
     check_ax,
     check_result,
     divergence,
+    fail_shape,
     figure_ax,
     finite_or_nan,
     grid_spec,
@@ -41,6 +30,8 @@ from kreg.plots._common import (
     key_at,
     largest_weights,
     mark_upright,
+    one_per,
+    position_labels,
     pyplot,
     std_band,
 )
@@ -48,19 +39,13 @@ from kreg.plots._compare import DecisionBoundaryDisplay
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
-    from matplotlib.text import Text
 
 #: How the kinds of penalty are written in titles.
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
-#: Colours of the training and the validation curves.
-_TRAIN_COLOR, _VAL_COLOR = "tab:blue", "tab:red"
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
-
-
-# --------------------------------------------------------------------------------
-# Helpers: the lambda axis, reading a result
-# --------------------------------------------------------------------------------
+#: The look of the break mark ``//`` between lam = 0 and the other lambdas.
+_BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
 
 def _check_lams(lams: Any, name: str = "lams") -> np.ndarray:
@@ -79,20 +64,16 @@ def _check_lams(lams: Any, name: str = "lams") -> np.ndarray:
 def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     """Return where each lambda is drawn on a log axis, ``lam = 0`` included.
 
-    Positive lambdas are drawn at their value. ``lam = 0`` is drawn at
-    ``first / step ** 1.5``, where ``first`` is the smallest positive lambda and
-    ``step`` the geometric mean ratio of consecutive positive lambdas (10 with
-    a single positive lambda; kept within ``[10 ** 0.25, 100]``), so it sits one
-    and a half grid steps left of the others. With no positive lambda at all,
-    ``lam = 0`` is drawn at 1.
+    Positive lambdas at their value; ``lam = 0`` at ``first / step ** 1.5``, with
+    ``first`` the smallest positive lambda and ``step`` the geometric mean ratio of
+    consecutive ones (10 for one; within ``[10 ** 0.25, 100]``); at 1 without any.
 
     Args:
         lams: Increasing lambdas, all finite and >= 0.
 
     Returns:
-        ``(positions, zero_x, step)``: the x position of each lambda, the
-        position of ``lam = 0`` (``None`` when no lambda is 0) and the grid step
-        used for the margins.
+        ``(positions, zero_x, step)``: each lambda's x, that of ``lam = 0`` (``None``
+        without it) and the grid step used for the margins.
 
     Raises:
         ValueError: If ``lams`` is empty, not increasing, negative or not finite.
@@ -130,20 +111,15 @@ def _decade_label(value: float) -> str:
 
 
 def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | None]:
-    """Put ``ax``'s x axis on a log scale for ``lams``; return the positions.
-
-    Major ticks at the decades (or at the lambdas when the range spans less than
-    two decades), a "0" tick and a break mark for ``lam = 0``.
-    """
+    """Put ``ax``'s x axis on a log scale for ``lams``, "0" and break mark included."""
     from matplotlib.path import Path
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
     positions, zero_x, step = lambda_positions(lams)
     positive = lams[lams > 0]
-    low = float(positions.min()) / step**0.5
     high = float(positions.max()) * step**0.5
     ax.set_xscale("log")
-    ax.set_xlim(low, high)
+    ax.set_xlim(float(positions.min()) / step**0.5, high)
     ticks: list[float] = []
     minor: list[float] = []
     if positive.size:
@@ -172,32 +148,15 @@ def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | 
     ax.xaxis.set_minor_locator(FixedLocator(minor))
     ax.xaxis.set_minor_formatter(NullFormatter())
     if zero_x is not None and positive.size:
-        where = math.sqrt(zero_x * float(positive[0]))
         mark = Path(
             [(-1.6, -1.0), (-0.4, 1.0), (0.4, -1.0), (1.6, 1.0)],
             [Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO],
         )
-        for y in (0.0, 1.0):
-            ax.plot(
-                [where],
-                [y],
-                marker=mark,
-                markersize=9,
-                markeredgewidth=1.2,
-                color="black",
-                linestyle="",
-                transform=ax.get_xaxis_transform(),
-                clip_on=False,
-                zorder=5,
-                label="_break",
-            )
+        where = [math.sqrt(zero_x * float(positive[0]))]
+        for y in (0.0, 1.0):  # on the bottom and the top spine
+            on = dict(transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
+            ax.plot(where, [y], marker=mark, label="_break", **on, **_BREAK)
     return positions, zero_x
-
-
-def _lambda_xlabel(kind: str | None) -> str:
-    name = _KIND_NAMES.get(str(kind))
-    what = f"{name} strength λ" if name else "λ"
-    return f"{what} (log scale; 0 left of the break)"
 
 
 def _lam_index(lams: np.ndarray, lam: Any, name: str) -> int:
@@ -219,12 +178,7 @@ def _lams_of(result: Any, *attributes: str) -> np.ndarray:
 def _notes(
     result: Any, lams: np.ndarray, indices: Sequence[int] | None = None
 ) -> dict[float, str]:
-    """Lambda -> "diverged at epoch N" (:func:`divergence`), for those that did.
-
-    Looks at the lambdas ``lams[indices]`` (default: all), in the curves, the
-    final weights (``paths``) and the decision grids that the result has, every
-    seed's (``[seed, lambda, ...]``; the grids are ``[lambda, ...]``).
-    """
+    """Lambda -> "diverged at epoch N" for ``lams[indices]``, from every seed's runs."""
     curves = getattr(result, "curves", None) or {}
     paths = getattr(result, "paths", None) or {}
     decision = getattr(result, "decision", None)
@@ -271,10 +225,7 @@ def _seed_metric(result: Any, name: str) -> np.ndarray:
 
 
 def _mean_std(runs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation (ddof=0) over the runs of the finite values.
-
-    NaN where no run is finite (every seed of that lambda diverged).
-    """
+    """Mean and std (ddof=0) of the finite values over the runs; NaN where none."""
     finite = finite_or_nan(runs)
     with warnings.catch_warnings():  # all-NaN columns: NaN, without a warning
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -299,33 +250,32 @@ def _path_key(result: Any, key: str | int) -> str:
     if not keys:
         _fail("result", "a result with weight paths", "<result without paths>")
     full = key_at(keys, key)
-    if full is not None:
-        return full
-    if key in keys:
-        return key
+    if full is not None or key in keys:
+        return full or key
     matches = [k for k in keys if k.endswith("/" + key) or key.endswith("/" + k)]
     if len(matches) != 1:
         _fail("key", f"one of the result's weight paths {keys}", key)
     return matches[0]
 
 
-def _best(result: Any, lams: np.ndarray) -> tuple[int, float] | None:
-    """``(index, lambda)`` of the result's best lambda, or ``None``."""
+def _best_index(result: Any, lams: np.ndarray) -> int | None:
+    """The position of the result's best lambda, or ``None``."""
     best = getattr(result, "best_lam", None)
     if best is None:
         return None
     index = getattr(result, "best_index", None)
     if index is None:
         index = int(np.argmin(np.abs(lams - float(best))))
-    return int(index), float(best)
+    return int(index)
+
+
+def _cells(grid: Any, n: int, ncols: int) -> list:
+    """The first ``n`` cells of ``grid``, row by row."""
+    return [grid[i // ncols, i % ncols] for i in range(n)]
 
 
 def _label_outer(panels: Sequence[Axes], ncols: int) -> None:
-    """Label x1 and x2 only on the outer panels of a grid filled row by row.
-
-    Unlike ``Axes.label_outer``, a panel with no panel below it (in a last row
-    that is not full) keeps its x labels.
-    """
+    """Label x1 and x2 only on the outer panels (one with nothing below keeps x1)."""
     for i, panel in enumerate(panels):
         left, bottom = i % ncols == 0, i + ncols >= len(panels)
         panel.tick_params(labelleft=left, labelbottom=bottom)
@@ -334,11 +284,7 @@ def _label_outer(panels: Sequence[Axes], ncols: int) -> None:
 
 
 class _LambdaDisplay:
-    """What the figures against lambda share: the lambdas, the axis, the notes.
-
-    A subclass's ``plot`` starts with :meth:`_start` (the figure and the lambda
-    axis) and ends with :meth:`_finish` (the notes of the diverged lambdas).
-    """
+    """The lambdas, the axis and the notes of a figure against lambda."""
 
     def __init__(
         self, lams: Any, kind: str | None, notes: Mapping[float, str] | None
@@ -357,17 +303,16 @@ class _LambdaDisplay:
         """Return ``(ax, positions)``: the axes with the lambda axis set up."""
         self.figure_, self.ax_ = figure_ax(ax, figsize=(6.4, 4.2))
         self.positions_, self.zero_x_ = _setup_lambda_axis(self.ax_, self.lams)
-        self.ax_.set_xlabel(_lambda_xlabel(self.kind))
+        name = _KIND_NAMES.get(str(self.kind))
+        what = f"{name} strength λ" if name else "λ"
+        self.ax_.set_xlabel(f"{what} (log scale; 0 left of the break)")
         return self.ax_, self.positions_
 
-    def _draw_runs(
-        self, parts: Sequence[tuple], band_alpha: float, **options: Any
-    ) -> None:
+    def _draw_runs(self, parts: Sequence[tuple], band_alpha: float, **kw: Any) -> None:
         """Draw each part's mean over the runs and, with several, a ± std band.
 
-        ``parts`` holds ``(part, runs, label, color, linestyle, marker)``;
-        ``options`` go to ``Axes.plot``. The means, standard deviations, lines
-        and bands are kept in ``mean_``, ``std_``, ``lines_`` and ``bands_``.
+        ``parts``: ``(part, runs, label, color, linestyle, marker)``; kept in ``mean_``,
+        ``std_``, ``lines_`` and ``bands_``.
         """
         self.mean_, self.std_, self.lines_, self.bands_ = {}, {}, {}, {}
         for part, runs, label, color, linestyle, marker in parts:
@@ -376,14 +321,8 @@ class _LambdaDisplay:
             seeds = runs.shape[0]
             if seeds > 1:
                 label += f" (mean ± std, {seeds} seeds)"
-            style = {
-                "color": color,
-                "linestyle": linestyle,
-                "marker": marker,
-                "markersize": 4,
-                "label": label,
-                **options,
-            }
+            style = {"color": color, "linestyle": linestyle, "marker": marker}
+            style = {**style, "markersize": 4, "label": label, **kw}
             (self.lines_[part],) = self.ax_.plot(self.positions_, mean, **style)
             if seeds > 1:
                 self.bands_[part] = std_band(
@@ -392,7 +331,7 @@ class _LambdaDisplay:
 
     def _finish(self) -> Any:
         """Write each note upright at its lambda's place; return ``self``."""
-        self.notes_: dict[float, Text] = {
+        self.notes_ = {
             lam: mark_upright(
                 self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
             )
@@ -401,54 +340,34 @@ class _LambdaDisplay:
         return self
 
 
-# ================================================================================
-# 1. Regularization path: weights vs lambda
-# ================================================================================
-
-
 class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
-    One line per weight, through its value after training at each lambda, on a
-    logarithmic lambda axis (``lam = 0`` left of a break mark). Under L1 the
-    lines reach exactly 0 and stay there as lambda grows (the proximal step sets
-    weights to 0); points exactly 0 are marked with black dots. Under L2 the
-    lines shrink toward 0 without reaching it. Every model of a sweep starts
-    from the same initial weights, so each line follows one weight across the
-    models.
-
-    Build it with :meth:`from_result`; the constructor takes the arrays directly.
+    A line per weight, through its value after training at each lambda. Under L1
+    the lines reach exactly 0 and stay (the proximal step; black dots mark them);
+    under L2 they shrink toward 0 without reaching it. A sweep's models start alike,
+    so a line follows one weight across them.
 
     Args:
         lams: The lambdas, increasing, >= 0.
-        values: The weights, shape ``(len(lams), k)``: column ``j`` is weight
-            ``j`` at each lambda.
+        values: The weights, shape ``(len(lams), k)``: column ``j`` is weight ``j``.
         labels: One label per weight (default ``"w0"``, ``"w1"``, ...).
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the title, or ``None``.
         key: The weight's name, for the title, or ``None``.
-        notes: Optional mapping lambda -> a note written upright at its place,
-            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
+        notes: Optional mapping lambda -> a note written upright at its place.
 
     Attributes:
-        lines_: One ``Line2D`` per weight, in the order of ``labels``.
-        zeros_: ``PathCollection`` of the points exactly 0 (at ``lam > 0``), or
-            ``None`` when there are none.
+        lines_: A ``Line2D`` per weight; ``zeros_``: the exact zeros' dots or ``None``.
         n_zero_: Per lambda, how many of the drawn weights are exactly 0.
-        positions_: The x position of each lambda.
-        zero_x_: The x position of ``lam = 0``, or ``None``.
-        indices_: (:meth:`from_result` only) the flat indices of the weights
-            drawn.
-        seed_: (:meth:`from_result` only) the seed whose networks are drawn.
-        notes_: Mapping lambda -> the ``Text`` of its note.
-        ax_: The ``Axes``.
-        figure_: The figure.
+        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
+        indices_, seed_: (:meth:`from_result`) the flat indices drawn, and the seed.
+        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
         >>> lams = np.array([0.0, 0.1, 2.0, 10.0])
         >>> w = np.array([1.0, -0.6, 0.3])
         >>> values = np.sign(w) * np.maximum(np.abs(w) - lams[:, None] / 4, 0)
-        >>> disp = RegularizationPathDisplay(lams, values, kind="l1").plot()
-        >>> disp.n_zero_.tolist()
+        >>> RegularizationPathDisplay(lams, values, kind="l1").plot().n_zero_.tolist()
         [0, 0, 1, 3]
     """
 
@@ -463,20 +382,16 @@ class RegularizationPathDisplay(_LambdaDisplay):
         notes: Mapping[float, str] | None = None,
     ) -> None:
         super().__init__(lams, kind, notes)
+        self.key = key
         self.values = np.asarray(values, dtype=np.float64)
         if self.values.ndim == 1:
             self.values = self.values[:, None]
         if self.values.ndim != 2 or self.values.shape[0] != self.lams.size:
-            _fail(
-                "values",
-                f"an array of shape ({self.lams.size}, k), one row per lambda",
-                f"<array of shape {np.shape(values)}>",
-            )
+            expected = f"an array of shape ({self.lams.size}, k), one row per lambda"
+            fail_shape("values", expected, values)
         k = self.values.shape[1]
-        self.labels = [f"w{j}" for j in range(k)] if labels is None else list(labels)
-        if len(self.labels) != k:
-            _fail("labels", f"{k} labels, one per weight", self.labels)
-        self.key = key
+        labels = [f"w{j}" for j in range(k)] if labels is None else labels
+        self.labels = one_per("labels", labels, k, "labels, one per weight")
 
     @classmethod
     def from_result(
@@ -493,25 +408,16 @@ class RegularizationPathDisplay(_LambdaDisplay):
     ) -> RegularizationPathDisplay:
         """Draw the path of a few weights of a sweep.
 
-        Reads ``result.paths[key]`` (final weights, shape ``(seeds, lambdas,
-        *shape)``) for one seed: the models of different seeds start from
-        different initial weights, so their weights are not averaged.
+        Reads ``result.paths[key]``, ``(seeds, lambdas, *shape)``, of one seed (seeds
+        start from different weights, so they are not averaged).
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            key: Which weight: a key of ``result.paths`` (``"hidden_1/kernel"``),
-                a unique suffix of one, or its position (``0``, the default, is
-                the first hidden layer's kernel).
-            indices: Which entries: flat indices or index tuples into the
-                weight. ``None`` takes the ``k`` largest ``|w|`` at the lambda
-                ``at``.
+            key: Which weight: a key of ``result.paths``, a unique suffix or a position.
+            indices: Which entries; ``None``: the ``k`` largest ``|w|`` at ``at``.
             k: How many weights when ``indices`` is ``None``.
-            at: The lambda (one of ``result.lams``) at which the ``k`` largest
-                ``|w|`` are picked; ``None``: the smallest lambda (``lam = 0`` if
-                the sweep has it). ``at=result.best_lam`` follows the weights
-                that matter at the best lambda.
-            seed: Which seed's models (a value of ``result.seeds``); ``None``
-                takes the first.
+            at: The lambda where they are picked; ``None``: the smallest.
+            seed: Which seed's models (of ``result.seeds``); ``None``: the first.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -527,20 +433,13 @@ class RegularizationPathDisplay(_LambdaDisplay):
         s = _seed_index(result, seed)
         array = np.asarray(result.paths[full], dtype=np.float64)
         if array.ndim < 3 or array.shape[1] != lams.size:
-            _fail(
-                f"result.paths[{full!r}]",
-                f"an array of shape (seeds, {lams.size}, ...)",
-                f"<array of shape {array.shape}>",
-            )
-        weights = array[s]
-        shape = weights.shape[1:]
-        flat = weights.reshape(lams.size, -1)
+            expected = f"an array of shape (seeds, {lams.size}, ...)"
+            fail_shape(f"result.paths[{full!r}]", expected, array)
+        shape = array.shape[2:]
+        flat = array[s].reshape(lams.size, -1)
         row = 0 if at is None else _lam_index(lams, at, "at")
         chosen = largest_weights(flat[row], k, indices, shape)
-        labels = [
-            "w[" + ", ".join(str(int(c)) for c in np.unravel_index(i, shape)) + "]"
-            for i in chosen
-        ]
+        labels = position_labels(chosen, shape, "w[{}]", ", ")
         display = cls._of(result, lams, flat[:, chosen], labels=labels, key=full)
         display.indices_ = chosen
         display.seed_ = int((getattr(result, "seeds", None) or [0])[s])
@@ -559,15 +458,13 @@ class RegularizationPathDisplay(_LambdaDisplay):
 
         Args:
             ax: Axes to draw on, or ``None`` for a new figure.
-            colors: One colour per weight (default: matplotlib's ``tab10``, or
-                ``viridis`` for more than 10 weights).
-            legend: Show a legend of the weights beside the axes (default: when
-                there are at most 10).
-            mark_zeros: Mark the points exactly 0 (at ``lam > 0``) with black dots.
+            colors: One colour per weight (default: ``tab10``; ``viridis`` beyond 10).
+            legend: Show a legend beside the axes (default: up to 10 weights).
+            mark_zeros: Mark the points exactly 0 (``lam > 0``) with black dots.
             **kwargs: Passed to ``Axes.plot`` for every line.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
@@ -578,104 +475,72 @@ class RegularizationPathDisplay(_LambdaDisplay):
         if colors is None:
             cmap = pyplot().get_cmap("tab10" if k <= 10 else "viridis")
             colors = [cmap(j if k <= 10 else j / max(k - 1, 1)) for j in range(k)]
-        colors = list(colors)
-        if len(colors) != k:
-            _fail("colors", f"{k} colours, one per weight", colors)
+        colors = one_per("colors", colors, k, "colours, one per weight")
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=1)
-        self.lines_ = []
-        for j in range(k):
-            options = {
-                "color": colors[j],
-                "marker": "o",
-                "markersize": 3.5,
-                "linewidth": 1.5,
-                "label": self.labels[j],
-                **kwargs,
-            }
-            (line,) = ax.plot(positions, self.values[:, j], **options)
-            self.lines_.append(line)
+        style = {"marker": "o", "markersize": 3.5, "linewidth": 1.5}
+        self.lines_ = [
+            ax.plot(
+                positions,
+                self.values[:, j],
+                **{**style, "color": colors[j], "label": self.labels[j], **kwargs},
+            )[0]
+            for j in range(k)
+        ]
         exact = (self.values == 0.0) & (self.lams[:, None] > 0)
         self.n_zero_ = (self.values == 0.0).sum(axis=1)
         self.zeros_ = None
         if mark_zeros and exact.any():
             rows, _ = np.nonzero(exact)
-            self.zeros_ = ax.scatter(
-                positions[rows],
-                np.zeros(rows.size),
-                s=22,
-                color="black",
-                zorder=4,
-                label="exactly 0",
-            )
-        kind = _KIND_NAMES.get(str(self.kind), None)
+            style = dict(s=22, color="black", zorder=4, label="exactly 0")
+            self.zeros_ = ax.scatter(positions[rows], np.zeros(rows.size), **style)
+        kind = _KIND_NAMES.get(str(self.kind))
         what = f"{k} weights" + (f" of {self.key}" if self.key else "")
         title = f"Regularization path{f' ({kind})' if kind else ''}: {what}"
         if self.n_zero_[-1] and self.lams[-1] > 0:
             title += f"\n{int(self.n_zero_[-1])} of {k} exactly 0 at the largest λ"
         ax.set_title(title, fontsize="medium")
         ax.set_ylabel("weight after training")
-        if legend is None:
-            legend = k <= 10
-        if legend:
-            ax.legend(
-                fontsize="x-small",
-                loc="center left",
-                bbox_to_anchor=(1.01, 0.5),
-                frameon=False,
-            )
+        if (k <= 10) if legend is None else legend:
+            beside = dict(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+            ax.legend(fontsize="x-small", **beside)
         return self._finish()
 
 
-# ================================================================================
-# 2. Validation curve: training vs validation data loss vs lambda
-# ================================================================================
+def _check_metric(metric: Any) -> str:
+    if metric not in ("loss", "accuracy"):
+        _fail("metric", "one of 'loss', 'accuracy'", metric)
+    return metric
 
 
 class ValidationCurveDisplay(_LambdaDisplay):
     """Training and validation data loss against lambda, the best lambda marked.
 
-    The classic picture of tuning lambda: at small lambda the network fits the
-    training data (low training loss) but not the validation data (high
-    validation loss: overfitting); at large lambda it fits neither
-    (underfitting); the best lambda minimizes the validation loss. The losses are
-    data losses (cross-entropy without the penalty), after the last epoch. With
-    several seeds, the lines are the mean over seeds and the bands mean ± one
-    standard deviation (``ddof=0``).
+    Small lambda fits the training data but not the validation data (overfitting),
+    large lambda neither (underfitting); the best minimizes the validation loss.
+    Data losses (no penalty) after the last epoch; several seeds: means, ± std.
 
     Args:
         lams: The lambdas, increasing, >= 0.
-        train: Training values, shape ``(len(lams),)`` or ``(seeds, len(lams))``.
+        train: Training values, ``(len(lams),)`` or ``(seeds, len(lams))``.
         val: Validation values, same shape.
-        best_lam: The lambda to mark (default: the lambda of the smallest mean
-            validation value for losses, the largest for accuracies).
+        best_lam: The lambda to mark (default: the best mean validation value).
         metric: ``"loss"`` or ``"accuracy"``, for the labels.
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the labels, or ``None``.
-        notes: Optional mapping lambda -> a note written upright at its place,
-            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
+        notes: Optional mapping lambda -> a note written upright at its place.
 
     Attributes:
-        mean_: ``{"train": ..., "val": ...}``, the mean over seeds per lambda.
-        std_: The same with the standard deviations (0 for one seed).
-        lines_: ``{"train": Line2D, "val": Line2D}`` through the means.
-        bands_: ``{"train": ..., "val": ...}``: the ``fill_between`` collections
-            of mean ± std (empty with one seed).
-        best_lam_: The lambda marked.
-        best_index_: Its position in ``lams``.
-        best_line_: The vertical ``Line2D`` at the best lambda.
-        best_point_: The ``Line2D`` marker on the validation curve there.
-        notes_: Mapping lambda -> the ``Text`` of its note.
-        positions_: The x position of each lambda.
-        zero_x_: The x position of ``lam = 0``, or ``None``.
-        ax_: The ``Axes``.
-        figure_: The figure.
+        mean_: ``{"train": ..., "val": ...}`` over seeds; ``std_``: their spread.
+        lines_: ``"train"``, ``"val"`` -> ``Line2D``; ``bands_``: their ± std bands.
+        best_lam_: The lambda marked; ``best_index_``: its position.
+        best_line_: The vertical line there; ``best_point_``: the star on the curve.
+        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
+        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
         >>> lams = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
-        >>> train = np.array([0.01, 0.02, 0.08, 0.3, 0.69])
         >>> val = np.array([0.9, 0.6, 0.25, 0.35, 0.69])
-        >>> disp = ValidationCurveDisplay(lams, train, val).plot()
-        >>> disp.best_lam_, disp.bands_
-        (0.1, {})
+        >>> ValidationCurveDisplay(lams, val / 2, val).plot().best_lam_
+        0.1
     """
 
     def __init__(
@@ -690,23 +555,18 @@ class ValidationCurveDisplay(_LambdaDisplay):
         notes: Mapping[float, str] | None = None,
     ) -> None:
         super().__init__(lams, kind, notes)
-        if metric not in ("loss", "accuracy"):
-            _fail("metric", "one of 'loss', 'accuracy'", metric)
-        self.metric = metric
+        self.metric = _check_metric(metric)
         n = self.lams.size
         self.train = _as_runs(train, n, "train")
         self.val = _as_runs(val, n, "val")
         if self.train.shape != self.val.shape:
             _fail("val", f"the shape of `train` {self.train.shape}", self.val.shape)
-        if best_lam is None:
-            mean, _ = _mean_std(self.val)
-            if np.isfinite(mean).any():
-                pick = np.nanargmin if metric == "loss" else np.nanargmax
-                self.best_index = int(pick(mean))
-            else:
-                self.best_index = 0
-        else:
+        if best_lam is not None:
             self.best_index = _lam_index(self.lams, best_lam, "best_lam")
+        else:
+            mean, _ = _mean_std(self.val)
+            pick = np.nanargmin if metric == "loss" else np.nanargmax
+            self.best_index = int(pick(mean)) if np.isfinite(mean).any() else 0
         self.best_lam = float(self.lams[self.best_index])
 
     @classmethod
@@ -720,14 +580,13 @@ class ValidationCurveDisplay(_LambdaDisplay):
     ) -> ValidationCurveDisplay:
         """Draw the validation curve of a sweep.
 
-        Reads ``result.metrics["train_loss"]`` and ``["val_loss"]`` (or the
-        accuracies), shape ``(seeds, lambdas)``, and marks ``result.best_lam``
-        (the smallest mean validation data loss).
+        Reads ``result.metrics["train_loss"]`` and ``["val_loss"]`` (or the accuracies)
+        and marks ``result.best_lam``.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            metric: ``"loss"`` (data loss, the default) or ``"accuracy"``; the
-                best lambda is the result's in both cases.
+            metric: ``"loss"`` (data loss) or ``"accuracy"``; the best lambda stays the
+                result's.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -736,19 +595,17 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Raises:
             TypeError: If ``result`` is not a sweep result.
-            ValueError: If ``metric`` is unknown or the result's arrays do not
-                match its lambdas.
+            ValueError: If ``metric`` is unknown or the arrays do not match the lambdas.
         """
         lams = _lams_of(result, "metrics")
-        if metric not in ("loss", "accuracy"):
-            _fail("metric", "one of 'loss', 'accuracy'", metric)
-        best = _best(result, lams)
+        metric = _check_metric(metric)
+        best = _best_index(result, lams)
         display = cls._of(
             result,
             lams,
             _seed_metric(result, f"train_{metric}"),
             _seed_metric(result, f"val_{metric}"),
-            best_lam=None if best is None else lams[best[0]],
+            best_lam=None if best is None else lams[best],
             metric=metric,
         )
         return display.plot(ax=ax, **kwargs)
@@ -757,7 +614,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         self,
         ax: Axes | None = None,
         *,
-        colors: tuple[Any, Any] = (_TRAIN_COLOR, _VAL_COLOR),
+        colors: tuple[Any, Any] = ("tab:blue", "tab:red"),
         band_alpha: float = 0.2,
         logy: bool = False,
         **kwargs: Any,
@@ -772,94 +629,62 @@ class ValidationCurveDisplay(_LambdaDisplay):
             **kwargs: Passed to ``Axes.plot`` for both curves.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
         """
         ax, positions = self._start(ax)
         word = "data loss" if self.metric == "loss" else "accuracy"
-        self._draw_runs(
-            [
-                ("train", self.train, f"training {word}", colors[0], "-", "o"),
-                ("val", self.val, f"validation {word}", colors[1], "--", "s"),
-            ],
-            band_alpha,
-            **{"linewidth": 1.6, **kwargs},
+        parts = [
+            ("train", self.train, f"training {word}", colors[0], "-", "o"),
+            ("val", self.val, f"validation {word}", colors[1], "--", "s"),
+        ]
+        self._draw_runs(parts, band_alpha, **{"linewidth": 1.6, **kwargs})
+        i, best = self.best_index, _lam_label(self.best_lam)
+        line = dict(
+            color="black", linestyle=":", linewidth=1.2, label=f"best λ = {best}"
         )
-        i = self.best_index
-        self.best_line_ = ax.axvline(
-            positions[i],
-            color="black",
-            linestyle=":",
-            linewidth=1.2,
-            label=f"best λ = {_lam_label(self.best_lam)}",
-        )
+        self.best_line_ = ax.axvline(positions[i], **line)
+        star = dict(marker="*", markersize=13, color="gold", markeredgecolor="black")
         (self.best_point_,) = ax.plot(
-            [positions[i]],
-            [self.mean_["val"][i]],
-            linestyle="",
-            marker="*",
-            markersize=13,
-            color="gold",
-            markeredgecolor="black",
-            zorder=5,
+            [positions[i]], [self.mean_["val"][i]], linestyle="", zorder=5, **star
         )
         if logy and any(np.any(mean > 0) for mean in self.mean_.values()):
             ax.set_yscale("log")  # not without a positive value (all diverged)
         ax.set_ylabel(
             word if self.metric == "accuracy" else "data loss (cross-entropy)"
         )
-        ax.set_title(
-            f"Validation curve: best λ = {_lam_label(self.best_lam)} "
-            f"(validation {word} {self.mean_['val'][i]:.3g})",
-            fontsize="medium",
-        )
+        value = f"validation {word} {self.mean_['val'][i]:.3g}"
+        ax.set_title(f"Validation curve: best λ = {best} ({value})", fontsize="medium")
         ax.legend(fontsize="x-small", loc="best")
-        self.best_lam_ = self.best_lam
-        self.best_index_ = self.best_index
+        self.best_lam_, self.best_index_ = self.best_lam, self.best_index
         return self._finish()
-
-
-# ================================================================================
-# 3. Sparsity vs lambda
-# ================================================================================
 
 
 class SparsityDisplay(_LambdaDisplay):
     """The fraction of kernel weights exactly 0 against lambda.
 
-    Subgradient L1 and L2 leave no weight exactly 0 (the line stays at 0 %);
-    proximal L1 zeroes more and more weights as lambda grows. Optionally the
-    fraction with ``|w| < tol`` is drawn too (dashed): it shows how many weights
-    are merely small. With several seeds: means and ± std bands.
+    Subgradient L1 and L2 leave none exactly 0; proximal L1 zeroes more and more as
+    lambda grows. Optionally, dashed, the fraction with ``|w| < tol``: the weights
+    merely small. Several seeds: means and ± std bands.
 
     Args:
         lams: The lambdas, increasing, >= 0.
-        zero_fraction: Fraction of kernel weights exactly 0, shape
-            ``(len(lams),)`` or ``(seeds, len(lams))``.
+        zero_fraction: Fraction exactly 0, ``(len(lams),)`` or ``(seeds, len(lams))``.
         below: Fraction with ``|w| < tol``, the same shape, or ``None``.
         tol: The tolerance of ``below``, for the label.
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``, for the labels, or ``None``.
-        notes: Optional mapping lambda -> a note written upright at its place,
-            e.g. "diverged at epoch 7" (NaN and infinite values are not drawn).
+        notes: Optional mapping lambda -> a note written upright at its place.
 
     Attributes:
-        mean_: ``{"exact": ..., "below": ...}``, the means per lambda (``"below"``
-            only with ``below``).
-        std_: The same with the standard deviations.
-        lines_: ``{"exact": Line2D, "below": Line2D}``.
-        bands_: The ``fill_between`` collections of mean ± std (empty with one
-            seed).
-        positions_: The x position of each lambda.
-        zero_x_: The x position of ``lam = 0``, or ``None``.
-        notes_: Mapping lambda -> the ``Text`` of its note.
-        ax_: The ``Axes``.
-        figure_: The figure.
+        mean_: ``"exact"`` (and ``"below"``) -> means per lambda; ``std_``: spreads.
+        lines_: ``"exact"`` (and ``"below"``) -> ``Line2D``; ``bands_``: ± std.
+        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
+        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
-        >>> lams = np.array([0.0, 0.1, 1.0])
-        >>> disp = SparsityDisplay(lams, [0.0, 0.25, 0.9]).plot()
+        >>> disp = SparsityDisplay([0.0, 0.1, 1.0], [0.0, 0.25, 0.9]).plot()
         >>> disp.lines_["exact"].get_ydata().tolist()
         [0.0, 0.25, 0.9]
     """
@@ -891,14 +716,12 @@ class SparsityDisplay(_LambdaDisplay):
     ) -> SparsityDisplay:
         """Draw the sparsity of a sweep's models.
 
-        Reads ``result.metrics["zero_fraction"]`` (exact zeros over all kernels).
-        With ``tol``, the fraction ``|w| < tol`` is computed from
-        ``result.paths`` (every kernel recorded there) for each seed and lambda.
+        Reads ``result.metrics["zero_fraction"]``; with ``tol``, counts ``|w| < tol``
+        over every kernel of ``result.paths``.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            tol: Also draw the fraction of weights with ``|w| < tol``, a number
-                > 0; ``None`` leaves it out.
+            tol: Also draw the fraction with ``|w| < tol``, a number > 0.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -913,13 +736,12 @@ class SparsityDisplay(_LambdaDisplay):
         below = None
         if tol is not None:
             tol = check_positive("tol", tol)
-            counts, sizes = 0.0, 0
-            for array in result.paths.values():
-                array = np.asarray(array, dtype=np.float64)
-                flat = array.reshape(array.shape[0], array.shape[1], -1)
-                counts = counts + (np.abs(flat) < tol).sum(axis=2)
-                sizes += flat.shape[2]
-            below = np.asarray(counts, dtype=np.float64) / max(sizes, 1)
+            arrays = [np.asarray(a, dtype=np.float64) for a in result.paths.values()]
+            flat = [a.reshape(a.shape[0], a.shape[1], -1) for a in arrays]
+            counts = sum((np.abs(f) < tol).sum(axis=2) for f in flat)
+            below = np.asarray(counts, dtype=np.float64) / max(
+                sum(f.shape[2] for f in flat), 1
+            )
         zeros = _seed_metric(result, "zero_fraction")
         display = cls._of(result, lams, zeros, below=below, tol=tol)
         return display.plot(ax=ax, **kwargs)
@@ -932,7 +754,7 @@ class SparsityDisplay(_LambdaDisplay):
         band_alpha: float = 0.2,
         **kwargs: Any,
     ) -> SparsityDisplay:
-        """Draw the fractions (y axis in percent, from 0 to 100 %).
+        """Draw the fractions, the y axis in percent.
 
         Args:
             ax: Axes to draw on, or ``None`` for a new figure.
@@ -941,7 +763,7 @@ class SparsityDisplay(_LambdaDisplay):
             **kwargs: Passed to ``Axes.plot`` for the lines.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not an ``Axes``.
@@ -958,56 +780,39 @@ class SparsityDisplay(_LambdaDisplay):
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
         ax.set_ylabel("fraction of kernel weights")
         last = self.mean_["exact"][-1]
-        ax.set_title(
-            f"Sparsity: {last:.1%} exactly 0 at the largest λ", fontsize="medium"
-        )
+        title = f"Sparsity: {last:.1%} exactly 0 at the largest λ"
+        ax.set_title(title, fontsize="medium")
         ax.legend(fontsize="x-small", loc="best")
         return self._finish()
-
-
-# ================================================================================
-# 4. Decision boundaries across lambdas, as small multiples
-# ================================================================================
 
 
 class SweepBoundariesDisplay:
     """Decision regions of a sweep's models, one small panel per lambda.
 
-    The panels share the plot box, the contour levels and the colour scale
-    (drawn by :class:`~kreg.plots.DecisionBoundaryDisplay`, one colour bar for
-    all), so the eye follows the boundary from a wiggly, overfitted one at
-    ``lam = 0`` to a smooth one and, at the largest lambdas, to an underfitted
-    one. The best lambda's panel has a thick frame and "best" in its title.
+    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale, so the eye
+    follows the boundary from overfitted (``lam = 0``) to smooth to underfitted.
+    The best lambda's panel has a thick frame and a bold title.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)``.
         yy: Grid y coordinates, same shape.
         lams: The lambdas, increasing, >= 0.
-        decision: Probability of class 1 on the grid per lambda, shape
-            ``(len(lams), G, H)``.
+        decision: Probability of class 1 per lambda, ``(len(lams), G, H)``.
         data: Optional ``{"x_train", "y_train", "x_val", "y_val"}``: the points.
         titles: Optional panel titles, one per lambda.
         best_lam: The lambda whose panel is highlighted, or ``None``.
-        notes: Optional mapping lambda -> a note written across its panel, e.g.
-            "diverged at epoch 7" (a grid of NaN draws no contours).
+        notes: Optional mapping lambda -> a note written across its panel.
 
     Attributes:
-        boundaries_: The drawn :class:`~kreg.plots.DecisionBoundaryDisplay`
-            (its ``contours_``, ``boundaries_``, ``colorbar_``, ...).
-        axes_: Mapping lambda (float) -> its ``Axes``, in order.
-        contours_: Mapping lambda -> the filled ``QuadContourSet``.
+        boundaries_: The drawn :class:`~kreg.plots.DecisionBoundaryDisplay`.
+        axes_: Lambda -> its ``Axes``; ``contours_``: lambda -> ``QuadContourSet``.
         best_ax_: The best lambda's ``Axes``, or ``None``.
-        notes_: Mapping lambda -> the ``Text`` of its note.
-        colorbar_: The shared ``Colorbar``, or ``None``.
-        ax_: The first panel.
-        bounding_ax_: The hidden ``Axes`` whose place was divided, or ``None``.
-        figure_: The figure.
+        notes_: Lambda -> the ``Text`` of its note; ``colorbar_``: the colour bar.
 
     Examples:
-        >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 20), np.linspace(-1, 1, 20))
-        >>> lams = np.array([0.0, 0.1, 1.0])
+        >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 9), np.linspace(-1, 1, 9))
         >>> decision = np.stack([1 / (1 + np.exp(-s * xx)) for s in (9, 3, 1)])
-        >>> disp = SweepBoundariesDisplay(xx, yy, lams, decision).plot()
+        >>> disp = SweepBoundariesDisplay(xx, yy, [0.0, 0.1, 1.0], decision).plot()
         >>> list(disp.axes_), len(disp.figure_.axes)
         ([0.0, 0.1, 1.0], 4)
     """
@@ -1027,23 +832,18 @@ class SweepBoundariesDisplay:
         self.lams = _check_lams(lams)
         self.notes = _read_notes(notes, self.lams)
         decision = np.asarray(decision, dtype=np.float64)
-        xx = np.asarray(xx, dtype=np.float64)
-        if decision.ndim != 3 or decision.shape != (self.lams.size, *xx.shape):
-            _fail(
-                "decision",
-                f"an array of shape ({self.lams.size}, *grid shape {xx.shape})",
-                f"<array of shape {decision.shape}>",
-            )
+        shape = np.shape(xx)
+        if decision.ndim != 3 or decision.shape != (self.lams.size, *shape):
+            expected = f"an array of shape ({self.lams.size}, *grid shape {shape})"
+            fail_shape("decision", expected, decision)
         self.names = []
         for i, lam in enumerate(self.lams):
             name = f"λ = {_lam_label(lam)}"
             self.names.append(name if name not in self.names else f"{name} ({i})")
-        if titles is None:
-            titles = list(self.names)
-        titles = [str(t) for t in titles]
-        if len(titles) != self.lams.size:
-            _fail("titles", f"{self.lams.size} titles, one per lambda", titles)
+        titles = self.names if titles is None else [str(t) for t in titles]
+        titles = one_per("titles", titles, self.lams.size, "titles, one per lambda")
         self.best_lam = None if best_lam is None else float(best_lam)
+        by_lam = dict(zip(self.lams.tolist(), self.names, strict=True))
         # The arrays are checked (shapes, threshold) by the boundary display.
         self.boundaries = DecisionBoundaryDisplay(
             xx,
@@ -1051,11 +851,7 @@ class SweepBoundariesDisplay:
             dict(zip(self.names, decision, strict=True)),
             data=data,
             titles=dict(zip(self.names, titles, strict=True)),
-            notes={
-                name: self.notes[float(lam)]
-                for name, lam in zip(self.names, self.lams, strict=True)
-                if float(lam) in self.notes
-            },
+            notes={by_lam[lam]: text for lam, text in self.notes.items()},
         )
 
     @classmethod
@@ -1063,32 +859,30 @@ class SweepBoundariesDisplay:
         cls,
         result: Any,
         *,
-        lams: Sequence[float] | None = None,
+        lams: Sequence[float] | np.ndarray | None = None,
         points: bool = True,
         ax: Any = None,
         **kwargs: Any,
     ) -> SweepBoundariesDisplay:
         """Draw a sweep's decision regions, one panel per lambda.
 
-        Reads ``result.grid``, ``result.decision`` (first seed's models, shape
+        Reads ``result.grid``, ``result.decision`` (the first seed's models,
         ``(lambdas, G, H)``), ``result.data`` and, for the titles,
         ``result.mean["val_accuracy"]``.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
             lams: Which lambdas (values of ``result.lams``); ``None`` draws all.
-            points: Draw the training and validation points.
-            ax: ``None`` (a new figure), one ``Axes`` to divide into the panels,
-                or one ``Axes`` per lambda.
-            **kwargs: Passed to :meth:`plot`.
+            points: Draw the data points on every panel.
+            ax: ``None``, one ``Axes`` to divide, or one ``Axes`` per lambda.
+            **kwargs: Passed to :meth:`plot` (e.g. ``ncols``).
 
         Returns:
-            The Display, drawn.
+            The Display, drawn, a panel per lambda.
 
         Raises:
             TypeError: If ``result`` is not a sweep result.
-            ValueError: If the result has no decision grid or a lambda is not in
-                it.
+            ValueError: If the result has no grid or a lambda is not in it.
         """
         all_lams = _lams_of(result, "grid", "decision", "data")
         if result.grid is None or result.decision is None:
@@ -1098,28 +892,23 @@ class SweepBoundariesDisplay:
                 "2 features)",
                 "<result without a grid>",
             )
-        if lams is None:
-            chosen = list(range(all_lams.size))
-        else:
+        chosen = list(range(all_lams.size))
+        if lams is not None:
             if isinstance(lams, (str, bytes)) or not isinstance(
                 lams, (Sequence, np.ndarray)
             ):
                 _fail("lams", "a sequence of the result's lambdas", lams, TypeError)
-            chosen = [_lam_index(all_lams, lam, "lams") for lam in lams]
+            chosen = sorted({_lam_index(all_lams, lam, "lams") for lam in lams})
             if not chosen:
                 _fail("lams", "at least one lambda", list(lams))
-            chosen = sorted(set(chosen))
-        mean = getattr(result, "mean", None) or {}
-        accuracy = mean.get("val_accuracy")
-        best = _best(result, all_lams)
+        accuracy = (getattr(result, "mean", None) or {}).get("val_accuracy")
+        best = _best_index(result, all_lams)
         titles = []
         for i in chosen:
             title = f"λ = {_lam_label(all_lams[i])}"
             if accuracy is not None and np.isfinite(accuracy[i]):
                 title += f" (val acc {float(accuracy[i]):.2f})"
-            if best is not None and i == best[0]:
-                title += " · best"
-            titles.append(title)
+            titles.append(f"{title} · best" if i == best else title)
         display = cls(
             result.grid["xx"],
             result.grid["yy"],
@@ -1127,7 +916,7 @@ class SweepBoundariesDisplay:
             np.asarray(result.decision)[chosen],
             data=dict(result.data) if points else None,
             titles=titles,
-            best_lam=None if best is None else best[1],
+            best_lam=None if best is None else float(result.best_lam),
             notes=_notes(result, all_lams, chosen),
         )
         return display.plot(ax=ax, **kwargs)
@@ -1137,10 +926,6 @@ class SweepBoundariesDisplay:
         ax: Any = None,
         *,
         ncols: int | None = None,
-        colorbar: bool = True,
-        cax: Axes | None = None,
-        legend: bool = False,
-        point_size: float = 10.0,
         **kwargs: Any,
     ) -> SweepBoundariesDisplay:
         """Draw the panels in a grid.
@@ -1149,16 +934,12 @@ class SweepBoundariesDisplay:
             ax: ``None`` (a new figure), one ``Axes`` to divide into the grid, or
                 one ``Axes`` per lambda.
             ncols: Panels per row (default: up to 5).
-            colorbar: Add one colour bar for all panels.
-            cax: Axes for the colour bar; ``None`` takes room from the panels.
-            legend: Add the legend of the point markers (training: filled
-                circles; validation: white triangles) on the first panel.
-            point_size: Marker area of the points.
             **kwargs: Passed to :meth:`kreg.plots.DecisionBoundaryDisplay.plot`
-                (e.g. ``cmap``, ``levels``, ``alpha``).
+                (``colorbar``, ``cax``, ``cmap``, ...), here with ``legend=False``
+                and ``point_size=10`` unless given.
 
         Returns:
-            ``self``, with the attributes listed in the class docstring.
+            ``self``, drawn.
 
         Raises:
             TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
@@ -1167,25 +948,19 @@ class SweepBoundariesDisplay:
         n = self.lams.size
         ncols = min(n, 5) if ncols is None else check_int("ncols", ncols, minimum=1)
         ncols = min(ncols, n)
-        nrows = math.ceil(n / ncols)
-        bounding = None
-        panels = ax  # a sequence of Axes, checked by the boundary display
-        if ax is None or is_axes(ax):
+        bounding, panels = None, ax  # a sequence of Axes, checked by the boundaries
+        divided = ax is None or is_axes(ax)
+        if divided:
+            nrows = math.ceil(n / ncols)
             size = (2.7 * ncols + 1.0, 2.5 * nrows + 0.2)
             fig, grid, bounding = grid_spec(
                 ax, nrows, ncols, figure_kw={"figsize": size}
             )
-            panels = add_panels(fig, [grid[i // ncols, i % ncols] for i in range(n)])
-        self.boundaries_ = self.boundaries.plot(
-            ax=panels,
-            colorbar=colorbar,
-            cax=cax,
-            legend=legend,
-            point_size=point_size,
-            **kwargs,
-        )
+            panels = add_panels(fig, _cells(grid, n, ncols))
+        options = {"legend": False, "point_size": 10.0, **kwargs}
+        self.boundaries_ = self.boundaries.plot(ax=panels, **options)
         axes = [self.boundaries_.axes_[name] for name in self.names]
-        if ax is None or is_axes(ax):
+        if divided:
             _label_outer(axes, ncols)
         for panel in axes:
             panel.title.set_fontsize("small")
@@ -1205,23 +980,15 @@ class SweepBoundariesDisplay:
                     spine.set_linewidth(2.5)
                 self.best_ax_.title.set_fontweight("bold")
         self.colorbar_ = self.boundaries_.colorbar_
-        self.ax_ = axes[0]
-        self.bounding_ax_ = bounding
+        self.ax_, self.bounding_ax_ = axes[0], bounding
         self.figure_ = self.boundaries_.figure_
         return self
-
-
-# ================================================================================
-# 5. The standard figure
-# ================================================================================
 
 
 class SweepDisplay(CompositeDisplay):
     """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
 
-    Top row: :class:`RegularizationPathDisplay`, :class:`ValidationCurveDisplay`
-    and :class:`SparsityDisplay`; below, :class:`SweepBoundariesDisplay` (left
-    out for data without 2 features). Made by :func:`plot_sweep`.
+    Made by :func:`plot_sweep`.
 
     Args:
         figure: The figure.
@@ -1232,13 +999,10 @@ class SweepDisplay(CompositeDisplay):
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
 
     Attributes:
-        figure_: The figure.
         path_: The :class:`RegularizationPathDisplay`.
         validation_: The :class:`ValidationCurveDisplay`.
         sparsity_: The :class:`SparsityDisplay`.
         boundaries_: The :class:`SweepBoundariesDisplay`, or ``None``.
-        bounding_ax_: As given.
-
     """
 
     def __init__(
@@ -1250,14 +1014,8 @@ class SweepDisplay(CompositeDisplay):
         boundaries: SweepBoundariesDisplay | None,
         bounding_ax: Any = None,
     ) -> None:
-        super().__init__(
-            figure,
-            bounding_ax,
-            path=path,
-            validation=validation,
-            sparsity=sparsity,
-            boundaries=boundaries,
-        )
+        parts = {"path": path, "validation": validation, "sparsity": sparsity}
+        super().__init__(figure, bounding_ax, **parts, boundaries=boundaries)
 
 
 def plot_sweep(
@@ -1276,16 +1034,13 @@ def plot_sweep(
 ) -> SweepDisplay:
     """Draw the standard figure of a lambda sweep.
 
-    Row 1: the regularization path of the ``k`` first-layer weights largest at
-    the smallest lambda, the validation curve (training vs validation data loss,
-    best lambda marked, ± std bands with several seeds) and the fraction of
-    exact zeros. Below: the decision boundaries, one small panel per lambda on
-    one colour scale (left out without a decision grid).
+    Row 1: the regularization path of the ``k`` first-layer weights largest at the
+    smallest lambda, the validation curve and the fraction of exact zeros. Below:
+    the decision boundaries, a small panel per lambda (none without a grid).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
-        key: The weight of the path: key, unique suffix or position in
-            ``result.paths`` (``0``: the first hidden layer's kernel).
+        key: The weight of the path: key, unique suffix or position.
         k: How many weights the path shows.
         tol: Also show the fraction of weights with ``|w| < tol``.
         ncols: Boundary panels per row (default: up to 5).
@@ -1294,28 +1049,20 @@ def plot_sweep(
         validation_kw: Passed to :meth:`ValidationCurveDisplay.plot`.
         sparsity_kw: Passed to :meth:`SparsityDisplay.plot`.
         boundary_kw: Passed to :meth:`SweepBoundariesDisplay.plot`.
-        **kwargs: Passed to ``matplotlib.pyplot.figure`` when a figure is made
-            (e.g. ``figsize``, ``dpi``).
+        **kwargs: Passed to ``matplotlib.pyplot.figure`` (e.g. ``figsize``).
 
     Returns:
         A :class:`SweepDisplay`.
 
     Raises:
-        TypeError: If ``result`` is not a sweep result or ``ax`` is not an
-            ``Axes``.
+        TypeError: If ``result`` is not a sweep result or ``ax`` is not an ``Axes``.
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
-        >>> import os
-        >>> import tempfile
         >>> import kreg
-        >>> result = kreg.sweep(
-        ...     kind="l1", lams=[0.0, 0.1, 1.0], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> path = os.path.join(tempfile.mkdtemp(), "sweep.png")
-        >>> plot_sweep(result).figure_.savefig(path)
-        >>> import matplotlib.pyplot as plt
-        >>> plt.close("all")
+        >>> result = kreg.sweep(kind="l1", lams=[0.0, 1.0], hidden=(8,), epochs=3)
+        >>> plot_sweep(result).boundaries_.best_ax_ is not None
+        True
     """
     check_ax("ax", ax)
     has_grid = (
@@ -1326,37 +1073,34 @@ def plot_sweep(
     n = lams.size
     ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
     nrows = math.ceil(n / ncols) if has_grid else 0
-    heights = [3.8] + ([2.5] * nrows if has_grid else [])
-    kwargs.setdefault("figsize", (max(16.0, 2.7 * ncols + 1.2), sum(heights) + 0.8))
-    ratios = [heights[0], sum(heights[1:])] if has_grid else None
+    kwargs.setdefault(
+        "figsize", (max(16.0, 2.7 * ncols + 1.2), 3.8 + 2.5 * nrows + 0.8)
+    )
+    ratios = [3.8, 2.5 * nrows] if has_grid else None
     fig, outer, bounding = grid_spec(
         ax, 2 if has_grid else 1, 1, figure_kw=kwargs, height_ratios=ratios
     )
     top = outer[0, 0].subgridspec(1, 3, width_ratios=[1.25, 1.0, 1.0])
+    axes = [fig.add_subplot(top[0, c]) for c in range(3)]
     path = RegularizationPathDisplay.from_result(
-        result, key, k=k, ax=fig.add_subplot(top[0, 0]), **dict(path_kw or {})
+        result, key, k=k, ax=axes[0], **dict(path_kw or {})
     )
     validation = ValidationCurveDisplay.from_result(
-        result, ax=fig.add_subplot(top[0, 1]), **dict(validation_kw or {})
+        result, ax=axes[1], **dict(validation_kw or {})
     )
     sparsity = SparsityDisplay.from_result(
-        result, tol=tol, ax=fig.add_subplot(top[0, 2]), **dict(sparsity_kw or {})
+        result, tol=tol, ax=axes[2], **dict(sparsity_kw or {})
     )
     boundaries = None
     if has_grid:
         bottom = outer[1, 0].subgridspec(
             nrows, ncols + 1, width_ratios=[1.0] * ncols + [0.06]
         )
-        panels = add_panels(fig, [bottom[i // ncols, i % ncols] for i in range(n)])
+        panels = add_panels(fig, _cells(bottom, n, ncols))
         options = {"cax": fig.add_subplot(bottom[:, ncols]), **dict(boundary_kw or {})}
         boundaries = SweepBoundariesDisplay.from_result(result, ax=panels, **options)
         _label_outer(panels, ncols)
     return SweepDisplay(fig, path, validation, sparsity, boundaries, bounding)
-
-
-# --------------------------------------------------------------------------------
-# Shortcuts
-# --------------------------------------------------------------------------------
 
 
 def plot_regularization_path(
@@ -1364,9 +1108,8 @@ def plot_regularization_path(
 ) -> RegularizationPathDisplay:
     """Plot a few trained weights of a sweep against lambda.
 
-    Shortcut for :meth:`RegularizationPathDisplay.from_result`, which takes the
-    same arguments (``indices``, ``k``, ``at``, ``seed`` and the options of
-    :meth:`RegularizationPathDisplay.plot` among ``**kwargs``).
+    Shortcut for :meth:`RegularizationPathDisplay.from_result` (``indices``, ``k``,
+    ``at``, ``seed`` and the options of its ``plot`` among ``kwargs``).
 
     Returns:
         The drawn :class:`RegularizationPathDisplay`.
@@ -1379,8 +1122,7 @@ def plot_validation_curve(
 ) -> ValidationCurveDisplay:
     """Plot training vs validation data loss of a sweep against lambda.
 
-    Shortcut for :meth:`ValidationCurveDisplay.from_result` (same arguments:
-    ``metric`` and the options of :meth:`ValidationCurveDisplay.plot`).
+    Calls :meth:`ValidationCurveDisplay.from_result` with the same arguments.
 
     Returns:
         The drawn :class:`ValidationCurveDisplay`, the best lambda marked.
@@ -1393,8 +1135,7 @@ def plot_sparsity(
 ) -> SparsityDisplay:
     """Plot the fraction of exactly-zero kernel weights of a sweep against lambda.
 
-    Shortcut for :meth:`SparsityDisplay.from_result`, which takes the same
-    arguments; ``tol=1e-3`` adds the fraction of weights with ``|w| < 1e-3``.
+    See :meth:`SparsityDisplay.from_result`; ``tol=1e-3`` adds ``|w| < 1e-3``.
 
     Returns:
         The drawn :class:`SparsityDisplay`.
@@ -1407,9 +1148,8 @@ def plot_sweep_boundaries(
 ) -> SweepBoundariesDisplay:
     """Plot a sweep's decision regions, one small panel per lambda.
 
-    Shortcut for :meth:`SweepBoundariesDisplay.from_result` (same arguments:
-    ``lams``, ``points`` and the options of :meth:`SweepBoundariesDisplay.plot`
-    such as ``ncols``).
+    Shortcut for :meth:`SweepBoundariesDisplay.from_result` (``lams``, ``points``
+    and the options of its ``plot``, such as ``ncols``).
 
     Returns:
         The drawn :class:`SweepBoundariesDisplay`.
