@@ -1,7 +1,7 @@
 """Files: atomic writes (every file kreg writes goes through :func:`atomic_write`)
 and the output directory of a report, checked before any training.
 
-Nothing here imports NumPy or Keras, so the command line can check its output
+Nothing here imports NumPy or Keras, so the command line checks its output
 directory at once.
 """
 
@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from typing import IO, Any
 
-from kreg._validation import _fail
+from kreg._validation import _fail, check_path
 
 #: Prefix of the temporary files; a crashed write leaves at most one such file.
 TMP_PREFIX = ".kreg-tmp-"
@@ -29,12 +29,8 @@ def _umask() -> int:
 
 
 def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
-    """``error`` about ``path`` instead of the temporary file (same type and errno).
-
-    ``tmp`` is the temporary file once it exists (``None``: ``mkstemp`` failed, so
-    any file named is one of its candidates). An error that names some other file
-    (``write`` reading a file of its own) is returned unchanged.
-    """
+    """``error`` (same type and errno) about ``path`` instead of the temporary file
+    ``tmp`` (``None``: ``mkstemp`` failed); an error naming another file is kept."""
     if tmp is not None and error.filename not in (None, tmp):
         return error
     if error.errno is not None:
@@ -50,24 +46,20 @@ def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> None:
     """Write ``path`` by calling ``write(file)`` on a temporary file, then rename it.
 
-    The temporary file is made in the same directory, so ``os.replace`` is atomic
-    and a reader sees the old file or the whole new one, never a part. It gets the
-    usual permissions (``0o666`` less the umask; ``mkstemp`` alone makes it private)
-    and is removed if anything fails, a ``KeyboardInterrupt`` included.
+    The temporary file is made in the same directory, so ``os.replace`` is atomic:
+    a reader sees the old file or the whole new one. It gets the usual permissions
+    (``0o666`` less the umask) and is removed if anything fails, a
+    ``KeyboardInterrupt`` included; ``path`` is then left as it was.
 
     Args:
         path: The file to write; its directory must exist.
         write: Called once with the open binary file.
 
     Raises:
-        OSError: If the temporary file cannot be made, written or renamed (a
-            missing directory, no permission, a full disk). The error has the
-            type and ``errno`` of the original one (its ``__cause__``) but names
-            ``path``, not the temporary file: ``[Errno 2] No such file or
-            directory: 'path'`` (``filename`` is ``path``), or ``Cannot write
-            'path': <message>`` for an error without ``errno``. An error that
-            names another file (raised by ``write`` itself) is passed on as it
-            is. ``path`` is left as it was.
+        OSError: If the temporary file cannot be made, written or renamed. It has
+            the type and ``errno`` of the original error (its ``__cause__``) but
+            names ``path`` (``Cannot write 'path': ...`` without an ``errno``);
+            an error naming another file (raised by ``write``) passes as it is.
 
     Examples:
         >>> import os, tempfile
@@ -83,7 +75,6 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> 
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=TMP_PREFIX, suffix=".tmp")
     except OSError as error:
         raise _naming(error, path) from error
-    # From here the temporary file exists and is removed whatever happens.
     try:
         with os.fdopen(fd, "wb") as file:
             write(file)
@@ -105,18 +96,17 @@ def default_out_dir(
 ) -> str:
     """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``.
 
-    If that path exists already (two runs in the same second), ``-2``, ``-3``,
-    ... is appended until it does not.
+    If that path exists (two runs in the same second), ``-2``, ``-3``, ... is
+    appended until it does not.
 
     Args:
-        kind: The kind of run (``"compare"``, ``"sweep"``), a name made of
-            letters, digits, ``_``, ``.`` and ``-``.
+        kind: The kind of run (``"compare"``, ``"sweep"``): letters, digits,
+            ``_``, ``.`` and ``-``.
         root: The parent directory.
         now: A ``datetime.datetime`` to use instead of the current local time.
 
     Returns:
-        The path (not created), relative to the working directory unless ``root``
-        is absolute.
+        The path (not created), relative unless ``root`` is absolute.
 
     Raises:
         ValueError: If ``kind`` is not a plain name.
@@ -131,7 +121,7 @@ def default_out_dir(
     now = datetime.datetime.now() if now is None else now
     path = os.path.join(root, f"{kind}-{now:%Y%m%d-%H%M%S}")
     candidate, number = path, 1
-    while os.path.exists(candidate):  # two runs in the same second
+    while os.path.exists(candidate):
         number += 1
         candidate = f"{path}-{number}"
     return candidate
@@ -140,10 +130,9 @@ def default_out_dir(
 def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
     """Check that a report may be written to ``out_dir``, without writing anything.
 
-    A directory that does not exist yet, or exists and is empty, is fine. An
-    existing directory with files in it is refused unless ``force`` is true: then
-    the report's files replace those of the same names, and other files are left
-    alone.
+    A missing or empty directory is fine; one with files in it only if ``force``
+    is true (the report's files then replace those of the same names, other files
+    are left alone).
 
     Args:
         out_dir: The output directory.
@@ -153,8 +142,7 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
         ``out_dir`` as a string.
 
     Raises:
-        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
-            false.
+        FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
         NotADirectoryError: If ``out_dir`` exists and is not a directory.
         TypeError: If ``out_dir`` is not a path.
 
@@ -163,9 +151,7 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
         >>> check_out_dir(tempfile.mkdtemp()) != ""
         True
     """
-    if not isinstance(out_dir, (str, os.PathLike)):
-        _fail("out_dir", "a path (str or os.PathLike)", out_dir, TypeError)
-    out_dir = os.fspath(out_dir)
+    out_dir = check_path("out_dir", out_dir)
     if not out_dir:
         _fail("out_dir", "a non-empty path", out_dir)
     if os.path.exists(out_dir):
@@ -186,12 +172,10 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
 def prepare_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
     """:func:`check_out_dir`, then create ``out_dir`` and probe that it is writable.
 
-    Run before any training, so that a directory that cannot be written (a path
-    under a file, a read-only file system, a place without permission) fails at
-    once instead of after the run: the directory is created (with its parents)
-    and a temporary file is written in it and removed. Arguments, return value
-    and errors are those of :func:`check_out_dir`, plus an ``OSError`` naming
-    ``out_dir`` if it cannot be created or written.
+    Run before any training, so that a directory that cannot be written fails at
+    once: it is created (with its parents) and a temporary file is written in it
+    and removed. Arguments, return value and errors are those of
+    :func:`check_out_dir`, plus an ``OSError`` naming ``out_dir``.
 
     Examples:
         >>> import os, tempfile

@@ -1,8 +1,8 @@
 """Argument checks shared by every public entry point of kreg.
 
-Each check returns the value converted to a plain Python type (``float`` or ``int``)
-so that callers can store it in a config, and raises ``ValueError`` (bad value) or
-``TypeError`` (bad type) with one message format::
+Each check returns the value as a plain Python type (``float``, ``int``, ...), fit
+for a config, and raises ``ValueError`` (bad value) or ``TypeError`` (bad type)
+with one message format::
 
     Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=-1
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import reprlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,25 +26,17 @@ def _fail(name: str, expected: str, value: Any, error: type[Exception] = ValueEr
     )
 
 
-class _Shown:
-    """A value as a message shows it: ``repr`` returns the given text."""
+class _Shown(str):
+    """Text a message shows as it is (``repr`` without quotes)."""
 
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
+    __repr__ = str.__str__
 
 
 def _fail_array(
     name: str, expected: str, value: Any, error: type[Exception] = TypeError
 ):
-    """``_fail`` for an array or tensor argument, shown by type, shape and dtype.
-
-    The entries of a large array would fill the message; a tensor traced in a
-    ``tf.function`` has none to show. Values without a ``shape`` and ``dtype``
-    (``None``, strings, lists) are shown by ``reprlib.repr``, shortened if long.
-    """
+    """``_fail`` showing an array or tensor by type, shape and dtype (a traced
+    tensor has no entries to show); other values by ``reprlib.repr``."""
     shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
         dtype = getattr(dtype, "name", None) or str(dtype).removeprefix("torch.")
@@ -57,28 +50,37 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _check_real(
+    name: str, value: Any, expected: str, valid: Callable[[float], bool]
+) -> float:
+    """``value`` as a float if it is a real number (not bool) and ``valid``."""
+    if not _is_real(value):
+        _fail(name, expected, value, TypeError)
+    value = float(value)
+    if not (math.isfinite(value) and valid(value)):
+        _fail(name, expected, value)
+    return value
+
+
 def check_nonnegative(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is a finite real number >= 0.
 
-    Any ``numbers.Real`` is accepted (Python and NumPy scalars alike); ``bool`` is
-    refused, as are NaN, infinities and negative numbers.
+    Python and NumPy scalars are accepted; ``bool``, NaN and infinities are not.
     """
-    if not _is_real(value):
-        _fail(name, "a finite number >= 0", value, TypeError)
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        _fail(name, "a finite number >= 0", value)
-    return value
+    return _check_real(name, value, "a finite number >= 0", lambda v: v >= 0)
 
 
 def check_positive(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is a finite real number > 0."""
-    if not _is_real(value):
-        _fail(name, "a finite number > 0", value, TypeError)
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        _fail(name, "a finite number > 0", value)
-    return value
+    return _check_real(name, value, "a finite number > 0", lambda v: v > 0)
+
+
+def check_fraction(name: str, value: Any, *, inclusive_low: bool = False) -> float:
+    """Return ``value`` as a float if it lies in (0, 1) (or [0, 1) if asked)."""
+    expected = f"a number in {'[' if inclusive_low else '('}0, 1)"
+    return _check_real(
+        name, value, expected, lambda v: 0 <= v < 1 and (inclusive_low or v > 0)
+    )
 
 
 def check_int(
@@ -91,11 +93,9 @@ def check_int(
 ) -> int:
     """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``.
 
-    Python and NumPy integers are accepted. ``bool`` and floats are refused, even
-    integral ones such as ``80.0``: an ``n`` computed as ``0.8 * len(x)`` is better
-    written ``int(0.8 * len(x))`` so that the rounding is visible. ``maximum``
-    (``None``: no bound) keeps sizes that would exhaust memory out; ``what`` says
-    why the bound is there.
+    Python and NumPy integers are accepted; ``bool`` and floats, even ``80.0``, are
+    not (write ``int(0.8 * len(x))`` so that the rounding is visible). ``maximum``
+    keeps sizes that would exhaust memory out; ``what`` says what the number is.
     """
     bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum:,}]"
     expected = f"an integer {bound}" + (f" ({what})" if what else "")
@@ -112,18 +112,6 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         _fail(name, "True or False", value, TypeError)
     return bool(value)
-
-
-def check_fraction(name: str, value: Any, *, inclusive_low: bool = False) -> float:
-    """Return ``value`` as a float if it lies in (0, 1) (or [0, 1) if asked)."""
-    low = "[0" if inclusive_low else "(0"
-    expected = f"a number in {low}, 1)"
-    if not _is_real(value):
-        _fail(name, expected, value, TypeError)
-    value = float(value)
-    if not (value >= 0 if inclusive_low else value > 0) or not value < 1:
-        _fail(name, expected, value)
-    return value
 
 
 def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
@@ -143,20 +131,22 @@ def check_names(name: str, value: Any) -> list:
     return items
 
 
+def check_path(name: str, value: Any, expected: str = "a path (str or os.PathLike)"):
+    """Return ``value`` as a ``str`` path if it is a ``str`` or ``os.PathLike``."""
+    if not isinstance(value, (str, os.PathLike)):
+        _fail(name, expected, value, TypeError)
+    return os.fspath(value)
+
+
 def first_nonfinite(curves: Any) -> int | None:
-    """The index of the first epoch at which a training curve is NaN or infinite.
+    """The 0-based index of the first epoch at which a training curve is NaN or
+    infinite, or ``None``: the one test of divergence of results, reports and
+    figures.
 
-    The one test of divergence that results, reports and figures share.
-    Validation curves (keys starting with ``"val_"``) are left out: they are NaN
-    throughout when a run has no validation data, and a run whose weights went
-    non-finite has a non-finite training loss anyway.
-
-    Args:
-        curves: Curve name -> per-epoch values, the epochs along the last axis
-            (leading axes, e.g. seeds, are pooled: an epoch counts if any is bad).
-
-    Returns:
-        The 0-based index of that epoch, or ``None`` if every value is finite.
+    ``curves`` maps a curve name to per-epoch values, epochs on the last axis
+    (leading axes, e.g. seeds, are pooled). Curves named ``"val_*"`` are left out:
+    they are NaN throughout without validation data, and a run whose weights
+    diverged has a non-finite training loss anyway.
     """
     first = None
     for key, values in curves.items():
@@ -170,18 +160,15 @@ def first_nonfinite(curves: Any) -> int | None:
     return first
 
 
-# Upper bounds of the size arguments of ``kreg.compare`` and ``kreg.sweep``,
-# checked before any training; each keeps one array to a sane size.
+# Upper bounds of the sizes ``kreg.compare`` and ``kreg.sweep`` accept, checked
+# before any training; each keeps one array to a sane size.
 
-#: The decision grid: 2000 x 2000 points, 32 MB (float64) per network drawn; no
-#: figure shows more pixels than that.
+#: The decision grid: 2000 x 2000 points, 32 MB (float64) per network drawn.
 MAX_GRID_RESOLUTION = 2000
 #: Points of the two moons: 1,000,000 rows of 2 features, 16 MB.
 MAX_SAMPLES = 1_000_000
-#: Epochs: 6 numbers per network per epoch are kept (1,000,000 epochs of 15
-#: networks: 360 MB of float32).
+#: Epochs: 6 numbers per network per epoch (15 networks: 360 MB of float32).
 MAX_EPOCHS = 1_000_000
 #: Weights of all the networks trained side by side (variants x seeds x weights
-#: of one network): 2**27 float32, 512 MiB; the optimizer keeps up to two more
-#: copies (Adam's moments).
+#: of one network): 2**27 float32, 512 MiB, plus up to two optimizer copies.
 MAX_STACKED_WEIGHTS = 2**27

@@ -1,15 +1,15 @@
 """Weight snapshots during ``model.fit``: the callback, its statistics and its files.
 
-``WeightHistory`` is a Keras callback that keeps copies of the real weight values,
-before training (epoch 0) and after every ``every``-th epoch (or every
-``every_batches``-th batch), in memory or streamed to a directory one file per
-record. ``WeightHistory.stats`` summarizes each recorded weight per record (norms,
-range, sparsity, percentiles) and ``WeightHistory.save``/``WeightHistory.load``
-keep a history in one ``.npz`` file that NumPy reads with ``allow_pickle=False``.
+``WeightHistory`` is a Keras callback that keeps copies of the weight values before
+training (epoch 0) and after every ``every``-th epoch (or ``every_batches``-th
+batch), in memory or streamed to a directory one file per record.
+``WeightHistory.stats`` summarizes each weight per record (norms, range, sparsity,
+percentiles); ``save`` and ``load`` keep a history in one ``.npz`` file that NumPy
+reads with ``allow_pickle=False``.
 
-Keras itself keeps no weights per epoch: ``keras.callbacks.TensorBoard`` with
-``histogram_freq=1`` writes 30-bin histograms of each weight after each epoch, never
-the initial weights, and needs TensorFlow.
+Keras keeps no weights per epoch: ``keras.callbacks.TensorBoard(histogram_freq=1)``
+writes 30-bin histograms after each epoch, never the initial weights, and needs
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from kreg._validation import (
     check_choice,
     check_int,
     check_nonnegative,
+    check_path,
 )
 from kreg._version import __version__
 
@@ -41,38 +42,26 @@ __all__ = ["FORMAT_VERSION", "STAT_NAMES", "WeightHistory", "WeightStats"]
 
 #: Version of the file format written by ``WeightHistory.save`` and by streaming.
 FORMAT_VERSION = 1
+_PERCENTILES = (5, 25, 50, 75, 95)
 #: The statistics computed by ``WeightHistory.stats``, in display order.
 STAT_NAMES = (
-    "l1",
-    "l2",
-    "min",
-    "max",
-    "mean_abs",
-    "std",
-    "zero_fraction",
-    "small_fraction",
-    "p5",
-    "p25",
-    "p50",
-    "p75",
-    "p95",
+    *("l1", "l2", "min", "max", "mean_abs", "std", "zero_fraction", "small_fraction"),
+    *(f"p{q}" for q in _PERCENTILES),
 )
 
 _FORMAT_NAME = "kreg.WeightHistory"
 _META_FILE = "weight_history.json"
 _RECORD_PATTERN = re.compile(r"^record-(\d{6,})\.npz$")
-_PERCENTILES = (5, 25, 50, 75, 95)
 _ON_NONFINITE = ("warn", "stop", "ignore")
+#: What describes the records of a history (each but "keys": key -> value).
+_LAYOUT = ("keys", "layer_names", "shapes", "dtypes")
+#: The columns of ``WeightStats.summary``.
+_SUMMARY = ("first", "last", "change", "ratio")
 # Statistics are computed on float64 blocks of at most this many values.
 _STATS_BLOCK = 1 << 22
 
 
 # --- small helpers -----------------------------------------------------------------
-
-
-def _write_json(path: str, obj: Any) -> None:
-    text = json.dumps(obj, indent=1, sort_keys=True).encode("utf-8")
-    atomic_write(path, lambda file: file.write(text))
 
 
 def _is_kernel(variable: Any) -> bool:
@@ -85,15 +74,18 @@ def _is_bias(variable: Any) -> bool:
 
 
 def _all_layers(model: Any) -> list:
-    """Every layer inside ``model``, nested ones included, in a stable order."""
-    flatten = getattr(model, "_flatten_layers", None)
-    if flatten is None:  # pragma: no cover - every Keras 3 layer has it
-        return list(getattr(model, "layers", []))
-    return list(flatten(include_self=False, recursive=True))
+    """Every layer inside ``model``, nested ones included, parents first."""
+    return list(model._flatten_layers(include_self=False, recursive=True))
+
+
+def _layer_of(path: str) -> str:
+    """The layer name in a variable path: the component before the last."""
+    parts = path.split("/")
+    return parts[-2] if len(parts) > 1 else parts[0]
 
 
 def _owner_names(layers: list, variables: list) -> dict[int, str]:
-    """Map ``id(variable)`` to the name of the innermost layer holding it."""
+    """``id(variable)`` -> the name of the innermost layer holding it."""
     owners: dict[int, tuple[int, str]] = {}
     for layer in layers:
         weights = layer.weights
@@ -102,19 +94,19 @@ def _owner_names(layers: list, variables: list) -> dict[int, str]:
             # Layers come parents first: on a tie the later (inner) layer wins.
             if best is None or len(weights) <= best[0]:
                 owners[id(variable)] = (len(weights), layer.name)
-    names = {}
-    for variable in variables:
-        if id(variable) in owners:
-            names[id(variable)] = owners[id(variable)][1]
-        else:
-            parts = variable.path.split("/")
-            names[id(variable)] = parts[-2] if len(parts) > 1 else parts[0]
-    return names
+    return {
+        id(v): owners[id(v)][1] if id(v) in owners else _layer_of(v.path)
+        for v in variables
+    }
 
 
 def _storage_dtype(variable: Any) -> str:
     dtype = keras.backend.standardize_dtype(variable.dtype)
     return "float32" if dtype == "bfloat16" else dtype
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _key_list(keys: Sequence[str]) -> str:
@@ -123,17 +115,57 @@ def _key_list(keys: Sequence[str]) -> str:
     return f"[{shown}{more}]"
 
 
+def _find_key(key: Any, keys: Sequence[str], unknown: str) -> str:
+    """``key``, or the one of ``keys`` that ends with ``"/" + key``.
+
+    Raises a ``KeyError`` if several do, or none (``unknown`` says what ``key`` is
+    not, then introduces the list of ``keys``).
+    """
+    if key in keys:
+        return key
+    matches = [k for k in keys if isinstance(key, str) and k.endswith("/" + key)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise KeyError(
+            f"{key!r} is ambiguous: it ends {len(matches)} keys "
+            f"{_key_list(matches)}. Use a longer suffix or the full key."
+        )
+    raise KeyError(f"{key!r} is not {unknown}: {_key_list(keys)}")
+
+
+def _stack(parts: list, shape: tuple, dtype: str) -> np.ndarray:
+    """The records ``parts`` of one weight as one read-only array."""
+    array = np.stack(parts) if parts else np.empty((0, *shape), dtype=dtype)
+    array.flags.writeable = False
+    return array
+
+
+def _check_ints(name: str, values: Any) -> list[int]:
+    expected = "a sequence of integers"
+    if isinstance(values, (str, bytes)):
+        _fail(name, expected, values, TypeError)
+    try:
+        items = list(values)
+    except TypeError:
+        _fail(name, expected, values, TypeError)
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
+            _fail(name, expected, values, TypeError)
+    return [int(item) for item in items]
+
+
 # --- statistics --------------------------------------------------------------------
 
 
 def _block_stats(values: np.ndarray, tol: float) -> dict[str, np.ndarray]:
     """Statistics of each row of a 2-D block of shape (records, size)."""
-    rows = values.shape[0]
     if values.shape[1] == 0:
-        return {name: np.full(rows, np.nan) for name in STAT_NAMES}
+        return {name: np.full(values.shape[0], np.nan) for name in STAT_NAMES}
     values = values.astype(np.float64, copy=False)
     magnitude = np.abs(values)
-    out = {
+    percentiles = np.percentile(values, _PERCENTILES, axis=1)
+    return {
         "l1": magnitude.sum(axis=1),
         "l2": np.sqrt(np.square(values).sum(axis=1)),
         "min": values.min(axis=1),
@@ -142,17 +174,20 @@ def _block_stats(values: np.ndarray, tol: float) -> dict[str, np.ndarray]:
         "std": values.std(axis=1),
         "zero_fraction": (values == 0).mean(axis=1),
         "small_fraction": (magnitude < tol).mean(axis=1),
+        **{f"p{q}": row for q, row in zip(_PERCENTILES, percentiles, strict=True)},
     }
-    percentiles = np.percentile(values, _PERCENTILES, axis=1)
-    for q, row in zip(_PERCENTILES, percentiles, strict=True):
-        out[f"p{q}"] = row
+
+
+def _summary(stats: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Statistic -> the first and last values, their change and their ratio."""
+    out = {}
+    for name in STAT_NAMES:
+        values = stats[name]
+        first, last = (values[0], values[-1]) if len(values) else (math.nan,) * 2
+        first, last = float(first), float(last)
+        ratio = last / first if first != 0 else math.nan
+        out[name] = dict(zip(_SUMMARY, (first, last, last - first, ratio), strict=True))
     return out
-
-
-def _format_number(x: float) -> str:
-    if math.isnan(x):
-        return "nan"
-    return f"{x:.6g}"
 
 
 class WeightStats(dict):
@@ -167,6 +202,10 @@ class WeightStats(dict):
     - ``zero_fraction = mean(w == 0)``, ``small_fraction = mean(|w| < tol)``,
     - ``p5``, ``p25``, ``p50``, ``p75``, ``p95``: ``numpy.percentile`` (linear).
 
+    ``print(stats)`` (or ``stats.to_string()``) shows the summary, one table per
+    weight. Like ``WeightHistory``, ``stats[...]`` accepts a unique suffix of a key
+    (``stats["dense/kernel"]``).
+
     Attributes:
         epochs: NumPy array of the recorded epochs (0 = before training).
         steps: NumPy array of the optimizer steps at each record.
@@ -174,12 +213,8 @@ class WeightStats(dict):
         layer_names: Key -> name of the layer owning the weight.
         sizes: Key -> number of values in the weight.
         summary: Key -> statistic -> ``{"first", "last", "change", "ratio"}``,
-            comparing the last record with the first (``change = last - first``,
+            the last record against the first (``change = last - first``,
             ``ratio = last / first``, NaN when ``first`` is 0).
-
-    ``print(stats)`` (or ``stats.to_string()``) shows the summary as one table per
-    weight. Like ``WeightHistory``, ``stats[...]`` also accepts a unique suffix of a
-    key (``stats["dense/kernel"]``).
 
     Examples:
         >>> import numpy as np
@@ -213,17 +248,7 @@ class WeightStats(dict):
         self.summary = {key: _summary(stats) for key, stats in self.items()}
 
     def __missing__(self, key: Any) -> dict[str, np.ndarray]:
-        # ``stats["dense/kernel"]`` works like ``history["dense/kernel"]``.
-        if isinstance(key, str):
-            matches = [k for k in self if k.endswith("/" + key)]
-            if len(matches) == 1:
-                return self[matches[0]]
-            if matches:
-                raise KeyError(
-                    f"{key!r} is ambiguous: it ends {len(matches)} keys "
-                    f"{_key_list(matches)}. Use a longer suffix or the full key."
-                )
-        raise KeyError(f"{key!r} is not a key. Keys: {_key_list(list(self))}")
+        return self[_find_key(key, list(self), "a key. Keys")]
 
     def to_string(self, keys: Sequence[str] | None = None) -> str:
         """The summary as text: one table per weight, first vs last record.
@@ -239,60 +264,41 @@ class WeightStats(dict):
             >>> history = WeightHistory.from_arrays(
             ...     {"dense/kernel": np.array([[1.0, -2.0], [0.5, 0.0]])}, [0, 1]
             ... )
-            >>> print(history.stats().to_string())  # doctest: +NORMALIZE_WHITESPACE
+            >>> text = history.stats().to_string()
+            >>> print(text)  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
             WeightStats: 1 weight, 2 records (epochs 0 to 1), tol=0.001
             <BLANKLINE>
             dense/kernel (layer 'dense', 2 values)
               statistic          epoch 0         epoch 1          change           ratio
               l1                       3             0.5            -2.5        0.166667
               l2                 2.23607             0.5        -1.73607        0.223607
-              min                     -2               0               2            -0
-              max                      1             0.5            -0.5             0.5
-              mean_abs               1.5            0.25           -1.25        0.166667
-              std                    1.5            0.25           -1.25        0.166667
-              zero_fraction            0             0.5             0.5             nan
-              small_fraction           0             0.5             0.5             nan
-              p5                   -1.85           0.025           1.875      -0.0135135
-              p25                  -1.25           0.125           1.375            -0.1
-              p50                   -0.5            0.25            0.75            -0.5
-              p75                   0.25           0.375           0.125             1.5
+            ...
               p95                   0.85           0.475          -0.375        0.558824
         """
-        keys = list(self) if keys is None else [self._key(k) for k in keys]
-        first = int(self.epochs[0]) if len(self.epochs) else 0
-        last = int(self.epochs[-1]) if len(self.epochs) else 0
-        plural = "" if len(self) == 1 else "s"
-        lines = [
-            f"WeightStats: {len(self)} weight{plural}, {len(self.epochs)} records "
-            f"(epochs {first} to {last}), tol={self.tol:g}"
-        ]
-        header = (
-            f"  {'statistic':<15}{'epoch ' + str(first):>16}"
-            f"{'epoch ' + str(last):>16}{'change':>16}{'ratio':>16}"
+        names = list(self)
+        keys = (
+            names
+            if keys is None
+            else [_find_key(k, names, "a key. Keys") for k in keys]
         )
+        first, last = (
+            (int(self.epochs[0]), int(self.epochs[-1])) if len(self.epochs) else (0, 0)
+        )
+        lines = [
+            f"WeightStats: {_plural(len(self), 'weight')}, {len(self.epochs)} "
+            f"records (epochs {first} to {last}), tol={self.tol:g}"
+        ]
+        columns = (f"epoch {first}", f"epoch {last}", "change", "ratio")
+        header = f"  {'statistic':<15}" + "".join(f"{c:>16}" for c in columns)
         for key in keys:
-            summary = self.summary[key]
-            size = self.sizes.get(key, 0)
-            lines += [
-                "",
-                f"{key} (layer {self.layer_names.get(key, '?')!r}, "
-                f"{size} value{'' if size == 1 else 's'})",
-                header,
-            ]
+            owner = self.layer_names.get(key, "?")
+            size = _plural(self.sizes.get(key, 0), "value")
+            lines += ["", f"{key} (layer {owner!r}, {size})", header]
             for name in STAT_NAMES:
-                row = summary[name]
-                cells = "".join(
-                    f"{_format_number(row[c]):>16}"
-                    for c in ("first", "last", "change", "ratio")
-                )
+                row = self.summary[key][name]
+                cells = "".join(f"{row[column]:>16.6g}" for column in _SUMMARY)
                 lines.append(f"  {name:<15}{cells}")
         return "\n".join(lines)
-
-    def _key(self, key: str) -> str:
-        if key in self:
-            return key
-        value = self[key]
-        return next(k for k, v in self.items() if v is value)
 
     def __repr__(self) -> str:
         return self.to_string()
@@ -300,46 +306,22 @@ class WeightStats(dict):
     __str__ = __repr__
 
 
-def _summary(stats: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    out = {}
-    for name in STAT_NAMES:
-        values = stats[name]
-        if len(values) == 0:
-            first = last = float("nan")
-        else:
-            first, last = float(values[0]), float(values[-1])
-        ratio = last / first if first != 0 and not math.isnan(first) else float("nan")
-        out[name] = {
-            "first": first,
-            "last": last,
-            "change": last - first,
-            "ratio": ratio,
-        }
-    return out
-
-
 # --- files -------------------------------------------------------------------------
 
 
-def _metadata(
-    keys: Sequence[str],
-    layer_names: Mapping[str, str],
-    shapes: Mapping[str, tuple],
-    dtypes: Mapping[str, str],
-) -> dict[str, Any]:
+def _metadata(layout: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON metadata of a file or directory of records with ``layout``."""
     return {
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "kreg_version": __version__,
-        "keys": list(keys),
-        "layer_names": {k: layer_names[k] for k in keys},
-        "shapes": {k: list(shapes[k]) for k in keys},
-        "dtypes": {k: dtypes[k] for k in keys},
+        **{name: layout[name] for name in _LAYOUT},
     }
 
 
 def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
-    """Validate parsed metadata; raise ValueError naming ``where`` if it is wrong."""
+    """The layout and kreg version of parsed metadata; a ValueError naming
+    ``where`` if it is not that of a history this kreg can read."""
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
         raise ValueError(
             f"{where} is not a kreg WeightHistory file: its metadata does not "
@@ -356,18 +338,15 @@ def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
         )
     try:
         keys = [str(k) for k in meta["keys"]]
-        shapes = {k: tuple(int(d) for d in meta["shapes"][k]) for k in keys}
-        dtypes = {k: np.dtype(meta["dtypes"][k]).name for k in keys}
-        layer_names = {k: str(meta["layer_names"][k]) for k in keys}
+        return {
+            "keys": keys,
+            "layer_names": {k: str(meta["layer_names"][k]) for k in keys},
+            "shapes": {k: tuple(int(d) for d in meta["shapes"][k]) for k in keys},
+            "dtypes": {k: np.dtype(meta["dtypes"][k]).name for k in keys},
+            "kreg_version": meta.get("kreg_version"),
+        }
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"{where} has incomplete metadata: {err!r}.") from err
-    return {
-        "keys": keys,
-        "shapes": shapes,
-        "dtypes": dtypes,
-        "layer_names": layer_names,
-        "kreg_version": meta.get("kreg_version"),
-    }
 
 
 def _open_npz(path: str):
@@ -389,13 +368,13 @@ def _open_npz(path: str):
 
 
 def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
-    if name not in data.files:
+    try:
+        return data[name]
+    except KeyError:
         raise ValueError(
             f"{path!r} is not a kreg WeightHistory file or is incomplete: it has "
             f"no array {name!r}."
-        )
-    try:
-        return data[name]
+        ) from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         raise ValueError(
             f"Cannot read array {name!r} of {path!r}: the file is truncated or "
@@ -403,15 +382,24 @@ def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
         ) from err
 
 
-def _check_array(array: np.ndarray, shape: tuple, dtype: str, what: str) -> None:
-    if array.shape != shape or array.dtype.name != dtype:
-        raise ValueError(
-            f"{what} has shape {array.shape} and dtype {array.dtype.name}; the "
-            f"metadata says {shape} and {dtype}."
-        )
+def _read_weights(data: Any, layout: Mapping, path: str, *records: int) -> list:
+    """The arrays ``w0``, ``w1``, ... of an archive, one per key of ``layout``,
+    checked against its shapes (after the leading ``records`` axis, if given)."""
+    arrays = []
+    for i, key in enumerate(layout["keys"]):
+        array = _read_npz_member(data, f"w{i}", path)
+        shape, dtype = (*records, *layout["shapes"][key]), layout["dtypes"][key]
+        if array.shape != shape or array.dtype.name != dtype:
+            raise ValueError(
+                f"{key!r} in {path!r} has shape {array.shape} and dtype "
+                f"{array.dtype.name}; the metadata says {shape} and {dtype}."
+            )
+        arrays.append(array)
+    return arrays
 
 
-def _load_npz(path: str) -> WeightHistory:
+def _load_npz(path: str) -> tuple[dict, list, list, dict[str, np.ndarray]]:
+    """The layout, epochs, steps and weights of a file written by ``save``."""
     with _open_npz(path) as data:
         raw = _read_npz_member(data, "metadata", path)
         try:
@@ -426,27 +414,15 @@ def _load_npz(path: str) -> WeightHistory:
         steps = _read_npz_member(data, "steps", path)
         if epochs.ndim != 1 or steps.shape != epochs.shape:
             raise ValueError(f"{path!r} has malformed 'epochs' or 'steps' arrays.")
-        weights = {}
-        for i, key in enumerate(meta["keys"]):
-            array = _read_npz_member(data, f"w{i}", path)
-            shape = (len(epochs), *meta["shapes"][key])
-            _check_array(array, shape, meta["dtypes"][key], f"{key!r} in {path!r}")
-            weights[key] = array
-    history = WeightHistory.from_arrays(
-        weights,
-        [int(e) for e in epochs],
-        layer_names=meta["layer_names"],
-        steps=[int(s) for s in steps],
-    )
-    history._kreg_version = meta["kreg_version"]
-    return history
-
-
-def _record_path(directory: str, index: int) -> str:
-    return os.path.join(directory, f"record-{index:06d}.npz")
+        arrays = _read_weights(data, meta, path, len(epochs))
+    weights = dict(zip(meta["keys"], arrays, strict=True))
+    return meta, [int(e) for e in epochs], [int(s) for s in steps], weights
 
 
 def _record_files(directory: str) -> list[tuple[int, str]]:
+    """``(index, path)`` of the record files in ``directory``, in order."""
+    if not os.path.isdir(directory):
+        return []
     found = []
     for name in os.listdir(directory):
         match = _RECORD_PATTERN.match(name)
@@ -470,34 +446,18 @@ def _read_directory_meta(directory: str) -> dict[str, Any]:
     return _check_metadata(meta, repr(meta_path))
 
 
-def _read_record(path: str, meta: Mapping[str, Any], *, values: bool = True):
-    """Epoch, step and (optionally) the arrays of one streamed record."""
-    with _open_npz(path) as data:
-        epoch = int(_read_npz_member(data, "epoch", path))
-        step = int(_read_npz_member(data, "step", path))
-        arrays = []
-        if values:
-            for i, key in enumerate(meta["keys"]):
-                array = _read_npz_member(data, f"w{i}", path)
-                _check_array(
-                    array,
-                    meta["shapes"][key],
-                    meta["dtypes"][key],
-                    f"{key!r} in {path!r}",
-                )
-                arrays.append(array)
-    return epoch, step, arrays
-
-
 def _scan_records(
-    directory: str, meta: Mapping[str, Any], *, values: bool
-) -> Iterator[tuple[int, str, int, int, list]]:
-    """Yield the complete records of a directory, in order, up to the first gap.
+    directory: str, layout: Mapping[str, Any], *, values: bool, limit: float = math.inf
+) -> Iterator[tuple[int, int, int, list]]:
+    """``(index, epoch, step, arrays)`` of the first ``limit`` complete records of
+    a directory, in order (``arrays`` empty unless ``values``).
 
     A missing index or an unreadable file ends the scan with a warning: everything
     before it is a complete record.
     """
     for expected, (index, path) in enumerate(_record_files(directory)):
+        if expected >= limit:
+            return
         if index != expected:
             warnings.warn(
                 f"WeightHistory directory {directory!r}: record {expected} is "
@@ -506,7 +466,10 @@ def _scan_records(
             )
             return
         try:
-            epoch, step, arrays = _read_record(path, meta, values=values)
+            with _open_npz(path) as data:
+                epoch = int(_read_npz_member(data, "epoch", path))
+                step = int(_read_npz_member(data, "step", path))
+                arrays = _read_weights(data, layout, path) if values else []
         except ValueError as err:
             warnings.warn(
                 f"WeightHistory directory {directory!r}: record {index} cannot be "
@@ -514,7 +477,24 @@ def _scan_records(
                 stacklevel=3,
             )
             return
-        yield index, path, epoch, step, arrays
+        yield index, epoch, step, arrays
+
+
+def _read_stream(
+    directory: str, layout: Mapping[str, Any], limit: float = math.inf
+) -> tuple[list[int], list[int], dict[str, np.ndarray]]:
+    """The epochs, steps and stacked weights of the first ``limit`` complete
+    records of a directory."""
+    epochs, steps, parts = [], [], {key: [] for key in layout["keys"]}
+    scan = _scan_records(directory, layout, values=True, limit=limit)
+    for _, epoch, step, arrays in scan:
+        epochs.append(epoch)
+        steps.append(step)
+        for key, array in zip(layout["keys"], arrays, strict=True):
+            parts[key].append(array)
+    shapes, dtypes = layout["shapes"], layout["dtypes"]
+    weights = {k: _stack(parts[k], shapes[k], dtypes[k]) for k in layout["keys"]}
+    return epochs, steps, weights
 
 
 # --- the callback ------------------------------------------------------------------
@@ -523,92 +503,52 @@ def _scan_records(
 class WeightHistory(keras.callbacks.Callback):
     """Record copies of a model's weights during ``model.fit``.
 
-    By default every kernel is recorded: each variable whose name ends in
-    ``kernel`` (``Dense``, ``Conv*``, ``EinsumDense``, the ``kernel`` and
-    ``recurrent_kernel`` of recurrent cells, separable convolutions) or is
-    ``embeddings`` (``Embedding``); biases too with ``include_bias=True``. Other
-    variables (normalization statistics, optimizer slots) are never recorded.
-    Layers without such weights (``Dropout``, ``Flatten``, ...) are skipped, and
-    layers nested inside sub-models are found.
+    Every kernel is recorded (each variable whose name ends in ``kernel``, or is
+    ``embeddings``), biases too with ``include_bias=True``, of every layer or of
+    the ``layers`` given, nested ones included. A record is a copy of the values:
+    the initial weights, labelled with Keras' epoch index at the start of ``fit``
+    (0, or ``initial_epoch``), then the weights after every ``every``-th epoch and
+    after the last one (also on an early stop); with ``every_batches=k``, after
+    every ``k``-th training batch (counted across epochs) and the last one. In the
+    epoch mode the callback has no batch hook, so Keras keeps its asynchronous
+    batch dispatch.
 
-    A record is a copy of the values (never a reference to the variables): the
-    initial weights before the first epoch, labelled with Keras' epoch index at
-    the start of ``fit`` (0, or ``initial_epoch``), then the weights after each
-    epoch whose number (counted from 1) is a multiple of ``every``, and always
-    after the last epoch (also when training stops early). With
-    ``every_batches=k``, records are made after every ``k``-th training batch
-    instead (counted across epochs), plus after the last one; ``epochs[i]`` is then
-    the epoch during which record ``i`` was made (counted from 1) and ``steps[i]``
-    tells the records apart (with ``steps_per_execution > 1``, Keras calls batch
-    hooks once per execution, so a record falls on the first execution boundary
-    at or after each multiple of ``k``). Batches that do not record cost nothing: in the
-    epoch mode the callback defines no batch hook at all, so Keras keeps its
-    asynchronous batch dispatch.
-
-    Reusing the callback: with ``append=False`` (the default) each ``fit`` call
-    starts a new record, like ``keras.callbacks.History``. With ``append=True`` a
-    second ``fit`` continues it: no new initial record (the weights are those of
-    the last record), and the epochs continue with Keras' epoch index, so pass
-    ``initial_epoch=`` to the second ``fit`` as Keras expects. If a continued fit
-    starts at an epoch below the last recorded one, a warning is issued and the
-    numbering is shifted to continue from the last recorded epoch. The recorded
-    keys and shapes must not change between the fits.
-
-    Streaming: with ``directory=``, each record is written as it is made to its
-    own file ``record-NNNNNN.npz`` in that directory (temporary file, then
-    ``os.replace``), next to a small ``weight_history.json``, and nothing but the
-    epoch numbers stays in memory. After a crash or a ``KeyboardInterrupt`` inside
-    ``fit``, ``WeightHistory.load(directory)`` returns every record completed
-    before it. A directory that already holds another history's files
-    (``weight_history.json`` or ``record-NNNNNN.npz``) is refused with a
-    ``FileExistsError``, when the callback is made and again when ``fit``
-    starts, unless ``overwrite=True`` (delete those files) or ``append=True``
-    (continue them, which resumes a run left by an earlier process). The
-    callback's own files are not another history's: with ``append=False`` a new
-    ``fit`` of the same callback deletes the record files of its previous ``fit``.
-    Other files in the directory are never touched.
-
-    Non-finite weights (NaN or infinity) in a record raise a ``UserWarning``
-    naming the weight, its layer and the epoch (``on_nonfinite="warn"``), also
-    stop training like ``keras.callbacks.TerminateOnNaN`` (``"stop"``), or are
-    not checked (``"ignore"``). Weights are checked only when a record is made.
+    ``append=True`` lets a new ``fit`` continue the record; ``directory=`` streams
+    each record to its own file as it is made, so memory stays flat and a crashed
+    run loads back; non-finite weights warn, stop training or pass
+    (``on_nonfinite``). The guide "Weight history" gives the details: epochs and
+    steps, streaming, reuse across ``fit`` calls, the files.
 
     Args:
-        layers: The layers to record, as names, layer objects or a list of them
-            (a nested model's name selects all the layers inside it). ``None``
-            (default) records every layer. An unknown name raises a warning that
-            lists the valid names.
+        layers: The layers to record: names, layer objects or a list of them (a
+            nested model's name selects the layers inside it). ``None``
+            (default): every layer. An unknown name warns, listing the valid ones.
         include_bias: Whether to record biases too. Default ``False``.
         every: Record after every ``every``-th epoch, an integer >= 1. Default 1.
-        every_batches: If given, an integer >= 1: record after every
-            ``every_batches``-th training batch instead of per epoch (for short
-            runs). Cannot be combined with ``every``.
-        append: Whether a new ``fit`` continues the record (``True``) or starts
-            a new one (``False``, default).
+        every_batches: An integer >= 1 to record after every
+            ``every_batches``-th training batch instead (not with ``every``).
+        append: Whether a new ``fit`` continues the record. Default ``False``.
         directory: A directory to stream the records to (created if needed), or
             ``None`` (default) to keep them in memory.
-        overwrite: Whether a new record may delete the files another history
-            left in ``directory`` (its ``weight_history.json`` and
-            ``record-NNNNNN.npz`` files, nothing else). Default ``False``: such
-            a directory raises ``FileExistsError``. Only used with ``directory``.
+        overwrite: Whether a new record may delete another history's
+            ``weight_history.json`` and ``record-NNNNNN.npz`` files in
+            ``directory``. Default ``False``.
         on_nonfinite: ``"warn"`` (default), ``"stop"`` or ``"ignore"``.
 
     Attributes:
-        epochs: List of ints, one per record; 0 = before training.
-        steps: List of ints, one per record: the training steps since the record
-            began (per epoch: from ``model.optimizer.iterations``; per batch: the
-            batches counted).
+        epochs: The epoch of each record (list of ints); 0 = before training.
+        steps: The training steps since the record began, per record (per epoch:
+            from ``model.optimizer.iterations``; per batch: the batches counted).
         kreg_version: The kreg version that recorded (or saved) the history.
-        weights: Dict mapping each key (the variable's Keras ``path``, e.g.
-            ``"sequential/dense/kernel"``) to a read-only NumPy array of shape
-            ``(records, *weight_shape)``. A streaming history reads it from disk.
-        layer_names: Dict mapping each key to the name of the layer owning it.
+        weights: Key (the variable's Keras ``path``, e.g.
+            ``"sequential/dense/kernel"``) -> read-only NumPy array of shape
+            ``(records, *weight_shape)``; read from disk when streaming.
+        layer_names: Key -> the name of the layer owning the weight.
 
     Raises:
         TypeError: If an argument has the wrong type.
-        ValueError: If ``every`` or ``every_batches`` is < 1, both are given, or
-            ``on_nonfinite`` is not one of the choices, or ``directory`` is a
-            file.
+        ValueError: If ``every`` or ``every_batches`` is < 1, both are given,
+            ``on_nonfinite`` is not one of the choices, or ``directory`` is a file.
         FileExistsError: If ``directory`` holds another history's files and
             neither ``overwrite`` nor ``append`` is ``True`` (also raised by
             ``fit`` before the first epoch).
@@ -646,7 +586,7 @@ class WeightHistory(keras.callbacks.Callback):
         on_nonfinite: str = "warn",
     ):
         super().__init__()
-        self._selection = self._check_layers(layers)
+        self._selection = _check_layers(layers)
         self.include_bias = check_bool("include_bias", include_bias)
         self.every = check_int("every", every)
         if every_batches is not None:
@@ -658,83 +598,64 @@ class WeightHistory(keras.callbacks.Callback):
                     f"epoch or per batch. Received: every={self.every}, "
                     f"every_batches={every_batches}"
                 )
+            # Only the per-batch mode has a batch hook (an instance attribute):
+            # otherwise Keras keeps dispatching batches asynchronously.
+            self.on_train_batch_end = self._on_train_batch_end
         self.every_batches = every_batches
         self.append = check_bool("append", append)
         if directory is not None:
-            if not isinstance(directory, (str, os.PathLike)):
-                _fail(
-                    "directory",
-                    "a path (str or os.PathLike) or None",
-                    directory,
-                    TypeError,
-                )
-            directory = os.fspath(directory)
+            expected = "a path (str or os.PathLike) or None"
+            directory = check_path("directory", directory, expected)
             if os.path.exists(directory) and not os.path.isdir(directory):
                 _fail("directory", "a directory, not a file", directory)
         self.directory = directory
         self.overwrite = check_bool("overwrite", overwrite)
         self.on_nonfinite = check_choice("on_nonfinite", on_nonfinite, _ON_NONFINITE)
-        if every_batches is not None:
-            # Only the per-batch mode defines a batch hook (an instance attribute,
-            # so that Keras sees the class default otherwise and keeps dispatching
-            # batch callbacks asynchronously).
-            self.on_train_batch_end = self._on_train_batch_end
-
         self._clear()
         self._kreg_version: str | None = __version__
         # The directory (absolute) whose history files are this callback's own.
         self._own_directory: str | None = None
-        if directory is not None and self.append and os.path.isdir(directory):
-            if os.path.exists(os.path.join(directory, _META_FILE)):
-                self._adopt_directory()
         if directory is not None:
+            if self.append and os.path.exists(os.path.join(directory, _META_FILE)):
+                self._adopt_directory()
             self._check_directory_free()
 
-    # -- state ------------------------------------------------------------------
-
     def _clear(self) -> None:
-        self._keys: list[str] = []
-        self._layer_names: dict[str, str] = {}
-        self._shapes: dict[str, tuple] = {}
-        self._dtypes: dict[str, str] = {}
+        self._set_layout(dict.fromkeys(_LAYOUT, ()))  # no weights
         self._epochs: list[int] = []
         self._steps: list[int] = []
-        self._stacked: dict[str, np.ndarray] = {}
-        self._pending: dict[str, list[np.ndarray]] = {}
         self._disk_cache: tuple[int, dict[str, np.ndarray]] | None = None
         self._variables: list = []
         self._fit_started = False
 
-    def _set_layout(self, keys, layer_names, shapes, dtypes) -> None:
-        self._keys = list(keys)
-        self._layer_names = {k: layer_names[k] for k in self._keys}
-        self._shapes = {k: tuple(shapes[k]) for k in self._keys}
-        self._dtypes = {k: dtypes[k] for k in self._keys}
+    def _set_layout(self, layout: Mapping[str, Any]) -> None:
+        """Take the keys, layer names, shapes and dtypes of the records to come."""
+        self._keys = list(layout["keys"])
+        self._layer_names = {k: layout["layer_names"][k] for k in self._keys}
+        self._shapes = {k: tuple(layout["shapes"][k]) for k in self._keys}
+        self._dtypes = {k: layout["dtypes"][k] for k in self._keys}
+        self._stacked: dict[str, np.ndarray] = {}
+        self._pending: dict[str, list[np.ndarray]] = {k: [] for k in self._keys}
+
+    def _layout(self) -> dict[str, Any]:
+        values = (self._keys, self._layer_names, self._shapes, self._dtypes)
+        return dict(zip(_LAYOUT, values, strict=True))
 
     def _adopt_directory(self) -> None:
         """Continue the records an earlier run left in ``self.directory``."""
         meta = _read_directory_meta(self.directory)
         self._own_directory = os.path.abspath(self.directory)
-        self._set_layout(
-            meta["keys"], meta["layer_names"], meta["shapes"], meta["dtypes"]
-        )
+        self._set_layout(meta)
         self._kreg_version = meta["kreg_version"]
-        for _, _, epoch, step, _ in _scan_records(self.directory, meta, values=False):
+        for _, epoch, step, _ in _scan_records(self.directory, meta, values=False):
             self._epochs.append(epoch)
             self._steps.append(step)
 
     def _check_directory_free(self) -> None:
-        """Refuse to start a record over another history's files in the directory.
-
-        The files of this callback (written by its previous ``fit``, or adopted
-        with ``append=True``) are its own to replace.
-        """
+        """Refuse to start a record over another history's files in the directory
+        (the files of this callback's previous ``fit``, or adopted, are its own)."""
         directory = self.directory
-        if (
-            self.overwrite
-            or not os.path.isdir(directory)
-            or self._own_directory == os.path.abspath(directory)
-        ):
+        if self.overwrite or self._own_directory == os.path.abspath(directory):
             return
         has_meta = os.path.exists(os.path.join(directory, _META_FILE))
         records = len(_record_files(directory))
@@ -742,7 +663,7 @@ class WeightHistory(keras.callbacks.Callback):
             return
         found = [repr(_META_FILE)] if has_meta else []
         if records:
-            found.append(f"{records} record file{'' if records == 1 else 's'}")
+            found.append(_plural(records, "record file"))
         resume = (
             " " if self.append or not has_meta else ", append=True to continue it, "
         )
@@ -751,30 +672,6 @@ class WeightHistory(keras.callbacks.Callback):
             f"history ({' and '.join(found)}), which a new record would delete. "
             f"Pass overwrite=True to delete it{resume}or choose another directory."
         )
-
-    @staticmethod
-    def _check_layers(layers: Any) -> list | None:
-        if layers is None:
-            return None
-        if isinstance(layers, (str, keras.layers.Layer)):
-            return [layers]
-        if not isinstance(layers, (list, tuple)):
-            _fail(
-                "layers", "a layer name, a layer, or a list of them", layers, TypeError
-            )
-        if not layers:
-            _fail("layers", "a non-empty list of layer names or layers", layers)
-        for item in layers:
-            if not isinstance(item, (str, keras.layers.Layer)):
-                _fail(
-                    "layers",
-                    "a list of layer names (str) or keras.layers.Layer objects",
-                    layers,
-                    TypeError,
-                )
-        return list(layers)
-
-    # -- public data ------------------------------------------------------------
 
     @property
     def epochs(self) -> list[int]:
@@ -801,57 +698,34 @@ class WeightHistory(keras.callbacks.Callback):
         """Key -> read-only array of shape ``(records, *weight_shape)``."""
         if self.directory is not None:
             return dict(self._read_directory_arrays())
-        if any(self._pending.get(k) for k in self._keys):
-            for key in self._keys:
-                parts = self._pending[key]
-                if not parts:
-                    continue
+        for key, parts in self._pending.items():
+            if parts:  # the records since the last call, appended at once
                 new = np.stack(parts)
-                old = self._stacked.get(key)
-                merged = new if old is None else np.concatenate([old, new])
-                merged.flags.writeable = False
-                self._stacked[key] = merged
+                if key in self._stacked:
+                    new = np.concatenate([self._stacked[key], new])
+                new.flags.writeable = False
+                self._stacked[key] = new
                 parts.clear()
-        return {key: self._array(key) for key in self._keys}
-
-    def _array(self, key: str) -> np.ndarray:
-        array = self._stacked.get(key)
-        if array is None:
-            array = np.empty((0, *self._shapes[key]), dtype=self._dtypes[key])
-            array.flags.writeable = False
-        return array
+        return {
+            k: self._stacked.get(k, _stack([], self._shapes[k], self._dtypes[k]))
+            for k in self._keys
+        }
 
     def _read_directory_arrays(self) -> dict[str, np.ndarray]:
-        if self._disk_cache is not None and self._disk_cache[0] == len(self._epochs):
-            return self._disk_cache[1]
-        meta = {"keys": self._keys, "shapes": self._shapes, "dtypes": self._dtypes}
-        per_key: dict[str, list] = {k: [] for k in self._keys}
-        count = 0
-        if self._keys and os.path.isdir(self.directory):
-            for index, _, _, _, arrays in _scan_records(
-                self.directory, meta, values=True
-            ):
-                if index >= len(self._epochs):
-                    break
-                for key, array in zip(self._keys, arrays, strict=True):
-                    per_key[key].append(array)
-                count += 1
-        if self._keys and count != len(self._epochs):
-            raise ValueError(
-                f"The WeightHistory directory {self.directory!r} holds "
-                f"{count} readable records; this history has {len(self._epochs)}."
-            )
-        out = {}
-        for key in self._keys:
-            array = (
-                np.stack(per_key[key])
-                if per_key[key]
-                else np.empty((0, *self._shapes[key]), dtype=self._dtypes[key])
-            )
-            array.flags.writeable = False
-            out[key] = array
-        self._disk_cache = (len(self._epochs), out)
-        return out
+        records = len(self._epochs)
+        if self._disk_cache is None or self._disk_cache[0] != records:
+            epochs, weights = [], {}
+            if self._keys:
+                epochs, _, weights = _read_stream(
+                    self.directory, self._layout(), records
+                )
+            if self._keys and len(epochs) != records:
+                raise ValueError(
+                    f"The WeightHistory directory {self.directory!r} holds "
+                    f"{len(epochs)} readable records; this history has {records}."
+                )
+            self._disk_cache = (records, weights)
+        return self._disk_cache[1]
 
     def keys(self) -> list[str]:
         """The recorded keys (variable paths), in the model's order of weights."""
@@ -862,31 +736,12 @@ class WeightHistory(keras.callbacks.Callback):
             raise KeyError(
                 f"WeightHistory keys are strings (variable paths). Received: {key!r}"
             )
-        if key in self._layer_names:
-            return key
-        matches = [k for k in self._keys if k.endswith("/" + key)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise KeyError(
-                f"{key!r} is ambiguous: it ends {len(matches)} keys "
-                f"{_key_list(matches)}. Use a longer suffix or the full key."
-            )
-        raise KeyError(
-            f"{key!r} is not a recorded weight. Recorded keys: {_key_list(self._keys)}"
-        )
+        return _find_key(key, self._keys, "a recorded weight. Recorded keys")
 
     def __getitem__(self, key: str) -> np.ndarray:
-        """The records of one weight, by exact key or unique suffix ("dense/kernel").
-
-        Raises:
-            KeyError: If no key or several keys end with ``key``; the message lists
-                the candidates.
-        """
-        key = self._resolve_key(key)
-        if self.directory is not None:
-            return self._read_directory_arrays()[key]
-        return self.weights[key]
+        """The records of one weight, by exact key or unique suffix ("dense/kernel");
+        a ``KeyError`` listing the candidates if none or several keys match."""
+        return self.weights[self._resolve_key(key)]
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -900,42 +755,31 @@ class WeightHistory(keras.callbacks.Callback):
         return len(self._epochs)
 
     def __bool__(self) -> bool:
-        # A callback is always truthy, even before it has recorded anything
-        # (``if callback:`` must not drop an empty history).
+        # Truthy even when empty: ``if callback:`` must not drop a history.
         return True
 
     def __repr__(self) -> str:
         where = f", directory={self.directory!r}" if self.directory else ""
         if not self._epochs:
             return f"<WeightHistory: no records{where}>"
-        plural = "" if len(self._keys) == 1 else "s"
         return (
-            f"<WeightHistory: {len(self._keys)} weight{plural}, "
+            f"<WeightHistory: {_plural(len(self._keys), 'weight')}, "
             f"{len(self._epochs)} records (epochs {self._epochs[0]} to "
             f"{self._epochs[-1]}){where}>"
         )
 
-    # -- statistics -------------------------------------------------------------
-
     def stats(self, tol: float = 1e-3) -> WeightStats:
-        """Per-record statistics of every recorded weight.
+        """Per-record statistics of every recorded weight (formulas: ``WeightStats``).
 
-        For each key and record, with ``w`` the record's values flattened (in
-        float64): ``l1 = sum(|w|)``, ``l2 = sqrt(sum(w ** 2))``, ``min``, ``max``,
-        ``mean_abs = mean(|w|)``, ``std`` (``ddof=0``), ``zero_fraction =
-        mean(w == 0)`` (exact zeros), ``small_fraction = mean(|w| < tol)`` and
-        the percentiles ``p5``, ``p25``, ``p50``, ``p75``, ``p95``
-        (``numpy.percentile``, linear interpolation). A streaming history is read
-        one record at a time, so memory stays flat.
+        A streaming history is read one record at a time, so memory stays flat.
 
         Args:
             tol: The threshold of ``small_fraction``, a finite number >= 0.
                 Default ``1e-3``.
 
         Returns:
-            A ``WeightStats``: ``stats[key][name]`` is a NumPy array with one value
-            per record; ``stats.summary[key][name]`` compares the last record with
-            the first; ``print(stats)`` shows the summary.
+            A ``WeightStats``: ``stats[key][name]`` holds one value per record,
+            ``stats.summary[key][name]`` compares the last record with the first.
 
         Raises:
             ValueError: If ``tol`` is negative, NaN or infinite.
@@ -955,40 +799,18 @@ class WeightHistory(keras.callbacks.Callback):
             0.0001
         """
         tol = check_nonnegative("tol", tol)
-        records = len(self._epochs)
         sizes = {k: int(np.prod(self._shapes[k], dtype=np.int64)) for k in self._keys}
-        results: dict[str, dict[str, list]] = {
-            k: {name: [] for name in STAT_NAMES} for k in self._keys
-        }
-
-        def add(key: str, block: np.ndarray) -> None:
-            for name, values in _block_stats(block, tol).items():
-                results[key][name].append(values)
-
-        if self.directory is not None and records:
-            meta = {"keys": self._keys, "shapes": self._shapes, "dtypes": self._dtypes}
-            for index, _, _, _, arrays in _scan_records(
-                self.directory, meta, values=True
-            ):
-                if index >= records:
-                    break
-                for key, array in zip(self._keys, arrays, strict=True):
-                    add(key, array.reshape(1, -1))
-        else:
-            weights = self.weights
-            for key in self._keys:
-                flat = weights[key].reshape(records, -1)
-                chunk = max(1, _STATS_BLOCK // max(1, sizes[key]))
-                for start in range(0, records, chunk):
-                    add(key, flat[start : start + chunk])
+        blocks: dict[str, list] = {k: [] for k in self._keys}
+        for key, block in self._blocks(sizes):
+            blocks[key].append(_block_stats(block, tol))
         values = {
             key: {
-                name: (
-                    np.concatenate(parts) if parts else np.empty(0, dtype=np.float64)
-                )
-                for name, parts in per_stat.items()
+                name: np.concatenate([part[name] for part in parts])
+                if parts
+                else np.empty(0)
+                for name in STAT_NAMES
             }
-            for key, per_stat in results.items()
+            for key, parts in blocks.items()
         }
         return WeightStats(
             values,
@@ -999,27 +821,41 @@ class WeightHistory(keras.callbacks.Callback):
             sizes=sizes,
         )
 
-    # -- files ------------------------------------------------------------------
+    def _blocks(self, sizes: Mapping[str, int]) -> Iterator[tuple[str, np.ndarray]]:
+        """``(key, values)`` blocks of shape (records, size) covering the records in
+        order: one record at a time from a directory, else up to ``_STATS_BLOCK``
+        values."""
+        records = len(self._epochs)
+        if self.directory is None:
+            weights = self.weights
+            for key in self._keys:
+                flat = weights[key].reshape(records, sizes[key])
+                chunk = max(1, _STATS_BLOCK // max(1, sizes[key]))
+                for start in range(0, records, chunk):
+                    yield key, flat[start : start + chunk]
+        else:
+            layout = self._layout()
+            scan = _scan_records(self.directory, layout, values=True, limit=records)
+            for _, _, _, arrays in scan:
+                for key, array in zip(self._keys, arrays, strict=True):
+                    yield key, array.reshape(1, -1)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the history to one ``.npz`` file, atomically.
 
         The archive holds ``epochs`` and ``steps`` (int64), one array ``w<i>`` of
         shape ``(records, *weight_shape)`` per key in its recorded dtype, and
-        ``metadata``: a 0-d string array of JSON text (format name and version,
-        kreg version, keys, layer names, shapes, dtypes). NumPy reads it with
-        ``allow_pickle=False``. It is written to a temporary file in the same
-        directory, then renamed over ``path``, so a reader never sees a partial
-        file. ``path`` is used as given (no extension is added).
+        ``metadata``, a 0-d string array of JSON text (format and kreg versions,
+        keys, layer names, shapes, dtypes); NumPy reads it with
+        ``allow_pickle=False``. ``path`` is used as given (no extension added).
 
         Args:
             path: The file to write.
 
         Raises:
             TypeError: If ``path`` is not a str or ``os.PathLike``.
-            OSError: If the file cannot be written (its directory is missing, no
-                permission, a full disk); the message names ``path``, and an
-                existing file at ``path`` is left as it was.
+            OSError: If the file cannot be written (no directory, no permission,
+                a full disk); it names ``path``, left as it was.
 
         Examples:
             >>> import os, tempfile, numpy as np
@@ -1031,28 +867,23 @@ class WeightHistory(keras.callbacks.Callback):
             >>> WeightHistory.load(path)["dense/kernel"].dtype
             dtype('float16')
         """
-        if not isinstance(path, (str, os.PathLike)):
-            _fail("path", "a path (str or os.PathLike)", path, TypeError)
-        path = os.fspath(path)
+        path = check_path("path", path)
         weights = self.weights
-        meta = _metadata(self._keys, self._layer_names, self._shapes, self._dtypes)
         arrays = {
-            "metadata": np.array(json.dumps(meta)),
+            "metadata": np.array(json.dumps(_metadata(self._layout()))),
             "epochs": np.asarray(self._epochs, dtype=np.int64),
             "steps": np.asarray(self._steps, dtype=np.int64),
+            **{f"w{i}": weights[key] for i, key in enumerate(self._keys)},
         }
-        for i, key in enumerate(self._keys):
-            arrays[f"w{i}"] = weights[key]
         atomic_write(path, lambda file: np.savez(file, **arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> WeightHistory:
         """Read a history saved by ``save`` (a file) or streamed (a directory).
 
-        From a streaming directory, every complete record is read, in order; a
-        missing or unreadable record file ends the reading with a warning (the
-        records before it are returned). Files are read with
-        ``allow_pickle=False``.
+        From a directory, every complete record is read, in order; a missing or
+        unreadable record file ends the reading with a warning. Files are read
+        with ``allow_pickle=False``.
 
         Args:
             path: An ``.npz`` file written by ``save``, or a directory written with
@@ -1063,11 +894,10 @@ class WeightHistory(keras.callbacks.Callback):
 
         Raises:
             FileNotFoundError: If ``path`` does not exist.
-            OSError: If a file cannot be opened (no permission, ...); the message
-                names the file.
-            ValueError: If the file is truncated or corrupt, is not a kreg
-                WeightHistory file, or was written by a newer format version;
-                the message names the path.
+            OSError: If a file cannot be opened (no permission, ...); it names
+                the file.
+            ValueError: If a file is truncated or corrupt, not a WeightHistory
+                file, or of a newer format version; it names the file.
 
         Examples:
             >>> import os, tempfile, numpy as np
@@ -1076,29 +906,14 @@ class WeightHistory(keras.callbacks.Callback):
             >>> WeightHistory.load(path).epochs
             [0]
         """
-        if not isinstance(path, (str, os.PathLike)):
-            _fail("path", "a path (str or os.PathLike)", path, TypeError)
-        path = os.fspath(path)
+        path = check_path("path", path)
         if not os.path.exists(path):
             raise FileNotFoundError(f"No WeightHistory file or directory at {path!r}.")
-        if not os.path.isdir(path):
-            return _load_npz(path)
-        meta = _read_directory_meta(path)
-        epochs, steps = [], []
-        per_key: dict[str, list] = {k: [] for k in meta["keys"]}
-        for _, _, epoch, step, arrays in _scan_records(path, meta, values=True):
-            epochs.append(epoch)
-            steps.append(step)
-            for key, array in zip(meta["keys"], arrays, strict=True):
-                per_key[key].append(array)
-        weights = {
-            key: (
-                np.stack(parts)
-                if parts
-                else np.empty((0, *meta["shapes"][key]), dtype=meta["dtypes"][key])
-            )
-            for key, parts in per_key.items()
-        }
+        if os.path.isdir(path):
+            meta = _read_directory_meta(path)
+            epochs, steps, weights = _read_stream(path, meta)
+        else:
+            meta, epochs, steps, weights = _load_npz(path)
         history = cls.from_arrays(
             weights, epochs, layer_names=meta["layer_names"], steps=steps
         )
@@ -1116,8 +931,8 @@ class WeightHistory(keras.callbacks.Callback):
     ) -> WeightHistory:
         """Build a history from arrays recorded elsewhere.
 
-        NumPy arrays are kept as they are (no copy; the history holds read-only
-        views of them); other array-likes are converted with ``numpy.asarray``.
+        NumPy arrays are not copied (the history holds read-only views of them);
+        other array-likes are converted with ``numpy.asarray``.
 
         Args:
             weights: Mapping of key (e.g. ``"sequential/dense/kernel"``) to an array
@@ -1147,17 +962,16 @@ class WeightHistory(keras.callbacks.Callback):
         """
         if not isinstance(weights, Mapping):
             _fail("weights", "a mapping of key to array", weights, TypeError)
-        epoch_list = cls._check_ints("epochs", epochs)
+        epoch_list = _check_ints("epochs", epochs)
         records = len(epoch_list)
-        step_list = [-1] * records if steps is None else cls._check_ints("steps", steps)
+        step_list = [-1] * records if steps is None else _check_ints("steps", steps)
         if len(step_list) != records:
             _fail("steps", f"one entry per record ({records})", steps)
         if layer_names is not None and not isinstance(layer_names, Mapping):
-            _fail(
-                "layer_names", "a mapping of key to layer name", layer_names, TypeError
-            )
+            expected = "a mapping of key to layer name"
+            _fail("layer_names", expected, layer_names, TypeError)
+        names = layer_names or {}
         arrays: dict[str, np.ndarray] = {}
-        names: dict[str, str] = {}
         for key, value in weights.items():
             if not isinstance(key, str):
                 raise TypeError(
@@ -1171,114 +985,86 @@ class WeightHistory(keras.callbacks.Callback):
                     f"len(epochs) = {records} records on the first axis. Received: "
                     f"weights[{key!r}] of shape {array.shape}"
                 )
-            view = array.view()
-            view.flags.writeable = False
-            arrays[key] = view
-            if layer_names is not None and key in layer_names:
-                names[key] = str(layer_names[key])
-            else:
-                parts = key.split("/")
-                names[key] = parts[-2] if len(parts) > 1 else parts[0]
+            arrays[key] = array.view()
+            arrays[key].flags.writeable = False
         history = cls()
         history._set_layout(
-            list(arrays),
-            names,
-            {k: a.shape[1:] for k, a in arrays.items()},
-            {k: a.dtype.name for k, a in arrays.items()},
+            {
+                "keys": list(arrays),
+                "layer_names": {
+                    k: str(names[k]) if k in names else _layer_of(k) for k in arrays
+                },
+                "shapes": {k: a.shape[1:] for k, a in arrays.items()},
+                "dtypes": {k: a.dtype.name for k, a in arrays.items()},
+            }
         )
         history._stacked = arrays
-        history._pending = {k: [] for k in arrays}
-        history._epochs = epoch_list
-        history._steps = step_list
+        history._epochs, history._steps = epoch_list, step_list
         return history
-
-    @staticmethod
-    def _check_ints(name: str, values: Any) -> list[int]:
-        if isinstance(values, (str, bytes)):
-            _fail(name, "a sequence of integers", values, TypeError)
-        try:
-            items = list(values)
-        except TypeError:
-            _fail(name, "a sequence of integers", values, TypeError)
-        for item in items:
-            if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
-                _fail(name, "a sequence of integers", values, TypeError)
-        return [int(item) for item in items]
-
-    # -- selection --------------------------------------------------------------
 
     def _select_variables(self, model: Any) -> list:
         """The variables to record, in the model's order of weights."""
-        model_weights = list(model.weights)
-        layers = _all_layers(model)
-        wanted = _is_kernel if not self.include_bias else None
 
         def keep(variable: Any) -> bool:
-            if wanted is not None:
-                return wanted(variable)
-            return _is_kernel(variable) or _is_bias(variable)
+            return _is_kernel(variable) or (self.include_bias and _is_bias(variable))
 
+        model_weights = list(model.weights)
         if self._selection is None:
-            candidates = {id(v) for v in model_weights}
-        else:
-            candidates = set()
-            by_name: dict[str, list] = {}
-            for layer in layers:
-                if not isinstance(layer, keras.layers.InputLayer):
-                    by_name.setdefault(layer.name, []).append(layer)
-            in_model = {id(layer) for layer in layers}
-            for item in self._selection:
-                if isinstance(item, str):
-                    found = by_name.get(item)
-                    if not found:
-                        warnings.warn(
-                            f"WeightHistory: the model has no layer named {item!r}; "
-                            f"it is ignored. Valid names: {list(by_name)}",
-                            stacklevel=3,
-                        )
-                        continue
-                else:
-                    if id(item) not in in_model:
-                        warnings.warn(
-                            f"WeightHistory: layer {item.name!r} (given as an "
-                            "object) is not part of the model; it is ignored.",
-                            stacklevel=3,
-                        )
-                        continue
-                    found = [item]
-                chosen = [v for layer in found for v in layer.weights if keep(v)]
-                if not chosen:
-                    what = "kernel or bias" if self.include_bias else "kernel"
-                    warnings.warn(
-                        f"WeightHistory: layer {found[0].name!r} has no {what} to "
-                        "record.",
-                        stacklevel=3,
-                    )
-                candidates.update(id(v) for v in chosen)
-        return [v for v in model_weights if id(v) in candidates and keep(v)]
+            return [v for v in model_weights if keep(v)]
+        layers = _all_layers(model)
+        by_name: dict[str, list] = {}
+        for layer in layers:
+            if not isinstance(layer, keras.layers.InputLayer):
+                by_name.setdefault(layer.name, []).append(layer)
+        in_model = {id(layer) for layer in layers}
+        chosen = set()
+        for item in self._selection:
+            if isinstance(item, str):
+                found = by_name.get(item)
+                problem = (
+                    f"the model has no layer named {item!r}; it is ignored. "
+                    f"Valid names: {list(by_name)}"
+                )
+            else:
+                found = [item] if id(item) in in_model else None
+                problem = (
+                    f"layer {item.name!r} (given as an object) is not part of the "
+                    "model; it is ignored."
+                )
+            if not found:
+                warnings.warn(f"WeightHistory: {problem}", stacklevel=3)
+                continue
+            kept = [id(v) for layer in found for v in layer.weights if keep(v)]
+            if not kept:
+                what = "kernel or bias" if self.include_bias else "kernel"
+                warnings.warn(
+                    f"WeightHistory: layer {found[0].name!r} has no {what} to record.",
+                    stacklevel=3,
+                )
+            chosen.update(kept)
+        return [v for v in model_weights if id(v) in chosen]
 
-    def _layout_from_model(self, model: Any) -> tuple:
+    def _layout_from_model(self, model: Any) -> tuple[list, dict[str, Any]]:
+        """The variables to record and the layout of their records."""
         variables = self._select_variables(model)
         owners = _owner_names(_all_layers(model), variables)
-        keys, names, shapes, dtypes = [], {}, {}, {}
+        layout: dict[str, Any] = {name: {} for name in _LAYOUT}
         for variable in variables:
             key = variable.path
-            if key in names:  # two variables with one path: keep both apart
+            if key in layout["shapes"]:  # two variables with one path: keep both
                 n = 2
-                while f"{key}#{n}" in names:
+                while f"{key}#{n}" in layout["shapes"]:
                     n += 1
                 key = f"{key}#{n}"
-            keys.append(key)
-            names[key] = owners[id(variable)]
-            shapes[key] = tuple(int(d) for d in variable.shape)
-            dtypes[key] = _storage_dtype(variable)
-        return variables, keys, names, shapes, dtypes
-
-    # -- callback hooks ---------------------------------------------------------
+            layout["layer_names"][key] = owners[id(variable)]
+            layout["shapes"][key] = tuple(int(d) for d in variable.shape)
+            layout["dtypes"][key] = _storage_dtype(variable)
+        layout["keys"] = list(layout["shapes"])
+        return variables, layout
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        variables, keys, names, shapes, dtypes = self._layout_from_model(self.model)
-        if not keys:
+        variables, layout = self._layout_from_model(self.model)
+        if not layout["keys"]:
             warnings.warn(
                 "WeightHistory: no weights to record (the selected layers have no "
                 "kernels, or the model is not built yet).",
@@ -1287,31 +1073,31 @@ class WeightHistory(keras.callbacks.Callback):
         continuing = self.append and bool(self._epochs)
         if continuing:
             old = [(k, self._shapes[k], self._dtypes[k]) for k in self._keys]
-            new = [(k, shapes[k], dtypes[k]) for k in keys]
-            if old != new:
+            shapes, dtypes = layout["shapes"], layout["dtypes"]
+            if old != [(k, shapes[k], dtypes[k]) for k in layout["keys"]]:
                 raise ValueError(
                     "WeightHistory(append=True) cannot continue: the weights to "
                     f"record changed. Recorded: {_key_list(self._keys)}; now: "
-                    f"{_key_list(keys)} (or their shapes or dtypes differ). Use a "
-                    "new WeightHistory, or append=False."
+                    f"{_key_list(layout['keys'])} (or their shapes or dtypes "
+                    "differ). Use a new WeightHistory, or append=False."
                 )
+            if self.directory is not None:
+                self._remove_records_from(len(self._epochs))
         else:
-            directory = self.directory
-            if directory is not None:
+            if self.directory is not None:
                 self._check_directory_free()
             self._clear()
-            self._set_layout(keys, names, shapes, dtypes)
-            self._stacked = {}
-            self._pending = {k: [] for k in keys}
+            self._set_layout(layout)
             self._kreg_version = __version__
-            if directory is not None:
-                os.makedirs(directory, exist_ok=True)
-                self._own_directory = os.path.abspath(directory)
+            if self.directory is not None:
+                os.makedirs(self.directory, exist_ok=True)
+                self._own_directory = os.path.abspath(self.directory)
                 self._remove_records_from(0)
-                meta = _metadata(keys, names, shapes, dtypes)
-                _write_json(os.path.join(directory, _META_FILE), meta)
-        if continuing and self.directory is not None:
-            self._remove_records_from(len(self._epochs))
+                text = json.dumps(_metadata(layout), indent=1, sort_keys=True)
+                atomic_write(
+                    os.path.join(self.directory, _META_FILE),
+                    lambda file: file.write(text.encode("utf-8")),
+                )
         self._variables = variables
         self._fit_started = False
         self._offset = 0
@@ -1322,27 +1108,23 @@ class WeightHistory(keras.callbacks.Callback):
         self._step_base = self._steps[-1] if continuing else 0
         self._batches_done = 0  # training batches completed in this fit
         self._epoch_batches = 0  # ... before the current epoch
-        self._batch_base = self._step_base
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         if not self._fit_started:
             self._fit_started = True
-            if self.append and self._epochs:
-                last = self._epochs[-1]
-                if epoch < last:
-                    warnings.warn(
-                        f"WeightHistory(append=True): this fit starts at epoch "
-                        f"{epoch} but the record already reaches epoch {last}; "
-                        f"numbering continues from {last}. Pass "
-                        f"initial_epoch={last} to fit to continue Keras' epoch "
-                        "numbering.",
-                        stacklevel=2,
-                    )
-                    self._offset = last - epoch
-                elif epoch > last:
-                    self._record(epoch)
-            else:
+            last = self._epochs[-1] if self.append and self._epochs else None
+            if last is None or epoch > last:
                 self._record(epoch)
+            elif epoch < last:
+                warnings.warn(
+                    f"WeightHistory(append=True): this fit starts at epoch "
+                    f"{epoch} but the record already reaches epoch {last}; "
+                    f"numbering continues from {last}. Pass "
+                    f"initial_epoch={last} to fit to continue Keras' epoch "
+                    "numbering.",
+                    stacklevel=2,
+                )
+                self._offset = last - epoch
         self._epoch_label = epoch + 1 + self._offset
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
@@ -1357,13 +1139,13 @@ class WeightHistory(keras.callbacks.Callback):
             self._record(label)
 
     def _on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        # Only bound as ``on_train_batch_end`` when ``every_batches`` is given.
-        # ``batch`` is the index (within the epoch) of the last batch just run.
+        # Bound as ``on_train_batch_end`` with ``every_batches`` only; ``batch`` is
+        # the index (within the epoch) of the batch just run.
         self._batches_done = self._epoch_batches + batch + 1
         self._dirty = True
         k = self.every_batches
-        now = self._batch_base + self._batches_done
-        if now // k > self._last_scheduled // k:
+        last = self._steps[-1] if self._steps else 0
+        if (self._step_base + self._batches_done) // k > last // k:
             self._record(self._epoch_label)
 
     def on_train_end(self, logs: dict | None = None) -> None:
@@ -1371,25 +1153,17 @@ class WeightHistory(keras.callbacks.Callback):
             self._record(self._last_done)
         self._variables = []
 
-    # -- recording --------------------------------------------------------------
-
-    @property
-    def _last_scheduled(self) -> int:
-        return self._steps[-1] if self._steps else 0
-
     def _iterations(self) -> int | None:
         optimizer = getattr(self.model, "optimizer", None)
         iterations = getattr(optimizer, "iterations", None)
-        if iterations is None:
-            return None
-        return int(iterations)
+        return None if iterations is None else int(iterations)
 
     def _step(self) -> int:
         if self.every_batches is None:
             now = self._iterations()
             if now is not None and self._iterations_start is not None:
                 return self._step_base + now - self._iterations_start
-        return self._batch_base + self._batches_done
+        return self._step_base + self._batches_done
 
     def _record(self, epoch: int) -> None:
         # On JAX, fit keeps the trained state outside the variables during an
@@ -1399,12 +1173,12 @@ class WeightHistory(keras.callbacks.Callback):
         step = self._step()
         if self.on_nonfinite != "ignore":
             self._check_finite(values, epoch)
-        index = len(self._epochs)
         if self.directory is not None:
             arrays = {"epoch": np.int64(epoch), "step": np.int64(step)}
             arrays.update({f"w{i}": value for i, value in enumerate(values)})
+            name = f"record-{len(self._epochs):06d}.npz"
             atomic_write(
-                _record_path(self.directory, index),
+                os.path.join(self.directory, name),
                 lambda file: np.savez(file, **arrays),
             )
         else:
@@ -1432,7 +1206,8 @@ class WeightHistory(keras.callbacks.Callback):
                 self.model.stop_training = True
 
     def _remove_records_from(self, first: int) -> None:
-        """Delete this directory's record files numbered ``first`` and above."""
+        """Delete this directory's record files numbered ``first`` and above, and
+        the temporary files a crashed write left."""
         for index, path in _record_files(self.directory):
             if index >= first:
                 os.remove(path)
@@ -1442,3 +1217,19 @@ class WeightHistory(keras.callbacks.Callback):
                     os.remove(os.path.join(self.directory, name))
                 except OSError:  # pragma: no cover - removed concurrently
                     pass
+
+
+def _check_layers(layers: Any) -> list | None:
+    if layers is None:
+        return None
+    if isinstance(layers, (str, keras.layers.Layer)):
+        return [layers]
+    if not isinstance(layers, (list, tuple)):
+        expected = "a layer name, a layer, or a list of them"
+        _fail("layers", expected, layers, TypeError)
+    if not layers:
+        _fail("layers", "a non-empty list of layer names or layers", layers)
+    if not all(isinstance(item, (str, keras.layers.Layer)) for item in layers):
+        expected = "a list of layer names (str) or keras.layers.Layer objects"
+        _fail("layers", expected, layers, TypeError)
+    return list(layers)

@@ -46,15 +46,13 @@ def scale(lam: float, n: int) -> float:
 def check_factor(name: str, lam: Any, n: Any) -> None:
     """Raise unless ``lam`` is valid and the factor ``lam / (2 n)`` fits in float32.
 
-    kreg multiplies the float32 sum of the weights by ``lam / (2 n)``. A factor
-    above the float32 maximum (about 3.4e38) cannot be represented there: the
-    penalty of any nonzero weight would be ``inf``, so such a ``lam`` is refused.
-    (A factor that fits can still give ``inf`` for weights large enough; that
-    depends on the weights and is not checked.)
+    kreg multiplies the float32 sum of the weights by ``lam / (2 n)``; above the
+    float32 maximum (about 3.4e38) the penalty of any nonzero weight would be
+    ``inf``. (A factor that fits can still overflow for large weights; that is not
+    checked.)
 
     Args:
-        name: The name of the strength argument in messages (``"lam"``, ``"l1"``,
-            ``"l2"``).
+        name: The name of the strength in messages (``"lam"``, ``"l1"``, ``"l2"``).
         lam: The strength, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
 
@@ -84,11 +82,10 @@ def check_factor(name: str, lam: Any, n: Any) -> None:
 
 
 def check_weights(name: str, w: Any) -> str:
-    """Return the dtype of ``w`` if it holds real numbers: floats or integers.
+    """Return the Keras dtype name of ``w`` if it holds floats or integers.
 
-    Only the dtype is read, never the values, so the check costs nothing in a
-    training step and works on the symbolic tensors of a ``tf.function``. Objects
-    without a ``dtype`` (Python scalars and lists) are converted to find it.
+    Only the dtype is read, so the check is free in a training step and works on
+    symbolic tensors; Python scalars and lists are converted to find it.
 
     Args:
         name: The name of the argument in messages (``"w"``, ``"x"``).
@@ -98,8 +95,8 @@ def check_weights(name: str, w: Any) -> str:
         The Keras name of the dtype (``"float32"``, ``"int64"``, ...).
 
     Raises:
-        TypeError: If ``w`` is ``None``, a string, or its dtype is not a
-            floating-point or integer one (bool, complex, string, object).
+        TypeError: If ``w`` is ``None``, a string, or of a dtype other than a
+            floating-point or integer one.
     """
     dtype = _keras_dtype(w)
     if dtype is None or not (
@@ -126,8 +123,7 @@ def _keras_dtype(w: Any) -> str | None:
 
 
 def _penalty(w: Any, lam: Any, n: Any, term: Callable[[Any], Any]) -> Any:
-    """``lam / (2 n) * sum(term(w))`` with the checks and the dtypes of both
-    penalties; exactly 0 when ``lam == 0``, computed without touching ``w``."""
+    """``lam / (2 n) * sum(term(w))``, checked; 0 for ``lam == 0`` without ``w``."""
     check_factor("lam", lam, n)
     dtype = accumulation_dtype(check_weights("w", w))
     lam, n = float(lam), int(n)
@@ -139,12 +135,10 @@ def _penalty(w: Any, lam: Any, n: Any, term: Callable[[Any], Any]) -> Any:
 def l2_penalty(w: Any, lam: float, n: int) -> Any:
     """L2 penalty with the lecture's scaling: ``lam / (2 n) * sum(w ** 2)``.
 
-    Its gradient is ``(lam / n) * w``, so one plain gradient-descent step with
-    learning rate ``lr`` multiplies each weight by ``1 - lr * lam / n`` before the
-    data-gradient step: weight decay.
-
-    The same penalty is Keras' ``keras.regularizers.L2(lam / (2 n))``, PyTorch's
-    ``SGD(weight_decay=lam / n)`` under plain SGD, and scikit-learn's
+    Its gradient is ``(lam / n) * w``: one plain gradient-descent step with
+    learning rate ``lr`` multiplies each weight by ``1 - lr * lam / n`` (weight
+    decay). The same penalty is Keras' ``keras.regularizers.L2(lam / (2 n))``,
+    PyTorch's ``SGD(weight_decay=lam / n)`` under plain SGD, and scikit-learn's
     ``Ridge(alpha=lam / 2)`` for a model trained on the mean squared error.
 
     Args:
@@ -154,9 +148,8 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
         n: The number of training examples (not the batch size), an integer >= 1.
 
     Returns:
-        A scalar tensor, float32 (float64 when ``w`` is float64). It is exactly 0
-        when ``lam == 0``, computed without touching ``w`` (only its dtype is
-        read).
+        A scalar tensor, float32 (float64 when ``w`` is float64); exactly 0 when
+        ``lam == 0``, computed without touching ``w`` (only its dtype is read).
 
     Raises:
         ValueError: If ``lam`` or ``n`` is outside the range given in Args.
@@ -171,44 +164,35 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
 
 
 def magnitude(w: Any) -> Any:
-    """``|w|`` computed as ``w * sign(w)``: the same values, and the gradient
-    ``sign(w)`` on every backend, 0 at 0.
-
-    The gradient of ``ops.abs`` at 0 is 0 on TensorFlow and PyTorch but 1 on JAX;
-    the proximal optimizers take ``c * sign(w)`` out of the gradient, so the L1
-    terms must put exactly that in.
-    """
+    """``|w|`` as ``w * sign(w)``: its gradient is ``sign(w)`` (0 at 0) on every
+    backend, where that of ``ops.abs`` is 1 at 0 on JAX; the proximal optimizers
+    take exactly ``c * sign(w)`` out of the gradient."""
     return w * ops.sign(w)
 
 
 def l1_penalty(w: Any, lam: float, n: int) -> Any:
     """L1 penalty with the lecture's scaling: ``lam / (2 n) * sum(|w|)``.
 
-    Its (sub)gradient is ``lam / (2 n) * sign(w)``: a constant pull toward zero.
-    Under plain gradient descent the weights oscillate around zero rather than
-    land on it; see ``kreg.L1(..., proximal=True)`` for exact zeros.
-
-    The same penalty is Keras' ``keras.regularizers.L1(lam / (2 n))`` and, for a
-    model trained on the mean squared error, scikit-learn's
-    ``Lasso(alpha=lam / (4 n))``.
+    Its (sub)gradient is ``lam / (2 n) * sign(w)``, a constant pull toward zero:
+    under plain gradient descent the weights oscillate around zero rather than
+    land on it (``kreg.L1(..., proximal=True)`` gives exact zeros). The same
+    penalty is Keras' ``keras.regularizers.L1(lam / (2 n))`` and, for a model
+    trained on the mean squared error, scikit-learn's ``Lasso(alpha=lam / (4 n))``.
 
     Args:
-        w: A tensor or array of floats or integers (cast to float32), any shape.
-        lam: The regularization strength lambda, a finite number >= 0 with
-            ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
-        n: The number of training examples (not the batch size), an integer >= 1.
+        w: As for :func:`l2_penalty`.
+        lam: As for :func:`l2_penalty`.
+        n: As for :func:`l2_penalty`.
 
     Returns:
-        A scalar tensor, float32 (float64 when ``w`` is float64), exactly 0 when
-        ``lam == 0``.
+        A scalar tensor as for :func:`l2_penalty`, exactly 0 when ``lam == 0``.
 
     Raises:
-        ValueError: If ``lam`` or ``n`` is outside the range given in Args.
-        TypeError: If an argument is not of a type given in Args.
+        ValueError, TypeError: As :func:`l2_penalty`.
 
     Examples:
-        >>> import numpy as np
-        >>> round(float(l1_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
-        0.15
+        >>> w = [1.0, -2.0, 3.0]
+        >>> round(float(l1_penalty(w, lam=0.5, n=10)), 6), float(l1_penalty(w, 0, 10))
+        (0.15, 0.0)
     """
     return _penalty(w, lam, n, magnitude)

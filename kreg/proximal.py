@@ -1,33 +1,24 @@
 """Proximal L1: optimizers whose L1 step lands weights exactly on zero.
 
-The subgradient of ``c * sum(|w|)`` is the constant ``c * sign(w)``: a gradient step
-jumps over zero and back, so plain training with an L1 penalty leaves weights that
-oscillate around zero but are never exactly zero. The proximal gradient method
-(ISTA) instead takes the step on the data loss only, then applies the proximal
-operator of the L1 term, the soft threshold::
+The subgradient ``c * sign(w)`` of ``c * sum(|w|)`` jumps over zero and back, so
+weights trained with an L1 penalty oscillate around zero. The proximal gradient
+method (ISTA) steps on the data loss only, then applies the soft threshold::
 
     w <- sign(w) * max(|w| - t, 0)        t = lr * c   (plain SGD)
 
-A weight whose data gradient is too small to pull it past the threshold lands on
-0 and stays there. For plain SGD this is exact ISTA and converges to the Lasso
-solution. For Adam, the step each weight takes is scaled by ``1 / (sqrt(v) + eps)``,
-so the threshold is scaled the same way (the diagonal-preconditioned proximal step
-of ProxGen, Yun, Lozano and Yang, "Adaptive Proximal Gradient Methods for
-Structured Neural Networks", NeurIPS 2021)::
+A weight whose data gradient cannot pull it past the threshold lands on 0 and
+stays there; for plain SGD this is ISTA, which converges to the Lasso solution.
+Adam scales each step by ``1 / (sqrt(v) + eps)``, and the threshold with it (the
+diagonal-preconditioned step of ProxGen, Yun, Lozano and Yang, NeurIPS 2021), an
+approximation that keeps exact zeros::
 
     t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)
 
-That is an approximation: Adam with a proximal step does not minimize the same
-objective exactly, but it keeps the L1 term's strength per unit of step and
-produces exact zeros.
-
 Use: give the layer ``kreg.L1(lam, n, proximal=True)`` (or ``kreg.L1L2(...,
-proximal=True)``, whose L1 part becomes proximal) and compile with
-``kreg.ProximalSGD`` or ``kreg.ProximalAdam``. The L1 penalty is still part of the
-loss (so ``loss`` reports it as usual); the optimizer takes its subgradient out of
-the gradient and applies the soft threshold after the update instead, inside the
-compiled training step. With any other optimizer the flag changes nothing: the
-penalty acts through its subgradient, as ``proximal=False`` does.
+proximal=True)``) and compile with ``kreg.ProximalSGD`` or ``kreg.ProximalAdam``.
+The penalty stays in the loss; the optimizer takes its subgradient out of the
+gradient and applies the soft threshold after the update, inside the compiled
+step. With any other optimizer the flag changes nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +27,8 @@ from typing import Any
 
 import keras
 from keras import ops
+
+from kreg.penalties import scale
 
 __all__ = ["ProximalAdam", "ProximalSGD", "proximal_strength", "soft_threshold"]
 
@@ -70,18 +63,17 @@ def proximal_strength(regularizer: Any) -> float | None:
     from kreg.regularizers import L1, L1L2
 
     if isinstance(regularizer, L1) and regularizer.proximal:
-        return regularizer.lam / (2.0 * regularizer.n)
+        return scale(regularizer.lam, regularizer.n)
     if isinstance(regularizer, L1L2) and regularizer.proximal:
-        return regularizer.l1 / (2.0 * regularizer.n)
+        return scale(regularizer.l1, regularizer.n)
     return None
 
 
 class _ProximalMixin:
     """Adds the soft threshold after each ``update_step`` of an element-wise optimizer.
 
-    The strength of each variable's L1 term is read from its regularizer when the
-    optimizer is built; :meth:`set_proximal_strength` overrides it (the comparison
-    engine uses it for stacked variables, one strength per variant).
+    Each variable's L1 strength is read from its regularizer at ``build``;
+    :meth:`set_proximal_strength` overrides it (the engine's stacked variables).
     """
 
     def build(self, var_list):
@@ -150,22 +142,16 @@ class ProximalSGD(_ProximalMixin, keras.optimizers.SGD):
 class ProximalAdam(_ProximalMixin, keras.optimizers.Adam):
     """``keras.optimizers.Adam`` with a proximal (soft-threshold) L1 step.
 
-    After each Adam update, every variable whose regularizer is a proximal kreg L1
-    term ``c * sum(|w|)`` is soft-thresholded per weight with
-
-    ``t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)``,
-
-    the L1 step scaled by Adam's own per-weight step size (the diagonal-metric
-    proximal step of ProxGen, Yun et al., NeurIPS 2021). It is an approximation of
-    the proximal method (Adam has no exact proximal form) that produces exact
+    As :class:`ProximalSGD`, with the threshold scaled per weight by Adam's own
+    step size: ``t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)``
+    (the diagonal-metric proximal step of ProxGen, Yun et al., NeurIPS 2021). Adam
+    has no exact proximal form: this is an approximation that produces exact
     zeros. Takes the arguments of ``keras.optimizers.Adam``.
 
     Examples:
         >>> import kreg
-        >>> reg = kreg.L1(0.16, 80, proximal=True)
-        >>> layer = keras.layers.Dense(4, kernel_regularizer=reg)
-        >>> model = keras.Sequential([keras.Input((2,)), layer])
-        >>> model.compile(kreg.ProximalAdam(learning_rate=0.01), "mse")
+        >>> kreg.ProximalAdam(learning_rate=0.01).get_config()["amsgrad"]
+        False
     """
 
     def _threshold(self, variable, learning_rate, strength):

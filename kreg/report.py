@@ -2,23 +2,19 @@
 
 :func:`write_report` writes the report of a ``kreg.compare`` run into a directory,
 :func:`write_sweep_report` that of a ``kreg.sweep`` run; their docstrings list the
-files. ``report.html`` is one self-contained page (the figures embedded as PNG
-data URIs, the tables, the config and the timing; no external link, script or
-style sheet) and every metric in it is formatted as in the command line's
-summary tables. Both reports are written by one writer from a list of sections
-(heading, figure function, caption, table, text): they differ only in their
-lists and in their data file (``weights.npz``, ``paths.npz``).
+files. ``report.html`` is one self-contained page (figures as PNG data URIs,
+tables, config, timing; no external link, script or style sheet), every metric in
+it formatted as in the command line's summary tables. One writer makes both
+reports from a list of sections (heading, figure function, caption, table, text):
+they differ in their lists and their data file (``weights.npz``, ``paths.npz``).
+Every file is written atomically; a non-empty directory is refused, before
+anything is drawn, unless ``force=True``.
 
-Every file is written atomically (a temporary file in the directory, then
-``os.replace``), so a reader never sees half a file. An existing directory that
-is not empty is refused, before anything is drawn, unless ``force=True``.
-
-The pieces are reusable: :class:`Report` collects headings, text, figures and
-tables and writes the PNG files and the page; :func:`check_out_dir`,
-:func:`default_out_dir`, :func:`atomic_write` and :func:`write_json` do the file
-handling; :func:`save_histories` and :func:`load_histories` keep several weight
-histories in one file. Only :mod:`kreg.plots` draws; this module imports it when
-a report is written.
+The pieces are reusable: :class:`Report` (a page of headings, text, figures and
+tables), :func:`atomic_write`, :func:`write_json`, :func:`check_out_dir`,
+:func:`default_out_dir`, and :func:`save_histories` and :func:`load_histories`
+(several weight histories in one file). Only :mod:`kreg.plots` draws; it is
+imported when a report is written.
 """
 
 from __future__ import annotations
@@ -78,6 +74,8 @@ _METRICS = {
     "l2_norm": ("L2 norm", "{:.3f}"),
 }
 
+#: The metrics every result has; accuracies are there for classifiers only.
+REQUIRED_KEYS = tuple(key for key in METRIC_KEYS if "accuracy" not in key)
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
@@ -98,17 +96,15 @@ code { background: #f3f3f3; padding: 0 0.2em; }
 """.strip()
 
 
-# --------------------------------------------------------------------------------
-# Files
-# --------------------------------------------------------------------------------
+# --- Files -------------------------------------------------------------------------
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
-    The temporary file is made in the same directory (so the rename is atomic on
-    the same file system) and removed if anything fails, a ``KeyboardInterrupt``
-    included. Text is written as UTF-8.
+    The temporary file is made in the same directory (so a reader sees the old
+    file or the whole new one) and removed if anything fails, a
+    ``KeyboardInterrupt`` included. Text is written as UTF-8.
 
     Args:
         path: The file to write; its directory must exist.
@@ -116,6 +112,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
 
     Raises:
         TypeError: If ``data`` is neither ``bytes`` nor ``str``.
+        OSError: If the file cannot be written; the error names ``path``.
 
     Examples:
         >>> import os, tempfile
@@ -158,8 +155,8 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write ``obj`` as indented JSON, atomically (see :func:`atomic_write`).
 
     NumPy scalars and arrays become numbers and lists; NaN and infinities (not
-    valid JSON) become ``null``; an object with ``get_config()`` becomes
-    ``{"class_name", "config"}``, anything else its ``repr``. Key order is kept.
+    valid JSON) ``null``; an object with ``get_config()``
+    ``{"class_name", "config"}``; anything else its ``repr``. Key order is kept.
 
     Args:
         path: The file to write.
@@ -172,26 +169,18 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
         >>> json.load(open(path))
         {'a': 0.5, 'b': None}
     """
-    text = json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n"
-    atomic_write(path, text)
-
-
-# --------------------------------------------------------------------------------
-# Weight histories of several variants in one file
-# --------------------------------------------------------------------------------
+    atomic_write(path, json.dumps(_jsonable(obj), indent=2, allow_nan=False) + "\n")
 
 
 def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Save several variants' ``WeightHistory`` objects in one ``.npz`` file.
 
-    The file is one ``WeightHistory`` (written by ``WeightHistory.save``,
-    atomically) holding every variant's weights, each key starting with its
-    variant's name: a ``kreg.compare`` model's variable paths already do
-    (``"none/dense/kernel"``, ``"l2/dense/kernel"``); other keys get the prefix
-    ``"<variant>/"``. ``WeightHistory.load(path)`` reads it back as one history;
-    :func:`load_histories` splits it into one history per variant again. The
-    variants must share their record epochs (a comparison records all of them
-    together).
+    The file is one ``WeightHistory`` (``WeightHistory.save``) holding every
+    variant's weights, each key starting with its variant's name: a
+    ``kreg.compare`` model's variable paths already do (``"l2/dense/kernel"``),
+    other keys get the prefix ``"<variant>/"``. ``WeightHistory.load`` reads it
+    as one history, :func:`load_histories` as one per variant. The variants must
+    share their record epochs (a comparison records them together).
 
     Args:
         histories: Mapping variant name -> ``WeightHistory``; names must not
@@ -205,11 +194,8 @@ def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> Non
     Examples:
         >>> import os, tempfile, numpy as np
         >>> from kreg.history import WeightHistory
-        >>> runs = {
-        ...     v: WeightHistory.from_arrays({f"{v}/dense/kernel": np.zeros((2, 2, 3))},
-        ...                                  [0, 5])
-        ...     for v in ("none", "l2")
-        ... }
+        >>> zeros = {"dense/kernel": np.zeros((2, 2, 3))}
+        >>> runs = {v: WeightHistory.from_arrays(zeros, [0, 5]) for v in ("none", "l2")}
         >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
         >>> save_histories(runs, path)
         >>> WeightHistory.load(path).keys()
@@ -219,19 +205,17 @@ def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> Non
 
     if not isinstance(histories, Mapping) or not histories:
         _fail("histories", "a non-empty dict of variant -> WeightHistory", histories)
+    first = next(iter(histories.values()))
     weights: dict[str, np.ndarray] = {}
     layer_names: dict[str, str] = {}
-    epochs = steps = None
     for variant, history in histories.items():
         variant = str(variant)
         if "/" in variant or not variant:
             _fail("histories", "variant names without '/'", variant)
-        if epochs is None:
-            epochs, steps = list(history.epochs), list(history.steps)
-        elif list(history.epochs) != epochs:
+        if list(history.epochs) != list(first.epochs):
             _fail(
                 "histories",
-                f"histories recorded at the same epochs (first: {epochs})",
+                f"histories recorded at the same epochs (first: {list(first.epochs)})",
                 f"<{variant!r} recorded at {list(history.epochs)}>",
             )
         names = history.layer_names
@@ -242,16 +226,16 @@ def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> Non
             weights[full] = array
             layer_names[full] = names.get(key, full.split("/")[-2])
     WeightHistory.from_arrays(
-        weights, epochs, layer_names=layer_names, steps=steps
+        weights, list(first.epochs), layer_names=layer_names, steps=list(first.steps)
     ).save(path)
 
 
 def load_histories(path: str | os.PathLike) -> dict[str, Any]:
     """Read a file written by :func:`save_histories`: one history per variant.
 
-    Keys are grouped by their first path component (the variant's name) in file
-    order; each variant's history keeps the full keys (``"l2/dense/kernel"``), the
-    epochs, steps and layer names.
+    Keys are grouped by their first path component (the variant's name), in file
+    order; each history keeps the full keys (``"l2/dense/kernel"``), the epochs,
+    steps and layer names.
 
     Args:
         path: A ``weights.npz`` written by :func:`save_histories` (or any
@@ -277,8 +261,7 @@ def load_histories(path: str | os.PathLike) -> dict[str, Any]:
     from kreg.history import WeightHistory
 
     combined = WeightHistory.load(path)
-    weights = combined.weights
-    names = combined.layer_names
+    weights, names = combined.weights, combined.layer_names
     groups: dict[str, list[str]] = {}
     for key in combined.keys():
         groups.setdefault(key.split("/", 1)[0], []).append(key)
@@ -293,9 +276,7 @@ def load_histories(path: str | os.PathLike) -> dict[str, Any]:
     }
 
 
-# --------------------------------------------------------------------------------
-# A report page: sections of headings, text, figures and tables
-# --------------------------------------------------------------------------------
+# --- A report page: sections of headings, text, figures and tables -----------------
 
 
 def _format_number(value: float, fmt: str) -> str:
@@ -319,10 +300,10 @@ class Report:
     """An HTML report built section by section, written with its figures as PNG.
 
     Blocks are kept in order: headings, paragraphs, preformatted text, figures
-    (rendered to PNG when added, then closed), tables and key-value tables.
-    :meth:`write` puts each figure in ``DIR/<name>.png`` and the page in
-    ``DIR/report.html`` with the same PNGs embedded as base64 data URIs, so the
-    page is self-contained: no external link, script, style sheet or image.
+    (rendered to PNG when added, then closed) and tables. :meth:`write` puts each
+    figure in ``DIR/<name>.png`` and the page in ``DIR/report.html`` with the same
+    PNGs embedded as base64 data URIs: no external link, script, style sheet or
+    image.
 
     Args:
         title: The page title (also the first heading).
@@ -361,8 +342,7 @@ class Report:
         Args:
             text: The paragraph (escaped); spans in backticks become ``<code>``.
         """
-        escaped = html.escape(str(text))
-        escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
+        escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
         self._blocks.append(f"<p>{escaped}</p>")
 
     def add_preformatted(self, text: str) -> None:
@@ -412,13 +392,12 @@ class Report:
 
             pyplot().close(figure)
         self.figures[name] = png
-        data = base64.b64encode(png).decode("ascii")
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         alt = html.escape(caption or name, quote=True)
-        uri = f"data:image/png;base64,{data}"
-        block = f'<figure id="fig-{name}"><img alt="{alt}" src="{uri}">'
-        if caption:
-            block += f"<figcaption>{html.escape(caption)}</figcaption>"
-        self._blocks.append(block + "</figure>")
+        text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+        self._blocks.append(
+            f'<figure id="fig-{name}"><img alt="{alt}" src="{uri}">{text}</figure>'
+        )
         return png
 
     def add_table(
@@ -449,20 +428,16 @@ class Report:
         """
         rows = list(rows)
         if columns is None:
-            if rows and isinstance(rows[0], Mapping):
-                columns = list(rows[0])
-            else:
+            if not (rows and isinstance(rows[0], Mapping)):
                 _fail("columns", "column names for rows given as sequences", columns)
+            columns = list(rows[0])
         columns = [str(c) for c in columns]
         if index is not None and len(index) != len(rows):
             _fail("index", f"{len(rows)} labels, one per row", list(index))
         headings = {str(k): str(v) for k, v in (headings or {}).items()}
-        parts = ["<table>"]
-        if caption:
-            parts.append(f"<caption>{html.escape(caption)}</caption>")
-        head = [html.escape(index_name)] if index is not None else []
-        head += [html.escape(headings.get(c, c)) for c in columns]
-        parts.append("<tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
+        label = [] if index is None else [("th", index_name, False)]
+        parts = [f"<caption>{html.escape(caption)}</caption>"] if caption else []
+        parts.append(_row(label + [("th", headings.get(c, c), False) for c in columns]))
         for i, row in enumerate(rows):
             if isinstance(row, Mapping):
                 values = [row.get(c) for c in columns]
@@ -470,16 +445,9 @@ class Report:
                 values = list(row)
                 if len(values) != len(columns):
                     _fail(f"rows[{i}]", f"{len(columns)} values", values)
-            cells = []
-            if index is not None:
-                cells.append(f"<th>{html.escape(str(index[i]))}</th>")
-            for value in values:
-                text, numeric = _format_cell(value, fmt)
-                css = ' class="num"' if numeric else ""
-                cells.append(f"<td{css}>{html.escape(text)}</td>")
-            parts.append("<tr>" + "".join(cells) + "</tr>")
-        parts.append("</table>")
-        self._blocks.append("".join(parts))
+            label = [] if index is None else [("th", str(index[i]), False)]
+            parts.append(_row(label + [("td", *_format_cell(v, fmt)) for v in values]))
+        self._blocks.append("<table>" + "".join(parts) + "</table>")
 
     def add_mapping(
         self, mapping: Mapping[str, Any], *, caption: str | None = None
@@ -501,15 +469,15 @@ class Report:
     def to_html(self) -> str:
         """Return the page as one HTML document (UTF-8, inline CSS only)."""
         title = html.escape(self.title)
-        head = (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{title}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        )
         top = [f"<h1>{title}</h1>"]
         if self.subtitle:
             top.append(f'<p class="subtitle">{html.escape(self.subtitle)}</p>')
-        body = "\n".join(top + self._blocks)
-        return head + body + "\n</body>\n</html>\n"
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{title}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+            + "\n".join(top + self._blocks)
+            + "\n</body>\n</html>\n"
+        )
 
     def write(
         self,
@@ -533,35 +501,31 @@ class Report:
             NotADirectoryError: If ``out_dir`` is a file.
         """
         out_dir = prepare_out_dir(out_dir, force=force)
-        written: dict[str, str] = {}
-        for name, png in self.figures.items():
-            path = os.path.join(out_dir, f"{name}.png")
-            atomic_write(path, png)
-            written[f"{name}.png"] = path
-        path = os.path.join(out_dir, html_name)
-        atomic_write(path, self.to_html())
-        written[html_name] = path
+        files = {f"{name}.png": png for name, png in self.figures.items()}
+        files[html_name] = self.to_html()
+        written = {}
+        for name, data in files.items():
+            written[name] = os.path.join(out_dir, name)
+            atomic_write(written[name], data)
         return written
 
 
-# --------------------------------------------------------------------------------
-# The one writer: a page of sections, the run's arrays, metrics.json
-# --------------------------------------------------------------------------------
+def _row(cells: Sequence[tuple[str, str, bool]]) -> str:
+    """A table row of ``(tag, text, numeric)`` cells, the texts escaped."""
+    numeric = ' class="num"'
+    parts = [f"<{t}{numeric if n else ''}>{html.escape(x)}</{t}>" for t, x, n in cells]
+    return "<tr>" + "".join(parts) + "</tr>"
+
+
+# --- The one writer: a page of sections, the run's arrays, metrics.json ------------
 
 
 @dataclasses.dataclass(frozen=True)
 class _Section:
-    """A part of a report page, added as: heading, paragraphs, table, figure.
-
-    Attributes:
-        heading: The heading, or ``None`` for none.
-        figure: File stem of the figure's PNG (``"losses"`` -> ``losses.png``).
-        draw: The figure function: draws the result, returns a kreg.plots
-            Display (with ``figure_``).
-        caption: The figure's caption, or a function of the Display giving it.
-        table: Keyword arguments of :meth:`Report.add_table`, or ``None``.
-        text: Paragraphs; empty ones are left out.
-    """
+    """A part of a report page: heading, paragraphs (empty ones left out), table
+    (keyword arguments of :meth:`Report.add_table`) and the figure ``draw(result)``
+    (a kreg.plots Display) written as ``<figure>.png`` with ``caption`` (a text,
+    or a function of the Display)."""
 
     heading: str | None = None
     figure: str | None = None
@@ -571,7 +535,6 @@ class _Section:
     text: Sequence[str] = ()
 
     def add_to(self, report: Report, result: Any, dpi: float) -> None:
-        """Add the section to ``report``, drawing ``result`` at ``dpi``."""
         if self.heading:
             report.add_heading(self.heading)
         for paragraph in filter(None, self.text):
@@ -586,20 +549,10 @@ class _Section:
 
 @dataclasses.dataclass(frozen=True)
 class _Page:
-    """What a kind of report writes: its page's sections and its files.
-
-    Attributes:
-        title: The page title.
-        subtitle: The line under it.
-        sections: The sections before the timing and the config; ``None`` entries
-            are left out.
-        data_file: File name of the run's arrays (``"weights.npz"``).
-        save_data: ``save_data(result, path)`` writes ``data_file`` at ``path``.
-        metrics: ``metrics(result, total_seconds=...)``: the contents of
-            ``metrics.json``.
-        files: The paragraph of the "Files" section.
-        timing_note: Text before the timing table's caption.
-    """
+    """What a kind of report writes: the sections before the timing and the config
+    (``None`` ones left out), the data file and ``save_data(result, path)`` that
+    writes it, ``metrics(result, total_seconds=...)`` for ``metrics.json``, the
+    paragraph of the "Files" section and a note before the timing's caption."""
 
     title: str
     subtitle: str
@@ -620,12 +573,9 @@ def _write(
     command: str | None,
     dpi: float,
 ) -> dict[str, str]:
-    """Write the report ``page(result)`` describes (see :func:`write_report`).
-
-    ``out_dir`` is checked before ``page`` is called, so nothing is imported or
-    drawn for a directory that is refused. The files are written in this order:
-    the run's arrays, the PNGs, the page, ``metrics.json``.
-    """
+    """Write the report ``page(result)`` describes: the run's arrays, the PNGs, the
+    page, ``metrics.json``. ``out_dir`` is checked before ``page`` is called, so
+    nothing is imported or drawn for a directory that is refused."""
     begin = time.perf_counter()
     dpi = check_positive("dpi", dpi)
     out_dir = prepare_out_dir(out_dir, force=force)
@@ -635,12 +585,12 @@ def _write(
         report.add_preformatted(command)
     for section in filter(None, page.sections):
         section.add_to(report, result, dpi)
-
     written = {page.data_file: os.path.join(out_dir, page.data_file)}
     page.save_data(result, written[page.data_file])
-    total = _total_seconds(result, started, begin)
-    metrics = page.metrics(result, total_seconds=total)
-
+    timing = getattr(result, "timing", None) or {}
+    run = float(timing.get("total_seconds", timing.get("train_seconds", 0.0)))
+    origin = begin - run if started is None else float(started)  # see write_report
+    metrics = page.metrics(result, total_seconds=time.perf_counter() - origin)
     report.add_heading("Timing")
     report.add_table(
         [
@@ -669,16 +619,6 @@ def _write(
     return written
 
 
-def _total_seconds(result: Any, started: float | None, begin: float) -> float:
-    """Seconds from ``started`` (or the run's own timing plus the report) to now."""
-    now = time.perf_counter()
-    if started is not None:
-        return now - float(started)
-    timing = getattr(result, "timing", None) or {}
-    base = timing.get("total_seconds", timing.get("train_seconds", 0.0))
-    return float(base) + (now - begin)
-
-
 def _timing(result: Any, total_seconds: float | None) -> dict[str, float]:
     """The ``"timing"`` of ``metrics.json``: the run's training time, the total."""
     timing = getattr(result, "timing", None) or {}
@@ -693,16 +633,11 @@ def _seeds_of(result: Any) -> list[int]:
     return [int(s) for s in (getattr(result, "seeds", None) or [])]
 
 
-#: The metrics every result has; accuracies are there for classifiers only.
-REQUIRED_KEYS = tuple(key for key in METRIC_KEYS if "accuracy" not in key)
-
-
 def _keys_of(metrics: Sequence[Mapping[str, Any]]) -> list[str]:
     """The metric keys all rows have: those of ``METRIC_KEYS`` in order, then a
     user model's own (``"val_mae"``, ...) sorted."""
     common = set.intersection(*(set(m) for m in metrics))
-    known = [key for key in METRIC_KEYS if key in common]
-    return known + sorted(common - set(METRIC_KEYS))
+    return [k for k in METRIC_KEYS if k in common] + sorted(common - set(METRIC_KEYS))
 
 
 def _check_keys(name: str, metrics: Mapping[str, Any]) -> None:
@@ -712,10 +647,7 @@ def _check_keys(name: str, metrics: Mapping[str, Any]) -> None:
 
 
 def _metric_values(
-    mean: Mapping[str, float],
-    std: Mapping[str, float],
-    seeds: Sequence[int],
-    keys: Sequence[str],
+    mean: Mapping[str, float], std: Mapping[str, float], seeds: list, keys: list
 ) -> dict[str, float]:
     """Every metric as a float, then with several seeds each ``"<key>_std"``."""
     values = {key: float(mean[key]) for key in keys}
@@ -725,13 +657,13 @@ def _metric_values(
 
 
 def _heading_and_format(key: str) -> tuple[str, str]:
-    """The column heading and format of a metric (``_METRICS``, or a user
-    model's metric: its name, 4 decimals)."""
+    """The column heading and format of a metric (a user model's own: its name,
+    4 decimals)."""
     return _METRICS.get(key, (key.replace("_", " "), "{:.4f}"))
 
 
 def _format_metric(key: str, value: float, std: float | None = None) -> str:
-    """``value`` in the format of metric ``key`` (``_METRICS``), then `` ± std``."""
+    """``value`` in the format of metric ``key``, then `` ± std`` if given."""
     fmt = _heading_and_format(key)[1]
     text = _format_number(value, fmt)
     return text if std is None else f"{text} ± {_format_number(std, fmt).lstrip('+')}"
@@ -746,11 +678,8 @@ def _metrics_table(
     seeds: Sequence[int],
     shown: str = "",
 ) -> _Section:
-    """A section with the table of every metric, one row per label.
-
-    With several ``seeds`` each cell is ``mean ± std``; ``shown`` ends the
-    caption's sentence about the seeds.
-    """
+    """The section of the table of every metric, one row per label: with several
+    ``seeds`` each cell is ``mean ± std`` and ``shown`` ends the caption."""
     several = len(seeds) > 1
     keys = _keys_of(means)
     rows = [
@@ -782,9 +711,7 @@ def _metrics_table(
     return _Section(heading, table=table)
 
 
-# --------------------------------------------------------------------------------
-# The comparison report
-# --------------------------------------------------------------------------------
+# --- The comparison report ---------------------------------------------------------
 
 
 def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
@@ -796,8 +723,8 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     loss or weights were NaN or infinite, or ``None``), ``"timing"``
     (``"train_seconds"`` from ``result.timing`` and ``"total_seconds"``) and
     ``"kreg_version"``. A result of several seeds adds ``"seeds"`` (the list)
-    and, per variant after the means, the standard deviations over the seeds as
-    ``"<key>_std"`` (from ``result.metrics_std``).
+    and, per variant after the means, their standard deviations as
+    ``"<key>_std"`` (``result.metrics_std``).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -806,7 +733,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
             time.
 
     Returns:
-        A dict of plain Python values (NaN and infinities stay floats here;
+        A dict of plain Python values (NaN and infinities stay floats;
         :func:`write_json` writes them as ``null``).
 
     Raises:
@@ -818,21 +745,18 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         >>> sorted(comparison_metrics(result))
         ['config', 'diverged', 'kreg_version', 'timing', 'variants']
     """
-    seeds = _seeds_of(result)
-    spread = getattr(result, "metrics_std", None) or {}
-    variants = {}
     for variant in result.variants:
         _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
+    seeds = _seeds_of(result)
+    spread = getattr(result, "metrics_std", None) or {}
     keys = _keys_of([result.metrics[v] for v in result.variants])
-    for variant in result.variants:
-        metrics = result.metrics[variant]
-        variants[str(variant)] = _metric_values(
-            metrics, spread.get(variant, {}), seeds, keys
-        )
     return {
         "config": _jsonable(result.config),
         **({"seeds": seeds} if len(seeds) > 1 else {}),
-        "variants": variants,
+        "variants": {
+            str(v): _metric_values(result.metrics[v], spread.get(v, {}), seeds, keys)
+            for v in result.variants
+        },
         "diverged": dict(getattr(result, "diverged", None) or {}),
         "timing": _timing(result, total_seconds),
         "kreg_version": __version__,
@@ -853,7 +777,6 @@ def _first_layer_weights(result: Any) -> Any:
 
 
 def _save_weights(result: Any, path: str) -> None:
-    """Write every variant's weight history in one file (see save_histories)."""
     save_histories({str(v): result.histories[v] for v in result.variants}, path)
 
 
@@ -966,14 +889,13 @@ def write_report(
     """Write a comparison's report: HTML, metrics, weights and figures.
 
     Files written in ``out_dir`` (created if missing), each atomically:
-    ``report.html`` (self-contained: figures as PNG data URIs, the summary table,
-    the config, the timing; no external links), ``metrics.json`` (see
+    ``report.html`` (self-contained: the figures as PNG data URIs, the summary
+    table, the config, the timing), ``metrics.json`` (see
     :func:`comparison_metrics`), ``weights.npz`` (every variant's weight history
-    in one file, see :func:`save_histories`; ``WeightHistory.load`` reads it,
-    :func:`load_histories` splits it per variant), and ``boundaries.png`` (when
-    the result has a decision grid, i.e. data with 2 features), ``losses.png``,
-    ``weights.png``, ``network.png``, ``bars.png``, and with several seeds
-    ``summary.png`` (the final numbers as bars with error bars over the seeds).
+    in one file, see :func:`save_histories`) and the figures ``boundaries.png``
+    (when the result has a decision grid, i.e. data with 2 features),
+    ``losses.png``, ``weights.png``, ``network.png``, ``bars.png`` and, with
+    several seeds, ``summary.png`` (the final numbers with error bars).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -982,9 +904,8 @@ def write_report(
             names (other files are left alone).
         started: ``time.perf_counter()`` at the start of the run (the command
             line passes the process start), or ``None``. ``total_seconds`` in
-            ``metrics.json`` runs from it to the moment every figure is drawn and
-            ``weights.npz`` is written (only the last few small files come
-            after); without it, it is ``result.timing["total_seconds"]`` (or the
+            ``metrics.json`` runs from it until the figures and the data file are
+            written; without it, it is ``result.timing["total_seconds"]`` (or the
             training time) plus the time this function takes to get there.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
@@ -1012,9 +933,7 @@ def write_report(
     return _write(result, out_dir, _comparison_page, force, started, command, dpi)
 
 
-# --------------------------------------------------------------------------------
-# The sweep report
-# --------------------------------------------------------------------------------
+# --- The sweep report --------------------------------------------------------------
 
 
 def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
@@ -1026,15 +945,15 @@ def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
     for name in ("mean", "std"):
         table = getattr(result, name, None) or {}
         _check_keys(f"result.{name}", table)
-        for key in table:
-            if np.shape(table[key]) != lams.shape:
+        for key, values in table.items():
+            if np.shape(values) != lams.shape:
                 _fail(
                     f"result.{name}[{key!r}]",
                     f"{lams.size} values, one per lambda",
-                    f"<array of shape {np.shape(table[key])}>",
+                    f"<array of shape {np.shape(values)}>",
                 )
         rows[name] = [
-            {key: float(table[key][i]) for key in table} for i in range(lams.size)
+            {k: float(v[i]) for k, v in table.items()} for i in range(lams.size)
         ]
     return lams, _seeds_of(result) or [0], rows["mean"], rows["std"]
 
@@ -1047,11 +966,10 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     ``"best_lam"`` (the lambda of the smallest mean validation data loss),
     ``"seeds"``, ``"per_lambda"``, ``"timing"`` (``"train_seconds"`` and
     ``"total_seconds"``) and ``"kreg_version"``. ``"per_lambda"`` holds one dict
-    per lambda: ``"lam"``, then the mean over the seeds of every key of
-    :data:`METRIC_KEYS` (losses are data losses), then, when the sweep has
-    several seeds, ``"<key>_std"`` for each (standard deviation, ``ddof=0``),
-    and last ``"diverged"``: the first epoch at which its loss or weights were NaN
-    or infinite, or ``None``.
+    per lambda: ``"lam"``, the mean over the seeds of every key of
+    :data:`METRIC_KEYS` (losses are data losses), with several seeds
+    ``"<key>_std"`` for each (``ddof=0``), and last ``"diverged"``: the first
+    epoch at which its loss or weights were NaN or infinite, or ``None``.
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
@@ -1075,11 +993,12 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
 'kreg_version']
     """
     lams, seeds, means, stds = _sweep_rows(result)
+    keys = _keys_of(means)
     diverged = getattr(result, "diverged", None) or {}
     per_lambda = [
         {
             "lam": float(lam),
-            **_metric_values(mean, std, seeds, _keys_of(means)),
+            **_metric_values(mean, std, seeds, keys),
             "diverged": diverged.get(float(lam)),
         }
         for lam, mean, std in zip(lams, means, stds, strict=True)
@@ -1108,10 +1027,9 @@ def _save_paths(result: Any, path: str) -> None:
         "seeds": np.asarray(_seeds_of(result) or [0], dtype=np.int64),
     }
     for key, values in result.paths.items():
-        key = str(key)
-        if key in arrays:
-            _fail("result.paths", "keys other than 'lams' and 'seeds'", key)
-        arrays[key] = np.asarray(values)
+        if str(key) in arrays:
+            _fail("result.paths", "keys other than 'lams' and 'seeds'", str(key))
+        arrays[str(key)] = np.asarray(values)
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     atomic_write(path, buffer.getvalue())
@@ -1222,41 +1140,35 @@ def write_sweep_report(
     out_dir: str | os.PathLike,
     *,
     force: bool = False,
-    started: float | None = None,
+    started: float | None = None,  # time.perf_counter() at the start of the run
     command: str | None = None,
     dpi: float = 100.0,
 ) -> dict[str, str]:
     """Write a lambda sweep's report: HTML, metrics, weight paths and figures.
 
-    Files written in ``out_dir`` (created if missing), each atomically:
-    ``report.html`` (self-contained: figures as PNG data URIs, the best lambda,
-    the per-lambda table with mean ± std when there are several seeds, the
-    config and the timing; no external links), ``metrics.json`` (see
-    :func:`sweep_metrics`), ``paths.npz`` (``"lams"``, ``"seeds"`` and the final
-    kernels per lambda, ``result.paths``, each of shape ``(seeds, lambdas,
-    *shape)``; ``numpy.load(path, allow_pickle=False)`` reads it),
-    ``validation.png``, ``path.png``, ``sparsity.png`` and ``boundaries.png``
-    (when the result has a decision grid, i.e. data with 2 features).
+    As :func:`write_report`, for a sweep: the page shows the best lambda and the
+    per-lambda table (mean ± std with several seeds); ``metrics.json`` is
+    :func:`sweep_metrics`; the data file ``paths.npz`` holds ``"lams"``,
+    ``"seeds"`` and the final kernels per lambda (``result.paths``, each of shape
+    ``(seeds, lambdas, *shape)``; ``numpy.load(path, allow_pickle=False)`` reads
+    it); the figures are ``validation.png``, ``path.png``, ``sparsity.png`` and
+    ``boundaries.png`` (when the result has a decision grid).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
         out_dir: The output directory.
-        force: Write into a non-empty ``out_dir``, replacing files of the same
-            names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run, or ``None``:
-            ``total_seconds`` in ``metrics.json`` is measured as by
-            :func:`write_report`, up to ``paths.npz`` written.
-        command: The command line that made the run, shown in the report.
-        dpi: Resolution of the PNG figures.
+        force: As for :func:`write_report`.
+        started: As for :func:`write_report` (the total runs up to ``paths.npz``
+            written).
+        command: As for :func:`write_report`.
+        dpi: As for :func:`write_report`.
 
     Returns:
         Mapping file name -> path, in the order written: ``"paths.npz"``, the
         PNGs, ``"report.html"``, ``"metrics.json"``.
 
     Raises:
-        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
-            false (checked before anything is drawn or written).
-        NotADirectoryError: If ``out_dir`` is a file.
+        FileExistsError, NotADirectoryError: As :func:`write_report`.
         ValueError: If the result's means or standard deviations lack a metric.
 
     Examples:
