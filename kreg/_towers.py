@@ -18,8 +18,10 @@ given. A ``tf.data.Dataset`` is passed through as it is.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -58,8 +60,25 @@ class _Batches(keras.utils.PyDataset):
         while len(self._drawn) <= self.epoch:
             self._drawn.append(next(self._order))
         rows = self._drawn[self.epoch][index * self._batch_size :][: self._batch_size]
-        y = self._y[rows]
-        return self._x[rows], dict.fromkeys(self._names, y)
+        return self._x[rows], dict.fromkeys(self._names, self._y[rows])
+
+
+def _distributed_batches(x, y, names, batch_size, order, epochs):
+    """``_Batches`` of every epoch as one ``tf.data.Dataset``, for a strategy.
+
+    A strategy's prefetch reads the next epoch's first batches before
+    ``on_epoch_begin``, so the permutations are laid out ahead (``epochs x rows``
+    indices) and gathered in TensorFlow; ``fit`` gets ``steps_per_epoch``.
+    """
+    import tensorflow as tf
+
+    rows = np.stack([next(order) for _ in range(epochs)])
+    x, y = tf.constant(x), tf.constant(y)
+    return (
+        tf.data.Dataset.from_tensor_slices(rows)
+        .flat_map(lambda p: tf.data.Dataset.from_tensor_slices(p).batch(batch_size))
+        .map(lambda i: (tf.gather(x, i), dict.fromkeys(names, tf.gather(y, i))))
+    )
 
 
 class _Recorder(keras.callbacks.Callback):
@@ -107,6 +126,94 @@ def _copies(metrics: Sequence[Any]) -> list[Any]:
     ]
 
 
+class Joined(keras.Model):
+    """The towers' model; under ``MultiWorkerMirroredStrategy`` its logs have rank 1.
+
+    Keras 3's TensorFlow trainer averages each step's logs over the workers with
+    ``strategy.reduce("MEAN", log, axis=0)``, which fails on scalars
+    (tensorflow/tensorflow#72388); a log of shape ``(1,)`` reduces to the same
+    number.
+    """
+
+    def _ranked(self, logs):
+        if not _multi_worker(getattr(self, "distribute_strategy", None)):
+            return logs
+        return {key: keras.ops.reshape(value, (1,)) for key, value in logs.items()}
+
+    def train_step(self, *args):
+        return self._ranked(super().train_step(*args))
+
+    def test_step(self, *args):
+        return self._ranked(super().test_step(*args))
+
+
+def _multi_worker(strategy: Any) -> bool:
+    extended = getattr(strategy, "extended", None)
+    return bool(getattr(extended, "_in_multi_worker_mode", lambda: False)())
+
+
+def _join(copies, names, loss, metrics, optimizer, steps_per_execution):
+    """The towers (copies renamed ``v0__...``) joined in one compiled model."""
+    # The towers are named after their outputs: a variant's name need not be a
+    # valid Keras scope name ("lam=0.1").
+    towers = {
+        name: rebuild(copy, None, set(), key + SEPARATOR)
+        for key, (name, copy) in zip(names, copies.items(), strict=True)
+    }
+    for key, tower in zip(names, towers.values(), strict=True):
+        tower.name = key
+    first = next(iter(copies.values())).inputs[0]
+    inputs = keras.Input(shape=first.shape[1:], dtype=first.dtype)
+    joined = Joined(
+        inputs, {key: t(inputs) for key, t in zip(names, towers.values(), strict=True)}
+    )
+    joined.compile(
+        # Made here, in the strategy's scope (an optimizer owns variables).
+        optimizer=type(optimizer).from_config(optimizer.get_config()),
+        loss=dict.fromkeys(names, loss),
+        metrics={name: _copies(metrics) for name in names},
+        steps_per_execution=steps_per_execution,
+    )
+    return joined, towers
+
+
+def _multi_device(strategy: Any) -> bool:
+    """Whether ``strategy`` is a ``tf.distribute`` strategy (not a JAX layout)."""
+    return hasattr(strategy, "num_replicas_in_sync")
+
+
+def _check_split(replicas: int, batch_size: int, rows: int) -> None:
+    """Warn if a training batch does not split evenly over the replicas."""
+    sizes = {min(batch_size, rows), rows % batch_size} - {0}
+    uneven = sorted(size for size in sizes if size % replicas)
+    if uneven:
+        warnings.warn(
+            f"Batches of {uneven} rows do not split evenly over the strategy's "
+            f"{replicas} replicas: Keras then averages the replicas' losses with "
+            "equal weights, so the run differs slightly from one on one device "
+            f"(a batch_size and a number of training rows divisible by {replicas} "
+            "avoid it).",
+            stacklevel=4,
+        )
+
+
+def _build_locally(joined: keras.Model, dataset: Any, data) -> None:
+    """Build ``joined`` (metrics, losses, optimizer) from one local batch.
+
+    Under a ``tf.distribute`` strategy, Keras 3's ``fit`` first reduces a
+    distributed batch over the replicas (``_maybe_symbolic_build``) only to learn
+    its shapes; that fails for ``MultiWorkerMirroredStrategy`` and for a batch the
+    replicas split unevenly. One batch of the data builds the model the same way,
+    so the joined model (kreg's own) skips that step. Call in the strategy's scope.
+    """
+    if dataset is not None:
+        x, y = next(iter(dataset))
+    else:
+        x, y = data[0][:1], dict.fromkeys(joined.output_names, data[1][:1])
+    joined._symbolic_build(data_batch=(x, y, None))
+    joined._maybe_symbolic_build = lambda **kwargs: None
+
+
 def train(
     copies: Mapping[str, keras.Model],
     *,
@@ -120,6 +227,7 @@ def train(
     record_at: Sequence[int],
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int = 0,
+    strategy: Any = None,
 ) -> dict[str, Any]:
     """Train every variant of ``model`` as one tower; see the module docstring.
 
@@ -152,31 +260,18 @@ def train(
     # Outputs keyed "v0", "v1", ...: Keras logs "{output}_{metric}", which a
     # variant name (say "a" beside "a_b") could not be parsed back from.
     names = [f"v{i}" for i in range(len(copies))]
-    # The towers are named after their outputs: a variant's name need not be a
-    # valid Keras scope name ("lam=0.1").
-    towers = {
-        name: rebuild(copy, None, set(), key + SEPARATOR)
-        for key, (name, copy) in zip(names, copies.items(), strict=True)
-    }
-    for key, tower in zip(names, towers.values(), strict=True):
-        tower.name = key
-    first = next(iter(copies.values())).inputs[0]
-    inputs = keras.Input(shape=first.shape[1:], dtype=first.dtype)
-    joined = keras.Model(
-        inputs, {key: t(inputs) for key, t in zip(names, towers.values(), strict=True)}
-    )
-    joined.compile(
-        optimizer=optimizer,
-        loss=dict.fromkeys(names, loss),
-        metrics={name: _copies(metrics) for name in names},
-        # Many steps per compiled call: the same steps in the same order, with
-        # less of the per-step overhead that dominates small models (PyTorch
-        # runs one step per call).
-        steps_per_execution=1
-        if keras.backend.backend() == "torch"
-        else STEPS_PER_EXECUTION,
-    )
+    # Many steps per compiled call: the same steps in the same order, with less of
+    # the per-step overhead that dominates small models. One on PyTorch (eager)
+    # and under a strategy (TensorFlow 2.21's multi-step loop fails on a
+    # distributed iterator).
+    one = strategy is not None or keras.backend.backend() == "torch"
+    with contextlib.nullcontext() if strategy is None else strategy.scope():
+        joined, towers = _join(
+            copies, names, loss, metrics, optimizer, 1 if one else STEPS_PER_EXECUTION
+        )
     x_train, y_train, x_val, y_val = data
+    if y_train is not None and _multi_device(strategy):
+        _check_split(strategy.num_replicas_in_sync, batch_size, len(x_train))
     batches = None
     if y_train is None:  # a dataset of (x, y)
         fit_data = x_train.map(lambda x, y: (x, dict.fromkeys(names, y)))
@@ -195,18 +290,28 @@ def train(
                 "batch_size": batch_size,
                 "shuffle": False,
             }
+        elif _multi_device(strategy):
+            fit_args = {
+                "x": _distributed_batches(
+                    x_train, y_train, names, batch_size, order, epochs
+                ),
+                "steps_per_epoch": math.ceil(len(x_train) / batch_size),
+            }
         else:
             batches = _Batches(x_train, y_train, names, batch_size, order)
             fit_args = {"x": batches, "shuffle": False}
     recorder = _Recorder(towers, set(record_at), batches)
     started = time.perf_counter()
-    fit = joined.fit(
-        **fit_args,
-        epochs=epochs,
-        validation_data=validation,
-        callbacks=[recorder, *callbacks],
-        verbose=verbose,
-    )
+    with contextlib.nullcontext() if strategy is None else strategy.scope():
+        if _multi_device(strategy):
+            _build_locally(joined, fit_data if y_train is None else None, data)
+        fit = joined.fit(
+            **fit_args,
+            epochs=epochs,
+            validation_data=validation,
+            callbacks=[recorder, *callbacks],
+            verbose=verbose,
+        )
     seconds = time.perf_counter() - started
     for name, copy in copies.items():
         for target, source in zip(copy.weights, towers[name].weights, strict=True):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import math
 import numbers
 import re
@@ -48,6 +49,7 @@ from kreg._validation import (
     MAX_SAMPLES,
     MAX_STACKED_WEIGHTS,
     _fail,
+    _Shown,
     check_bool,
     check_choice,
     check_fraction,
@@ -67,7 +69,15 @@ __all__ = ["ComparisonResult", "compare"]
 BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
 
 #: The keywords of ``compare`` that apply to a user's model only.
-MODEL_ONLY = ("layers", "loss", "metrics", "validation_data", "shuffle", "callbacks")
+MODEL_ONLY = (
+    "layers",
+    "loss",
+    "metrics",
+    "validation_data",
+    "shuffle",
+    "callbacks",
+    "strategy",
+)
 
 #: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
 LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
@@ -439,16 +449,6 @@ def _run_title(config: Mapping[str, Any], epochs: int) -> str:
 
 
 # -------------------------------------------------------------- argument checks
-
-
-class _Shown:
-    """A value shown as its text in messages (``<array of shape (3,)>``, unquoted)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def _check_seed(name: str, value: Any) -> int:
@@ -1373,6 +1373,47 @@ def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
     return (x_train, y_train, x_val, y_val), len(x_train)
 
 
+def _built(build: Callable, regularizer: Any, start: keras.Model) -> keras.Model:
+    """``build(regularizer)``, checked against ``start``, with its weights."""
+    model = build(regularizer)
+    shapes = [tuple(w.shape) for w in start.weights]
+    if not isinstance(model, keras.Model) or shapes != [
+        tuple(w.shape) for w in model.weights
+    ]:
+        _fail(
+            "model",
+            "a build function that returns the same architecture for every "
+            f"regularizer (build(None) has weights of shapes {shapes})",
+            _Shown(f"<build({regularizer!r}) -> {model!r}>"),
+        )
+    for target, source in zip(model.weights, start.weights, strict=True):
+        target.assign(keras.ops.copy(source.value))
+    return model
+
+
+def _check_targets(loss: Any, y: Any, model: keras.Model) -> None:
+    """Refuse classification targets that ``loss`` cannot take from ``model``."""
+    if not isinstance(y, np.ndarray) or not y.size:
+        return
+    name = str(getattr(loss, "name", None) or getattr(loss, "__name__", loss))
+    units = model.outputs[0].shape[-1]
+    low, high = float(y.min()), float(y.max())
+    if "sparse_categorical" in name:
+        expected = f"integer class labels 0 to {units - 1} ({units} outputs)"
+        fits = y.shape[1:] in ((), (1,)) and np.all(y == np.round(y))
+        fits = fits and low >= 0 and high < units
+    elif "categorical" in name:
+        expected = f"one-hot rows of {units} values ({units} outputs)"
+        fits = y.shape[1:] == (units,)
+    elif "binary" in name:
+        expected, fits = "labels between 0 and 1", low >= 0 and high <= 1
+    else:
+        return
+    if not fits:
+        shown = f"<targets of shape {y.shape}, values {low:g} to {high:g}>"
+        _fail("y", f"{expected} for loss {name!r}", _Shown(shown))
+
+
 def _weight_stats(model: keras.Model) -> dict[str, float]:
     """The kernel numbers of ``METRIC_KEYS`` for one trained model."""
     from kreg._towers import kernels
@@ -1405,6 +1446,7 @@ _MODEL_OPTIONS = (
     "seeds",
     "record_every",
     "callbacks",
+    "strategy",
     "progress",
 )
 
@@ -1431,6 +1473,50 @@ _SETUP_OPTIONS = (
     "jit_compile",
     "progress",
 )
+
+
+#: The keywords of ``compare`` and ``sweep`` that apply to the built-in network only.
+MOONS_ONLY = (
+    "n_samples",
+    "noise",
+    "data_seed",
+    "hidden",
+    "activation",
+    "grid_resolution",
+    "jit_compile",
+)
+
+
+def _check_applies(arguments: Mapping[str, Any], function: Callable) -> None:
+    """Refuse a keyword given away from its default where it does not apply."""
+    model = arguments["model"] is not None
+    parameters = inspect.signature(function).parameters
+    for name in MOONS_ONLY if model else MODEL_ONLY:
+        value, default = arguments[name], parameters[name].default
+        try:
+            given = value is not default and bool(value != default)
+        except (TypeError, ValueError):  # an array, say
+            given = True
+        if given:
+            where = "the built-in network" if model else "a model's run (model=...)"
+            _fail(name, f"its default {default!r}: it applies to {where} only", value)
+
+
+def _check_strategy(strategy: Any) -> None:
+    """A ``tf.distribute`` strategy on TensorFlow, a Keras distribution on JAX."""
+    backend = keras.backend.backend()
+    if strategy is None:
+        return
+    if backend == "tensorflow" and hasattr(strategy, "num_replicas_in_sync"):
+        return
+    layouts = (keras.distribution.DataParallel, keras.distribution.ModelParallel)
+    if backend == "jax" and isinstance(strategy, layouts):
+        return
+    expected = {
+        "tensorflow": "a tf.distribute strategy",
+        "jax": "a keras.distribution layout (DataParallel, ModelParallel)",
+    }.get(backend, "None: the torch backend runs on one device here")
+    _fail("strategy", f"{expected} on the {backend} backend", strategy, TypeError)
 
 
 def _options(arguments: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
@@ -1461,6 +1547,7 @@ def _compare_model(
     seeds: Any,
     record_every: int | None,
     callbacks: Sequence[Any] | None,
+    strategy: Any,
     progress: bool,
 ) -> ComparisonResult:
     """``compare`` on the user's model: the variants as towers of one model."""
@@ -1485,6 +1572,7 @@ def _compare_model(
         _fail("model", "a built model (call it on data or build it first)", model)
     if len(model.inputs or []) != 1 or len(model.outputs or []) != 1:
         _fail("model", "a model with one input and one output", _Shown(model.name))
+    _check_strategy(strategy)
     seed = _check_seed("seed", seed)
     epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
     batch_size = check_int("batch_size", batch_size, minimum=1)
@@ -1513,6 +1601,10 @@ def _compare_model(
     ):
         optimizer = _proximal_optimizer(optimizer, optimizer)
     selected = _select_layers(model, layers)
+    if not selected:
+        _fail("model", "a model with a layer that has a kernel", _Shown(model.name))
+    for targets in (data[1], data[3]):
+        _check_targets(loss, targets, model)
     several = seeds is not None
     seeds = _check_seeds(seeds, seed)
     copies = {}
@@ -1528,11 +1620,7 @@ def _compare_model(
                     start, reg, selected if reg is not None else set()
                 )
             else:  # each variant's own build, from this seed's initial weights
-                copies[key] = build(reg)
-                for target, source in zip(
-                    copies[key].weights, start.weights, strict=True
-                ):
-                    target.assign(keras.ops.copy(source.value))
+                copies[key] = _built(build, reg, start)
     every = max(1, epochs // _DEFAULT_RECORDS) if record_every is None else record_every
     record_at = _record_epochs(epochs, check_int("record_every", every, minimum=1))
     run = _towers.train(
@@ -1547,6 +1635,7 @@ def _compare_model(
         record_at=record_at,
         callbacks=list(callbacks or []),
         verbose=1 if progress else 0,
+        strategy=strategy,
     )
     names = list(regs)
     results: dict[str, dict] = {key: {} for key in ("curves", "metrics", "histories")}
@@ -1655,6 +1744,7 @@ def compare(
     validation_data: Any = None,
     shuffle: bool = True,
     callbacks: Sequence[Any] | None = None,
+    strategy: Any = None,
     l1_mode: str = "proximal",
     seeds: Sequence[int] | None = None,
     n_samples: int = 100,
@@ -1759,6 +1849,9 @@ def compare(
             epoch (the permutations drawn from ``seed``, the same for every
             variant); ``False`` keeps them in order, as ``fit(shuffle=False)``.
         callbacks: With a model: more Keras callbacks for the ``fit``.
+        strategy: With a model: a ``tf.distribute`` strategy (TensorFlow) or a
+            ``keras.distribution`` layout (JAX) to train under, as ``fit``
+            would; ``None``: one device. See the docs' "Your own model" page.
         l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
             ``"l1"``/``"l1l2"`` variants apply their L1 term (see above).
             ``"proximal"`` needs an optimizer that has a proximal counterpart
@@ -1837,6 +1930,7 @@ def compare(
         >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
     arguments = dict(locals())
+    _check_applies(arguments, compare)
     lam = check_nonnegative("lam", lam)
     if model is not None:
         options = _options(arguments, _MODEL_OPTIONS)

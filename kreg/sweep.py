@@ -32,6 +32,7 @@ from kreg.compare import (
     _base_config,
     _builtin_regularizers,
     _cell,
+    _check_applies,
     _compare_model,
     _decision_grid,
     _diverged_note,
@@ -395,6 +396,7 @@ def sweep(
     validation_data: Any = None,
     shuffle: bool = True,
     callbacks: Sequence[Any] | None = None,
+    strategy: Any = None,
     seeds: Sequence[int] | None = None,
     n_samples: int = 100,
     noise: float | None = 0.25,
@@ -460,6 +462,7 @@ def sweep(
         validation_data: With a model: see ``kreg.compare``.
         shuffle: With a model: see ``kreg.compare``.
         callbacks: With a model: see ``kreg.compare``.
+        strategy: With a model: see ``kreg.compare``.
         seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``; ``None``:
             one run from ``seed``.
         n_samples: Moons: number of points.
@@ -509,6 +512,7 @@ def sweep(
         (3,)
     """
     arguments = dict(locals())
+    _check_applies(arguments, sweep)
     kind = _check_kind(kind)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
     if model is not None:

@@ -7,6 +7,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+#: A script that test_distribute.py runs in processes of its own, not a test module.
+collect_ignore = ["distributed_run.py"]
+
 
 @pytest.fixture(autouse=True)
 def close_figures():

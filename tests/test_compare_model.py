@@ -255,13 +255,43 @@ def test_trained_models_save_and_load(digits_result, tmp_path):
         ({"loss": None}, ValueError, "argument `loss`: expected a Keras loss"),
         ({"seeds": [-1], "loss": "mse"}, ValueError, "argument `seeds`"),
         ({"shuffle": "yes"}, TypeError, "argument `shuffle`"),
+        ({"y": np.zeros((5, 1))}, ValueError, "argument `y`: expected 20 rows"),
+        ({"loss": "binary_crossentropy"}, ValueError, "`y`: expected labels between"),
+        (
+            {"loss": "sparse_categorical_crossentropy"},
+            ValueError,
+            "`y`: expected integer class labels 0 to 0",
+        ),
+        (
+            {"model": keras.Sequential([keras.Input((5,)), keras.layers.ReLU()])},
+            ValueError,
+            "`model`: expected a model with a layer that has a kernel",
+        ),
+        (
+            {
+                "model": lambda r: keras.Sequential(
+                    [keras.Input((5,)), keras.layers.Dense(3 if r else 2)]
+                )
+            },
+            ValueError,
+            "`model`: expected a build function that returns the same architecture",
+        ),
+        (
+            {"optimizer": keras.optimizers.Adam(global_clipnorm=1.0)},
+            ValueError,
+            "`optimizer`: expected an optimizer without clipnorm or global_clipnorm",
+        ),
+        ({"variants": {"a/b": None}}, ValueError, "`variants`: expected names"),
+        ({"hidden": (4,)}, ValueError, "`hidden`: expected its default .* built-in"),
     ],
 )
-def test_bad_arguments_name_the_argument(kwargs, error, message):
+def test_bad_arguments_name_the_argument(kwargs, error, message, monkeypatch):
     x, y = _regression_data(20)
-    args = {"model": _regression_mlp(), "epochs": 1, **kwargs}
+    args = {"model": _regression_mlp(), "y": y, "loss": "mse", "epochs": 1, **kwargs}
+    # Refused before any training.
+    monkeypatch.setattr("kreg._towers.train", pytest.fail)
     with pytest.raises(error, match=message):
-        kreg.compare(args.pop("model"), x, y, **args)
+        kreg.compare(args.pop("model"), x, args.pop("y"), **args)
 
 
 def test_a_dataset_trains_as_the_same_arrays_in_order():
@@ -376,3 +406,11 @@ def test_seeds_initialize_afresh_and_report_mean_and_spread():
         assert all(result.histories[name][k].shape[0] == 3 for k in starts)
     with pytest.raises(ValueError, match="argument `seeds`: expected None for a sweep"):
         kreg.sweep(_regression_mlp(), x, y, lams=[0, 1], seeds=[0, 1], loss="mse")
+
+
+@pytest.mark.parametrize("function", [kreg.compare, kreg.sweep])
+def test_a_models_keyword_without_a_model_is_refused(function):
+    with pytest.raises(ValueError, match="`loss`: expected its default None"):
+        function(loss="mse", epochs=1)
+    with pytest.raises(ValueError, match="`shuffle`: expected its default True"):
+        function(shuffle=False, epochs=1)
