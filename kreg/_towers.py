@@ -296,6 +296,7 @@ def train(
                     x_train, y_train, names, batch_size, order, epochs
                 ),
                 "steps_per_epoch": math.ceil(len(x_train) / batch_size),
+                "shuffle": False,
             }
         else:
             batches = _Batches(x_train, y_train, names, batch_size, order)
