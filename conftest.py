@@ -4,10 +4,10 @@
 extra ``kreg[jax]`` or ``kreg[torch]`` installed there is nothing to collect.
 """
 
-import importlib.util
+from kreg._backend import BACKENDS, missing
 
 collect_ignore = [
     f"kreg/_engine/_{name}.py"
-    for name in ("jax", "torch")
-    if importlib.util.find_spec(name) is None
+    for name in BACKENDS
+    if name != "tensorflow" and missing(name)
 ]

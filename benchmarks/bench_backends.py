@@ -20,19 +20,18 @@ Run: ``python benchmarks/bench_backends.py [--backends tensorflow,jax,torch]
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from kreg._backend import BACKENDS, missing
 
 
 def worker(epochs: int, rounds: int) -> dict:
     """Run in the child process: the measurements on the active backend."""
     import keras
     import numpy as np
-    from bench_regularizers import build
+    from bench_regularizers import build, median_fit_seconds
 
     import kreg
 
@@ -49,19 +48,16 @@ def worker(epochs: int, rounds: int) -> dict:
         "kreg": build(kreg.L2(lam, rows)),
         "keras": build(keras.regularizers.L2(lam / (2 * rows))),
     }
-    for model in models.values():
-        model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
-    times = {name: [] for name in models}
-    for _ in range(rounds):
-        for name, model in models.items():
-            began = time.perf_counter()
-            model.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False)
-            times[name].append(time.perf_counter() - began)
+    seconds = median_fit_seconds(
+        models,
+        lambda m: m.fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=False),
+        rounds,
+    )
     return {
         "compare_train": result.timing["train_seconds"],
         "compare_total": compare_total,
-        "steps_kreg": statistics.median(times["kreg"]),
-        "steps_keras": statistics.median(times["keras"]),
+        "steps_kreg": seconds["kreg"],
+        "steps_keras": seconds["keras"],
     }
 
 
@@ -75,8 +71,6 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.epochs, args.rounds)))
         return
-
-    from kreg._backend import missing
 
     results = {}
     for backend in args.backends.split(","):

@@ -37,6 +37,20 @@ def build(regularizer):
     return model
 
 
+def median_fit_seconds(models, fit, rounds: int) -> dict[str, float]:
+    """Name -> median seconds of ``fit(model)`` over ``rounds`` alternating rounds
+    (kreg, Keras, kreg, ...), after one warm-up ``fit`` each (compiles the step)."""
+    for model in models.values():
+        fit(model)
+    times = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            start = time.perf_counter()
+            fit(model)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1000, help="default: 1000")
@@ -62,18 +76,12 @@ def main() -> None:
     for name, reg in regularizers.items():
         models[name] = build(reg)
         models[name].set_weights(initial)
-        models[name].fit(
-            data, epochs=1, verbose=0, shuffle=False
-        )  # compile the step once
 
-    times = {name: [] for name in regularizers}
-    for _ in range(args.rounds):
-        for name, model in models.items():
-            start = time.perf_counter()
-            model.fit(data, epochs=args.epochs, verbose=0, shuffle=False)
-            times[name].append((time.perf_counter() - start) / steps)
+    def fit(model):
+        model.fit(data, epochs=args.epochs, verbose=0, shuffle=False)
 
-    per_step = {name: statistics.median(t) for name, t in times.items()}
+    seconds = median_fit_seconds(models, fit, args.rounds)
+    per_step = {name: t / steps for name, t in seconds.items()}
     for name, t in per_step.items():
         print(
             f"{name:>9}: {t * 1e6:8.1f} us per training step (median of {args.rounds})"

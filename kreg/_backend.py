@@ -22,12 +22,13 @@ BACKENDS = {
 
 
 def requested() -> str:
-    """The backend Keras will start with: ``KERAS_BACKEND``, or ``"tensorflow"``.
+    """The backend Keras will start with: ``KERAS_BACKEND``, or ``"tensorflow"``
+    when it is unset or empty (as Keras reads it).
 
     (Keras also reads ``~/.keras/keras.json``; the variable takes precedence, and
     the command line always sets it.)
     """
-    return os.environ.get("KERAS_BACKEND", "tensorflow")
+    return os.environ.get("KERAS_BACKEND") or "tensorflow"
 
 
 def missing(backend: str) -> str | None:

@@ -46,8 +46,9 @@ def soft_threshold(w: Any, threshold: Any) -> Any:
 
     Examples:
         >>> import numpy as np
-        >>> np.asarray(soft_threshold(np.array([-2.0, -0.5, 0.0, 0.3, 1.5]), 0.5))
-        array([-1.5, -0. ,  0. ,  0. ,  1. ])
+        >>> w = np.array([-2.0, -0.5, 0.0, 0.3, 1.5])
+        >>> np.asarray(soft_threshold(w, 0.5)).tolist()
+        [-1.5, -0.0, 0.0, 0.0, 1.0]
     """
     w = ops.convert_to_tensor(w)
     threshold = ops.cast(threshold, w.dtype)

@@ -484,7 +484,7 @@ def sweep(
             per-epoch records, only the final weights (``result.paths``).
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
-            ``"auto"`` (as in ``kreg.compare``).
+            ``"auto"`` (as in ``kreg.compare``; TensorFlow only).
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
@@ -530,7 +530,9 @@ def sweep(
     if setup.record_every is None:
         record_at, record_slices = [setup.epochs], []
     else:
-        every = _record_frequency(setup.record_every, setup.epochs, n_lams, setup.sizes)
+        every = _record_frequency(
+            setup.record_every, setup.epochs, n_lams, setup.n_weights
+        )
         record_at, record_slices = _record_epochs(setup.epochs, every), range(n_lams)
 
     config = {

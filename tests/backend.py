@@ -20,7 +20,11 @@ BACKEND = keras.backend.backend()
 
 #: Whether the backend computes in float64 when asked (JAX does not, by default:
 #: it truncates to float32 unless ``jax_enable_x64`` is set).
-FLOAT64 = keras.backend.standardize_dtype(ops.ones((), "float64").dtype) == "float64"
+with warnings.catch_warnings():  # JAX warns that it truncates
+    warnings.simplefilter("ignore", UserWarning)
+    FLOAT64 = (
+        keras.backend.standardize_dtype(ops.ones((), "float64").dtype) == "float64"
+    )
 
 tensorflow_only = pytest.mark.tensorflow_only
 
@@ -43,11 +47,6 @@ def gradient(fn: Callable[[Any], Any], w: np.ndarray) -> np.ndarray:
     tensor = torch.tensor(w, requires_grad=True)
     fn(tensor).backward()
     return tensor.grad.numpy()
-
-
-def tensor_type(x: Any) -> str:
-    """The class name kreg's messages show for a backend tensor ``x``."""
-    return type(ops.convert_to_tensor(x)).__name__
 
 
 @contextlib.contextmanager
