@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -81,25 +82,43 @@ def _distributed_batches(x, y, names, batch_size, order, epochs):
     )
 
 
+def progress_bar(epochs: int, names: Sequence[str]) -> keras.utils.Progbar:
+    """A bar over the epochs showing ``names``: redrawn in a terminal or notebook;
+    elsewhere (a log file, a pipe) one line at the end, without control codes."""
+    live = sys.stdout.isatty() or "ipykernel" in sys.modules
+    return keras.utils.Progbar(
+        epochs, unit_name="epoch", stateful_metrics=names, verbose=1 if live else 2
+    )
+
+
 class _Recorder(keras.callbacks.Callback):
-    """Each tower's penalty after every epoch and its weights at ``record_at``."""
+    """Each tower's penalty after every epoch, and the weights of the ``recorded``
+    towers at ``record_at``; with ``shown`` (tower -> label), a progress bar over
+    the epochs with those towers' validation (else training) data losses."""
 
     def __init__(
         self,
         towers: Mapping[str, keras.Model],
         record_at: set[int],
         batches: _Batches | None,
+        recorded: Sequence[str],
+        shown: Mapping[str, str] | None,
+        epochs: int,
     ):
         super().__init__()
         self._towers, self._record_at, self._batches = towers, record_at, batches
         self.penalties: dict[str, list[float]] = {name: [] for name in towers}
-        self.records: dict[str, list[list[np.ndarray]]] = {n: [] for n in towers}
+        self.records: dict[str, list[list[np.ndarray]]] = {n: [] for n in recorded}
         self.epochs: list[int] = []
+        self._shown = shown or {}
+        self._bar = None
+        if shown:
+            self._bar = progress_bar(epochs, list(shown.values()))
 
     def _record(self, epoch: int) -> None:
         self.epochs.append(epoch)
-        for name, tower in self._towers.items():
-            self.records[name].append([to_numpy(w) for w in tower.weights])
+        for name, records in self.records.items():
+            records.append([to_numpy(w) for w in self._towers[name].weights])
 
     def on_train_begin(self, logs=None) -> None:
         self.model  # noqa: B018 - on JAX, writes the trained state back
@@ -116,6 +135,14 @@ class _Recorder(keras.callbacks.Callback):
             self.penalties[name].append(total)
         if epoch + 1 in self._record_at:
             self._record(epoch + 1)
+        if self._bar is not None:
+            outputs = {name: t.name for name, t in self._towers.items()}
+            values = []
+            for name, label in self._shown.items():
+                key = f"val_{outputs[name]}_loss"
+                value = logs.get(key, logs.get(f"{outputs[name]}_loss"))
+                values.append((label, float(value)))
+            self._bar.update(epoch + 1, values=values)
 
 
 def _copies(metrics: Sequence[Any]) -> list[Any]:
@@ -225,8 +252,9 @@ def train(
     batch_size: int,
     order: Iterator[np.ndarray] | None,
     record_at: Sequence[int],
+    recorded: Sequence[str],
     callbacks: Sequence[keras.callbacks.Callback] = (),
-    verbose: int = 0,
+    shown: Mapping[str, str] | None = None,
     strategy: Any = None,
 ) -> dict[str, Any]:
     """Train every variant of ``model`` as one tower; see the module docstring.
@@ -245,26 +273,27 @@ def train(
         order: The permutations of the training rows, one per epoch (``None``:
             the rows in order).
         record_at: Epochs after which the weights are recorded (0 is always).
+        recorded: The variants whose weights are recorded.
         callbacks: More Keras callbacks for the ``fit``.
-        verbose: ``fit``'s verbosity.
+        shown: Variant -> its label in a progress bar over the epochs (None:
+            no bar).
 
     Returns:
         ``{"models", "curves", "penalties", "records", "record_epochs",
         "seconds"}``: ``copies`` with the trained weights; per variant its
         per-epoch logs from Keras (``"train_loss"``, the data loss averaged over
-        the epoch's batches, ``"val_loss"``, ``"train_accuracy"``, ...), the
-        per-epoch
-        penalties, the recorded weights (a list per record, in ``weights``
-        order); the epochs of the records; the training time.
+        the epoch's batches, ``"val_loss"``, ``"train_accuracy"``, ...) and
+        penalties; per recorded variant its weights (a list per record, in
+        ``weights`` order); the epochs of the records; the training time.
     """
     # Outputs keyed "v0", "v1", ...: Keras logs "{output}_{metric}", which a
     # variant name (say "a" beside "a_b") could not be parsed back from.
     names = [f"v{i}" for i in range(len(copies))]
     # Many steps per compiled call: the same steps in the same order, with less of
     # the per-step overhead that dominates small models. One on PyTorch (eager)
-    # and under a strategy (TensorFlow 2.21's multi-step loop fails on a
-    # distributed iterator).
-    one = strategy is not None or keras.backend.backend() == "torch"
+    # and under a tf.distribute strategy (TensorFlow 2.21's multi-step loop fails
+    # on a distributed iterator).
+    one = _multi_device(strategy) or keras.backend.backend() == "torch"
     with contextlib.nullcontext() if strategy is None else strategy.scope():
         joined, towers = _join(
             copies, names, loss, metrics, optimizer, 1 if one else STEPS_PER_EXECUTION
@@ -301,7 +330,7 @@ def train(
         else:
             batches = _Batches(x_train, y_train, names, batch_size, order)
             fit_args = {"x": batches, "shuffle": False}
-    recorder = _Recorder(towers, set(record_at), batches)
+    recorder = _Recorder(towers, set(record_at), batches, recorded, shown, epochs)
     started = time.perf_counter()
     with contextlib.nullcontext() if strategy is None else strategy.scope():
         if _multi_device(strategy):
@@ -311,7 +340,7 @@ def train(
             epochs=epochs,
             validation_data=validation,
             callbacks=[recorder, *callbacks],
-            verbose=verbose,
+            verbose=0,
         )
     seconds = time.perf_counter() - started
     for name, copy in copies.items():

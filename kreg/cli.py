@@ -39,6 +39,7 @@ import shlex
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -115,11 +116,9 @@ def _import_keras() -> None:
     with tempfile.TemporaryFile() as capture:
         os.dup2(capture.fileno(), 2)
         try:
-            import keras
+            import keras  # noqa: F401
 
-            if keras.backend.backend() != "tensorflow" and not _backend.missing(
-                "tensorflow"
-            ):
+            if not _backend.missing("tensorflow"):
                 import tensorflow  # noqa: F401
         finally:
             os.dup2(saved, 2)
@@ -300,6 +299,39 @@ SEEDS_OPTION = (
     "reported as mean ± std (default: one run, with --seed)",
 )
 
+#: ``--model``, ``--data`` and the options of a user's model, for both commands:
+#: (flag, dest, type, default, help); ``_model_and_data`` turns them into keywords.
+MODEL_DATA_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
+    (
+        "--model",
+        "model",
+        str,
+        None,
+        "a saved Keras model (.keras) to train the variants of, from its weights, "
+        "instead of the lecture's network; its compiled loss, optimizer and "
+        "metrics are used unless given (default: the built-in network)",
+    ),
+    (
+        "--data",
+        "data",
+        str,
+        None,
+        "an .npz file with the arrays x_train, y_train and, with --model, "
+        "optionally x_val, y_val (instead of --validation-split) (default: the two "
+        "moons)",
+    ),
+    ("--loss", "loss", str, None, "with --model: a Keras loss name"),
+    ("--metrics", "metrics", _names, None, "with --model: Keras metric names"),
+    (
+        "--layers",
+        "layers",
+        _names,
+        None,
+        "with --model: the names of the layers whose kernels get the penalty "
+        "(default: every layer with a kernel)",
+    ),
+)
+
 #: The options of ``kreg compare`` that go to :func:`kreg.compare`: (flag, keyword
 #: of compare, type, default, help). The defaults are compare()'s own (a test
 #: checks that they agree; compare's ``learning_rate=None`` means 0.01 with an
@@ -387,7 +419,7 @@ COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
         _jit,
         "auto",
         "compile the training loop with XLA: true, false or auto (XLA for runs "
-        "of 2500 training steps or more)",
+        "of 2500 training steps or more); TensorFlow only",
     ),
 )
 
@@ -494,7 +526,7 @@ def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -
     Returns:
         The backend's name, also set as ``os.environ["KERAS_BACKEND"]``.
     """
-    name = args.backend or _backend.requested() or "tensorflow"
+    name = args.backend or _backend.requested()
     reason = _backend.missing(name)
     if reason is not None:
         if args.backend is None:
@@ -602,6 +634,7 @@ def _add_command(subparsers: Any, name: str) -> argparse.ArgumentParser:
     )
     model = parser.add_argument_group(f"run settings (passed to kreg.{name})")
     _add_options(model, command.options)
+    _add_options(parser.add_argument_group("your model and data"), MODEL_DATA_OPTIONS)
     _add_output(parser, name)
     return parser
 
@@ -610,7 +643,10 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     """Train with ``kreg.<command>``, print its tables and write its report."""
     name = args.command
     command = _COMMANDS[name]
-    # Refuse a non-empty directory before training, not after.
+    # Refuse a non-empty directory or a missing file before training, not after.
+    for flag, path in (("--model", args.model), ("--data", args.data)):
+        if path is not None and not os.path.isfile(path):
+            parser.error(f"{flag} {path!r}: no such file")
     out_dir = _prepare_out_dir(args, parser, name)
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
@@ -619,6 +655,7 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
     train = getattr(importlib.import_module(f"kreg.{name}"), name)
     options = {dest: getattr(args, dest) for _, dest, _, _, _ in command.options}
+    options.update(_model_and_data(args, parser))
     if not args.quiet:
         seeds = options["seeds"]
         runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""
@@ -638,6 +675,57 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     return 0
 
 
+def _model_and_data(
+    args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> dict[str, Any]:
+    """The keywords of ``--model``, ``--data``, ``--loss``, ``--metrics`` and
+    ``--layers`` (the model loaded, the arrays read); a file that cannot be read
+    ends the command with one line."""
+    import keras
+    import numpy as np
+
+    keywords = {k: getattr(args, k) for k in ("loss", "metrics", "layers")}
+    keywords = {k: v for k, v in keywords.items() if v is not None}
+    if args.data is not None:
+        try:
+            with np.load(args.data) as arrays:
+                data = {key: arrays[key] for key in arrays.files}
+        except (OSError, ValueError) as error:
+            parser.error(f"--data {args.data!r} cannot be read: {error}")
+        expected = ["x_train", "y_train"] + (
+            ["x_val", "y_val"] if "x_val" in data or "y_val" in data else []
+        )
+        absent = [key for key in expected if key not in data]
+        if absent:
+            parser.error(
+                f"--data {args.data!r} has no array {absent[0]!r} (expected "
+                "x_train, y_train and optionally x_val, y_val)"
+            )
+        keywords["x"], keywords["y"] = data["x_train"], data["y_train"]
+        if "x_val" in data:
+            if args.model is None:
+                parser.error(
+                    f"--data {args.data!r}: x_val and y_val need --model (the "
+                    "built-in network holds out --validation-split of x_train)"
+                )
+            keywords["validation_data"] = (data["x_val"], data["y_val"])
+    if args.model is not None:
+        # The model's compiled optimizer, unless --optimizer or --learning-rate.
+        for flag, dest in (
+            ("--optimizer", "optimizer"),
+            ("--learning-rate", "learning_rate"),
+        ):
+            if not any(a == flag or a.startswith(flag + "=") for a in args.argv):
+                keywords[dest] = None
+        try:
+            with warnings.catch_warnings():  # kreg trains with a fresh optimizer
+                warnings.filterwarnings("ignore", "Skipping variable loading for opt")
+                keywords["model"] = keras.saving.load_model(args.model)
+        except (OSError, ValueError, TypeError) as error:
+            parser.error(f"--model {args.model!r} cannot be loaded: {error}")
+    return keywords
+
+
 def _sweep_grid(options: dict[str, Any]) -> str:
     """``l2 over the default grid`` or ``l1 over lambdas 0, 0.1, 1``."""
     if options["lams"] is None:
@@ -650,22 +738,25 @@ def _sweep_grid(options: dict[str, Any]) -> str:
 def _best_line(result: Any) -> str:
     """``Best lambda: ... (validation data loss ...)`` for a sweep result."""
     i = int(result.best_index)
-    seeds = list(getattr(result, "seeds", None) or [0])
-    loss = f"{float(result.mean['val_loss'][i]):.4f}"
-    accuracy = f"{float(result.mean['val_accuracy'][i]):.3f}"
-    if len(seeds) > 1:
-        loss += f" ± {float(result.std['val_loss'][i]):.4f}"
-        accuracy += f" ± {float(result.std['val_accuracy'][i]):.3f}"
-        accuracy += f", mean ± std over {len(seeds)} seeds"
-    return (
-        f"Best lambda: {float(result.best_lam):g} (validation data loss {loss}, "
-        f"validation accuracy {accuracy})"
-    )
+    several = len(list(getattr(result, "seeds", None) or [0])) > 1
+    parts = []
+    for key, what, digits in (
+        ("val_loss", "validation data loss", 4),
+        ("val_accuracy", "validation accuracy", 3),
+    ):
+        if key in result.mean:  # a regression has no accuracy
+            text = f"{what} {float(result.mean[key][i]):.{digits}f}"
+            if several:
+                text += f" ± {float(result.std[key][i]):.{digits}f}"
+            parts.append(text)
+    if several:
+        parts[-1] += f", mean ± std over {len(result.seeds)} seeds"
+    return f"Best lambda: {float(result.best_lam):g} ({', '.join(parts)})"
 
 
 def _flag_names(message: str) -> str:
     """Name the command-line flag in kreg's argument errors (``lam`` -> --lam)."""
-    for flag, dest, _, _, _ in (*COMPARE_OPTIONS, *SWEEP_OPTIONS):
+    for flag, dest, _, _, _ in (*COMPARE_OPTIONS, *SWEEP_OPTIONS, *MODEL_DATA_OPTIONS):
         message = message.replace(f"argument `{dest}`", f"{flag}")
         message = message.replace(f"Received: {dest}=", f"Received: {flag} ")
     return message
@@ -679,13 +770,16 @@ _COMMANDS: dict[str, _Command] = {
             "Train the lecture's two-moons network once per variant (none, L1, "
             "L2), from identical initial weights on identical batches, print the "
             "summary table and write DIR/report.html (self-contained), "
-            "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png."
+            "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png. "
+            "With --model and --data, the variants are copies of your saved Keras "
+            "model trained on your arrays."
         ),
         epilog=(
             "examples:\n"
             "  kreg compare                        # the lecture's setup, 2000 epochs\n"
             "  kreg compare --epochs 300 --lam 1.6 --out runs/strong-l2\n"
-            "  kreg compare --variants none,l2 --hidden 64,64 --quiet"
+            "  kreg compare --variants none,l2 --hidden 64,64 --quiet\n"
+            "  kreg compare --model model.keras --data data.npz --epochs 50"
         ),
         options=COMPARE_OPTIONS,
         writer="write_report",
@@ -701,13 +795,15 @@ _COMMANDS: dict[str, _Command] = {
             "per-lambda table and the best lambda (smallest mean validation data "
             "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
             "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
-            "regularization path, sparsity and decision boundaries per lambda."
+            "regularization path, sparsity and decision boundaries per lambda. "
+            "With --model and --data, your saved Keras model on your arrays."
         ),
         epilog=(
             "examples:\n"
             "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
             "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
-            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet"
+            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet\n"
+            "  kreg sweep --model model.keras --data data.npz --lams 0,0.1,1,10"
         ),
         options=SWEEP_OPTIONS,
         writer="write_sweep_report",

@@ -31,7 +31,6 @@ import inspect
 import math
 import numbers
 import re
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,7 +39,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from kreg import proximal
+from kreg import _towers, proximal
 from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES, StackedTrainer, new_trainer
 from kreg._validation import (
@@ -68,16 +67,57 @@ __all__ = ["ComparisonResult", "compare"]
 #: Variants ``compare`` builds from ``lam`` (on every hidden kernel).
 BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
 
-#: The keywords of ``compare`` that apply to a user's model only.
-MODEL_ONLY = (
+#: The arguments of ``compare`` and ``sweep`` that ``_compare_model`` takes.
+_MODEL_OPTIONS = (
     "layers",
     "loss",
     "metrics",
+    "optimizer",
+    "learning_rate",
+    "l1_mode",
     "validation_data",
+    "validation_split",
+    "epochs",
+    "batch_size",
     "shuffle",
+    "seed",
+    "seeds",
+    "record_every",
     "callbacks",
     "strategy",
+    "progress",
 )
+
+
+#: The arguments of ``compare`` and ``sweep`` that ``_setup`` takes.
+_SETUP_OPTIONS = (
+    "x",
+    "y",
+    "n_samples",
+    "noise",
+    "data_seed",
+    "seed",
+    "seeds",
+    "l1_mode",
+    "hidden",
+    "activation",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "validation_split",
+    "record_every",
+    "grid_resolution",
+    "jit_compile",
+    "progress",
+)
+
+
+#: The keywords of ``compare`` and ``sweep`` that apply to a user's model only.
+MODEL_ONLY = tuple(n for n in _MODEL_OPTIONS if n not in _SETUP_OPTIONS)
+
+#: The keywords of ``compare`` and ``sweep`` that apply to the built-in network only.
+MOONS_ONLY = tuple(n for n in _SETUP_OPTIONS if n not in {*_MODEL_OPTIONS, "x", "y"})
 
 #: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
 LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
@@ -807,10 +847,10 @@ def _initial_weights(sizes: Sequence[int], seed: int) -> list[np.ndarray]:
 
 
 def _record_frequency(
-    every: int | None, epochs: int, n_variants: int, sizes: Sequence[int]
+    every: int | None, epochs: int, n_variants: int, params: int
 ) -> int:
-    """The record frequency: ``every``, or about 100 records within a memory budget."""
-    params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    """The record frequency: ``every``, or about 100 records within a memory budget
+    (``params`` weights per variant)."""
     record_bytes = 4 * n_variants * params
     if every is None:
         budget_records = max(1, _RECORD_BUDGET // record_bytes)
@@ -939,10 +979,6 @@ def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
             ``(V, *shape)``.
     """
     last = dict(zip(METRIC_NAMES, per_epoch[-1], strict=True))
-    kernels = [np.asarray(k, dtype=np.float64) for k in final[0::2]]
-    n = kernels[0].shape[0]
-    flat = np.concatenate([k.reshape(n, -1) for k in kernels], axis=1)
-    first = kernels[0].reshape(n, -1)
     return {
         "train_loss": last["train_loss"].copy(),
         "val_loss": last["val_loss"].copy(),
@@ -950,6 +986,18 @@ def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
         "val_accuracy": last["val_accuracy"].copy(),
         "gap": last["val_loss"] - last["train_loss"],
         "penalty": last["penalty"].copy(),
+        **_kernel_stats(final[0::2]),
+    }
+
+
+def _kernel_stats(kernels: Sequence[Any]) -> dict[str, np.ndarray]:
+    """The kernel numbers of ``METRIC_KEYS`` per slice: ``kernels`` have a leading
+    slice axis ``(V, ...)``; the values are ``(V,)`` float64 arrays."""
+    kernels = [np.asarray(k, dtype=np.float64) for k in kernels]
+    n = kernels[0].shape[0]
+    flat = np.concatenate([k.reshape(n, -1) for k in kernels], axis=1)
+    first = kernels[0].reshape(n, -1)
+    return {
         "first_kernel_min": first.min(axis=1),
         "first_kernel_max": first.max(axis=1),
         "zero_fraction": np.mean(flat == 0.0, axis=1),
@@ -1023,6 +1071,12 @@ class _Setup:
     def sizes(self) -> tuple[int, ...]:
         """Units per layer, inputs first: ``(features, *hidden, 1)``."""
         return (int(self.data[0].shape[1]), *self.hidden, 1)
+
+    @property
+    def n_weights(self) -> int:
+        """Weights (kernels and biases) of one network."""
+        sizes = self.sizes
+        return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
     def data_dict(self) -> dict[str, np.ndarray]:
         x_train, y_train, x_val, y_val = self.data
@@ -1183,13 +1237,7 @@ def _run(
     bar = None
     if progress:
         names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
-        live = sys.stdout.isatty() or "ipykernel" in sys.modules
-        bar = keras.utils.Progbar(
-            trainer.epochs,
-            unit_name="epoch",
-            stateful_metrics=names,
-            verbose=1 if live else 2,
-        )
+        bar = _towers.progress_bar(trainer.epochs, names)
         bar.update(0)  # shown while the loop compiles
     diverged: set[int] = set()
     checked = 0
@@ -1233,8 +1281,7 @@ def _train(
     batches of ``setup.seed``. ``names`` names the ``k`` networks in warnings.
     """
     per_seed = len(slice_regs) // len(setup.seeds)
-    sizes = setup.sizes
-    weights = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    weights = setup.n_weights
     if weights * len(slice_regs) > MAX_STACKED_WEIGHTS:
         _fail(
             "hidden",
@@ -1273,6 +1320,22 @@ def _over_seeds(values: np.ndarray, n_seeds: int) -> np.ndarray:
     return values.reshape(*values.shape[:-1], n_seeds, values.shape[-1] // n_seeds)
 
 
+def _spread(per_seed: Mapping[str, Mapping[str, np.ndarray]]) -> tuple[dict, dict]:
+    """Per variant, the means and standard deviations over the seeds (axis 0) of
+    each array; 0-d results as floats."""
+
+    def over(reduce: Callable) -> dict:
+        return {
+            name: {
+                key: float(v) if np.ndim(v := reduce(a, axis=0)) == 0 else v
+                for key, a in table.items()
+            }
+            for name, table in per_seed.items()
+        }
+
+    return over(np.mean), over(np.std)
+
+
 def _collect(
     trainer: StackedTrainer,
     setup: _Setup,
@@ -1295,32 +1358,19 @@ def _collect(
     curves_all = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
     n_features = setup.sizes[0]
     steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
-    out: dict[str, dict] = {
-        key: {}
-        for key in (
-            "models",
-            "histories",
-            "curves",
-            "curves_std",
-            "metrics",
-            "metrics_std",
-            "per_seed",
-        )
+    out: dict[str, dict] = {"models": {}, "histories": {}}
+    out["per_seed"] = {
+        name: {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
+        for v, name in enumerate(names)
     }
+    out["metrics"], out["metrics_std"] = _spread(out["per_seed"])
+    out["curves"], out["curves_std"] = _spread(
+        {
+            name: {key: curves_all[:, i, :, v].T for i, key in enumerate(METRIC_NAMES)}
+            for v, name in enumerate(names)
+        }
+    )
     for v, name in enumerate(names):
-        out["curves"][name] = {
-            key: curves_all[:, i, :, v].mean(axis=1)
-            for i, key in enumerate(METRIC_NAMES)
-        }
-        out["curves_std"][name] = {
-            key: curves_all[:, i, :, v].std(axis=1)
-            for i, key in enumerate(METRIC_NAMES)
-        }
-        per_seed = {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
-        out["per_seed"][name] = per_seed
-        out["metrics"][name] = {k: float(np.mean(a)) for k, a in per_seed.items()}
-        out["metrics_std"][name] = {k: float(np.std(a)) for k, a in per_seed.items()}
-
         model = _build_model(
             name, n_features, setup.hidden, setup.activation, regs[name]
         )
@@ -1416,75 +1466,8 @@ def _check_targets(loss: Any, y: Any, model: keras.Model) -> None:
 
 def _weight_stats(model: keras.Model) -> dict[str, float]:
     """The kernel numbers of ``METRIC_KEYS`` for one trained model."""
-    from kreg._towers import kernels
-
-    values = [to_numpy(k).astype("float64") for k in kernels(model)]
-    flat = np.concatenate([v.ravel() for v in values])
-    return {
-        "first_kernel_min": float(values[0].min()),
-        "first_kernel_max": float(values[0].max()),
-        "zero_fraction": float(np.mean(flat == 0.0)),
-        "l1_norm": float(np.sum(np.abs(flat))),
-        "l2_norm": float(np.sqrt(np.sum(flat * flat))),
-    }
-
-
-#: The arguments of ``compare`` and ``sweep`` that ``_compare_model`` takes.
-_MODEL_OPTIONS = (
-    "layers",
-    "loss",
-    "metrics",
-    "optimizer",
-    "learning_rate",
-    "l1_mode",
-    "validation_data",
-    "validation_split",
-    "epochs",
-    "batch_size",
-    "shuffle",
-    "seed",
-    "seeds",
-    "record_every",
-    "callbacks",
-    "strategy",
-    "progress",
-)
-
-
-#: The arguments of ``compare`` and ``sweep`` that ``_setup`` takes.
-_SETUP_OPTIONS = (
-    "x",
-    "y",
-    "n_samples",
-    "noise",
-    "data_seed",
-    "seed",
-    "seeds",
-    "l1_mode",
-    "hidden",
-    "activation",
-    "optimizer",
-    "learning_rate",
-    "batch_size",
-    "epochs",
-    "validation_split",
-    "record_every",
-    "grid_resolution",
-    "jit_compile",
-    "progress",
-)
-
-
-#: The keywords of ``compare`` and ``sweep`` that apply to the built-in network only.
-MOONS_ONLY = (
-    "n_samples",
-    "noise",
-    "data_seed",
-    "hidden",
-    "activation",
-    "grid_resolution",
-    "jit_compile",
-)
+    kernels = [to_numpy(k)[None] for k in _towers.kernels(model)]
+    return {key: float(value[0]) for key, value in _kernel_stats(kernels).items()}
 
 
 def _check_applies(arguments: Mapping[str, Any], function: Callable) -> None:
@@ -1507,7 +1490,7 @@ def _check_strategy(strategy: Any) -> None:
     backend = keras.backend.backend()
     if strategy is None:
         return
-    if backend == "tensorflow" and hasattr(strategy, "num_replicas_in_sync"):
+    if backend == "tensorflow" and _towers._multi_device(strategy):
         return
     layouts = (keras.distribution.DataParallel, keras.distribution.ModelParallel)
     if backend == "jax" and isinstance(strategy, layouts):
@@ -1551,7 +1534,6 @@ def _compare_model(
     progress: bool,
 ) -> ComparisonResult:
     """``compare`` on the user's model: the variants as towers of one model."""
-    from kreg import _towers
     from kreg.regularizers import _all_layers, _select_layers, rebuild
 
     build = None
@@ -1621,8 +1603,10 @@ def _compare_model(
                 )
             else:  # each variant's own build, from this seed's initial weights
                 copies[key] = _built(build, reg, start)
-    every = max(1, epochs // _DEFAULT_RECORDS) if record_every is None else record_every
-    record_at = _record_epochs(epochs, check_int("record_every", every, minimum=1))
+    if record_every is not None:
+        record_every = check_int("record_every", record_every)
+    every = _record_frequency(record_every, epochs, len(regs), model.count_params())
+    record_at = _record_epochs(epochs, every)
     run = _towers.train(
         copies,
         data=data,
@@ -1633,29 +1617,36 @@ def _compare_model(
         batch_size=batch_size,
         order=_permutations(n_train, seed) if shuffle else None,
         record_at=record_at,
+        recorded=[f"{name}@{seeds[0]}" for name in regs],
         callbacks=list(callbacks or []),
-        verbose=1 if progress else 0,
+        shown={
+            f"{name}@{seeds[0]}": f"{name}_{'train' if data[2] is None else 'val'}_loss"
+            for name in regs
+        }
+        if progress
+        else None,
         strategy=strategy,
     )
     names = list(regs)
-    results: dict[str, dict] = {key: {} for key in ("curves", "metrics", "histories")}
+    finals: dict[str, dict] = {}
     for key, curve in run["curves"].items():
         curve["penalty"] = run["penalties"][key]
         curve["train_total"] = curve["train_loss"] + curve["penalty"]
         last = {k: float(v[-1]) for k, v in curve.items()}
         if "val_loss" in last:
             last["gap"] = last["val_loss"] - last["train_loss"]
-        results["curves"][key] = curve
-        results["metrics"][key] = {**last, **_weight_stats(run["models"][key])}
-        paths = [w.path for w in run["models"][key].weights]
-        records = run["records"][key]
-        results["histories"][key] = WeightHistory.from_arrays(
-            {p: np.stack([r[i] for r in records]) for i, p in enumerate(paths)},
+        finals[key] = {**last, **_weight_stats(run["models"][key])}
+    models, histories = {}, {}
+    for name in names:
+        key = f"{name}@{seeds[0]}"
+        models[name], records = run["models"][key], run["records"][key]
+        histories[name] = WeightHistory.from_arrays(
+            {
+                w.path: np.stack([r[i] for r in records])
+                for i, w in enumerate(models[name].weights)
+            },
             run["record_epochs"],
         )
-    models = {}
-    for name in names:
-        models[name] = run["models"][f"{name}@{seeds[0]}"]
         models[name].name = (
             name if re.fullmatch(r"[\w.>-]+", name) else models[name].name
         )
@@ -1665,12 +1656,13 @@ def _compare_model(
             metrics=_towers._copies(metrics),
         )
 
-    def over_seeds(table: str, name: str) -> dict[str, np.ndarray]:
-        rows = [results[table][f"{name}@{s}"] for s in seeds]
+    def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
+        rows = [table[f"{name}@{s}"] for s in seeds]
         return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
 
-    per_seed = {name: over_seeds("metrics", name) for name in names}
-    curves_all = {name: over_seeds("curves", name) for name in names}
+    per_seed = {name: over_seeds(finals, name) for name in names}
+    metrics_mean, metrics_std = _spread(per_seed)
+    curves, curves_std = _spread({n: over_seeds(run["curves"], n) for n in names})
     x_train, y_train, x_val, y_val = data
     config = {
         "model": model.name,
@@ -1704,19 +1696,11 @@ def _compare_model(
         variants=names,
         seeds=seeds,
         epochs=np.arange(1, epochs + 1),
-        curves={
-            n: {k: a.mean(axis=0) for k, a in c.items()} for n, c in curves_all.items()
-        },
-        curves_std={
-            n: {k: a.std(axis=0) for k, a in c.items()} for n, c in curves_all.items()
-        },
-        histories={n: results["histories"][f"{n}@{seeds[0]}"] for n in names},
-        metrics={
-            n: {k: float(a.mean()) for k, a in m.items()} for n, m in per_seed.items()
-        },
-        metrics_std={
-            n: {k: float(a.std()) for k, a in m.items()} for n, m in per_seed.items()
-        },
+        curves=curves,
+        curves_std=curves_std,
+        histories=histories,
+        metrics=metrics_mean,
+        metrics_std=metrics_std,
         per_seed=per_seed,
         grid=None,
         decision={},
@@ -1886,7 +1870,8 @@ def compare(
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
             ``"auto"`` (XLA for runs of 2500 training steps or more, where it
-            saves more time than its compilation takes).
+            saves more time than its compilation takes). TensorFlow only: JAX
+            always compiles its loop, PyTorch runs eagerly.
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
@@ -1943,7 +1928,7 @@ def compare(
     optimizer = _optimizer_for(setup, slice_regs)
     _warn_about(regs, n_train, isinstance(optimizer, proximal._ProximalMixin))
     record_every = _record_frequency(
-        setup.record_every, setup.epochs, len(names), setup.sizes
+        setup.record_every, setup.epochs, len(names), setup.n_weights
     )
     record_at = _record_epochs(setup.epochs, record_every)
 
