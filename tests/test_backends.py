@@ -39,6 +39,8 @@ def test_requested_reads_keras_backend(monkeypatch):
     assert _backend.requested() == "jax"
     monkeypatch.delenv("KERAS_BACKEND")
     assert _backend.requested() == "tensorflow"
+    monkeypatch.setenv("KERAS_BACKEND", "")  # empty: Keras' default
+    assert _backend.requested() == "tensorflow"
 
 
 def test_to_numpy_copies_variables_and_widens_bfloat16():
@@ -53,8 +55,50 @@ def test_to_numpy_copies_variables_and_widens_bfloat16():
 
 def test_the_engine_refuses_an_unsupported_backend(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "openvino")
-    with pytest.raises(RuntimeError, match="not on the Keras backend 'openvino'"):
+    with pytest.raises(
+        RuntimeError, match="kreg runs on the Keras backends .*, not 'openvino'"
+    ):
         _engine.new_trainer()
+
+
+def test_predict_in_padded_blocks_matches_one_block(monkeypatch):
+    rng = np.random.default_rng(0)
+    shapes = [(2, 5), (5,), (5, 1), (1,)]
+    initial = [[rng.normal(size=s).astype("float32") for s in shapes] for _ in range(3)]
+    x = rng.normal(size=(8, 2)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    trainer = _engine.new_trainer(
+        initial,
+        activation="relu",
+        regularizers=[[None]] * 3,
+        optimizer=keras.optimizers.SGD(0.1),
+        data=(x, y, x, y),
+        order=iter(()),
+        epochs=1,
+        batch_size=4,
+        record_epochs=[],
+    )
+    points = rng.normal(size=(7, 2)).astype("float32")
+    # (slices, their number, rows per block, blocks) with a budget of 6 rows x
+    # slices per call: 7 rows in blocks of 2 (the last one 1 row, padded) for 3
+    # slices, in blocks of 3 (the last one padded) for 2.
+    cases = [(None, 3, 2, 4), ([2, 0], 2, 3, 3)]
+    one_block = [trainer.predict(points, case[0]) for case in cases]
+    calls = []
+    probabilities = trainer._probabilities
+
+    def spy(weights, x, slices):
+        calls.append(tuple(x.shape))
+        return probabilities(weights, x, slices)
+
+    monkeypatch.setattr(trainer, "_probabilities", spy)
+    monkeypatch.setattr(_engine, "_PREDICT_BUDGET", 6)
+    for (slices, count, rows, blocks), expected in zip(cases, one_block, strict=True):
+        calls.clear()
+        blocked = trainer.predict(points, slices)
+        assert calls == [(rows, 2)] * blocks  # every block, the last padded
+        assert blocked.shape == expected.shape == (count, 7)
+        assert_close(blocked, expected)
 
 
 def test_compare_records_the_backend_and_matches_numpy_on_it():

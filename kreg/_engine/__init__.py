@@ -130,7 +130,8 @@ class _KernelPenalty:
     """The penalty on one hidden kernel, for every slice at once.
 
     Attributes:
-        l1: Per-slice ``c1`` (float32, ``(V,)``), or ``None`` when all are 0.
+        l1: Per-slice ``c1`` (a float32 ``(V,)`` tensor), or ``None`` when all
+            are 0.
         l2: Per-slice ``c2``, or ``None`` when all are 0.
         others: ``(slice, regularizer)`` pairs of the regularizers that are not
             kreg's own; each is called on its slice.
@@ -148,8 +149,9 @@ class _KernelPenalty:
                 self.others.append((v, regularizer))
             else:
                 l1[v], l2[v] = coefficients
-        self.l1 = l1 if np.any(l1) else None
-        self.l2 = l2 if np.any(l2) else None
+        # Tensors once, here: a NumPy operand would be converted at every step.
+        self.l1 = ops.convert_to_tensor(l1) if np.any(l1) else None
+        self.l2 = ops.convert_to_tensor(l2) if np.any(l2) else None
 
     def __call__(self, kernel: Any) -> Any:
         """The ``(V,)`` penalties of the slices of a stacked kernel (or ``None``)."""
@@ -175,9 +177,9 @@ class StackedTrainer:
     """Trains ``V`` networks of one MLP shape together; see the module docstring.
 
     Create one with :func:`new_trainer`, which picks the subclass of the active
-    Keras backend; a subclass implements :meth:`_prepare` and :meth:`_run_chunk`
-    (and may keep its records on the device, overriding :meth:`metrics_between`
-    and :meth:`records`).
+    Keras backend; a subclass implements :meth:`_run_chunk` and may override
+    :meth:`_prepare` (to move the records and metrics to the device, among
+    others).
 
     Args:
         initial: The initial weights: one network's ``[kernel_0, bias_0, ...]``
@@ -243,9 +245,10 @@ class StackedTrainer:
             value = np.asarray(initial[j], dtype="float32")
             return np.broadcast_to(value, (n, *value.shape))
 
+        values = [stacked(j) for j in range(2 * self.n_layers)]
         self.variables = [
-            keras.Variable(stacked(j), name="kernel" if j % 2 == 0 else "bias")
-            for j in range(2 * self.n_layers)
+            keras.Variable(value, name="kernel" if j % 2 == 0 else "bias")
+            for j, value in enumerate(values)
         ]
         self.kernels = self.variables[0::2]
         self._optimizer.build(self.variables)
@@ -273,24 +276,26 @@ class StackedTrainer:
         self._slots = np.full(self.epochs, n_records, dtype="int32")
         for r, epoch in enumerate(self.record_epochs[1:], start=1):
             self._slots[epoch - 1] = r
+        # Host arrays here; ``_prepare`` may replace them with device copies.
         self._records = []
         if self.record_slices:
-            for variable in self.variables:
-                value = to_numpy(variable)[self.record_slices]
-                buffer = np.zeros((n_records + 1, *value.shape), dtype="float32")
-                buffer[0] = value
+            for value in values:
+                initial_record = value[self.record_slices]
+                buffer = np.zeros((n_records + 1, *initial_record.shape), "float32")
+                buffer[0] = initial_record
                 self._records.append(buffer)
         self._metrics = np.full((self.epochs, len(METRIC_NAMES), n), np.nan, "float32")
         self._prepare()
 
     def _prepare(self) -> None:
         """Put the data, the records and the compiled loop where the backend runs
-        (nothing to do for an eager loop)."""
+        (nothing to do for an eager loop). A backend that keeps ``_records`` or
+        ``_metrics`` on the device replaces the host arrays with its copies."""
 
     def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
         """Run epochs ``start + 1 .. stop``; ``order[i]`` is epoch ``start + i + 1``'s
-        permutation. Fill ``_metrics`` and ``_records`` for these epochs (or keep
-        them on the device and override the readers)."""
+        permutation. Fill ``_metrics`` and ``_records`` (host or device arrays)
+        for these epochs."""
         raise NotImplementedError  # pragma: no cover - every backend overrides it
 
     # ----------------------------------------------------------------- model
@@ -426,8 +431,8 @@ class StackedTrainer:
 
     def metrics_between(self, start: int, stop: int) -> np.ndarray:
         """The per-epoch quantities of epochs ``start + 1 .. stop``, ``(stop -
-        start, 6, V)`` float64."""
-        return np.asarray(self._metrics[start:stop], dtype="float64")
+        start, 6, V)`` float64; only those rows are copied from the device."""
+        return to_numpy(self._metrics[start:stop]).astype("float64")
 
     def records(self) -> list[np.ndarray]:
         """One array per variable, ``(records, R, *shape)``: record 0 is initial.
@@ -436,7 +441,7 @@ class StackedTrainer:
         list is empty when no slice is recorded.
         """
         n_records = len(self.record_epochs)
-        return [np.array(b[:n_records]) for b in self._records]
+        return [to_numpy(b[:n_records]) for b in self._records]
 
     def weights(self) -> list[np.ndarray]:
         """The current stacked variables as NumPy arrays, ``(V, *shape)`` each."""
@@ -456,12 +461,13 @@ class StackedTrainer:
         outputs = []
         for first in range(0, len(x), block):
             rows = x[first : first + block]
-            # Every block has the same shape (the last one padded), so a compiled
-            # ``_probabilities`` is compiled once.
-            padded = np.zeros((block, x.shape[1]), "float32")
-            padded[: len(rows)] = rows
-            out = self._probabilities(weights, ops.convert_to_tensor(padded), index)
-            outputs.append(to_numpy(out)[:, : len(rows), 0])
+            n_rows = len(rows)
+            if n_rows < block:
+                # Every block has the same shape (the short last one padded), so a
+                # compiled ``_probabilities`` is compiled once.
+                rows = np.pad(rows, ((0, block - n_rows), (0, 0)))
+            out = self._probabilities(weights, ops.convert_to_tensor(rows), index)
+            outputs.append(to_numpy(out)[:, :n_rows, 0])
         return np.concatenate(outputs, axis=1)
 
     def _probabilities(self, weights: Sequence[Any], x: Any, slices: Any) -> Any:
@@ -473,9 +479,6 @@ def new_trainer(*args: Any, **kwargs: Any) -> StackedTrainer:
     """A :class:`StackedTrainer` for the active Keras backend (same arguments)."""
     backend = keras.backend.backend()
     if backend not in _backend.BACKENDS:
-        raise RuntimeError(
-            f"kreg trains side by side on tensorflow, jax or torch, not on the "
-            f"Keras backend {backend!r}"
-        )
+        raise RuntimeError(_backend.missing(backend))
     module = importlib.import_module(f"kreg._engine._{backend}")
     return module.Trainer(*args, **kwargs)

@@ -26,7 +26,7 @@ class Trainer(StackedTrainer):
     def _prepare(self) -> None:
         self._params = [v.value for v in self.variables]
         self._state = [v.value for v in self._optimizer.variables]
-        self._buffers = [jnp.asarray(b) for b in self._records]
+        self._records = [jnp.asarray(b) for b in self._records]
         self._chunk = jax.jit(self._epochs, donate_argnums=2)
         self._probabilities = jax.jit(super()._probabilities)
 
@@ -67,10 +67,10 @@ class Trainer(StackedTrainer):
         return lax.fori_loop(0, count, epoch, (params, state, buffers, metrics))
 
     def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
-        self._params, self._state, self._buffers, metrics = self._chunk(
+        self._params, self._state, self._records, metrics = self._chunk(
             self._params,
             self._state,
-            self._buffers,
+            self._records,
             jnp.asarray(order),
             jnp.int32(start),
             jnp.int32(stop - start),
@@ -81,7 +81,3 @@ class Trainer(StackedTrainer):
             variable.assign(value)
         for variable, value in zip(self._optimizer.variables, self._state, strict=True):
             variable.assign(value)
-
-    def records(self) -> list[np.ndarray]:
-        n_records = len(self.record_epochs)
-        return [np.array(np.asarray(b)[:n_records]) for b in self._buffers]

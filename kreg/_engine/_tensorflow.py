@@ -1,8 +1,9 @@
 """The stacked trainer's loop on TensorFlow: one ``tf.function`` per chunk of epochs.
 
-The data, the batch order of the chunk, the per-epoch metrics and the weight
-records live in TensorFlow variables on the device; the loop over epochs and
-batches is a graph-level ``tf.while_loop`` (compiled with XLA when ``jit_compile``).
+The data (tensors from ``ops.convert_to_tensor``), the batch order of the chunk,
+the per-epoch metrics and the weight records (TensorFlow variables) live on the
+device; the loop over epochs and batches is a graph-level ``tf.while_loop``
+(compiled with XLA when ``jit_compile``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ class Trainer(StackedTrainer):
         )
         self._bounds = tf.Variable([0, 0], dtype=tf.int32, trainable=False)
         self._slots_device = tf.constant(self._slots)
-        self._buffers = [tf.Variable(b, trainable=False) for b in self._records]
-        self._metrics_device = tf.Variable(self._metrics, trainable=False)
+        self._records = [tf.Variable(b, trainable=False) for b in self._records]
+        self._metrics = tf.Variable(self._metrics, trainable=False)
         self._run = tf.function(
             self._run_epochs,
             jit_compile=self.jit_compile,
@@ -76,11 +77,11 @@ class Trainer(StackedTrainer):
             if rest:
                 self._train_step(xs[n_full * bs :], ys[n_full * bs :])
             index = tf.reshape(e, [1])
-            self._metrics_device.scatter_update(
+            self._metrics.scatter_update(
                 tf.IndexedSlices(self._evaluate(self.variables)[None], index)
             )
             slot = tf.reshape(tf.gather(self._slots_device, e), [1])
-            for buffer, variable in zip(self._buffers, self.variables, strict=False):
+            for buffer, variable in zip(self._records, self.variables, strict=False):
                 value = variable.value
                 if recorded is not None:
                     value = tf.gather(value, recorded)
@@ -92,11 +93,3 @@ class Trainer(StackedTrainer):
             epoch_body,
             (tf.constant(0, tf.int32),),
         )
-
-    def metrics_between(self, start: int, stop: int) -> np.ndarray:
-        """As the base class; only those rows are copied from the device."""
-        return np.asarray(self._metrics_device[start:stop].numpy(), dtype="float64")
-
-    def records(self) -> list[np.ndarray]:
-        n_records = len(self.record_epochs)
-        return [b.numpy()[:n_records] for b in self._buffers]

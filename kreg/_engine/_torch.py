@@ -38,7 +38,8 @@ class Trainer(StackedTrainer):
                 slot = self._slots[start + i]
                 if slot < n_records:
                     for buffer, param in zip(self._records, params, strict=False):
-                        value = to_numpy(param)
-                        buffer[slot] = (
-                            value if self._recorded is None else value[self._recorded]
-                        )
+                        if self._recorded is not None:  # gathered on the device
+                            value = ops.take(param, self._recorded, axis=0)
+                        else:
+                            value = param
+                        buffer[slot] = to_numpy(value)
