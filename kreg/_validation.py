@@ -107,6 +107,16 @@ def check_int(
     return value
 
 
+#: The largest float32 (about 3.4e38): a factor ``lam / (2 n)`` above it makes the
+#: float32 penalty of any nonzero weight ``inf``.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_n(value: Any, name: str = "n") -> int:
+    """Return ``n``, the number of training examples, as an int if it is >= 1."""
+    return check_int(name, value, what="the number of training examples")
+
+
 def check_bool(name: str, value: Any) -> bool:
     """Return ``value`` as a bool if it is a Python or NumPy bool."""
     if not isinstance(value, (bool, np.bool_)):

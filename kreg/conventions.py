@@ -45,7 +45,8 @@ import keras
 import numpy as np
 
 from kreg._backend import to_numpy
-from kreg._validation import _fail, check_int, check_nonnegative
+from kreg._validation import FLOAT32_MAX, _fail, check_int, check_n, check_nonnegative
+from kreg.penalties import scale
 from kreg.regularizers import L1, L1L2, L2
 
 __all__ = [
@@ -63,14 +64,11 @@ __all__ = [
     "torch_weight_decay",
 ]
 
-_N_WHAT = "the number of training examples"
 _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def _n(n: Any, name: str = "n") -> int:
-    what = _N_WHAT if name == "n" else "the number of model outputs"
-    return check_int(name, n, what=what)
+def _n_outputs(n_outputs: Any) -> int:
+    return check_int("n_outputs", n_outputs, what="the number of model outputs")
 
 
 def keras_factor(lam: float, n: int) -> float:
@@ -98,7 +96,7 @@ def keras_factor(lam: float, n: int) -> float:
         >>> reg = keras.regularizers.L2(keras_factor(0.16, n=80))
     """
     lam = check_nonnegative("lam", lam)
-    return lam / (2.0 * _n(n))
+    return scale(lam, check_n(n))
 
 
 def lam_from_keras_factor(factor: float, n: int) -> float:
@@ -122,7 +120,7 @@ def lam_from_keras_factor(factor: float, n: int) -> float:
         0.16
     """
     factor = check_nonnegative("factor", factor)
-    return 2.0 * _n(n) * factor
+    return 2.0 * check_n(n) * factor
 
 
 def sgd_weight_decay(lam: float, n: int) -> float:
@@ -151,7 +149,7 @@ def sgd_weight_decay(lam: float, n: int) -> float:
         >>> opt.exclude_from_weight_decay(var_names=["bias"])
     """
     lam = check_nonnegative("lam", lam)
-    return lam / _n(n)
+    return lam / check_n(n)
 
 
 def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
@@ -174,7 +172,7 @@ def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
         0.16
     """
     weight_decay = check_nonnegative("weight_decay", weight_decay)
-    return _n(n) * weight_decay
+    return check_n(n) * weight_decay
 
 
 def torch_weight_decay(lam: float, n: int) -> float:
@@ -250,7 +248,7 @@ def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
         (0.08, 0.24)
     """
     lam = check_nonnegative("lam", lam)
-    return _n(n_outputs, "n_outputs") * lam / 2.0
+    return _n_outputs(n_outputs) * lam / 2.0
 
 
 def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
@@ -273,7 +271,7 @@ def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
         0.16
     """
     alpha = check_nonnegative("alpha", alpha)
-    return 2.0 * alpha / _n(n_outputs, "n_outputs")
+    return 2.0 * alpha / _n_outputs(n_outputs)
 
 
 def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
@@ -300,8 +298,8 @@ def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
         >>> lasso_alpha(0.16, n=80)
         0.0005
     """
-    lam, n = check_nonnegative("lam", lam), _n(n)
-    return _n(n_outputs, "n_outputs") * lam / (4.0 * n)
+    lam, n = check_nonnegative("lam", lam), check_n(n)
+    return _n_outputs(n_outputs) * lam / (4.0 * n)
 
 
 def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
@@ -325,7 +323,7 @@ def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
         0.16
     """
     alpha = check_nonnegative("alpha", alpha)
-    return 4.0 * _n(n) * alpha / _n(n_outputs, "n_outputs")
+    return 4.0 * check_n(n) * alpha / _n_outputs(n_outputs)
 
 
 def _keras_float(value: Any) -> float:
@@ -386,10 +384,10 @@ def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
             lams = [reg.lam] if len(names) == 1 else [reg.l1, reg.l2]
             factors = [keras_factor(lam, reg.n) for lam in lams]
             for factor in factors:
-                if factor != 0 and not _FLOAT32_TINY <= factor <= _FLOAT32_MAX:
+                if factor != 0 and not _FLOAT32_TINY <= factor <= FLOAT32_MAX:
                     warnings.warn(
                         f"The Keras factor lam / (2 n) = {factor!r} is outside the "
-                        f"normal float32 range [{_FLOAT32_TINY!r}, {_FLOAT32_MAX!r}]. "
+                        f"normal float32 range [{_FLOAT32_TINY!r}, {FLOAT32_MAX!r}]. "
                         "Keras computes penalties in the weights' dtype (and stores "
                         "the L1 factor as float32), so the Keras regularizer will "
                         "not give kreg's penalty.",
@@ -427,7 +425,7 @@ def from_keras(keras_reg: keras.regularizers.Regularizer, n: int) -> L1 | L2 | L
     """
     for keras_class, (kreg_class, factors) in _KERAS.items():
         if isinstance(keras_reg, keras_class):
-            n = _n(n)
+            n = check_n(n)
             values = [_keras_float(getattr(keras_reg, name)) for name in factors]
             return kreg_class(*[lam_from_keras_factor(v, n) for v in values], n)
     expected = "a keras.regularizers.L1, L2 or L1L2 instance"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kreg._validation import _fail, _is_real, check_fraction
+from kreg._validation import _check_real, _fail, check_bool, check_fraction
 
 _MAX_SEED = 2**32 - 1
 _N_SAMPLES = (
@@ -132,14 +132,11 @@ def make_moons(
         [0, 1, 1]
     """
     n_outer, n_inner = _moon_sizes(n_samples)
-    if not isinstance(shuffle, (bool, np.bool_)):
-        _fail("shuffle", "True or False", shuffle, TypeError)
+    shuffle = check_bool("shuffle", shuffle)
     if noise is not None:
-        if not _is_real(noise):
-            _fail("noise", "a finite number >= 0 or None", noise, TypeError)
-        noise = float(noise)
-        if not math.isfinite(noise) or noise < 0:
-            _fail("noise", "a finite number >= 0 or None", noise)
+        noise = _check_real(
+            "noise", noise, "a finite number >= 0 or None", lambda v: v >= 0
+        )
     source = _random_source(random_state)
 
     t_outer = np.linspace(0, np.pi, n_outer)

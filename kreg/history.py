@@ -53,7 +53,7 @@ _FORMAT_NAME = "kreg.WeightHistory"
 _META_FILE = "weight_history.json"
 _RECORD_PATTERN = re.compile(r"^record-(\d{6,})\.npz$")
 _ON_NONFINITE = ("warn", "stop", "ignore")
-#: What describes the records of a history (each but "keys": key -> value).
+#: What describes the records of a history: "keys" (a list), then key -> value.
 _LAYOUT = ("keys", "layer_names", "shapes", "dtypes")
 #: The columns of ``WeightStats.summary``.
 _SUMMARY = ("first", "last", "change", "ratio")
@@ -621,7 +621,7 @@ class WeightHistory(keras.callbacks.Callback):
             self._check_directory_free()
 
     def _clear(self) -> None:
-        self._set_layout(dict.fromkeys(_LAYOUT, ()))  # no weights
+        self._set_layout({"keys": [], "layer_names": {}, "shapes": {}, "dtypes": {}})
         self._epochs: list[int] = []
         self._steps: list[int] = []
         self._disk_cache: tuple[int, dict[str, np.ndarray]] | None = None
@@ -629,17 +629,11 @@ class WeightHistory(keras.callbacks.Callback):
         self._fit_started = False
 
     def _set_layout(self, layout: Mapping[str, Any]) -> None:
-        """Take the keys, layer names, shapes and dtypes of the records to come."""
-        self._keys = list(layout["keys"])
-        self._layer_names = {k: layout["layer_names"][k] for k in self._keys}
-        self._shapes = {k: tuple(layout["shapes"][k]) for k in self._keys}
-        self._dtypes = {k: layout["dtypes"][k] for k in self._keys}
+        """Take the layout (keys, then key -> layer name, shape, dtype) of the
+        records to come, none of them made yet."""
+        self._layout = {name: layout[name] for name in _LAYOUT}
         self._stacked: dict[str, np.ndarray] = {}
-        self._pending: dict[str, list[np.ndarray]] = {k: [] for k in self._keys}
-
-    def _layout(self) -> dict[str, Any]:
-        values = (self._keys, self._layer_names, self._shapes, self._dtypes)
-        return dict(zip(_LAYOUT, values, strict=True))
+        self._pending: dict[str, list[np.ndarray]] = {k: [] for k in layout["keys"]}
 
     def _adopt_directory(self) -> None:
         """Continue the records an earlier run left in ``self.directory``."""
@@ -691,35 +685,38 @@ class WeightHistory(keras.callbacks.Callback):
     @property
     def layer_names(self) -> dict[str, str]:
         """Key -> name of the layer owning the weight (a new dict)."""
-        return dict(self._layer_names)
+        return dict(self._layout["layer_names"])
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
         """Key -> read-only array of shape ``(records, *weight_shape)``."""
         if self.directory is not None:
             return dict(self._read_directory_arrays())
-        for key, parts in self._pending.items():
-            if parts:  # the records since the last call, appended at once
-                new = np.stack(parts)
-                if key in self._stacked:
-                    new = np.concatenate([self._stacked[key], new])
+        return {key: self._records_of(key) for key in self._layout["keys"]}
+
+    def _records_of(self, key: str) -> np.ndarray:
+        """The read-only array of one key's records: in memory, those made since
+        the last call are appended at once."""
+        if self.directory is not None:
+            return self._read_directory_arrays()[key]
+        parts, array = self._pending[key], self._stacked.get(key)
+        if parts or array is None:
+            shape, dtype = self._layout["shapes"][key], self._layout["dtypes"][key]
+            new = _stack(parts, shape, dtype)
+            if array is not None:
+                new = np.concatenate([array, new])
                 new.flags.writeable = False
-                self._stacked[key] = new
-                parts.clear()
-        return {
-            k: self._stacked.get(k, _stack([], self._shapes[k], self._dtypes[k]))
-            for k in self._keys
-        }
+            self._stacked[key] = array = new
+            parts.clear()
+        return array
 
     def _read_directory_arrays(self) -> dict[str, np.ndarray]:
         records = len(self._epochs)
         if self._disk_cache is None or self._disk_cache[0] != records:
             epochs, weights = [], {}
-            if self._keys:
-                epochs, _, weights = _read_stream(
-                    self.directory, self._layout(), records
-                )
-            if self._keys and len(epochs) != records:
+            if self._layout["keys"]:
+                epochs, _, weights = _read_stream(self.directory, self._layout, records)
+            if self._layout["keys"] and len(epochs) != records:
                 raise ValueError(
                     f"The WeightHistory directory {self.directory!r} holds "
                     f"{len(epochs)} readable records; this history has {records}."
@@ -729,19 +726,19 @@ class WeightHistory(keras.callbacks.Callback):
 
     def keys(self) -> list[str]:
         """The recorded keys (variable paths), in the model's order of weights."""
-        return list(self._keys)
+        return list(self._layout["keys"])
 
     def _resolve_key(self, key: Any) -> str:
         if not isinstance(key, str):
             raise KeyError(
                 f"WeightHistory keys are strings (variable paths). Received: {key!r}"
             )
-        return _find_key(key, self._keys, "a recorded weight. Recorded keys")
+        return _find_key(key, self._layout["keys"], "a recorded weight. Recorded keys")
 
     def __getitem__(self, key: str) -> np.ndarray:
         """The records of one weight, by exact key or unique suffix ("dense/kernel");
         a ``KeyError`` listing the candidates if none or several keys match."""
-        return self.weights[self._resolve_key(key)]
+        return self._records_of(self._resolve_key(key))
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -763,7 +760,7 @@ class WeightHistory(keras.callbacks.Callback):
         if not self._epochs:
             return f"<WeightHistory: no records{where}>"
         return (
-            f"<WeightHistory: {_plural(len(self._keys), 'weight')}, "
+            f"<WeightHistory: {_plural(len(self._layout['keys']), 'weight')}, "
             f"{len(self._epochs)} records (epochs {self._epochs[0]} to "
             f"{self._epochs[-1]}){where}>"
         )
@@ -799,8 +796,9 @@ class WeightHistory(keras.callbacks.Callback):
             0.0001
         """
         tol = check_nonnegative("tol", tol)
-        sizes = {k: int(np.prod(self._shapes[k], dtype=np.int64)) for k in self._keys}
-        blocks: dict[str, list] = {k: [] for k in self._keys}
+        keys, shapes = self._layout["keys"], self._layout["shapes"]
+        sizes = {k: int(np.prod(shapes[k], dtype=np.int64)) for k in keys}
+        blocks: dict[str, list] = {k: [] for k in keys}
         for key, block in self._blocks(sizes):
             blocks[key].append(_block_stats(block, tol))
         values = {
@@ -817,7 +815,7 @@ class WeightHistory(keras.callbacks.Callback):
             epochs=self._epochs,
             steps=self._steps,
             tol=tol,
-            layer_names=self._layer_names,
+            layer_names=self._layout["layer_names"],
             sizes=sizes,
         )
 
@@ -826,18 +824,18 @@ class WeightHistory(keras.callbacks.Callback):
         order: one record at a time from a directory, else up to ``_STATS_BLOCK``
         values."""
         records = len(self._epochs)
+        keys = self._layout["keys"]
         if self.directory is None:
-            weights = self.weights
-            for key in self._keys:
-                flat = weights[key].reshape(records, sizes[key])
+            for key in keys:
+                flat = self._records_of(key).reshape(records, sizes[key])
                 chunk = max(1, _STATS_BLOCK // max(1, sizes[key]))
                 for start in range(0, records, chunk):
                     yield key, flat[start : start + chunk]
         else:
-            layout = self._layout()
+            layout = self._layout
             scan = _scan_records(self.directory, layout, values=True, limit=records)
             for _, _, _, arrays in scan:
-                for key, array in zip(self._keys, arrays, strict=True):
+                for key, array in zip(keys, arrays, strict=True):
                     yield key, array.reshape(1, -1)
 
     def save(self, path: str | os.PathLike) -> None:
@@ -870,10 +868,10 @@ class WeightHistory(keras.callbacks.Callback):
         path = check_path("path", path)
         weights = self.weights
         arrays = {
-            "metadata": np.array(json.dumps(_metadata(self._layout()))),
+            "metadata": np.array(json.dumps(_metadata(self._layout))),
             "epochs": np.asarray(self._epochs, dtype=np.int64),
             "steps": np.asarray(self._steps, dtype=np.int64),
-            **{f"w{i}": weights[key] for i, key in enumerate(self._keys)},
+            **{f"w{i}": weights[key] for i, key in enumerate(self._layout["keys"])},
         }
         atomic_write(path, lambda file: np.savez(file, **arrays))
 
@@ -1072,12 +1070,11 @@ class WeightHistory(keras.callbacks.Callback):
             )
         continuing = self.append and bool(self._epochs)
         if continuing:
-            old = [(k, self._shapes[k], self._dtypes[k]) for k in self._keys]
-            shapes, dtypes = layout["shapes"], layout["dtypes"]
-            if old != [(k, shapes[k], dtypes[k]) for k in layout["keys"]]:
+            recorded = self._layout["keys"]
+            if _signature(self._layout) != _signature(layout):
                 raise ValueError(
                     "WeightHistory(append=True) cannot continue: the weights to "
-                    f"record changed. Recorded: {_key_list(self._keys)}; now: "
+                    f"record changed. Recorded: {_key_list(recorded)}; now: "
                     f"{_key_list(layout['keys'])} (or their shapes or dtypes "
                     "differ). Use a new WeightHistory, or append=False."
                 )
@@ -1182,23 +1179,24 @@ class WeightHistory(keras.callbacks.Callback):
                 lambda file: np.savez(file, **arrays),
             )
         else:
-            for key, value in zip(self._keys, values, strict=True):
+            for key, value in zip(self._layout["keys"], values, strict=True):
                 self._pending[key].append(value)
         self._epochs.append(int(epoch))
         self._steps.append(int(step))
         self._dirty = False
 
     def _check_finite(self, values: list[np.ndarray], epoch: int) -> None:
-        for key, value in zip(self._keys, values, strict=True):
+        for key, value in zip(self._layout["keys"], values, strict=True):
             if value.dtype.kind not in "fc" or np.isfinite(value).all():
                 continue
             if key not in self._flagged:
                 self._flagged.add(key)
                 bad = int(value.size - np.count_nonzero(np.isfinite(value)))
                 stop = self.on_nonfinite == "stop"
+                layer = self._layout["layer_names"][key]
                 warnings.warn(
                     f"WeightHistory: non-finite weights (NaN or inf) in {key!r} "
-                    f"(layer {self._layer_names[key]!r}) at epoch {epoch}: {bad} of "
+                    f"(layer {layer!r}) at epoch {epoch}: {bad} of "
                     f"{value.size} values." + (" Stopping training." if stop else ""),
                     stacklevel=3,
                 )
@@ -1217,6 +1215,11 @@ class WeightHistory(keras.callbacks.Callback):
                     os.remove(os.path.join(self.directory, name))
                 except OSError:  # pragma: no cover - removed concurrently
                     pass
+
+
+def _signature(layout: Mapping[str, Any]) -> list:
+    """Each key with its shape and dtype: what ``append=True`` must find again."""
+    return [(k, layout["shapes"][k], layout["dtypes"][k]) for k in layout["keys"]]
 
 
 def _check_layers(layers: Any) -> list | None:

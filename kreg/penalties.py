@@ -18,13 +18,16 @@ from collections.abc import Callable
 from typing import Any
 
 import keras
-import numpy as np
 from keras import ops
 
-from kreg._validation import _fail, _fail_array, check_int, check_nonnegative
+from kreg._validation import (
+    FLOAT32_MAX,
+    _fail,
+    _fail_array,
+    check_n,
+    check_nonnegative,
+)
 
-_N_WHAT = "the number of training examples"
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _WEIGHTS_EXPECTED = (
     "a tensor or array of floats or integers (integers are cast to float32), "
     "not bool, complex or string"
@@ -69,13 +72,13 @@ def check_factor(name: str, lam: Any, n: Any) -> None:
         ValueError: Invalid value for argument `lam`: ... = 6.25e+305: ...
     """
     lam = check_nonnegative(name, lam)
-    n = check_int("n", n, what=_N_WHAT)
+    n = check_n(n)
     factor = scale(lam, n)
-    if factor > _FLOAT32_MAX:
+    if factor > FLOAT32_MAX:
         _fail(
             name,
             f"a finite number >= 0 whose factor {name} / (2 n) is at most the "
-            f"float32 maximum {_FLOAT32_MAX!r} (with n={n}, {name} / (2 n) = "
+            f"float32 maximum {FLOAT32_MAX!r} (with n={n}, {name} / (2 n) = "
             f"{factor!r}: the penalty of any nonzero weight would be inf)",
             lam,
         )

@@ -15,10 +15,8 @@ from typing import Any
 import keras
 from keras import ops
 
-from kreg._validation import check_bool, check_int, check_names, check_nonnegative
+from kreg._validation import check_bool, check_n, check_names, check_nonnegative
 from kreg.penalties import check_factor, check_weights, l1_penalty, l2_penalty
-
-_N_WHAT = "the number of training examples"
 
 
 class _ScaledRegularizer(keras.regularizers.Regularizer):
@@ -120,7 +118,7 @@ class L2(_ScaledRegularizer):
 
     def __init__(self, lam: float, n: int):
         self.lam = check_nonnegative("lam", lam)
-        self.n = check_int("n", n, what=_N_WHAT)
+        self.n = check_n(n)
         check_factor("lam", self.lam, self.n)
 
     def __call__(self, x: Any):
@@ -166,7 +164,7 @@ class L1(_ScaledRegularizer):
 
     def __init__(self, lam: float, n: int, *, proximal: bool = False):
         self.lam = check_nonnegative("lam", lam)
-        self.n = check_int("n", n, what=_N_WHAT)
+        self.n = check_n(n)
         check_factor("lam", self.lam, self.n)
         self.proximal = check_bool("proximal", proximal)
 
@@ -209,7 +207,7 @@ class L1L2(_ScaledRegularizer):
     def __init__(self, l1: float, l2: float, n: int, *, proximal: bool = False):
         self.l1 = check_nonnegative("l1", l1)
         self.l2 = check_nonnegative("l2", l2)
-        self.n = check_int("n", n, what=_N_WHAT)
+        self.n = check_n(n)
         check_factor("l1", self.l1, self.n)
         check_factor("l2", self.l2, self.n)
         self.proximal = check_bool("proximal", proximal)

@@ -551,15 +551,15 @@ class _Section:
 class _Page:
     """What a kind of report writes: the sections before the timing and the config
     (``None`` ones left out), the data file and ``save_data(result, path)`` that
-    writes it, ``metrics(result, total_seconds=...)`` for ``metrics.json``, the
-    paragraph of the "Files" section and a note before the timing's caption."""
+    writes it, ``metrics(total_seconds)`` for ``metrics.json``, the paragraph of
+    the "Files" section and a note before the timing's caption."""
 
     title: str
     subtitle: str
     sections: Sequence[_Section | None]
     data_file: str
     save_data: Callable[[Any, str], None]
-    metrics: Callable[..., dict]
+    metrics: Callable[[float], dict]
     files: str
     timing_note: str = ""
 
@@ -567,19 +567,22 @@ class _Page:
 def _write(
     result: Any,
     out_dir: str | os.PathLike,
-    page: Callable[[Any], _Page],
+    check: Callable[[Any], tuple],
+    page: Callable[[Any, tuple], _Page],
     force: bool,
     started: float | None,
     command: str | None,
     dpi: float,
 ) -> dict[str, str]:
-    """Write the report ``page(result)`` describes: the run's arrays, the PNGs, the
-    page, ``metrics.json``. ``out_dir`` is checked before ``page`` is called, so
-    nothing is imported or drawn for a directory that is refused."""
+    """Write the report ``page(result, check(result))`` describes: the run's arrays,
+    the PNGs, the page, ``metrics.json``. ``check`` (which raises for bad numbers)
+    and ``out_dir`` come before ``page`` is called, so nothing is imported, drawn
+    or written for a result or a directory that is refused."""
     begin = time.perf_counter()
+    rows = check(result)
     dpi = check_positive("dpi", dpi)
     out_dir = prepare_out_dir(out_dir, force=force)
-    page = page(result)
+    page = page(result, rows)
     report = Report(page.title, subtitle=page.subtitle)
     if command:
         report.add_preformatted(command)
@@ -590,7 +593,7 @@ def _write(
     timing = getattr(result, "timing", None) or {}
     run = float(timing.get("total_seconds", timing.get("train_seconds", 0.0)))
     origin = begin - run if started is None else float(started)  # see write_report
-    metrics = page.metrics(result, total_seconds=time.perf_counter() - origin)
+    metrics = page.metrics(time.perf_counter() - origin)
     report.add_heading("Timing")
     report.add_table(
         [
@@ -714,17 +717,32 @@ def _metrics_table(
 # --- The comparison report ---------------------------------------------------------
 
 
+def _compare_rows(result: Any) -> tuple[list[str], list[int], list, list]:
+    """``(variants, seeds, means, stds)`` of a comparison, the metrics checked; per
+    variant, metric -> value (``{}`` for a result without ``metrics_std``)."""
+    for variant in result.variants:
+        _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
+    spread = getattr(result, "metrics_std", None) or {}
+    return (
+        [str(v) for v in result.variants],
+        _seeds_of(result),
+        [result.metrics[v] for v in result.variants],
+        [spread.get(v, {}) for v in result.variants],
+    )
+
+
 def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     """Return the contents of ``metrics.json`` for a comparison result.
 
     Exactly five top-level keys: ``"config"`` (``result.config``, every setting),
-    ``"variants"`` (variant -> exactly the :data:`METRIC_KEYS`, as floats; losses
-    are data losses), ``"diverged"`` (variant -> the first epoch at which its
-    loss or weights were NaN or infinite, or ``None``), ``"timing"``
-    (``"train_seconds"`` from ``result.timing`` and ``"total_seconds"``) and
-    ``"kreg_version"``. A result of several seeds adds ``"seeds"`` (the list)
-    and, per variant after the means, their standard deviations as
-    ``"<key>_std"`` (``result.metrics_std``).
+    ``"variants"`` (variant -> its metrics as floats: the keys of
+    :data:`METRIC_KEYS` every variant has, in that order, then a user model's own
+    sorted; losses are data losses), ``"diverged"`` (variant -> the first epoch
+    at which its loss or weights were NaN or infinite, or ``None``),
+    ``"timing"`` (``"train_seconds"`` from ``result.timing`` and
+    ``"total_seconds"``) and ``"kreg_version"``. A result of several seeds adds
+    ``"seeds"`` (the list) and, per variant after the means, their standard
+    deviations as ``"<key>_std"`` (``result.metrics_std``).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -737,7 +755,8 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         :func:`write_json` writes them as ``null``).
 
     Raises:
-        ValueError: If a variant's metrics lack one of :data:`METRIC_KEYS`.
+        ValueError: If a variant's metrics lack a key of :data:`METRIC_KEYS` other
+            than the accuracies (those are there for classifiers only).
 
     Examples:
         >>> import kreg
@@ -745,17 +764,19 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         >>> sorted(comparison_metrics(result))
         ['config', 'diverged', 'kreg_version', 'timing', 'variants']
     """
-    for variant in result.variants:
-        _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
-    seeds = _seeds_of(result)
-    spread = getattr(result, "metrics_std", None) or {}
-    keys = _keys_of([result.metrics[v] for v in result.variants])
+    return _comparison_metrics(result, _compare_rows(result), total_seconds)
+
+
+def _comparison_metrics(result: Any, rows: tuple, total_seconds: float | None) -> dict:
+    """:func:`comparison_metrics` from the checked ``_compare_rows(result)``."""
+    variants, seeds, means, stds = rows
+    keys = _keys_of(means)
     return {
         "config": _jsonable(result.config),
         **({"seeds": seeds} if len(seeds) > 1 else {}),
         "variants": {
-            str(v): _metric_values(result.metrics[v], spread.get(v, {}), seeds, keys)
-            for v in result.variants
+            v: _metric_values(mean, std, seeds, keys)
+            for v, mean, std in zip(variants, means, stds, strict=True)
         },
         "diverged": dict(getattr(result, "diverged", None) or {}),
         "timing": _timing(result, total_seconds),
@@ -766,13 +787,12 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
 def _first_layer_weights(result: Any) -> Any:
     """The Display of every variant's first-layer kernel, titled with its size."""
     from kreg.plots import WeightDistributionDisplay
+    from kreg.plots._compare import weights_title
 
     disp = WeightDistributionDisplay.from_histories(
         {v: result.histories[v] for v in result.variants}, 0
     )
-    size = int(np.asarray(next(iter(disp.values.values()))).size)
-    epoch = next(iter(disp.epochs.values()), None)
-    disp.ax_.set_title(f"First-layer kernel ({size:,} weights) at epoch {epoch}")
+    disp.ax_.set_title(weights_title(disp))
     return disp
 
 
@@ -780,8 +800,9 @@ def _save_weights(result: Any, path: str) -> None:
     save_histories({str(v): result.histories[v] for v in result.variants}, path)
 
 
-def _comparison_page(result: Any) -> _Page:
-    """The report of a comparison: the summary table, then one figure a section."""
+def _comparison_page(result: Any, rows: tuple) -> _Page:
+    """The report of a comparison (``rows``: its checked ``_compare_rows``): the
+    summary table, then one figure a section."""
     from kreg.plots._compare import (
         plot_decision_boundaries,
         plot_loss_curves,
@@ -790,17 +811,15 @@ def _comparison_page(result: Any) -> _Page:
         plot_variant_weight_bars,
     )
 
-    variants = [str(v) for v in result.variants]
-    seeds = _seeds_of(result)
-    spread = getattr(result, "metrics_std", None) or {}
+    variants, seeds, means, stds = rows
     diverged = getattr(result, "diverged", None) or {}
     sections = [
         _metrics_table(
             "Summary",
             "variant",
             variants,
-            [result.metrics[v] for v in variants],
-            [spread.get(v, {}) for v in variants],
+            means,
+            stds,
             seeds,
             shown="; the figures show the first seed's models, the loss curves "
             "the mean with ± std bands",
@@ -868,7 +887,7 @@ def _comparison_page(result: Any) -> _Page:
         sections=sections,
         data_file="weights.npz",
         save_data=_save_weights,
-        metrics=comparison_metrics,
+        metrics=partial(_comparison_metrics, result, rows),
         files="Next to this page: metrics.json (the numbers above and the config), "
         "weights.npz (every recorded weight of every variant; "
         "`kreg.WeightHistory.load('weights.npz')` reads it, "
@@ -918,7 +937,8 @@ def write_report(
         FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
             false (checked before anything is drawn or written).
         NotADirectoryError: If ``out_dir`` is a file.
-        ValueError: If a variant's metrics lack one of :data:`METRIC_KEYS`.
+        ValueError: If a variant's metrics lack a key of :data:`METRIC_KEYS` other
+            than the accuracies (checked before ``out_dir``).
 
     Examples:
         >>> import tempfile
@@ -929,15 +949,16 @@ def write_report(
         ['bars.png', 'boundaries.png', 'losses.png', 'metrics.json', 'network.png', \
 'report.html', 'weights.npz', 'weights.png']
     """
-    comparison_metrics(result)  # Checks the metrics before the directory.
-    return _write(result, out_dir, _comparison_page, force, started, command, dpi)
+    return _write(
+        result, out_dir, _compare_rows, _comparison_page, force, started, command, dpi
+    )
 
 
 # --- The sweep report --------------------------------------------------------------
 
 
 def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
-    """``(lams, seeds, means, stds)`` of a sweep; per lambda, metric -> float."""
+    """``(lams, seeds, means, stds)`` of a sweep, checked; per lambda, key -> float."""
     lams = np.asarray(result.lams, dtype=np.float64)
     if lams.ndim != 1 or lams.size == 0:
         _fail("result.lams", "a non-empty 1-D array", lams)
@@ -966,8 +987,9 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     ``"best_lam"`` (the lambda of the smallest mean validation data loss),
     ``"seeds"``, ``"per_lambda"``, ``"timing"`` (``"train_seconds"`` and
     ``"total_seconds"``) and ``"kreg_version"``. ``"per_lambda"`` holds one dict
-    per lambda: ``"lam"``, the mean over the seeds of every key of
-    :data:`METRIC_KEYS` (losses are data losses), with several seeds
+    per lambda: ``"lam"``, the mean over the seeds of every metric (the keys of
+    :data:`METRIC_KEYS` the result has, in that order, then a user model's own
+    sorted; losses are data losses), with several seeds
     ``"<key>_std"`` for each (``ddof=0``), and last ``"diverged"``: the first
     epoch at which its loss or weights were NaN or infinite, or ``None``.
 
@@ -981,7 +1003,8 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
 
     Raises:
         ValueError: If ``result.mean`` or ``result.std`` lacks a key of
-            :data:`METRIC_KEYS` or does not hold one value per lambda.
+            :data:`METRIC_KEYS` other than the accuracies or does not hold one
+            value per lambda.
 
     Examples:
         >>> import kreg
@@ -992,7 +1015,12 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         ['config', 'kind', 'lams', 'best_lam', 'seeds', 'per_lambda', 'timing', \
 'kreg_version']
     """
-    lams, seeds, means, stds = _sweep_rows(result)
+    return _sweep_metrics(result, _sweep_rows(result), total_seconds)
+
+
+def _sweep_metrics(result: Any, rows: tuple, total_seconds: float | None) -> dict:
+    """:func:`sweep_metrics` from the checked ``_sweep_rows(result)``."""
+    lams, seeds, means, stds = rows
     keys = _keys_of(means)
     diverged = getattr(result, "diverged", None) or {}
     per_lambda = [
@@ -1035,8 +1063,9 @@ def _save_paths(result: Any, path: str) -> None:
     atomic_write(path, buffer.getvalue())
 
 
-def _sweep_page(result: Any) -> _Page:
-    """The report of a sweep: the best lambda, the table, then one figure a section."""
+def _sweep_page(result: Any, rows: tuple) -> _Page:
+    """The report of a sweep (``rows``: its checked ``_sweep_rows``): the best
+    lambda, the table, then one figure a section."""
     from kreg.plots._sweep import (
         plot_regularization_path,
         plot_sparsity,
@@ -1044,10 +1073,9 @@ def _sweep_page(result: Any) -> _Page:
         plot_validation_curve,
     )
 
-    lams, seeds, means, stds = _sweep_rows(result)
+    lams, seeds, means, stds = rows
     several = len(seeds) > 1
-    best = float(result.best_lam)
-    i = int(np.argmin(np.abs(lams - best)))
+    best, i = float(result.best_lam), int(result.best_index)
     labels = [_lam_text(lam) + " (best)" * (j == i) for j, lam in enumerate(lams)]
     val = _format_metric(
         "val_loss", means[i]["val_loss"], stds[i]["val_loss"] if several else None
@@ -1126,7 +1154,7 @@ def _sweep_page(result: Any) -> _Page:
         sections=sections,
         data_file="paths.npz",
         save_data=_save_paths,
-        metrics=sweep_metrics,
+        metrics=partial(_sweep_metrics, result, rows),
         files="Next to this page: metrics.json (the numbers above and the config), "
         "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
         "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
@@ -1140,7 +1168,7 @@ def write_sweep_report(
     out_dir: str | os.PathLike,
     *,
     force: bool = False,
-    started: float | None = None,  # time.perf_counter() at the start of the run
+    started: float | None = None,
     command: str | None = None,
     dpi: float = 100.0,
 ) -> dict[str, str]:
@@ -1182,5 +1210,6 @@ def write_sweep_report(
         ['boundaries.png', 'metrics.json', 'path.png', 'paths.npz', 'report.html', \
 'sparsity.png', 'validation.png']
     """
-    _sweep_rows(result)  # Checks the numbers before the directory.
-    return _write(result, out_dir, _sweep_page, force, started, command, dpi)
+    return _write(
+        result, out_dir, _sweep_rows, _sweep_page, force, started, command, dpi
+    )

@@ -48,21 +48,10 @@ def fake_comparison(variants=("none", "l1", "l2"), epochs=12, record_every=4, n_
             "val_accuracy": 1 - val / 2,
         }
         decision[v] = 1 / (1 + np.exp(-(2 + 2 * i) * (yy - 0.4 * np.sin(2 * xx))))
-        first = weights[f"{v}/dense/kernel"][-1]
+        first = weights[f"{v}/dense/kernel"][-1].ravel()
         every = np.concatenate([w[-1].ravel() for w in weights.values()])
-        metrics[v] = {
-            "train_loss": train[-1],
-            "val_loss": val[-1],
-            "train_accuracy": 1 - train[-1] / 2,
-            "val_accuracy": 1 - val[-1] / 2,
-            "gap": val[-1] - train[-1],
-            "penalty": penalty[-1],
-            "first_kernel_min": float(first.min()),
-            "first_kernel_max": float(first.max()),
-            "zero_fraction": float(np.mean(every == 0)),
-            "l1_norm": float(np.abs(every).sum()),
-            "l2_norm": float(np.sqrt(np.square(every, dtype=float).sum())),
-        }
+        finals = _metrics(train[-1], val[-1], penalty[-1], first, every)
+        metrics[v] = {k: float(value) for k, value in finals.items()}
     return types.SimpleNamespace(
         config={"variants": list(variants), "epochs": epochs, "lam": 0.16},
         variants=list(variants),
@@ -83,8 +72,29 @@ def fake_comparison(variants=("none", "l1", "l2"), epochs=12, record_every=4, n_
     )
 
 
+def _metrics(train, val, penalty, first, every):
+    """The final numbers of kreg.compare and kreg.sweep from the losses and the
+    kernels (``first``: the first layer's, ``every``: all; weights on the last axis)."""
+    first, every = np.asarray(first, np.float64), np.asarray(every, np.float64)
+    return {
+        "train_loss": train,
+        "val_loss": val,
+        "train_accuracy": 1 - train / 2,
+        "val_accuracy": 1 - val / 2,
+        "gap": val - train,
+        "penalty": penalty,
+        "first_kernel_min": first.min(axis=-1),
+        "first_kernel_max": first.max(axis=-1),
+        "zero_fraction": (every == 0).mean(axis=-1),
+        "l1_norm": np.abs(every).sum(axis=-1),
+        "l2_norm": np.sqrt((every**2).sum(axis=-1)),
+    }
+
+
 def with_seeds(result, seeds=(0, 1, 2)):
-    """Add a ComparisonResult's seed fields to a fake comparison."""
+    """Add a ComparisonResult's seed fields to a fake comparison: standard
+    deviations (non-zero even for one seed) and one value per seed (with several
+    seeds, their mean is ``metrics`` and their std, ``ddof=0``, ``metrics_std``)."""
     rng = np.random.default_rng(5)
     result.seeds = list(seeds)
     result.curves_std = {
@@ -94,11 +104,10 @@ def with_seeds(result, seeds=(0, 1, 2)):
     result.metrics_std = {
         v: {k: 0.01 + 0.05 * rng.random() for k in m} for v, m in result.metrics.items()
     }
+    spread = np.arange(len(seeds)) - (len(seeds) - 1) / 2
+    spread = spread / (spread.std() or 1.0)  # mean 0 and std 1 (one seed: [0])
     result.per_seed = {
-        v: {
-            k: m[k] + result.metrics_std[v][k] * np.array([-1.2247, 0.0, 1.2247])
-            for k in m
-        }
+        v: {k: m[k] + result.metrics_std[v][k] * spread for k in m}
         for v, m in result.metrics.items()
     }
     return result
@@ -132,19 +141,8 @@ def fake_sweep(kind="l1", seeds=(0,), lams=None, grid=True, epochs=6):
         [p.reshape(n_seeds, n_lams, -1) for p in paths.values()], axis=2
     ).astype(np.float64)
     first = paths["hidden_1/kernel"].reshape(n_seeds, n_lams, -1)
-    metrics = {
-        "train_loss": train,
-        "val_loss": val,
-        "train_accuracy": 1 - train / 2,
-        "val_accuracy": 1 - val / 2,
-        "gap": val - train,
-        "penalty": np.tile(lams * 0.01, (n_seeds, 1)),
-        "first_kernel_min": first.min(axis=2),
-        "first_kernel_max": first.max(axis=2),
-        "zero_fraction": (every == 0).mean(axis=2),
-        "l1_norm": np.abs(every).sum(axis=2),
-        "l2_norm": np.sqrt((every**2).sum(axis=2)),
-    }
+    penalty = np.tile(lams * 0.01, (n_seeds, 1))
+    metrics = _metrics(train, val, penalty, first, every)
     mean = {k: v.mean(axis=0) for k, v in metrics.items()}
     std = {k: v.std(axis=0) for k, v in metrics.items()}
     best = int(np.argmin(mean["val_loss"]))

@@ -529,7 +529,7 @@ def test_comparison_figures_without_seeds_have_no_bands():
     result = fake_comparison()
     disp = plot_loss_curves(result)
     assert disp.bands_ == {v: {} for v in result.variants}
-    # One seed: curves_std is present but all zero; nothing is drawn for it.
+    # One seed: curves_std is present (and non-zero in the fake); nothing is drawn.
     result = with_seeds(fake_comparison(), seeds=(0,))
     disp = plot_loss_curves(result)
     assert disp.bands_ == {v: {} for v in result.variants}

@@ -126,17 +126,17 @@ def axes_and_below(
     below: Axes | None,
     *,
     draw: bool,
-    names: tuple[str, str],
+    name: str,
+    flag: str,
     size: float,
     **figure_kw: Any,
 ) -> tuple[Figure, Axes, Axes | None]:
     """``(figure, ax, below)`` for a Display drawn on ``ax`` and an axes below it.
 
     ``ax=None`` makes a figure (``figure_kw``; two rows when ``draw``); a given
-    ``ax`` without ``below`` gives it ``size`` of its height. ``names``: the
-    caller's names of ``below`` and ``draw``, for the messages.
+    ``ax`` without ``below`` gives it ``size`` of its height. ``name`` and
+    ``flag``: the caller's names of ``below`` and ``draw``, for the messages.
     """
-    name, flag = names
     check_ax("ax", ax)
     check_ax(name, below)
     if below is not None and not draw:

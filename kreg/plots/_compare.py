@@ -221,9 +221,9 @@ class DecisionBoundaryDisplay:
         cls,
         result: Any,
         *,
-        points: bool = True,
         variants: Sequence[str] | None = None,
         ax: Any = None,
+        points: bool = True,
         **kwargs: Any,
     ) -> DecisionBoundaryDisplay:
         """Draw the decision regions of a comparison's variants side by side.
@@ -233,9 +233,9 @@ class DecisionBoundaryDisplay:
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
-            points: Draw the training and validation points.
             variants: Which variants, in order; ``None`` draws all.
             ax: ``None``, one ``Axes`` to divide into the panels, or one per variant.
+            points: Draw the training and validation points.
             **kwargs: Passed to :meth:`plot` (and on to ``Axes.contourf``).
 
         Returns:
@@ -993,8 +993,9 @@ class ComparisonDisplay(CompositeDisplay):
         weights: WeightDistributionDisplay,
         bounding_ax: Any = None,
     ) -> None:
-        parts = {"boundaries": boundaries, "losses": losses, "weights": weights}
-        super().__init__(figure, bounding_ax, **parts)
+        super().__init__(
+            figure, bounding_ax, boundaries=boundaries, losses=losses, weights=weights
+        )
 
 
 def plot_comparison(
@@ -1085,6 +1086,13 @@ def plot_comparison(
         box_ax=fig.add_subplot(outer[row + 3, :], sharex=weight_ax),
         **dict(weights_kw or {}),
     )
+    weight_ax.set_title(weights_title(weights, key))
+    return ComparisonDisplay(fig, boundaries, losses, weights, bounding)
+
+
+def weights_title(weights: WeightDistributionDisplay, key: str | int = 0) -> str:
+    """``"First-layer kernel (N weights) at epoch E"`` for the variants' weights
+    ``key``: the size and the epoch when all variants share them."""
     epochs = set(weights.epochs.values())
     sizes = {int(np.asarray(v).size) for v in weights.values.values()}
     what = "First-layer kernel" if key == 0 else f"Weight {key!r}"
@@ -1092,8 +1100,7 @@ def plot_comparison(
         what += f" ({sizes.pop():,} weights)"
     if len(epochs) == 1:
         what += f" at epoch {epochs.pop()}"
-    weight_ax.set_title(what)
-    return ComparisonDisplay(fig, boundaries, losses, weights, bounding)
+    return what
 
 
 def plot_decision_boundaries(
@@ -1105,7 +1112,7 @@ def plot_decision_boundaries(
 ) -> DecisionBoundaryDisplay:
     """Plot the decision regions of a comparison's variants side by side.
 
-    Shortcut for :meth:`DecisionBoundaryDisplay.from_result` (same arguments).
+    Shortcut for :meth:`DecisionBoundaryDisplay.from_result`.
 
     Returns:
         The drawn :class:`DecisionBoundaryDisplay`.
@@ -1143,7 +1150,7 @@ def plot_metric_bars(
 ) -> MetricBarsDisplay:
     """Plot a comparison's final numbers as bars, with error bars over seeds.
 
-    Calls :meth:`MetricBarsDisplay.from_result` with the same arguments.
+    Shortcut for :meth:`MetricBarsDisplay.from_result`.
 
     Returns:
         The drawn :class:`MetricBarsDisplay`.

@@ -167,7 +167,7 @@ class WeightDistributionDisplay:
         history: WeightHistory,
         key: str | int = 0,
         *,
-        label: Any = None,
+        label: str | None = None,
         **kwargs: Any,
     ) -> WeightDistributionDisplay:
         """Draw one weight of one history; see :meth:`from_histories`.
@@ -175,7 +175,7 @@ class WeightDistributionDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight (path, unique suffix or position).
-            label: Legend label (shown as ``str``); defaults to the weight's key.
+            label: Legend label; defaults to the weight's key.
             **kwargs: Passed to :meth:`from_histories`.
 
         Returns:
@@ -228,9 +228,15 @@ class WeightDistributionDisplay:
         """
         labels = list(self.values)
         n = len(labels)
-        layout = dict(figsize=(6.4, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
         fig, ax, box_ax = axes_and_below(
-            ax, box_ax, draw=box, names=("box_ax", "box"), size=0.3, **layout
+            ax,
+            box_ax,
+            draw=box,
+            name="box_ax",
+            flag="box",
+            size=0.3,
+            figsize=(6.4, 4.0 + 0.35 * n),
+            height_ratios=[3, 0.6 + 0.35 * n],
         )
         data = {
             k: finite_values(v, what=f"Weights of {k!r}")
@@ -448,9 +454,15 @@ class WeightEvolutionDisplay:
             TypeError: If ``ax`` or ``norm_ax`` is not an ``Axes``.
             ValueError: If ``norm_ax`` is given with ``norms=False``.
         """
-        layout = dict(figsize=(6.4, 5.6), height_ratios=[2.0, 1.0], size=0.35)
         fig, ax, norm_ax = axes_and_below(
-            ax, norm_ax, draw=norms, names=("norm_ax", "norms"), **layout
+            ax,
+            norm_ax,
+            draw=norms,
+            name="norm_ax",
+            flag="norms",
+            size=0.35,
+            figsize=(6.4, 5.6),
+            height_ratios=[2.0, 1.0],
         )
         p, x = self.percentiles, self.epochs
         self.bands_ = {
@@ -537,9 +549,9 @@ class WeightBarsDisplay:
         history: WeightHistory,
         key: str | int = 0,
         *,
-        records: tuple[int, int] = (0, -1),
         indices: Sequence[Any] | None = None,
         k: int = 10,
+        records: tuple[int, int] = (0, -1),
         ax: Axes | None = None,
         colors: tuple[Any, Any] = ("tab:gray", "tab:blue"),
         **kwargs: Any,
@@ -549,10 +561,10 @@ class WeightBarsDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight: its Keras path, a unique suffix or its position.
-            records: The two records compared, by default the first and the last.
             indices: Which entries: flat indices or positions such as ``(0, 5)``;
                 ``None``: the ``k`` largest ``|w|`` at the first record, largest first.
             k: How many entries when ``indices`` is ``None`` (at most all).
+            records: The two records compared, by default the first and the last.
             ax: Axes to draw on; ``None`` creates a figure.
             colors: Colours of the first and second bars.
             **kwargs: Passed to :meth:`plot`.
@@ -655,8 +667,8 @@ class NetworkDisplay:
     Args:
         kernels: The 2-D kernels ``(units_in, units_out)`` of consecutive Dense layers.
         layer_names: One name per kernel (the input column is called "input").
-        epoch: The epoch the kernels were recorded at, for the title.
         max_units: The most nodes drawn per layer, an integer >= 1.
+        epoch: The epoch the kernels were recorded at, for the title.
 
     Attributes:
         units: For each column, the indices of the units drawn.
@@ -677,8 +689,8 @@ class NetworkDisplay:
         kernels: Sequence[Any],
         *,
         layer_names: Sequence[str] | None = None,
-        epoch: int | None = None,
         max_units: int = 16,
+        epoch: int | None = None,
     ) -> None:
         self.kernels = [
             np.asarray(k, dtype=np.float64) for k in check_names("kernels", kernels)
@@ -954,8 +966,8 @@ def plot_weight_distribution(
 ) -> WeightDistributionDisplay:
     """Plot the distribution of one weight for several histories at one record.
 
-    Shortcut for :meth:`WeightDistributionDisplay.from_histories`, which takes the
-    same arguments: densities and histograms overlaid, box plots below.
+    Shortcut for :meth:`WeightDistributionDisplay.from_histories`: densities and
+    histograms overlaid, box plots below.
 
     Returns:
         The drawn :class:`WeightDistributionDisplay`.
@@ -982,7 +994,7 @@ def plot_weight_evolution(
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 
-    A shortcut: :meth:`WeightEvolutionDisplay.from_history` with these arguments.
+    Shortcut for :meth:`WeightEvolutionDisplay.from_history`.
 
     Returns:
         The drawn :class:`WeightEvolutionDisplay`.
@@ -1007,8 +1019,8 @@ def plot_weight_bars(
 ) -> WeightBarsDisplay:
     """Plot grouped bars of individual weights at the first and last record.
 
-    Shortcut for :meth:`WeightBarsDisplay.from_history`, which takes the same
-    arguments: by default the 10 weights largest in ``|w|`` at the first record.
+    Shortcut for :meth:`WeightBarsDisplay.from_history`: by default the 10
+    weights largest in ``|w|`` at the first record.
 
     Returns:
         The drawn :class:`WeightBarsDisplay`.

@@ -258,15 +258,10 @@ def _path_key(result: Any, key: str | int) -> str:
     return matches[0]
 
 
-def _best_index(result: Any, lams: np.ndarray) -> int | None:
-    """The position of the result's best lambda, or ``None``."""
-    best = getattr(result, "best_lam", None)
-    if best is None:
-        return None
+def _best_index(result: Any) -> int | None:
+    """``result.best_index``, the position of its best lambda, or ``None``."""
     index = getattr(result, "best_index", None)
-    if index is None:
-        index = int(np.argmin(np.abs(lams - float(best))))
-    return int(index)
+    return None if index is None else int(index)
 
 
 def _cells(grid: Any, n: int, ncols: int) -> list:
@@ -599,7 +594,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         """
         lams = _lams_of(result, "metrics")
         metric = _check_metric(metric)
-        best = _best_index(result, lams)
+        best = _best_index(result)
         display = cls._of(
             result,
             lams,
@@ -902,7 +897,7 @@ class SweepBoundariesDisplay:
             if not chosen:
                 _fail("lams", "at least one lambda", list(lams))
         accuracy = (getattr(result, "mean", None) or {}).get("val_accuracy")
-        best = _best_index(result, all_lams)
+        best = _best_index(result)
         titles = []
         for i in chosen:
             title = f"λ = {_lam_label(all_lams[i])}"
@@ -1014,8 +1009,14 @@ class SweepDisplay(CompositeDisplay):
         boundaries: SweepBoundariesDisplay | None,
         bounding_ax: Any = None,
     ) -> None:
-        parts = {"path": path, "validation": validation, "sparsity": sparsity}
-        super().__init__(figure, bounding_ax, **parts, boundaries=boundaries)
+        super().__init__(
+            figure,
+            bounding_ax,
+            path=path,
+            validation=validation,
+            sparsity=sparsity,
+            boundaries=boundaries,
+        )
 
 
 def plot_sweep(
@@ -1122,7 +1123,7 @@ def plot_validation_curve(
 ) -> ValidationCurveDisplay:
     """Plot training vs validation data loss of a sweep against lambda.
 
-    Calls :meth:`ValidationCurveDisplay.from_result` with the same arguments.
+    Shortcut for :meth:`ValidationCurveDisplay.from_result`.
 
     Returns:
         The drawn :class:`ValidationCurveDisplay`, the best lambda marked.
@@ -1135,7 +1136,7 @@ def plot_sparsity(
 ) -> SparsityDisplay:
     """Plot the fraction of exactly-zero kernel weights of a sweep against lambda.
 
-    See :meth:`SparsityDisplay.from_result`; ``tol=1e-3`` adds ``|w| < 1e-3``.
+    Shortcut for :meth:`SparsityDisplay.from_result` (``tol=1e-3`` adds ``|w| < 1e-3``).
 
     Returns:
         The drawn :class:`SparsityDisplay`.
