@@ -4,8 +4,9 @@ Each variant is a copy of the user's model (``regularizers.rebuild``): the same
 layers and weights, the variant's regularizer on the kernels of the chosen layers,
 and its layer names prefixed with its tower's name, so that no two variables
 share a path (Keras' PyTorch backend tracks variables by path). One functional
-model feeds the same inputs to every tower and has one output per tower; compiled
-with the same loss on every output and an element-wise optimizer (Adam, SGD, ...),
+model feeds the same inputs to every tower and has every tower's outputs (keyed by
+``Outputs``); compiled with the same losses on every tower and an element-wise
+optimizer (Adam, SGD, ...),
 one ``fit`` trains every tower as if it were trained alone on the same batches:
 the objective is the sum of the towers' losses and penalties, the towers share no
 weight, so each variable's gradient is its own tower's gradient.
@@ -38,6 +39,53 @@ SEPARATOR = "__"
 STEPS_PER_EXECUTION = 32
 
 
+def rows(x: Any) -> int:
+    """The number of rows of an array or of a structure of arrays (several inputs)."""
+    return len(keras.tree.flatten(x)[0])
+
+
+class Outputs:
+    """The joined model's outputs: the ``j``-th output of tower ``t`` is ``t`` (a
+    model with one output) or ``f"{t}_{name_j}"`` (``name_j`` the model's output
+    names); ``spread`` gives a loss, metrics or targets, given Keras' way, to
+    every output of every tower."""
+
+    def __init__(self, towers: Sequence[str], model: keras.Model):
+        self.towers = list(towers)
+        # A Sequential model has one output and no output_names.
+        self.names = list(getattr(model, "output_names", None) or ["output"])
+        self.keys = [
+            self.key(t, j) for t in self.towers for j in range(len(self.names))
+        ]
+
+    def key(self, tower: str, j: int) -> str:
+        return tower if len(self.names) == 1 else f"{tower}_{self.names[j]}"
+
+    def per_output(self, spec: Any, listed: bool = True) -> list[Any]:
+        """``spec`` for each output: a dict by output name, a list or tuple in
+        output order (if ``listed`` and several outputs), or one for all."""
+        if isinstance(spec, dict) and len(self.names) > 1:
+            return [spec[name] for name in self.names]
+        if listed and isinstance(spec, (list, tuple)) and len(self.names) > 1:
+            return list(spec)
+        return [spec] * len(self.names)
+
+    def fresh_metrics(self, metrics: Any) -> Any:
+        """New metric objects for one model's ``compile``: a list (one output) or
+        a dict by output name."""
+        values = [_copies(m) for m in self.per_output(metrics, listed=False)]
+        return (
+            values[0]
+            if len(values) == 1
+            else dict(zip(self.names, values, strict=True))
+        )
+
+    def spread(self, spec: Any, listed: bool = True) -> dict[str, Any]:
+        """``spec`` for every output of every tower, keyed as the joined model's."""
+        values = self.per_output(spec, listed)
+        return {self.key(t, j): v for t in self.towers for j, v in enumerate(values)}
+
+
 class _Batches(keras.utils.PyDataset):
     """The training batches, epoch ``e`` in the order of the ``e``-th permutation.
 
@@ -47,24 +95,27 @@ class _Batches(keras.utils.PyDataset):
     they are first needed.
     """
 
-    def __init__(self, x, y, names, batch_size: int, order: Iterator[np.ndarray]):
+    def __init__(self, x, y, outputs, batch_size: int, order: Iterator[np.ndarray]):
         super().__init__()
-        self._x, self._y, self._names = x, y, list(names)
+        self._x, self._y, self._outputs = x, y, outputs
         self._batch_size, self._order = batch_size, order
         self._drawn: list[np.ndarray] = []
         self.epoch = 0
 
     def __len__(self) -> int:
-        return math.ceil(len(self._x) / self._batch_size)
+        return math.ceil(rows(self._x) / self._batch_size)
 
     def __getitem__(self, index: int):
         while len(self._drawn) <= self.epoch:
             self._drawn.append(next(self._order))
-        rows = self._drawn[self.epoch][index * self._batch_size :][: self._batch_size]
-        return self._x[rows], dict.fromkeys(self._names, self._y[rows])
+        picked = self._drawn[self.epoch][index * self._batch_size :]
+        picked = picked[: self._batch_size]
+        x, y = keras.tree.map_structure(lambda a: a[picked], (self._x, self._y))
+        # Several inputs as a tuple: Keras reads a list as one batch's structure.
+        return keras.tree.lists_to_tuples(x), self._outputs.spread(y)
 
 
-def _distributed_batches(x, y, names, batch_size, order, epochs):
+def _distributed_batches(x, y, outputs, batch_size, order, epochs):
     """``_Batches`` of every epoch as one ``tf.data.Dataset``, for a strategy.
 
     A strategy's prefetch reads the next epoch's first batches before
@@ -73,12 +124,17 @@ def _distributed_batches(x, y, names, batch_size, order, epochs):
     """
     import tensorflow as tf
 
-    rows = np.stack([next(order) for _ in range(epochs)])
-    x, y = tf.constant(x), tf.constant(y)
+    laid_out = np.stack([next(order) for _ in range(epochs)])
+    x, y = tf.nest.map_structure(tf.constant, (x, y))
+
+    def gather(i):
+        x_i, y_i = tf.nest.map_structure(lambda a: tf.gather(a, i), (x, y))
+        return x_i, outputs.spread(y_i)
+
     return (
-        tf.data.Dataset.from_tensor_slices(rows)
+        tf.data.Dataset.from_tensor_slices(laid_out)
         .flat_map(lambda p: tf.data.Dataset.from_tensor_slices(p).batch(batch_size))
-        .map(lambda i: (tf.gather(x, i), dict.fromkeys(names, tf.gather(y, i))))
+        .map(gather)
     )
 
 
@@ -104,13 +160,14 @@ class _Recorder(keras.callbacks.Callback):
         recorded: Sequence[str],
         shown: Mapping[str, str] | None,
         epochs: int,
+        outputs: Sequence[str],
     ):
         super().__init__()
         self._towers, self._record_at, self._batches = towers, record_at, batches
         self.penalties: dict[str, list[float]] = {name: [] for name in towers}
         self.records: dict[str, list[list[np.ndarray]]] = {n: [] for n in recorded}
         self.epochs: list[int] = []
-        self._shown = shown or {}
+        self._shown, self._outputs = shown or {}, outputs
         self._bar = None
         if shown:
             self._bar = progress_bar(epochs, list(shown.values()))
@@ -136,12 +193,13 @@ class _Recorder(keras.callbacks.Callback):
         if epoch + 1 in self._record_at:
             self._record(epoch + 1)
         if self._bar is not None:
-            outputs = {name: t.name for name, t in self._towers.items()}
             values = []
             for name, label in self._shown.items():
-                key = f"val_{outputs[name]}_loss"
-                value = logs.get(key, logs.get(f"{outputs[name]}_loss"))
-                values.append((label, float(value)))
+                tower = self._towers[name].name
+                last = _curves({k: [v] for k, v in logs.items()}, tower, self._outputs)
+                values.append(
+                    (label, float(last.get("val_loss", last["train_loss"])[0]))
+                )
             self._bar.update(epoch + 1, values=values)
 
 
@@ -179,8 +237,9 @@ def _multi_worker(strategy: Any) -> bool:
     return bool(getattr(extended, "_in_multi_worker_mode", lambda: False)())
 
 
-def _join(copies, names, loss, metrics, optimizer, steps_per_execution):
+def _join(copies, outputs, loss, metrics, optimizer, steps_per_execution):
     """The towers (copies renamed ``v0__...``) joined in one compiled model."""
+    names = outputs.towers
     # The towers are named after their outputs: a variant's name need not be a
     # valid Keras scope name ("lam=0.1").
     towers = {
@@ -189,16 +248,24 @@ def _join(copies, names, loss, metrics, optimizer, steps_per_execution):
     }
     for key, tower in zip(names, towers.values(), strict=True):
         tower.name = key
-    first = next(iter(copies.values())).inputs[0]
-    inputs = keras.Input(shape=first.shape[1:], dtype=first.dtype)
+    first = next(iter(copies.values())).inputs
+    inputs = [keras.Input(shape=i.shape[1:], dtype=i.dtype) for i in first]
+    inputs = inputs[0] if len(inputs) == 1 else inputs
     joined = Joined(
-        inputs, {key: t(inputs) for key, t in zip(names, towers.values(), strict=True)}
+        inputs,
+        {
+            outputs.key(key, j): out
+            for key, t in zip(names, towers.values(), strict=True)
+            for j, out in enumerate(keras.tree.flatten(t(inputs)))
+        },
     )
     joined.compile(
         # Made here, in the strategy's scope (an optimizer owns variables).
         optimizer=type(optimizer).from_config(optimizer.get_config()),
-        loss=dict.fromkeys(names, loss),
-        metrics={name: _copies(metrics) for name in names},
+        loss=outputs.spread(loss),
+        metrics={
+            key: _copies(m) for key, m in outputs.spread(metrics, listed=False).items()
+        },
         steps_per_execution=steps_per_execution,
     )
     return joined, towers
@@ -224,7 +291,7 @@ def _check_split(replicas: int, batch_size: int, rows: int) -> None:
         )
 
 
-def _build_locally(joined: keras.Model, dataset: Any, data) -> None:
+def _build_locally(joined: keras.Model, dataset: Any, data, outputs: Outputs) -> None:
     """Build ``joined`` (metrics, losses, optimizer) from one local batch.
 
     Under a ``tf.distribute`` strategy, Keras 3's ``fit`` first reduces a
@@ -236,7 +303,8 @@ def _build_locally(joined: keras.Model, dataset: Any, data) -> None:
     if dataset is not None:
         x, y = next(iter(dataset))
     else:
-        x, y = data[0][:1], dict.fromkeys(joined.output_names, data[1][:1])
+        x, y = keras.tree.map_structure(lambda a: a[:1], data[:2])
+        y = outputs.spread(y)
     joined._symbolic_build(data_batch=(x, y, None))
     joined._maybe_symbolic_build = lambda **kwargs: None
 
@@ -260,8 +328,8 @@ def train(
     """Train every variant of ``model`` as one tower; see the module docstring.
 
     Args:
-        copies: Variant name -> its model (one input, one output), all with the
-            same initial weights; trained in place.
+        copies: Variant name -> its model (one or several inputs and outputs),
+            all with the same initial weights; trained in place.
         data: ``(x_train, y_train, x_val, y_val)`` arrays, or a
             ``tf.data.Dataset`` of ``(x, y)`` batches as ``x_train`` (``y_train``
             None) and another (or None) as ``x_val``.
@@ -289,6 +357,7 @@ def train(
     # Outputs keyed "v0", "v1", ...: Keras logs "{output}_{metric}", which a
     # variant name (say "a" beside "a_b") could not be parsed back from.
     names = [f"v{i}" for i in range(len(copies))]
+    outputs = Outputs(names, next(iter(copies.values())))
     # Many steps per compiled call: the same steps in the same order, with less of
     # the per-step overhead that dominates small models. One on PyTorch (eager)
     # and under a tf.distribute strategy (TensorFlow 2.21's multi-step loop fails
@@ -296,45 +365,45 @@ def train(
     one = _multi_device(strategy) or keras.backend.backend() == "torch"
     with contextlib.nullcontext() if strategy is None else strategy.scope():
         joined, towers = _join(
-            copies, names, loss, metrics, optimizer, 1 if one else STEPS_PER_EXECUTION
+            copies, outputs, loss, metrics, optimizer, 1 if one else STEPS_PER_EXECUTION
         )
     x_train, y_train, x_val, y_val = data
     if y_train is not None and _multi_device(strategy):
-        _check_split(strategy.num_replicas_in_sync, batch_size, len(x_train))
+        _check_split(strategy.num_replicas_in_sync, batch_size, rows(x_train))
     batches = None
     if y_train is None:  # a dataset of (x, y)
-        fit_data = x_train.map(lambda x, y: (x, dict.fromkeys(names, y)))
+        fit_data = x_train.map(lambda x, y: (x, outputs.spread(y)))
         validation = (
-            None
-            if x_val is None
-            else x_val.map(lambda x, y: (x, dict.fromkeys(names, y)))
+            None if x_val is None else x_val.map(lambda x, y: (x, outputs.spread(y)))
         )
         fit_args = {"x": fit_data, "shuffle": False}
     else:
-        validation = None if x_val is None else (x_val, dict.fromkeys(names, y_val))
+        validation = None if x_val is None else (x_val, outputs.spread(y_val))
         if order is None:
             fit_args = {
                 "x": x_train,
-                "y": dict.fromkeys(names, y_train),
+                "y": outputs.spread(y_train),
                 "batch_size": batch_size,
                 "shuffle": False,
             }
         elif _multi_device(strategy):
             fit_args = {
                 "x": _distributed_batches(
-                    x_train, y_train, names, batch_size, order, epochs
+                    x_train, y_train, outputs, batch_size, order, epochs
                 ),
-                "steps_per_epoch": math.ceil(len(x_train) / batch_size),
+                "steps_per_epoch": math.ceil(rows(x_train) / batch_size),
                 "shuffle": False,
             }
         else:
-            batches = _Batches(x_train, y_train, names, batch_size, order)
+            batches = _Batches(x_train, y_train, outputs, batch_size, order)
             fit_args = {"x": batches, "shuffle": False}
-    recorder = _Recorder(towers, set(record_at), batches, recorded, shown, epochs)
+    recorder = _Recorder(
+        towers, set(record_at), batches, recorded, shown, epochs, outputs.names
+    )
     started = time.perf_counter()
     with contextlib.nullcontext() if strategy is None else strategy.scope():
         if _multi_device(strategy):
-            _build_locally(joined, fit_data if y_train is None else None, data)
+            _build_locally(joined, fit_data if y_train is None else None, data, outputs)
         fit = joined.fit(
             **fit_args,
             epochs=epochs,
@@ -349,15 +418,8 @@ def train(
     return {
         "models": dict(copies),
         "curves": {
-            name: {
-                ("val_" if key.startswith("val_") else "train_")
-                + key.removeprefix("val_").removeprefix(f"{output}_"): np.asarray(
-                    values, "float64"
-                )
-                for key, values in fit.history.items()
-                if key.removeprefix("val_").startswith(f"{output}_")
-            }
-            for name, output in zip(copies, names, strict=True)
+            name: _curves(fit.history, tower, outputs.names)
+            for name, tower in zip(copies, names, strict=True)
         },
         "penalties": {
             n: np.asarray(p, "float64") for n, p in recorder.penalties.items()
@@ -366,6 +428,26 @@ def train(
         "record_epochs": recorder.epochs,
         "seconds": seconds,
     }
+
+
+def _curves(history: Mapping[str, list], tower: str, outputs: Sequence[str]) -> dict:
+    """One tower's per-epoch logs, ``train_``/``val_`` + Keras' name without the
+    tower: ``train_loss``, ``val_mae`` (one output) or ``train_<output>_loss``,
+    ... and ``train_loss``, their sum, the tower's data loss (several)."""
+    curves = {}
+    for key, values in history.items():
+        split = "val_" if key.startswith("val_") else "train_"
+        name = key.removeprefix("val_")
+        if name.startswith(f"{tower}_"):
+            curves[split + name.removeprefix(f"{tower}_")] = np.asarray(
+                values, "float64"
+            )
+    if len(outputs) > 1:
+        for split in ("train_", "val_"):
+            parts = [curves.get(f"{split}{o}_loss") for o in outputs]
+            if all(p is not None for p in parts):
+                curves[f"{split}loss"] = np.sum(parts, axis=0)
+    return curves
 
 
 def kernels(model: keras.Model) -> list[Any]:

@@ -1411,16 +1411,24 @@ def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
         return (x, None, validation_data, None), n_train
     if x is None or y is None:
         _fail("x" if x is None else "y", "an array (with a model, pass x and y)", None)
-    x, y = np.asarray(x), np.asarray(y)
-    if len(x) != len(y):
-        _fail("y", f"{len(x)} rows, one per row of x", _Shown(f"<{len(y)} rows>"))
+    # Arrays, or lists or dicts of them (several inputs or outputs).
+    x, y = keras.tree.map_structure(np.asarray, (x, y))
+    n = _towers.rows(x)
+    for name, part in (("x", x), ("y", y)):
+        for leaf in keras.tree.flatten(part):
+            if len(leaf) != n:
+                _fail(
+                    name, f"{n} rows, one per row of x", _Shown(f"<{len(leaf)} rows>")
+                )
     if validation_data is not None:
-        x_val, y_val = (np.asarray(a) for a in validation_data)
-        return (x, y, x_val, y_val), len(x)
-    x_train, y_train, x_val, y_val = train_val_split(x, y, validation_split)
-    if not len(x_val):
+        x_val, y_val = keras.tree.map_structure(np.asarray, tuple(validation_data))
+        return (x, y, x_val, y_val), n
+    train, _, val, _ = train_val_split(np.arange(n), np.arange(n), validation_split)
+    x_train, y_train = keras.tree.map_structure(lambda a: a[train], (x, y))
+    x_val, y_val = keras.tree.map_structure(lambda a: a[val], (x, y))
+    if not len(val):
         x_val = y_val = None
-    return (x_train, y_train, x_val, y_val), len(x_train)
+    return (x_train, y_train, x_val, y_val), len(train)
 
 
 def _built(build: Callable, regularizer: Any, start: keras.Model) -> keras.Model:
@@ -1443,10 +1451,18 @@ def _built(build: Callable, regularizer: Any, start: keras.Model) -> keras.Model
 
 def _check_targets(loss: Any, y: Any, model: keras.Model) -> None:
     """Refuse classification targets that ``loss`` cannot take from ``model``."""
+    outputs = _towers.Outputs([], model)
+    for j, (loss_j, y_j) in enumerate(
+        zip(outputs.per_output(loss), outputs.per_output(y), strict=True)
+    ):
+        _check_output_targets(loss_j, y_j, model.outputs[j].shape[-1])
+
+
+def _check_output_targets(loss: Any, y: Any, units: int) -> None:
+    """Refuse classification targets of one output that ``loss`` cannot take."""
     if not isinstance(y, np.ndarray) or not y.size:
         return
     name = str(getattr(loss, "name", None) or getattr(loss, "__name__", loss))
-    units = model.outputs[0].shape[-1]
     low, high = float(y.min()), float(y.max())
     if "sparse_categorical" in name:
         expected = f"integer class labels 0 to {units - 1} ({units} outputs)"
@@ -1552,8 +1568,6 @@ def _compare_model(
             )
     if not model.built:
         _fail("model", "a built model (call it on data or build it first)", model)
-    if len(model.inputs or []) != 1 or len(model.outputs or []) != 1:
-        _fail("model", "a model with one input and one output", _Shown(model.name))
     _check_strategy(strategy)
     seed = _check_seed("seed", seed)
     epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
@@ -1565,10 +1579,21 @@ def _compare_model(
     loss = loss if loss is not None else getattr(model, "loss", None)
     if loss is None:
         _fail("loss", "a Keras loss (or a compiled model)", None)
-    if metrics is None:
-        compiled = model.get_compile_config() if model.compiled else {}
-        metrics = [m for m in (compiled.get("metrics") or []) if isinstance(m, str)]
-    metrics = list(metrics)
+    if metrics is None:  # the compiled metrics given by name
+        compiled = ((model.get_compile_config() if model.compiled else {}) or {}).get(
+            "metrics"
+        ) or []
+
+        def named(found: Any) -> list[str]:
+            return [m for m in keras.tree.flatten(found) if isinstance(m, str)]
+
+        metrics = (
+            {key: named(m) for key, m in compiled.items()}
+            if isinstance(compiled, dict)
+            else named(compiled)
+        )
+    # A list for every output, or a dict of lists by output name.
+    metrics = dict(metrics) if isinstance(metrics, dict) else list(metrics)
     if optimizer is None:
         optimizer = model.optimizer if model.compiled else keras.optimizers.Adam()
     optimizer, rate = _resolve_optimizer(optimizer, learning_rate)
@@ -1591,16 +1616,17 @@ def _compare_model(
     seeds = _check_seeds(seeds, seed)
     copies = {}
     for s in seeds:
-        start = model
+        start, chosen = model, selected
         if several:  # the layers initialized afresh from seed s
             keras.utils.set_random_seed(s)
             start = build(None) if build else keras.models.clone_model(model)
+            # The clone's layers, in the original's order, where it has them.
+            pairs = zip(_all_layers(model), _all_layers(start), strict=True)
+            chosen = {id(new) for old, new in pairs if id(old) in selected}
         for name, reg in regs.items():
             key = f"{name}@{s}"
             if build is None:
-                copies[key] = rebuild(
-                    start, reg, selected if reg is not None else set()
-                )
+                copies[key] = rebuild(start, reg, chosen if reg is not None else set())
             else:  # each variant's own build, from this seed's initial weights
                 copies[key] = _built(build, reg, start)
     if record_every is not None:
@@ -1653,7 +1679,7 @@ def _compare_model(
         models[name].compile(
             optimizer=type(optimizer).from_config(optimizer.get_config()),
             loss=loss,
-            metrics=_towers._copies(metrics),
+            metrics=_towers.Outputs([], model).fresh_metrics(metrics),
         )
 
     def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
@@ -1676,8 +1702,10 @@ def _compare_model(
         },
         "lam": lam,
         "layers": [layer.name for layer in _all_layers(model) if id(layer) in selected],
-        "loss": keras.saving.serialize_keras_object(loss),
-        "metrics": [keras.saving.serialize_keras_object(m) for m in metrics],
+        "loss": keras.tree.map_structure(keras.saving.serialize_keras_object, loss),
+        "metrics": keras.tree.map_structure(
+            keras.saving.serialize_keras_object, metrics
+        ),
         "optimizer": keras.optimizers.serialize(optimizer),
         "learning_rate": rate,
         "batch_size": batch_size,
@@ -1686,7 +1714,7 @@ def _compare_model(
         "seed": seed,
         "seeds": seeds,
         "n_train": n_train,
-        "n_val": None if x_val is None or y_val is None else len(x_val),
+        "n_val": None if x_val is None or y_val is None else _towers.rows(x_val),
         "record_every": every,
         "backend": keras.backend.backend(),
     }
@@ -1806,16 +1834,19 @@ def compare(
     is trained from each seed's weights, all together.
 
     Args:
-        model: ``None`` (the built-in network), a built single-input,
-            single-output ``keras.Model``, or a function ``build(regularizer)
+        model: ``None`` (the built-in network), a built ``keras.Model`` (with
+            one or several inputs and outputs), or a function ``build(regularizer)
             -> keras.Model`` that puts the regularizer where you want it (it is
             called once with ``None``, whose initial weights every variant
             starts from, then once per variant).
-        x: The inputs (rows first), or a ``tf.data.Dataset`` of ``(x, y)``
+        x: The inputs (rows first; a list of arrays for several inputs), or a
+            ``tf.data.Dataset`` of ``(x, y)``
             batches (with a model); ``None`` (default, without a model) uses the
             two moons. The last ``validation_split`` of the rows validate.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
-            network).
+            network); for several outputs a list in output order or a dict by
+            output name, as ``fit`` takes them (and ``loss`` likewise; ``metrics``
+            a list for every output or a dict by output name).
         variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
             from ``lam`` and the number of training rows), or a mapping of your
             own names to a Keras regularizer (any ``kreg`` regularizer), ``None``,

@@ -800,6 +800,15 @@ def _save_weights(result: Any, path: str) -> None:
     save_histories({str(v): result.histories[v] for v in result.variants}, path)
 
 
+def _dense_chain(result: Any) -> bool:
+    """Whether the networks are a chain of Dense kernels (drawn as a diagram)."""
+    history = result.histories[result.variants[0]]
+    kernels = [history[key][-1] for key in history.keys() if key.endswith("kernel")]
+    return all(k.ndim == 2 for k in kernels) and all(
+        a.shape[1] == b.shape[0] for a, b in zip(kernels, kernels[1:], strict=False)
+    )
+
+
 def _comparison_page(result: Any, rows: tuple) -> _Page:
     """The report of a comparison (``rows``: its checked ``_compare_rows``): the
     summary table, then one figure a section."""
@@ -861,11 +870,20 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "The trained networks (at most 16 units per layer shown: those with "
             "the largest |w|); edge colour by |w| on one scale for all panels. "
             "Weights exactly 0 are removed connections.",
-        ),
+        )
+        if _dense_chain(result)
+        else None,
         _Section(
             "Spread over seeds",
             "summary",
-            plot_metric_bars,
+            partial(
+                plot_metric_bars,
+                names=[  # those the run has (a regression has no accuracy)
+                    key
+                    for key in ("val_loss", "gap", "val_accuracy", "zero_fraction")
+                    if key in means[0]
+                ],
+            ),
             "Final numbers per variant: bars are means over the seeds, error "
             "bars one standard deviation, dots the individual seeds.",
         )

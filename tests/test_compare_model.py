@@ -14,6 +14,7 @@ from tolerance import assert_close
 
 import kreg
 from kreg.compare import _permutations
+from kreg.report import write_report
 
 EPOCHS = 3
 
@@ -400,6 +401,8 @@ def test_seeds_initialize_afresh_and_report_mean_and_spread():
         )
         values = result.per_seed[name]["l2_norm"]
         assert values[0] != values[1]  # two initializations
+        penalties = result.per_seed[name]["penalty"]  # each seed's own L2 copy
+        assert np.all(penalties > 0) if name == "l2" else np.all(penalties == 0)
         assert_close(result.metrics[name]["l2_norm"], values.mean())
         assert_close(result.metrics_std[name]["l2_norm"], values.std())
         starts = result.histories[name].keys()
@@ -414,3 +417,87 @@ def test_a_models_keyword_without_a_model_is_refused(function):
         function(loss="mse", epochs=1)
     with pytest.raises(ValueError, match="`shuffle`: expected its default True"):
         function(shuffle=False, epochs=1)
+
+
+def _two_headed():
+    """Two inputs, two outputs: a regression head and a 3-class head."""
+    keras.utils.set_random_seed(3)
+    a, b = keras.Input((3,), name="a"), keras.Input((2,), name="b")
+    hidden = keras.layers.Dense(6, activation="tanh", name="hidden")(
+        keras.layers.Concatenate()([a, b])
+    )
+    value = keras.layers.Dense(1, name="value")(hidden)
+    label = keras.layers.Dense(3, name="label")(hidden)
+    return keras.Model([a, b], [value, label])
+
+
+def test_several_inputs_and_outputs_equal_training_alone(tmp_path):
+    rng = np.random.default_rng(4)
+    x = [rng.normal(size=(48, 3)), rng.normal(size=(48, 2))]
+    y = {"value": x[0].sum(axis=1, keepdims=True), "label": rng.integers(0, 3, 48)}
+    x_val = [a[:8] for a in x]
+    y_val = {key: a[:8] for key, a in y.items()}
+    loss = {
+        "value": "mse",
+        "label": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    }
+    result = kreg.compare(
+        _two_headed(),
+        x,
+        y,
+        variants=("none", "l2"),
+        lam=2.0,
+        loss=loss,
+        metrics={"label": ["accuracy"], "value": []},
+        optimizer=keras.optimizers.SGD(0.05),
+        validation_data=(x_val, y_val),
+        shuffle=False,
+        batch_size=16,
+        epochs=EPOCHS,
+    )
+    alone = kreg.regularize(_two_headed(), kreg.L2(2.0, 48))
+    alone.compile(keras.optimizers.SGD(0.05), loss)
+    fit = alone.fit(x, y, batch_size=16, epochs=EPOCHS, shuffle=False, verbose=0)
+    for ours, theirs in zip(
+        result.models["l2"].get_weights(), alone.get_weights(), strict=True
+    ):
+        assert_close(ours, theirs)
+    curves = result.curves["l2"]
+    # The data loss is the sum of the outputs' losses; the penalty apart.
+    assert_close(
+        curves["train_loss"], curves["train_value_loss"] + curves["train_label_loss"]
+    )
+    for head in ("value", "label"):  # as Keras logs each output of the model alone
+        assert_close(curves[f"train_{head}_loss"], fit.history[f"{head}_loss"])
+    assert {"val_label_accuracy", "val_value_loss"} <= set(curves)
+    assert not {"train_value_accuracy"} & set(curves)
+    # Shuffled: epoch e visits the rows of kreg's e-th permutation, every input
+    # and output alike.
+    shuffled = kreg.compare(
+        _two_headed(),
+        x,
+        y,
+        variants=("none",),
+        loss=loss,
+        batch_size=16,
+        epochs=2,
+        optimizer=keras.optimizers.SGD(0.05),
+    )
+    alone = _plain_copy(_two_headed())
+    alone.compile(keras.optimizers.SGD(0.05), loss)
+    orders = _permutations(shuffled.config["n_train"], 0)
+    for _ in range(2):
+        rows = next(orders)
+        x_rows = [a[rows] for a in x]
+        y_rows = {k: a[rows] for k, a in y.items()}
+        alone.fit(x_rows, y_rows, batch_size=16, shuffle=False, verbose=0)
+    for ours, theirs in zip(
+        shuffled.models["none"].get_weights(), alone.get_weights(), strict=True
+    ):
+        assert_close(ours, theirs)
+    # The report: no network diagram (the kernels do not chain as a Dense stack).
+    written = write_report(result, tmp_path / "report")
+    assert "losses.png" in written and "network.png" not in written
+    bad = {**y, "label": y["label"] + 3}  # labels 3..5 for 3 classes
+    with pytest.raises(ValueError, match="`y`: expected integer class labels 0 to 2"):
+        kreg.compare(_two_headed(), x, bad, loss=loss, epochs=1)
