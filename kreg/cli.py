@@ -715,7 +715,9 @@ def _model_and_data(
             ("--optimizer", "optimizer"),
             ("--learning-rate", "learning_rate"),
         ):
-            if not any(a == flag or a.startswith(flag + "=") for a in args.argv):
+            # (argparse also takes an unambiguous prefix: --learn 0.1)
+            named = [a.split("=")[0] for a in args.argv if a.startswith("--")]
+            if not any(len(a) > 2 and flag.startswith(a) for a in named):
                 keywords[dest] = None
         try:
             with warnings.catch_warnings():  # kreg trains with a fresh optimizer

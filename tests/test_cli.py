@@ -1045,7 +1045,7 @@ def test_main_sweep_your_model_with_a_learning_rate(saved, capsys):
     out = saved / "sweep"
     argv = ["sweep", "--model", str(saved / "model.keras"), "--data"]
     argv += [str(saved / "all.npz"), "--lams", "0,1", "--epochs", "2"]
-    argv += ["--learning-rate", "0.05", "--quiet", "--out", str(out)]
+    argv += ["--learn", "0.05", "--quiet", "--out", str(out)]  # a prefix
     assert cli.main(argv) == 0
     best = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("Best")]
     # A regression: the validation data loss, no accuracy.
