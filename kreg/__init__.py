@@ -3,7 +3,9 @@
 The public API:
 
 - ``L1``, ``L2``, ``L1L2``: kernel regularizers with the ``lam / (2 n)`` scaling.
-- ``l1_penalty``, ``l2_penalty``: the penalty functions they call.
+- ``GroupL1``: the group lasso, which sets whole units or inputs to zero.
+- ``l1_penalty``, ``l2_penalty``, ``group_l1_penalty``, ``group_norms``: the
+  penalty functions they call.
 - ``regularize``: a copy of a built model whose kernels carry a regularizer.
 - ``conventions``: conversions to and from Keras, PyTorch and scikit-learn settings.
 - ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
@@ -38,9 +40,9 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the API docs
     from kreg.compare import ComparisonResult, compare
     from kreg.datasets import make_moons
     from kreg.history import WeightHistory, WeightStats
-    from kreg.penalties import l1_penalty, l2_penalty
+    from kreg.penalties import group_l1_penalty, group_norms, l1_penalty, l2_penalty
     from kreg.proximal import ProximalAdam, ProximalSGD
-    from kreg.regularizers import L1, L1L2, L2, regularize
+    from kreg.regularizers import L1, L1L2, L2, GroupL1, regularize
     from kreg.sweep import SweepResult, sweep
 
 #: The public modules.
@@ -49,6 +51,7 @@ _MODULES = ("conventions", "datasets", "penalties", "plots", "proximal", "report
 #: Public name -> the module that defines it (or that is it, for _MODULES).
 _WHERE = {
     "ComparisonResult": "kreg.compare",
+    "GroupL1": "kreg.regularizers",
     "L1": "kreg.regularizers",
     "L1L2": "kreg.regularizers",
     "L2": "kreg.regularizers",
@@ -60,6 +63,8 @@ _WHERE = {
     "compare": "kreg.compare",
     "conventions": "kreg.conventions",
     "datasets": "kreg.datasets",
+    "group_l1_penalty": "kreg.penalties",
+    "group_norms": "kreg.penalties",
     "l1_penalty": "kreg.penalties",
     "l2_penalty": "kreg.penalties",
     "make_moons": "kreg.datasets",
@@ -73,6 +78,7 @@ _WHERE = {
 
 __all__ = [
     "ComparisonResult",
+    "GroupL1",
     "L1",
     "L1L2",
     "L2",
@@ -85,6 +91,8 @@ __all__ = [
     "compare",
     "conventions",
     "datasets",
+    "group_l1_penalty",
+    "group_norms",
     "l1_penalty",
     "l2_penalty",
     "make_moons",

@@ -1,10 +1,11 @@
 """The penalty terms of kreg, as pure functions on tensors.
 
 Everything else in kreg (the regularizer classes, the comparison engine, the
-reports) calls these two functions, so the formulas live here and nowhere else::
+reports) calls these functions, so the formulas live here and nowhere else::
 
     l2_penalty(w, lam, n) = lam / (2 n) * sum(w ** 2)
     l1_penalty(w, lam, n) = lam / (2 n) * sum(|w|)
+    group_l1_penalty(w, lam, n, groups) = lam / (2 n) * sum_g sqrt(p_g) * ||w_g||
 
 ``n`` is the number of training examples. The sums are accumulated in float32
 (float64 for float64 weights), whatever the dtype of ``w``, so that float16 and
@@ -14,6 +15,7 @@ in float32 (``check_factor``); the weights must be real numbers (``check_weights
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +26,7 @@ from kreg._validation import (
     FLOAT32_MAX,
     _fail,
     _fail_array,
+    check_choice,
     check_n,
     check_nonnegative,
 )
@@ -199,3 +202,108 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
         (0.15, 0.0)
     """
     return _penalty(w, lam, n, magnitude)
+
+
+#: The groups of ``group_norms``: a unit's incoming weights, an input's outgoing ones.
+GROUPS = ("units", "inputs")
+
+
+def group_axes(rank: int, groups: str) -> tuple[int, ...]:
+    """The kernel axes one group spans: all but the last (``"units"``) or all but
+    the second to last (``"inputs"``) of a kernel of rank >= 2."""
+    kept = rank - 1 if groups == "units" else rank - 2
+    return tuple(axis for axis in range(rank) if axis != kept)
+
+
+def _check_kernel(w: Any) -> Any:
+    """``w`` as a tensor if it has rank >= 2."""
+    if len(getattr(w, "shape", None) or ops.shape(ops.convert_to_tensor(w))) < 2:
+        _fail_array("w", "a kernel of rank >= 2 (inputs x units)", w, ValueError)
+    return ops.convert_to_tensor(w)
+
+
+def _norms(w: Any, axes: tuple[int, ...]) -> Any:
+    """Euclidean norms over ``axes``, with gradient 0 (not NaN) where a norm is 0."""
+    squares = ops.sum(ops.square(w), axis=axes)
+    positive = squares > 0
+    return ops.where(positive, ops.sqrt(ops.where(positive, squares, 1)), 0)
+
+
+def group_norms(w: Any, groups: str = "units") -> Any:
+    """The Euclidean norm ``||w_g||_2`` of each group of a kernel.
+
+    A kernel's last axis indexes its units (outputs) and its second to last its
+    inputs: a Dense kernel is ``(inputs, units)``, a Conv2D kernel
+    ``(height, width, input channels, filters)``. With ``groups="units"`` a group
+    is one unit's incoming weights (a column of a Dense kernel, a whole filter);
+    with ``groups="inputs"`` it is one input's outgoing weights (a row of a Dense
+    kernel, one input channel of every filter).
+
+    Args:
+        w: A kernel of floats, rank >= 2.
+        groups: ``"units"`` or ``"inputs"``.
+
+    Returns:
+        A vector of float32 (float64 for float64 ``w``), one norm per unit or input.
+
+    Raises:
+        ValueError: If ``groups`` is not one of those, or ``w`` has rank < 2.
+        TypeError: If ``w`` is not a tensor or array of floats or integers.
+
+    Examples:
+        >>> import numpy as np
+        >>> w = np.array([[3.0, 0.0], [4.0, 0.0]])
+        >>> np.asarray(group_norms(w, "units")).tolist()
+        [5.0, 0.0]
+        >>> np.asarray(group_norms(w, "inputs")).tolist()
+        [3.0, 4.0]
+    """
+    check_choice("groups", groups, GROUPS)
+    dtype = accumulation_dtype(check_weights("w", w))
+    w = ops.cast(_check_kernel(w), dtype)
+    return _norms(w, group_axes(len(w.shape), groups))
+
+
+def group_size(shape: Any, groups: str) -> int:
+    """``p_g``, the number of weights in one group of a kernel of this shape."""
+    axes = group_axes(len(shape), groups)
+    return int(math.prod(int(shape[axis]) for axis in axes))
+
+
+def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
+    """Group-lasso penalty: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
+
+    The groups are a kernel's units or inputs, as in :func:`group_norms`; ``p_g``
+    is a group's number of weights, so that groups of different sizes are
+    penalized alike (Yuan and Lin, 2006). Where every group is a single weight
+    this is :func:`l1_penalty`: the group lasso is to whole groups what L1 is to
+    single weights, and with a proximal step it sets whole units or inputs
+    exactly to zero. Its gradient is ``lam / (2 n) * sqrt(p_g) * w_g / ||w_g||``
+    (0 for a group at 0).
+
+    Args:
+        w: A kernel of floats or integers, rank >= 2 (see :func:`group_norms`).
+        lam: As for :func:`l2_penalty`.
+        n: As for :func:`l2_penalty`.
+        groups: ``"units"`` or ``"inputs"``.
+
+    Returns:
+        A scalar tensor as for :func:`l2_penalty`, exactly 0 when ``lam == 0``.
+
+    Raises:
+        ValueError: If ``lam``, ``n`` or ``groups`` is outside its range, or ``w``
+            has rank < 2.
+        TypeError: As :func:`l2_penalty`.
+
+    Examples:
+        >>> import numpy as np
+        >>> w = np.array([[3.0, 0.0], [4.0, 0.0]])  # unit norms 5 and 0, p_g = 2
+        >>> round(float(group_l1_penalty(w, lam=0.5, n=10)), 6)  # 0.025 * 5 * 2**0.5
+        0.176777
+    """
+    check_choice("groups", groups, GROUPS)
+    check_weights("w", w)
+    w = _check_kernel(w)
+    root = math.sqrt(group_size(w.shape, groups))
+    axes = group_axes(len(w.shape), groups)
+    return _penalty(w, lam, n, lambda v: root * _norms(v, axes))

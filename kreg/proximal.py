@@ -14,23 +14,39 @@ approximation that keeps exact zeros::
 
     t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)
 
+The group lasso ``kreg.GroupL1`` gets the block soft threshold, which sets a
+whole group (a unit's or an input's weights) to zero at once::
+
+    w_g <- w_g * max(1 - t_g / ||w_g||, 0)        t_g = lr * c * sqrt(p_g)
+
+(for Adam, ``lr`` times the group's mean of Adam's per-weight step scale).
+
 Use: give the layer ``kreg.L1(lam, n, proximal=True)`` (or ``kreg.L1L2(...,
-proximal=True)``) and compile with ``kreg.ProximalSGD`` or ``kreg.ProximalAdam``.
-The penalty stays in the loss; the optimizer takes its subgradient out of the
-gradient and applies the soft threshold after the update, inside the compiled
-step. With any other optimizer the flag changes nothing.
+proximal=True)``, ``kreg.GroupL1(..., proximal=True)``) and compile with
+``kreg.ProximalSGD`` or ``kreg.ProximalAdam``. The penalty stays in the loss; the
+optimizer takes its subgradient out of the gradient and applies the threshold
+after the update, inside the compiled step. With any other optimizer the flag
+changes nothing.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras
 from keras import ops
 
-from kreg.penalties import scale
+from kreg.penalties import group_axes, group_size, scale
 
-__all__ = ["ProximalAdam", "ProximalSGD", "proximal_strength", "soft_threshold"]
+__all__ = [
+    "ProximalAdam",
+    "ProximalSGD",
+    "group_soft_threshold",
+    "is_proximal",
+    "proximal_strength",
+    "soft_threshold",
+]
 
 
 def soft_threshold(w: Any, threshold: Any) -> Any:
@@ -55,11 +71,41 @@ def soft_threshold(w: Any, threshold: Any) -> Any:
     return ops.sign(w) * ops.maximum(ops.abs(w) - threshold, ops.zeros_like(w))
 
 
+def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
+    """The proximal operator of ``threshold * sum_g ||w_g||``, the block soft
+    threshold: ``w_g * max(0, 1 - threshold / ||w_g||)`` for each group.
+
+    Args:
+        w: A kernel of rank >= 2; its groups are as in ``kreg.penalties.group_norms``.
+        threshold: A non-negative scalar, or one value per group broadcastable to
+            the group norms kept as dimensions of ``w``.
+        groups: ``"units"`` or ``"inputs"``.
+
+    Returns:
+        A tensor like ``w``: groups with ``||w_g|| <= threshold`` become exactly 0,
+        the others shrink by ``threshold`` in norm, keeping their direction.
+
+    Examples:
+        >>> import numpy as np
+        >>> w = np.array([[3.0, 0.1], [4.0, 0.0]])  # unit norms 5 and 0.1
+        >>> np.asarray(group_soft_threshold(w, 1.0)).round(6).tolist()
+        [[2.4, 0.0], [3.2, 0.0]]
+    """
+    w = ops.convert_to_tensor(w)
+    axes = group_axes(len(w.shape), groups)
+    norms = ops.sqrt(ops.sum(ops.square(w), axis=axes, keepdims=True))
+    threshold = ops.cast(threshold, w.dtype)
+    tiny = ops.cast(1e-30, w.dtype)
+    shrink = ops.maximum(1 - threshold / ops.maximum(norms, tiny), 0)
+    return w * shrink
+
+
 def proximal_strength(regularizer: Any) -> float | None:
     """Return ``c`` of the proximal L1 term ``c * sum(|w|)`` of a regularizer, if any.
 
     ``c = lam / (2 n)`` for ``kreg.L1(lam, n, proximal=True)`` and ``l1 / (2 n)`` for
-    ``kreg.L1L2(l1, l2, n, proximal=True)``; ``None`` for anything else.
+    ``kreg.L1L2(l1, l2, n, proximal=True)``; ``None`` for anything else (a
+    ``kreg.GroupL1`` has a proximal term too, but not an element-wise one).
     """
     from kreg.regularizers import L1, L1L2
 
@@ -70,22 +116,82 @@ def proximal_strength(regularizer: Any) -> float | None:
     return None
 
 
-class _ProximalMixin:
-    """Adds the soft threshold after each ``update_step`` of an element-wise optimizer.
+def is_proximal(regularizer: Any) -> bool:
+    """Whether the proximal optimizers apply a term of ``regularizer`` as a
+    threshold: a kreg ``L1``, ``L1L2`` or ``GroupL1`` made with ``proximal=True``.
 
-    Each variable's L1 strength is read from its regularizer at ``build``;
-    :meth:`set_proximal_strength` overrides it (the engine's stacked variables).
+    Examples:
+        >>> import kreg
+        >>> is_proximal(kreg.GroupL1(0.1, 8, proximal=True)), is_proximal(kreg.L2(1, 8))
+        (True, False)
+    """
+    return _term(regularizer) is not None
+
+
+class _L1Term:
+    """``c * sum(|w|)``: subgradient ``c * sign(w)``, soft threshold ``step * c``."""
+
+    def __init__(self, strength: Any):
+        self.strength = strength
+
+    def subgradient(self, w: Any) -> Any:
+        return ops.cast(self.strength, w.dtype) * ops.sign(w)
+
+    def prox(self, w: Any, step: Any) -> Any:
+        return soft_threshold(w, step * ops.cast(self.strength, w.dtype))
+
+
+class _GroupTerm:
+    """``c * sum_g sqrt(p_g) ||w_g||``: subgradient ``c sqrt(p_g) w_g / ||w_g||``
+    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's mean step."""
+
+    def __init__(self, strength: float, groups: str):
+        self.strength, self.groups = strength, groups
+
+    def _weight(self, w: Any) -> Any:
+        return ops.cast(
+            self.strength * math.sqrt(group_size(w.shape, self.groups)), w.dtype
+        )
+
+    def subgradient(self, w: Any) -> Any:
+        axes = group_axes(len(w.shape), self.groups)
+        squares = ops.sum(ops.square(w), axis=axes, keepdims=True)
+        positive = squares > 0
+        inverse = ops.where(positive, 1 / ops.sqrt(ops.where(positive, squares, 1)), 0)
+        return self._weight(w) * w * inverse
+
+    def prox(self, w: Any, step: Any) -> Any:
+        axes = group_axes(len(w.shape), self.groups)
+        step = ops.mean(ops.broadcast_to(step, w.shape), axis=axes, keepdims=True)
+        return group_soft_threshold(w, step * self._weight(w), self.groups)
+
+
+def _term(regularizer: Any) -> _L1Term | _GroupTerm | None:
+    """The term of ``regularizer`` the proximal optimizers apply, if any."""
+    from kreg.regularizers import GroupL1
+
+    if isinstance(regularizer, GroupL1):
+        if not regularizer.proximal:
+            return None
+        return _GroupTerm(scale(regularizer.lam, regularizer.n), regularizer.groups)
+    strength = proximal_strength(regularizer)
+    return None if strength is None else _L1Term(strength)
+
+
+class _ProximalMixin:
+    """Adds a proximal step after each ``update_step`` of an element-wise optimizer.
+
+    Each variable's proximal term is read from its regularizer at ``build``;
+    :meth:`set_proximal_strength` sets an L1 one (the engine's stacked variables).
     """
 
     def build(self, var_list):
         if self.built:
             return
         super().build(var_list)
-        self._kreg_strengths = [None] * len(var_list)
-        for variable in var_list:
-            strength = proximal_strength(getattr(variable, "regularizer", None))
-            if strength is not None:
-                self.set_proximal_strength(variable, strength)
+        self._kreg_terms = [
+            _term(getattr(variable, "regularizer", None)) for variable in var_list
+        ]
 
     def set_proximal_strength(self, variable: Any, strength: Any) -> None:
         """Soft-threshold ``variable`` with L1 strength ``strength`` after each step.
@@ -95,22 +201,21 @@ class _ProximalMixin:
             strength: ``c`` of ``c * sum(|w|)``: a number, or an array
                 broadcastable to the variable (e.g. one strength per slice).
         """
-        self._kreg_strengths[self._get_variable_index(variable)] = strength
+        self._kreg_terms[self._get_variable_index(variable)] = _L1Term(strength)
 
     def update_step(self, gradient, variable, learning_rate):
-        strength = self._kreg_strengths[self._get_variable_index(variable)]
-        if strength is None:
+        term = self._kreg_terms[self._get_variable_index(variable)]
+        if term is None:
             return super().update_step(gradient, variable, learning_rate)
-        # The loss carries the L1 penalty, so the gradient holds its subgradient
-        # c * sign(w), taken at the weights before this update: take it out, step
-        # on the data gradient, then apply the L1 term as a soft threshold.
-        strength = ops.cast(strength, gradient.dtype)
-        gradient = gradient - strength * ops.sign(ops.cast(variable, gradient.dtype))
+        # The loss carries the penalty, so the gradient holds its subgradient, taken
+        # at the weights before this update: take it out, step on the data gradient,
+        # then apply the penalty as a (block) soft threshold.
+        gradient = gradient - term.subgradient(ops.cast(variable, gradient.dtype))
         super().update_step(gradient, variable, learning_rate)
-        threshold = self._threshold(variable, learning_rate, strength)
-        self.assign(variable, soft_threshold(variable, threshold))
+        step = self._step_size(variable, learning_rate)
+        self.assign(variable, term.prox(ops.convert_to_tensor(variable), step))
 
-    def _threshold(self, variable, learning_rate, strength):  # pragma: no cover
+    def _step_size(self, variable, learning_rate):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -135,8 +240,8 @@ class ProximalSGD(_ProximalMixin, keras.optimizers.SGD):
         >>> model.compile(kreg.ProximalSGD(learning_rate=0.1), "mse")
     """
 
-    def _threshold(self, variable, learning_rate, strength):
-        return ops.cast(learning_rate, variable.dtype) * strength
+    def _step_size(self, variable, learning_rate):
+        return ops.cast(learning_rate, variable.dtype)
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -155,11 +260,11 @@ class ProximalAdam(_ProximalMixin, keras.optimizers.Adam):
         False
     """
 
-    def _threshold(self, variable, learning_rate, strength):
+    def _step_size(self, variable, learning_rate):
         index = self._get_variable_index(variable)
         v = self._velocity_hats[index] if self.amsgrad else self._velocities[index]
         dtype = variable.dtype
         step = ops.cast(self.iterations + 1, dtype)
         correction = ops.sqrt(1 - ops.power(ops.cast(self.beta_2, dtype), step))
         lr = ops.cast(learning_rate, dtype)
-        return lr * strength * correction / (ops.sqrt(v) + self.epsilon)
+        return lr * correction / (ops.sqrt(v) + self.epsilon)

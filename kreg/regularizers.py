@@ -15,8 +15,21 @@ from typing import Any
 import keras
 from keras import ops
 
-from kreg._validation import check_bool, check_n, check_names, check_nonnegative
-from kreg.penalties import check_factor, check_weights, l1_penalty, l2_penalty
+from kreg._validation import (
+    check_bool,
+    check_choice,
+    check_n,
+    check_names,
+    check_nonnegative,
+)
+from kreg.penalties import (
+    GROUPS,
+    check_factor,
+    check_weights,
+    group_l1_penalty,
+    l1_penalty,
+    l2_penalty,
+)
 
 
 class _ScaledRegularizer(keras.regularizers.Regularizer):
@@ -222,6 +235,67 @@ class L1L2(_ScaledRegularizer):
 
     def get_config(self) -> dict[str, Any]:
         return {"l1": self.l1, "l2": self.l2, "n": self.n, "proximal": self.proximal}
+
+
+@keras.saving.register_keras_serializable(package="kreg")
+class GroupL1(_ScaledRegularizer):
+    """Group-lasso kernel regularizer: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
+
+    A group ``w_g`` is one unit's incoming weights (``groups="units"``: a column
+    of a Dense kernel, one Conv filter) or one input's outgoing weights
+    (``groups="inputs"``: a row of a Dense kernel, one input channel); ``p_g`` is
+    its number of weights and ``n`` the number of training examples, as for
+    ``L1``. Where every group is one weight, ``GroupL1`` is ``L1``: it drives
+    whole groups to zero as L1 drives single weights, so that a unit or an input
+    can be removed (``kreg.prune``). Keras has no equivalent.
+
+    With ``proximal=True``, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply
+    the block soft threshold after each update, ``w_g <- w_g * max(0, 1 - t_g /
+    ||w_g||)`` with ``t_g = lr * lam / (2 n) * sqrt(p_g)`` (for Adam, ``lr`` times
+    Adam's mean step scale over the group, an approximation): whole groups land
+    exactly on zero and stay there while their data gradient is small.
+
+    Args:
+        lam: The regularization strength lambda, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
+        groups: ``"units"`` or ``"inputs"``.
+        proximal: Apply the penalty as a block soft threshold with the proximal
+            optimizers (other optimizers ignore the flag).
+
+    Raises:
+        ValueError: If ``lam`` or ``n`` is out of range (see ``L1``) or
+            ``groups`` is not one of the two; when called, if the kernel has
+            rank < 2.
+        TypeError: As ``L1``.
+
+    Examples:
+        >>> import numpy as np
+        >>> reg = GroupL1(lam=0.5, n=10, groups="inputs")
+        >>> reg
+        GroupL1(lam=0.5, n=10, groups='inputs')
+        >>> round(float(reg(np.array([[3.0, 4.0], [0.0, 0.0]]))), 6)  # 0.025*5*sqrt 2
+        0.176777
+    """
+
+    def __init__(
+        self, lam: float, n: int, *, groups: str = "units", proximal: bool = False
+    ):
+        self.lam = check_nonnegative("lam", lam)
+        self.n = check_n(n)
+        check_factor("lam", self.lam, self.n)
+        self.groups = check_choice("groups", groups, GROUPS)
+        self.proximal = check_bool("proximal", proximal)
+
+    def __call__(self, x: Any):
+        return group_l1_penalty(x, self.lam, self.n, self.groups)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "lam": self.lam,
+            "n": self.n,
+            "groups": self.groups,
+            "proximal": self.proximal,
+        }
 
 
 _KERNEL_ARGS = ("kernel_regularizer", "embeddings_regularizer")
