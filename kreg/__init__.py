@@ -7,6 +7,7 @@ The public API:
 - ``l1_penalty``, ``l2_penalty``, ``group_l1_penalty``, ``group_norms``: the
   penalty functions they call.
 - ``regularize``: a copy of a built model whose kernels carry a regularizer.
+- ``prune``: a smaller copy of a model, without its units and inputs at zero.
 - ``conventions``: conversions to and from Keras, PyTorch and scikit-learn settings.
 - ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
 - ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the API docs
     from kreg.history import WeightHistory, WeightStats
     from kreg.penalties import group_l1_penalty, group_norms, l1_penalty, l2_penalty
     from kreg.proximal import ProximalAdam, ProximalSGD
+    from kreg.prune import prune
     from kreg.regularizers import L1, L1L2, L2, GroupL1, regularize
     from kreg.sweep import SweepResult, sweep
 
@@ -71,6 +73,7 @@ _WHERE = {
     "penalties": "kreg.penalties",
     "plots": "kreg.plots",
     "proximal": "kreg.proximal",
+    "prune": "kreg.prune",
     "regularize": "kreg.regularizers",
     "report": "kreg.report",
     "sweep": "kreg.sweep",
@@ -99,6 +102,7 @@ __all__ = [
     "penalties",
     "plots",
     "proximal",
+    "prune",
     "regularize",
     "report",
     "sweep",
@@ -123,13 +127,14 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """The ``kreg`` module, which keeps ``kreg.compare`` and ``kreg.sweep`` the
-    functions: importing the submodules of those names would otherwise set the
-    package's attributes to the modules."""
+    """The ``kreg`` module, which keeps ``kreg.compare``, ``kreg.sweep`` and
+    ``kreg.prune`` the functions: importing the submodules of those names would
+    otherwise set the package's attributes to the modules."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, types.ModuleType) and value.__name__ in (
             "kreg.compare",
+            "kreg.prune",
             "kreg.sweep",
         ):
             return

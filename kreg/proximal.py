@@ -143,7 +143,7 @@ class _L1Term:
 
 class _GroupTerm:
     """``c * sum_g sqrt(p_g) ||w_g||``: subgradient ``c sqrt(p_g) w_g / ||w_g||``
-    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's mean step."""
+    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's step."""
 
     def __init__(self, strength: float, groups: str):
         self.strength, self.groups = strength, groups
@@ -162,7 +162,13 @@ class _GroupTerm:
 
     def prox(self, w: Any, step: Any) -> Any:
         axes = group_axes(len(w.shape), self.groups)
-        step = ops.mean(ops.broadcast_to(step, w.shape), axis=axes, keepdims=True)
+        # One step for the group: the harmonic mean of its weights' steps (Adam's
+        # per-weight lr / (sqrt(v) + eps) becomes lr / (mean sqrt(v) + eps)), not
+        # led by a few weights whose tiny v would make their steps huge.
+        inverse = ops.mean(
+            1 / ops.broadcast_to(step, w.shape), axis=axes, keepdims=True
+        )
+        step = 1 / inverse
         return group_soft_threshold(w, step * self._weight(w), self.groups)
 
 
