@@ -317,18 +317,13 @@ def finite_or_nan(values: Any) -> np.ndarray:
 # Looks: colours per variant, bands, annotations
 
 #: The colour cycle (matplotlib's "tab10" names).
-PALETTE: tuple[str, ...] = tuple(
-    f"tab:{c}"
-    for c in "blue orange green red purple brown pink gray olive cyan".split()
-)
+_TAB10 = "blue orange green red purple brown pink gray olive cyan"
+PALETTE: tuple[str, ...] = tuple(f"tab:{c}" for c in _TAB10.split())
 
 #: Fixed colours for the usual variants, so every figure of a run agrees.
-ROLE_COLORS: dict[str, str] = {
-    "none": "tab:blue",
-    "l1": "tab:orange",
-    "l2": "tab:green",
-    "l1l2": "tab:purple",
-}
+ROLE_COLORS: dict[str, str] = dict(
+    none="tab:blue", l1="tab:orange", l2="tab:green", l1l2="tab:purple"
+)
 
 _NONE_WORDS = frozenset(
     {"none", "no", "without", "unregularized", "unregularised", "baseline", "plain"}

@@ -328,9 +328,8 @@ class DecisionBoundaryDisplay:
         self.colorbar_ = None
         if colorbar:
             where = {"cax": cax} if cax is not None else {"ax": axes, "shrink": 0.9}
-            self.colorbar_ = fig.colorbar(
-                self.contours_[names[0]], label="P(class 1)", **where
-            )
+            first = self.contours_[names[0]]
+            self.colorbar_ = fig.colorbar(first, label="P(class 1)", **where)
             self.colorbar_.add_lines(
                 levels=[self.threshold], colors=["black"], linewidths=[1.5]
             )
@@ -367,9 +366,8 @@ class DecisionBoundaryDisplay:
                 face, edge = (color, "black") if filled else ("white", color)
                 look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
                 handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
-        ax.legend(
-            handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
-        )
+        where = dict(loc="upper right", fontsize="x-small", framealpha=0.8)
+        ax.legend(handles=handles, **where)
 
 
 class LossCurvesDisplay:
@@ -699,13 +697,10 @@ def plot_variant_networks(
     show_bar = kwargs.pop("colorbar", True)
 
     def draw(i: int, name: str, panel: Axes) -> NetworkDisplay:
+        bar = bool(show_bar) and i == len(chosen) - 1  # on the last panel
+        options = dict(record=record, max_units=max_units, ax=panel, colorbar=bar)
         display = NetworkDisplay.from_history(
-            result.histories[name],
-            record=record,
-            max_units=max_units,
-            ax=panel,
-            colorbar=bool(show_bar) and i == len(chosen) - 1,
-            **kwargs,
+            result.histories[name], **options, **kwargs
         )
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
         return display
@@ -884,10 +879,8 @@ class MetricBarsDisplay:
         Returns:
             ``self``, drawn.
         """
-        n = len(self.names)
-        fig, axes, bounding = panel_axes(
-            ax, n, figsize=(2.6 * n + 0.8, 3.2), per="metric"
-        )
+        n, size = len(self.names), (2.6 * len(self.names) + 0.8, 3.2)
+        fig, axes, bounding = panel_axes(ax, n, figsize=size, per="metric")
         self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]

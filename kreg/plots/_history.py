@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 #: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
-_BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
+_BOX = dict(whis=(0, 100), widths=0.5, patch_artist=True, showfliers=False)
+_BOX.update(orientation="horizontal")
 _HIST = {"density": True, "histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
@@ -255,13 +256,8 @@ class WeightDistributionDisplay:
         on = box_ax if box else ax  # where the min, max and notes are written
         rows = {label: float(n - i) for i, label in enumerate(labels)}
         if box and drawn:
-            positions = [rows[label] for label in drawn]
-            self.boxes_ = box_ax.boxplot(
-                [data[k] for k in drawn],
-                orientation="horizontal",
-                positions=positions,
-                **_BOX,
-            )
+            boxes, positions = [data[k] for k in drawn], [rows[k] for k in drawn]
+            self.boxes_ = box_ax.boxplot(boxes, positions=positions, **_BOX)
         for i, label in enumerate(drawn):
             if box:
                 self.boxes_["boxes"][i].set(facecolor=colors[label], alpha=0.5)
@@ -866,17 +862,14 @@ class NetworkDisplay:
         self.edges_ = LineCollection(segments, linewidths=widths, **options)
         self.edges_.set_array(magnitude)
         ax.add_collection(self.edges_)
-        last = len(columns) - 1
-        roles = [
-            "tab:gray" if c == 0 else "tab:red" if c == last else "tab:blue"
-            for c, y in enumerate(columns)
-            for _ in y
-        ]
+        last, counts = len(columns) - 1, [len(y) for y in columns]
+        roles = ["tab:gray", *["tab:blue"] * (last - 1), "tab:red"]  # in, hidden, out
         if node_size is None:
-            node_size = float(np.clip(2000.0 / max(len(y) for y in columns), 20, 300))
-        xs = np.concatenate([np.full(len(y), float(c)) for c, y in enumerate(columns)])
+            node_size = float(np.clip(2000.0 / max(counts), 20, 300))
+        xs = np.repeat(np.arange(last + 1, dtype=float), counts)
+        shade = [role for role, n in zip(roles, counts, strict=True) for _ in range(n)]
         self.nodes_ = ax.scatter(
-            xs, np.concatenate(columns), s=node_size, c=roles, **_NODES
+            xs, np.concatenate(columns), s=node_size, c=shade, **_NODES
         )
         for c, (name, size, units) in enumerate(
             zip(self.layer_names, self.layer_sizes, self.units, strict=True)

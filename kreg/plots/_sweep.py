@@ -833,9 +833,8 @@ class SweepBoundariesDisplay:
         check_grid(result, "sweep", "decision")
         chosen = list(range(all_lams.size))
         if lams is not None:
-            if isinstance(lams, (str, bytes)) or not isinstance(
-                lams, (Sequence, np.ndarray)
-            ):
+            sequence = isinstance(lams, (Sequence, np.ndarray))
+            if isinstance(lams, (str, bytes)) or not sequence:
                 _fail("lams", "a sequence of the result's lambdas", lams, TypeError)
             chosen = sorted({_lam_index(all_lams, lam, "lams") for lam in lams})
             if not chosen:
