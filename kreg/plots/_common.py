@@ -170,8 +170,12 @@ def grid_spec(
         return fig, fig.add_gridspec(nrows, ncols, **grid_kw), None
     spec = ax.get_subplotspec()
     if spec is None:
-        expected = "an Axes made by subplots or add_subplot (whose place can be "
-        _fail("ax", expected + "divided), or a sequence of Axes", ax)
+        _fail(
+            "ax",
+            "an Axes made by subplots or add_subplot (whose place can be divided), "
+            "or a sequence of Axes",
+            ax,
+        )
     ax.set_axis_off()
     return ax.figure, spec.subgridspec(nrows, ncols, **grid_kw), ax
 
@@ -263,9 +267,12 @@ def gaussian_kde(
     if bandwidth is None:
         h = _scott(samples)
         if h == 0.0:
-            expected = "values with some spread (Scott's bandwidth is 0 when all are "
-            same = f"<{samples.size} values all equal to {samples[0]!r}>"
-            _fail("data", expected + "equal; pass `bandwidth=`)", same)
+            _fail(
+                "data",
+                "values with some spread (Scott's bandwidth is 0 when all are "
+                "equal; pass `bandwidth=`)",
+                f"<{samples.size} values all equal to {samples[0]!r}>",
+            )
     else:
         h = check_positive("bandwidth", bandwidth)
     at = np.asarray(points, dtype=np.float64)
@@ -475,8 +482,12 @@ def check_result(
 def check_grid(result: Any, maker: str, *also: str) -> None:
     """Raise ``ValueError`` if ``result.grid`` (or an attribute of ``also``) is None."""
     if any(getattr(result, a) is None for a in ("grid", *also)):
-        expected = f"a result with a decision grid ({maker}() makes one for data with "
-        _fail("result", expected + "2 features)", "<result without a grid>")
+        _fail(
+            "result",
+            f"a result with a decision grid ({maker}() makes one for data with "
+            "2 features)",
+            "<result without a grid>",
+        )
 
 
 def check_history(history: Any, name: str = "history") -> None:

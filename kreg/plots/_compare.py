@@ -7,7 +7,7 @@ The variants side by side, on the same scales; over several seeds, means with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -648,7 +648,11 @@ class VariantPanelsDisplay:
 
 
 def _variant_panels(
-    result: Any, chosen: list[str], ax: Any, size: tuple[float, float], draw: Any
+    result: Any,
+    chosen: list[str],
+    ax: Any,
+    size: tuple[float, float],
+    draw: Callable[[int, str, Axes], Any],
 ) -> VariantPanelsDisplay:
     """``draw(i, name, panel)`` the Display of each variant in a panel of ``size``."""
     n = len(chosen)
@@ -879,7 +883,8 @@ class MetricBarsDisplay:
         Returns:
             ``self``, drawn.
         """
-        n, size = len(self.names), (2.6 * len(self.names) + 0.8, 3.2)
+        n = len(self.names)
+        size = (2.6 * n + 0.8, 3.2)
         fig, axes, bounding = panel_axes(ax, n, figsize=size, per="metric")
         self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))

@@ -42,8 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 #: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
-_BOX = dict(whis=(0, 100), widths=0.5, patch_artist=True, showfliers=False)
-_BOX.update(orientation="horizontal")
+_BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
 _HIST = {"density": True, "histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
@@ -257,7 +256,9 @@ class WeightDistributionDisplay:
         rows = {label: float(n - i) for i, label in enumerate(labels)}
         if box and drawn:
             boxes, positions = [data[k] for k in drawn], [rows[k] for k in drawn]
-            self.boxes_ = box_ax.boxplot(boxes, positions=positions, **_BOX)
+            self.boxes_ = box_ax.boxplot(
+                boxes, positions=positions, orientation="horizontal", **_BOX
+            )
         for i, label in enumerate(drawn):
             if box:
                 self.boxes_["boxes"][i].set(facecolor=colors[label], alpha=0.5)
@@ -745,9 +746,12 @@ class NetworkDisplay:
         if keys is None:
             keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
             if not keys:
-                expected = "a history with at least one 2-D kernel (a Dense layer); "
-                expected += f"its weights are {list(history.keys())}"
-                _fail("history", expected, history)
+                _fail(
+                    "history",
+                    "a history with at least one 2-D kernel (a Dense layer); "
+                    f"its weights are {list(history.keys())}",
+                    history,
+                )
         chosen = [_weight(history, k) for k in check_names("keys", keys)]
         epochs = chosen[0][2]
         index = check_record(record, len(epochs))
