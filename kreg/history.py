@@ -1,15 +1,10 @@
 """Weight snapshots during ``model.fit``: the callback, its statistics and its files.
 
-``WeightHistory`` is a Keras callback that keeps copies of the weight values before
-training (epoch 0) and after every ``every``-th epoch (or ``every_batches``-th
-batch), in memory or streamed to a directory one file per record.
-``WeightHistory.stats`` summarizes each weight per record (norms, range, sparsity,
-percentiles); ``save`` and ``load`` keep a history in one ``.npz`` file that NumPy
-reads with ``allow_pickle=False``.
-
-Keras keeps no weights per epoch: ``keras.callbacks.TensorBoard(histogram_freq=1)``
-writes 30-bin histograms after each epoch, never the initial weights, and needs
-TensorFlow.
+``WeightHistory`` keeps copies of the weights before training and after every
+epoch (or batch), in memory or streamed to a directory; ``stats`` summarizes them,
+``save`` and ``load`` keep them in one ``.npz`` file. Keras keeps no weights per
+epoch (``TensorBoard(histogram_freq=1)`` writes histograms, never the initial
+weights, and needs TensorFlow).
 """
 
 from __future__ import annotations
@@ -64,20 +59,6 @@ _STATS_BLOCK = 1 << 22
 # --- small helpers -----------------------------------------------------------------
 
 
-def _is_kernel(variable: Any) -> bool:
-    name = variable.name.rsplit("/", 1)[-1]
-    return name.endswith("kernel") or name == "embeddings"
-
-
-def _is_bias(variable: Any) -> bool:
-    return variable.name.rsplit("/", 1)[-1].endswith("bias")
-
-
-def _all_layers(model: Any) -> list:
-    """Every layer inside ``model``, nested ones included, parents first."""
-    return list(model._flatten_layers(include_self=False, recursive=True))
-
-
 def _layer_of(path: str) -> str:
     """The layer name in a variable path: the component before the last."""
     parts = path.split("/")
@@ -98,11 +79,6 @@ def _owner_names(layers: list, variables: list) -> dict[int, str]:
         id(v): owners[id(v)][1] if id(v) in owners else _layer_of(v.path)
         for v in variables
     }
-
-
-def _storage_dtype(variable: Any) -> str:
-    dtype = keras.backend.standardize_dtype(variable.dtype)
-    return "float32" if dtype == "bfloat16" else dtype
 
 
 def _plural(count: int, word: str) -> str:
@@ -513,11 +489,8 @@ class WeightHistory(keras.callbacks.Callback):
     epoch mode the callback has no batch hook, so Keras keeps its asynchronous
     batch dispatch.
 
-    ``append=True`` lets a new ``fit`` continue the record; ``directory=`` streams
-    each record to its own file as it is made, so memory stays flat and a crashed
-    run loads back; non-finite weights warn, stop training or pass
-    (``on_nonfinite``). The guide "Weight history" gives the details: epochs and
-    steps, streaming, reuse across ``fit`` calls, the files.
+    The guide "Weight history" gives the details: epochs and steps, streaming,
+    reuse across ``fit`` calls, the files.
 
     Args:
         layers: The layers to record: names, layer objects or a list of them (a
@@ -528,22 +501,14 @@ class WeightHistory(keras.callbacks.Callback):
         every_batches: An integer >= 1 to record after every
             ``every_batches``-th training batch instead (not with ``every``).
         append: Whether a new ``fit`` continues the record. Default ``False``.
-        directory: A directory to stream the records to (created if needed), or
-            ``None`` (default) to keep them in memory.
+        directory: A directory to stream the records to (created if needed), one
+            file per record as it is made, so memory stays flat and a crashed run
+            loads back; or ``None`` (default) to keep them in memory.
         overwrite: Whether a new record may delete another history's
             ``weight_history.json`` and ``record-NNNNNN.npz`` files in
             ``directory``. Default ``False``.
-        on_nonfinite: ``"warn"`` (default), ``"stop"`` or ``"ignore"``.
-
-    Attributes:
-        epochs: The epoch of each record (list of ints); 0 = before training.
-        steps: The training steps since the record began, per record (per epoch:
-            from ``model.optimizer.iterations``; per batch: the batches counted).
-        kreg_version: The kreg version that recorded (or saved) the history.
-        weights: Key (the variable's Keras ``path``, e.g.
-            ``"sequential/dense/kernel"``) -> read-only NumPy array of shape
-            ``(records, *weight_shape)``; read from disk when streaming.
-        layer_names: Key -> the name of the layer owning the weight.
+        on_nonfinite: What non-finite weights do: ``"warn"`` (default), ``"stop"``
+            (training) or ``"ignore"``.
 
     Raises:
         TypeError: If an argument has the wrong type.
@@ -674,7 +639,8 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def steps(self) -> list[int]:
-        """The optimizer steps since the record began, one per record."""
+        """The training steps since the record began, one per record (per epoch:
+        from ``model.optimizer.iterations``; per batch: the batches counted)."""
         return list(self._steps)
 
     @property
@@ -689,9 +655,9 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
-        """Key -> read-only array of shape ``(records, *weight_shape)``."""
-        if self.directory is not None:
-            return dict(self._read_directory_arrays())
+        """Key (the variable's Keras ``path``, e.g. ``"sequential/dense/kernel"``) ->
+        read-only array of shape ``(records, *weight_shape)``, read from disk when
+        streaming."""
         return {key: self._records_of(key) for key in self._layout["keys"]}
 
     def _records_of(self, key: str) -> np.ndarray:
@@ -713,14 +679,14 @@ class WeightHistory(keras.callbacks.Callback):
     def _read_directory_arrays(self) -> dict[str, np.ndarray]:
         records = len(self._epochs)
         if self._disk_cache is None or self._disk_cache[0] != records:
-            epochs, weights = [], {}
+            weights = {}
             if self._layout["keys"]:
                 epochs, _, weights = _read_stream(self.directory, self._layout, records)
-            if self._layout["keys"] and len(epochs) != records:
-                raise ValueError(
-                    f"The WeightHistory directory {self.directory!r} holds "
-                    f"{len(epochs)} readable records; this history has {records}."
-                )
+                if len(epochs) != records:
+                    raise ValueError(
+                        f"The WeightHistory directory {self.directory!r} holds "
+                        f"{len(epochs)} readable records; this history has {records}."
+                    )
             self._disk_cache = (records, weights)
         return self._disk_cache[1]
 
@@ -989,9 +955,7 @@ class WeightHistory(keras.callbacks.Callback):
         history._set_layout(
             {
                 "keys": list(arrays),
-                "layer_names": {
-                    k: str(names[k]) if k in names else _layer_of(k) for k in arrays
-                },
+                "layer_names": {k: str(names.get(k, _layer_of(k))) for k in arrays},
                 "shapes": {k: a.shape[1:] for k, a in arrays.items()},
                 "dtypes": {k: a.dtype.name for k, a in arrays.items()},
             }
@@ -1000,16 +964,18 @@ class WeightHistory(keras.callbacks.Callback):
         history._epochs, history._steps = epoch_list, step_list
         return history
 
-    def _select_variables(self, model: Any) -> list:
-        """The variables to record, in the model's order of weights."""
+    def _select_variables(self, model: Any, layers: list) -> list:
+        """The variables to record (of ``model``, whose layers, nested ones
+        included, are ``layers``), in the model's order of weights."""
 
         def keep(variable: Any) -> bool:
-            return _is_kernel(variable) or (self.include_bias and _is_bias(variable))
+            name = variable.name.rsplit("/", 1)[-1]
+            bias = self.include_bias and name.endswith("bias")
+            return bias or name.endswith("kernel") or name == "embeddings"
 
         model_weights = list(model.weights)
         if self._selection is None:
             return [v for v in model_weights if keep(v)]
-        layers = _all_layers(model)
         by_name: dict[str, list] = {}
         for layer in layers:
             if not isinstance(layer, keras.layers.InputLayer):
@@ -1044,8 +1010,9 @@ class WeightHistory(keras.callbacks.Callback):
 
     def _layout_from_model(self, model: Any) -> tuple[list, dict[str, Any]]:
         """The variables to record and the layout of their records."""
-        variables = self._select_variables(model)
-        owners = _owner_names(_all_layers(model), variables)
+        layers = list(model._flatten_layers(include_self=False, recursive=True))
+        variables = self._select_variables(model, layers)
+        owners = _owner_names(layers, variables)
         layout: dict[str, Any] = {name: {} for name in _LAYOUT}
         for variable in variables:
             key = variable.path
@@ -1056,7 +1023,9 @@ class WeightHistory(keras.callbacks.Callback):
                 key = f"{key}#{n}"
             layout["layer_names"][key] = owners[id(variable)]
             layout["shapes"][key] = tuple(int(d) for d in variable.shape)
-            layout["dtypes"][key] = _storage_dtype(variable)
+            dtype = keras.backend.standardize_dtype(variable.dtype)
+            # to_numpy gives bfloat16 values as float32.
+            layout["dtypes"][key] = "float32" if dtype == "bfloat16" else dtype
         layout["keys"] = list(layout["shapes"])
         return variables, layout
 

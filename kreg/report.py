@@ -2,19 +2,11 @@
 
 :func:`write_report` writes the report of a ``kreg.compare`` run into a directory,
 :func:`write_sweep_report` that of a ``kreg.sweep`` run; their docstrings list the
-files. ``report.html`` is one self-contained page (figures as PNG data URIs,
-tables, config, timing; no external link, script or style sheet), every metric in
-it formatted as in the command line's summary tables. One writer makes both
-reports from a list of sections (heading, figure function, caption, table, text):
-they differ in their lists and their data file (``weights.npz``, ``paths.npz``).
-Every file is written atomically; a non-empty directory is refused, before
-anything is drawn, unless ``force=True``.
-
-The pieces are reusable: :class:`Report` (a page of headings, text, figures and
-tables), :func:`atomic_write`, :func:`write_json`, :func:`check_out_dir`,
-:func:`default_out_dir`, and :func:`save_histories` and :func:`load_histories`
-(several weight histories in one file). Only :mod:`kreg.plots` draws; it is
-imported when a report is written.
+files. One writer makes both from a list of sections (heading, figure, caption,
+table, text). The pieces are reusable: :class:`Report`, :func:`atomic_write`,
+:func:`write_json`, :func:`check_out_dir`, :func:`default_out_dir`,
+:func:`save_histories` and :func:`load_histories`. :mod:`kreg.plots` (the only
+module that draws) is imported when a report is written.
 """
 
 from __future__ import annotations

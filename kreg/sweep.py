@@ -1,15 +1,9 @@
 """Train one network per lambda side by side: ``kreg.sweep``.
 
-``sweep`` trains the comparison's network (two moons and the lecture's 128-128-1
-model by default) once per value of lambda on a grid, with the same penalty kind
-on the hidden kernels, to show the regularization path: how the weights, the
-sparsity and the training and validation losses change as lambda grows, from
-overfitting (lambda = 0) to underfitting, and which lambda generalizes best.
-
-It uses the engine of ``kreg.compare``: all lambdas (and all seeds) are trained
-together as one stacked network in one compiled loop, from identical initial
-weights (per seed) on identical batches, so lambda is the only difference between
-the networks of a seed, and a 13-lambda sweep costs a few times one model, not 13.
+The regularization path: how the weights, the sparsity and the losses change as
+lambda grows, from overfitting (lambda = 0) to underfitting, and which lambda
+generalizes best. All lambdas (and seeds) train as one stacked network in the
+engine of ``kreg.compare``, so a 13-lambda sweep costs a few times one model.
 """
 
 from __future__ import annotations
@@ -28,6 +22,7 @@ from kreg._validation import _fail, check_choice, check_names
 from kreg.compare import (
     _MODEL_OPTIONS,
     _SETUP_OPTIONS,
+    _SUMMARY_COLUMNS,
     METRIC_KEYS,
     _base_config,
     _builtin_regularizers,
@@ -63,19 +58,6 @@ KINDS = ("l1", "l2", "l1l2")
 # L1L2 underfit from about lam = 1 and zero every hidden weight from about 3.
 _DEFAULT_RANGES = {"l1": (1e-3, 10.0), "l2": (1e-2, 100.0), "l1l2": (1e-3, 10.0)}
 _DEFAULT_POINTS = 12
-
-# The summary table's columns: (title, metric key, format).
-_SWEEP_COLUMNS = (
-    ("train loss", "train_loss", "{:.4f}"),
-    ("val loss", "val_loss", "{:.4f}"),
-    ("gap", "gap", "{:+.4f}"),
-    ("train acc", "train_accuracy", "{:.3f}"),
-    ("val acc", "val_accuracy", "{:.3f}"),
-    ("penalty", "penalty", "{:.4f}"),
-    ("zeros", "zero_fraction", "{:.1%}"),
-    ("L1 norm", "l1_norm", "{:.2f}"),
-    ("L2 norm", "l2_norm", "{:.3f}"),
-)
 
 
 def default_lams(kind: str = "l2") -> np.ndarray:
@@ -124,11 +106,9 @@ class SweepResult:
         lams: ``(L,)`` float64, increasing; ``lams[0]`` may be 0.
         seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
-        metrics: ``METRIC_KEYS`` -> ``(S, L)`` float64: the final numbers (data
-            losses, accuracies, ``gap = val_loss - train_loss``, the penalty,
-            the first hidden kernel's range, the fraction of exactly-zero kernel
-            weights and the L1 and L2 norms of all kernels), as in
-            ``kreg.compare``.
+        metrics: ``METRIC_KEYS`` -> ``(S, L)`` float64: the final numbers, as
+            ``ComparisonResult.metrics`` (data losses, ``gap = val_loss -
+            train_loss``, the penalty, zeros, norms, ...).
         mean: ``METRIC_KEYS`` -> ``(L,)``: means over the seeds.
         std: ``METRIC_KEYS`` -> ``(L,)``: standard deviations over the seeds
             (``ddof=0``; 0 with one seed).
@@ -229,7 +209,8 @@ class SweepResult:
             * best lambda ...: the lowest mean validation data loss
         """
         several = len(self.seeds) > 1
-        columns = [c for c in _SWEEP_COLUMNS if c[1] in self.mean]
+        # Compare's columns but the first kernel's range (key None).
+        columns = [c for c in _SUMMARY_COLUMNS if c[1] in self.mean]
         rows = []
         for i, lam in enumerate(self.lams):
             mark = " *" if i == self.best_index else "  "
@@ -355,8 +336,7 @@ def _sweep_model(
         l1_mode=options["l1_mode"],
         seeds=[config["seed"]],
         regularizers=[
-            None if r is None else keras.saving.serialize_keras_object(r)
-            for r in variants.values()
+            keras.saving.serialize_keras_object(r) for r in variants.values()
         ],
     )
     return SweepResult(
@@ -426,23 +406,18 @@ def sweep(
       ``kreg.compare``);
     - ``"l1l2"``: ``kreg.L1L2(lam, lam, n)``, both.
 
-    ``lam = 0`` is the unregularized network. All networks (one per lambda and
-    seed) are trained together by the engine of ``kreg.compare``: those of a seed
-    start from the same initial weights, and all see the same batches (drawn from
-    ``seed``), so each lambda's network is the one ``kreg.compare`` trains with
-    that lambda alone. The best lambda is the one with the lowest validation data
-    loss (mean over the seeds).
+    ``lam = 0`` is the unregularized network. The networks of a seed start from
+    the same initial weights and all see the same batches (drawn from ``seed``),
+    so each is the one ``kreg.compare`` trains with that lambda alone. The best
+    lambda has the lowest validation data loss (mean over the seeds).
 
     With ``model`` (a Keras model or a ``build(regularizer)`` function), the
-    sweep is ``kreg.compare`` on that model with one variant per lambda, trained
-    as towers of one model (see ``kreg.compare``); ``layers``, ``loss``,
-    ``metrics``, ``validation_data``, ``shuffle`` and ``callbacks`` are those of
-    ``kreg.compare``, and ``result.paths`` is keyed by the model's kernel paths
-    without the model's name (``"hidden/kernel"``).
+    sweep is ``kreg.compare`` on that model with one variant per lambda (towers
+    of one model); ``result.paths`` is keyed by the model's kernel paths without
+    the model's name (``"hidden/kernel"``).
 
     Args:
-        model: ``None`` (the built-in network) or your model (see
-            ``kreg.compare``).
+        model: ``None`` (the built-in network) or your model.
         x: The inputs (or, with a model, a ``tf.data.Dataset``); ``None``
             (default, without a model) uses the two moons. The last
             ``validation_split`` of the rows validate.
@@ -452,10 +427,9 @@ def sweep(
             >= 0. ``None``: ``default_lams(kind)``, 0 and 12 log-spaced values
             wide enough to reach underfitting on the lecture's setup.
         kind: ``"l2"`` (default), ``"l1"`` or ``"l1l2"``.
-        l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how an L1 term
-            acts (see ``kreg.compare``). ``"proximal"`` trains with the proximal
-            counterpart of the optimizer (Adam or SGD) when ``kind`` has an L1
-            term.
+        l1_mode: ``"proximal"`` (default: the proximal counterpart of Adam or SGD
+            when ``kind`` has an L1 term) or ``"subgradient"`` (see
+            ``kreg.compare``).
         layers: With a model: see ``kreg.compare``.
         loss: With a model: see ``kreg.compare``.
         metrics: With a model: see ``kreg.compare``.

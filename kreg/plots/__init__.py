@@ -5,7 +5,9 @@ compute what to draw and call ``plot(ax=None, **kwargs)``, which draws and keeps
 the axes (``ax_``), the figure (``figure_``) and the main artists (``lines_``,
 ``bars_``, ...). ``ax=None`` creates a figure; ``**kwargs`` go to the main artist.
 The ``plot_*`` functions are shortcuts returning the Display. matplotlib is
-imported only when something is drawn.
+imported only when something is drawn. An argument of the wrong kind (a result,
+a history, an ``Axes``) raises ``TypeError`` before anything is drawn, a wrong
+value ``ValueError``; the message names the argument.
 
 - Of a ``kreg.WeightHistory``: :class:`WeightDistributionDisplay` (density,
   histogram, box plot), :class:`WeightEvolutionDisplay` (percentiles and norms

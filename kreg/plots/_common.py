@@ -311,10 +311,8 @@ def finite_values(values: Any, *, what: str = "values") -> np.ndarray:
 
 def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
     """Warn that ``values`` (e.g. "3 weights") are NaN or infinite, not in ``place``."""
-    warnings.warn(
-        f"{values} are NaN or infinite and are left out of {place}.",
-        stacklevel=stacklevel + 1,
-    )
+    text = f"{values} are NaN or infinite and are left out of {place}."
+    warnings.warn(text, stacklevel=stacklevel + 1)
 
 
 def finite_or_nan(values: Any) -> np.ndarray:
@@ -326,18 +324,13 @@ def finite_or_nan(values: Any) -> np.ndarray:
 # Looks: colours per variant, bands, annotations
 
 #: The colour cycle (matplotlib's "tab10" names).
-PALETTE: tuple[str, ...] = tuple(
-    f"tab:{c}"
-    for c in "blue orange green red purple brown pink gray olive cyan".split()
-)
+_TAB10 = "blue orange green red purple brown pink gray olive cyan"
+PALETTE: tuple[str, ...] = tuple(f"tab:{c}" for c in _TAB10.split())
 
 #: Fixed colours for the usual variants, so every figure of a run agrees.
-ROLE_COLORS: dict[str, str] = {
-    "none": "tab:blue",
-    "l1": "tab:orange",
-    "l2": "tab:green",
-    "l1l2": "tab:purple",
-}
+ROLE_COLORS: dict[str, str] = dict(
+    none="tab:blue", l1="tab:orange", l2="tab:green", l1l2="tab:purple"
+)
 
 _NONE_WORDS = frozenset(
     {"none", "no", "without", "unregularized", "unregularised", "baseline", "plain"}
@@ -384,9 +377,8 @@ def variant_colors(
 
 def std_band(ax: Axes, x: Any, mean: Any, std: Any, color: Any, alpha: float) -> Any:
     """Fill the band ``mean ± std`` (one standard deviation over seeds) on ``ax``."""
-    return ax.fill_between(
-        x, mean - std, mean + std, color=color, alpha=alpha, linewidth=0
-    )
+    band = dict(color=color, alpha=alpha, linewidth=0)
+    return ax.fill_between(x, mean - std, mean + std, **band)
 
 
 def annotate_min_max(
@@ -487,6 +479,17 @@ def check_result(
         _fail(name, expected, value, TypeError)
 
 
+def check_grid(result: Any, maker: str, *also: str) -> None:
+    """Raise ``ValueError`` if ``result.grid`` (or an attribute of ``also``) is None."""
+    if any(getattr(result, a) is None for a in ("grid", *also)):
+        _fail(
+            "result",
+            f"a result with a decision grid ({maker}() makes one for data with "
+            "2 features)",
+            "<result without a grid>",
+        )
+
+
 def check_history(history: Any, name: str = "history") -> None:
     """Raise ``TypeError`` unless ``history`` looks like a ``kreg.WeightHistory``."""
     check_result(history, HISTORY, *_HISTORY_ATTRIBUTES, name=name)
@@ -560,11 +563,8 @@ def key_at(keys: Sequence[str], key: str | int) -> str | None:
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
         n = len(keys)
         if not -n <= int(key) < n:
-            _fail(
-                "key",
-                f"a key or a position in [-{n}, {n}) (of the {n} weights {keys})",
-                key,
-            )
+            expected = f"a key or a position in [-{n}, {n}) (of the {n} weights {keys})"
+            _fail("key", expected, key)
         return keys[int(key)]
     if not isinstance(key, str):
         _fail("key", "a weight's key (str) or position (int)", key, TypeError)
@@ -600,12 +600,8 @@ def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
                 _fail("indices", f"positions inside the shape {shape}", indices)
             flat.append(int(np.ravel_multi_index(position, shape)))
         else:
-            _fail(
-                "indices",
-                f"flat indices (int) or positions (tuples of {len(shape)} ints)",
-                indices,
-                TypeError,
-            )
+            expected = f"flat indices (int) or positions (tuples of {len(shape)} ints)"
+            _fail("indices", expected, indices, TypeError)
     return flat
 
 

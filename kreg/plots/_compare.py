@@ -7,7 +7,7 @@ The variants side by side, on the same scales; over several seeds, means with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from kreg.plots._common import (
     add_panels,
     append_axes,
     check_ax,
+    check_grid,
     check_record,
     check_result,
     divergence,
@@ -53,6 +54,11 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 #: How the bars' error bars and the seeds' dots are drawn.
 _ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
 _SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
+#: How the training and the validation points are drawn (filled, outlined).
+_POINTS = {
+    "train": dict(marker="o", edgecolors="black", linewidths=0.6, zorder=3),
+    "val": dict(marker="^", facecolors="white", linewidths=1.6, zorder=4),
+}
 #: Headings of the summary bar panels, for the metrics of a comparison.
 _BAR_TITLES = {
     "train_loss": "training data loss",
@@ -228,11 +234,12 @@ class DecisionBoundaryDisplay:
     ) -> DecisionBoundaryDisplay:
         """Draw the decision regions of a comparison's variants side by side.
 
-        Reads ``result.grid``, ``result.decision`` and ``result.data``; titles give
-        each variant's validation accuracy and gap, and a diverged variant says so.
+        Titles give each variant's validation accuracy and gap, and a diverged
+        variant says so.
 
         Args:
-            result: A ``ComparisonResult`` of :func:`kreg.compare`.
+            result: A ``ComparisonResult`` of :func:`kreg.compare` with a decision
+                grid (``grid``, ``decision`` and ``data`` are read).
             variants: Which variants, in order; ``None`` draws all.
             ax: ``None``, one ``Axes`` to divide into the panels, or one per variant.
             points: Draw the training and validation points.
@@ -240,19 +247,9 @@ class DecisionBoundaryDisplay:
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            TypeError: If ``result`` is not a comparison result.
-            ValueError: If a variant is not in the result or it has no grid.
         """
         chosen = _select_variants(result, variants, "grid", "decision", "data")
-        if result.grid is None:
-            _fail(
-                "result",
-                "a result with a decision grid (compare() makes one for data with "
-                "2 features)",
-                "<result without a grid>",
-            )
+        check_grid(result, "compare")
         display = cls(
             result.grid["xx"],
             result.grid["yy"],
@@ -291,23 +288,14 @@ class DecisionBoundaryDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
-            ValueError: If ``ax`` holds the wrong number of axes or ``levels`` are bad.
         """
         from matplotlib.colors import Normalize
 
         check_ax("cax", cax)
         names = list(self.decision)
         levels = np.asarray(levels, dtype=np.float64)
-        if (
-            levels.ndim != 1
-            or levels.size < 2
-            or np.any(np.diff(levels) <= 0)
-            or levels[0] < 0
-            or levels[-1] > 1
-        ):
+        valid = levels.ndim == 1 and levels.size >= 2 and np.all(np.diff(levels) > 0)
+        if not valid or levels[0] < 0 or levels[-1] > 1:
             _fail("levels", "at least 2 increasing values within [0, 1]", levels)
         n = len(names)
         fig, axes, bounding = panel_axes(ax, n, figsize=(3.6 * n + 1.2, 3.6))
@@ -317,21 +305,14 @@ class DecisionBoundaryDisplay:
         self.contours_, self.boundaries_ = {}, {}
         self.train_points_, self.val_points_ = {}, {}
         options = {"cmap": cmap, "norm": self.norm_, "alpha": alpha, **kwargs}
+        line = dict(levels=[self.threshold], colors="black", linewidths=1.5)
         grid = (self.xx, self.yy)
         for i, (name, panel) in enumerate(self.axes_.items()):
-            values = self.decision[name]
-            self.contours_[name] = panel.contourf(
-                *grid, values, levels=levels, **options
-            )
-            finite = values[np.isfinite(values)]
+            z = self.decision[name]
+            self.contours_[name] = panel.contourf(*grid, z, levels=levels, **options)
+            finite = z[np.isfinite(z)]
             if finite.size and finite.min() < self.threshold < finite.max():
-                self.boundaries_[name] = panel.contour(
-                    *grid,
-                    values,
-                    levels=[self.threshold],
-                    colors="black",
-                    linewidths=1.5,
-                )
+                self.boundaries_[name] = panel.contour(*grid, z, **line)
             self._draw_points(panel, name, point_size)
             panel.set_xlim(float(self.xx.min()), float(self.xx.max()))
             panel.set_ylim(float(self.yy.min()), float(self.yy.max()))
@@ -347,9 +328,8 @@ class DecisionBoundaryDisplay:
         self.colorbar_ = None
         if colorbar:
             where = {"cax": cax} if cax is not None else {"ax": axes, "shrink": 0.9}
-            self.colorbar_ = fig.colorbar(
-                self.contours_[names[0]], label="P(class 1)", **where
-            )
+            first = self.contours_[names[0]]
+            self.colorbar_ = fig.colorbar(first, label="P(class 1)", **where)
             self.colorbar_.add_lines(
                 levels=[self.threshold], colors=["black"], linewidths=[1.5]
             )
@@ -366,11 +346,9 @@ class DecisionBoundaryDisplay:
             labels = np.asarray(y).reshape(len(y), -1)[:, 0].astype(np.float64) > 0.5
             shade = list(np.asarray(CLASS_COLORS)[labels.astype(int)])
             if part == "train":
-                style = dict(s=size, c=shade, marker="o", edgecolors="black")
-                style.update(linewidths=0.6, zorder=3)
+                style = dict(s=size, c=shade, **_POINTS[part])
             else:
-                style = dict(s=size * 1.4, marker="^", facecolors="white")
-                style.update(edgecolors=shade, linewidths=1.6, zorder=4)
+                style = dict(s=size * 1.4, edgecolors=shade, **_POINTS[part])
             store[name] = panel.scatter(x[:, 0], x[:, 1], **style)
 
     def _legend(self, ax: Axes) -> None:
@@ -388,9 +366,8 @@ class DecisionBoundaryDisplay:
                 face, edge = (color, "black") if filled else ("white", color)
                 look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
                 handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
-        ax.legend(
-            handles=handles, loc="upper right", fontsize="x-small", framealpha=0.8
-        )
+        where = dict(loc="upper right", fontsize="x-small", framealpha=0.8)
+        ax.legend(handles=handles, **where)
 
 
 class LossCurvesDisplay:
@@ -452,9 +429,7 @@ class LossCurvesDisplay:
             if not isinstance(named, Mapping):
                 _fail(f"{what}[{name!r}]", "a dict of curve name -> values", named)
             out[str(name)] = {}
-            for curve in _CURVE_NAMES:
-                if named.get(curve) is None:
-                    continue
+            for curve in (c for c in _CURVE_NAMES if named.get(c) is not None):
                 values = np.asarray(named[curve], dtype=np.float64)
                 if values.shape != (n,):
                     expected = f"{n} values, one per epoch"
@@ -485,10 +460,6 @@ class LossCurvesDisplay:
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            TypeError: If ``result`` is not a comparison result.
-            ValueError: If a variant is not in the result.
         """
         chosen = _select_variants(result, variants, "epochs", "curves")
         std = None
@@ -515,7 +486,8 @@ class LossCurvesDisplay:
         Args:
             ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
                 axes), or the loss ``Axes``: one per variant, or one.
-            penalty_ax: Axes for the penalties; ``None`` makes one below.
+            penalty_ax: Axes for the penalties; ``None`` makes one below (it must be
+                ``None`` with ``penalty=False``).
             separate: One panel per variant rather than all on one axes.
             penalty: Draw the penalties.
             logy: Logarithmic y scale for the losses (and the penalties).
@@ -525,11 +497,6 @@ class LossCurvesDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` or ``penalty_ax`` is not an ``Axes``.
-            ValueError: If ``ax`` holds the wrong number of axes, or ``penalty_ax``
-                is given with ``penalty=False``.
         """
         check_ax("penalty_ax", penalty_ax)
         if penalty_ax is not None and not penalty:
@@ -596,9 +563,8 @@ class LossCurvesDisplay:
             values, std = curves.get(f"{part}_loss"), spread.get(f"{part}_loss")
             if values is None or not np.isfinite(values).any():
                 continue
-            label = f"{prefix}{word} data loss" + (
-                "" if std is None else " (mean ± std)"
-            )
+            label = f"{prefix}{word} data loss"
+            label += "" if std is None else " (mean ± std)"
             look = dict(color=color, linestyle=style, linewidth=width, alpha=alpha)
             options = {**look, "label": label, **kwargs}
             (self.lines_[name][part],) = panel.plot(self.epochs, values, **options)
@@ -622,19 +588,16 @@ class LossCurvesDisplay:
             values = curves.get("penalty")
             if values is None or not np.any(np.nan_to_num(values) != 0):
                 continue
-            color = self.colors_[name]
-            (self.penalty_lines_[name],) = ax.plot(
-                self.epochs, values, color=color, label=name
-            )
-            std = self.std.get(name, {}).get("penalty")
+            color, std = self.colors_[name], self.std.get(name, {}).get("penalty")
+            line = ax.plot(self.epochs, values, color=color, label=name)
+            self.penalty_lines_[name] = line[0]
             if std is not None:
                 self.bands_[name]["penalty"] = std_band(
                     ax, self.epochs, values, std, color, band_alpha * 0.6
                 )
         if self.penalty_lines_:
-            if logy and all(
-                np.nanmin(self.curves[n]["penalty"]) > 0 for n in self.penalty_lines_
-            ):
+            drawn = [self.curves[n]["penalty"] for n in self.penalty_lines_]
+            if logy and all(np.nanmin(values) > 0 for values in drawn):
                 ax.set_yscale("log")
             ax.legend(fontsize="x-small", loc="best")
         else:
@@ -684,6 +647,21 @@ class VariantPanelsDisplay:
         self.notes_ = _write_notes(self.axes_, _read_notes(notes, list(self.axes_)))
 
 
+def _variant_panels(
+    result: Any,
+    chosen: list[str],
+    ax: Any,
+    size: tuple[float, float],
+    draw: Callable[[int, str, Axes], Any],
+) -> VariantPanelsDisplay:
+    """``draw(i, name, panel)`` the Display of each variant in a panel of ``size``."""
+    n = len(chosen)
+    fig, axes, bounding = panel_axes(ax, n, figsize=(size[0] * n, size[1]))
+    pairs = enumerate(zip(chosen, axes, strict=True))
+    displays = {name: draw(i, name, panel) for i, (name, panel) in pairs}
+    return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
+
+
 def plot_variant_networks(
     result: Any,
     *,
@@ -708,10 +686,6 @@ def plot_variant_networks(
 
     Returns:
         A :class:`VariantPanelsDisplay` of ``NetworkDisplay`` objects.
-
-    Raises:
-        TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant is not in the result or ``record`` is out of range.
     """
     from matplotlib.colors import Normalize
 
@@ -725,19 +699,17 @@ def plot_variant_networks(
                 top = max(top, np.max(drawn, where=np.isfinite(drawn), initial=0))
     kwargs.setdefault("norm", Normalize(0.0, float(top) if top > 0 else 1.0))
     show_bar = kwargs.pop("colorbar", True)
-    fig, axes, bounding = panel_axes(ax, len(chosen), figsize=(4.6 * len(chosen), 4.6))
-    displays = {}
-    for i, (name, panel) in enumerate(zip(chosen, axes, strict=True)):
-        displays[name] = NetworkDisplay.from_history(
-            result.histories[name],
-            record=record,
-            max_units=max_units,
-            ax=panel,
-            colorbar=bool(show_bar) and i == len(chosen) - 1,
-            **kwargs,
+
+    def draw(i: int, name: str, panel: Axes) -> NetworkDisplay:
+        bar = bool(show_bar) and i == len(chosen) - 1  # on the last panel
+        options = dict(record=record, max_units=max_units, ax=panel, colorbar=bar)
+        display = NetworkDisplay.from_history(
+            result.histories[name], **options, **kwargs
         )
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
-    return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
+        return display
+
+    return _variant_panels(result, chosen, ax, (4.6, 4.6), draw)
 
 
 def plot_variant_weight_bars(
@@ -771,35 +743,31 @@ def plot_variant_weight_bars(
         A :class:`VariantPanelsDisplay` of ``WeightBarsDisplay`` objects.
 
     Raises:
-        TypeError: If ``result`` is not a comparison result.
-        ValueError: If a variant is not in the result or an index is out of range.
         KeyError: If ``key`` names no recorded weight.
     """
     chosen = _select_variants(result, variants, "histories")
     if indices is None:
         _, array = resolve_key(result.histories[chosen[0]], key)
         indices = largest_weights(array[0], k)
-    fig, axes, bounding = panel_axes(ax, len(chosen), figsize=(5.0 * len(chosen), 4.0))
     colors = variant_colors(chosen)
-    displays = {}
-    for name, panel in zip(chosen, axes, strict=True):
+
+    def draw(i: int, name: str, panel: Axes) -> WeightBarsDisplay:
         options = {"colors": ("tab:gray", colors[name]), **kwargs}
         display = WeightBarsDisplay.from_history(
             result.histories[name], key, indices=indices, ax=panel, **options
         )
-        displays[name] = display
         short = str(display.key).removeprefix(f"{name}/")
         first, last = display.epochs
-        panel.set_title(
-            f"{name}: {len(display.labels)} weights of {short}, "
-            f"epoch {first} vs {last}",
-            fontsize="small",
-        )
-    low = min(panel.get_ylim()[0] for panel in axes)
-    high = max(panel.get_ylim()[1] for panel in axes)
-    for panel in axes:
+        what = f"{len(display.labels)} weights of {short}"
+        panel.set_title(f"{name}: {what}, epoch {first} vs {last}", fontsize="small")
+        return display
+
+    panels = _variant_panels(result, chosen, ax, (5.0, 4.0), draw)
+    low = min(panel.get_ylim()[0] for panel in panels.axes_.values())
+    high = max(panel.get_ylim()[1] for panel in panels.axes_.values())
+    for panel in panels.axes_.values():
         panel.set_ylim(low, high)
-    return VariantPanelsDisplay(displays, fig, bounding, _notes(result, chosen))
+    return panels
 
 
 class MetricBarsDisplay:
@@ -873,11 +841,9 @@ class MetricBarsDisplay:
     ) -> MetricBarsDisplay:
         """Draw a comparison's final numbers, with error bars over its seeds.
 
-        Reads ``result.metrics`` (means) and, with several seeds, ``metrics_std`` and
-        ``per_seed``.
-
         Args:
-            result: A ``ComparisonResult`` of :func:`kreg.compare`.
+            result: A ``ComparisonResult`` of :func:`kreg.compare` (its ``metrics``
+                and, with several seeds, ``metrics_std`` and ``per_seed``).
             names: The metrics, one panel each (keys of ``result.metrics``).
             variants: Which variants, in order; ``None`` draws all.
             ax: ``None`` (a new figure), one ``Axes`` to divide, or one per metric.
@@ -885,10 +851,6 @@ class MetricBarsDisplay:
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            TypeError: If ``result`` is not a comparison result.
-            ValueError: If a variant or a metric is not in the result.
         """
         chosen = _select_variants(result, variants, "metrics")
         several = _n_seeds(result) > 1
@@ -920,15 +882,10 @@ class MetricBarsDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
-            ValueError: If ``ax`` holds the wrong number of axes.
         """
         n = len(self.names)
-        fig, axes, bounding = panel_axes(
-            ax, n, figsize=(2.6 * n + 0.8, 3.2), per="metric"
-        )
+        size = (2.6 * n + 0.8, 3.2)
+        fig, axes, bounding = panel_axes(ax, n, figsize=size, per="metric")
         self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]
@@ -970,7 +927,8 @@ class MetricBarsDisplay:
 class ComparisonDisplay(CompositeDisplay):
     """The standard figure of a comparison: boundaries, losses, weight distributions.
 
-    Made by :func:`plot_comparison`.
+    Made by :func:`plot_comparison`; each part is kept as ``part_`` (``boundaries_``,
+    ``None`` without a grid, ``losses_``, ``weights_``).
 
     Args:
         figure: The figure.
@@ -978,11 +936,6 @@ class ComparisonDisplay(CompositeDisplay):
         losses: The drawn :class:`LossCurvesDisplay`.
         weights: The drawn :class:`~kreg.plots.WeightDistributionDisplay`.
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
-
-    Attributes:
-        boundaries_: The decision-boundary sub-display (``None`` without a grid).
-        losses_: The loss-curve sub-display.
-        weights_: The weight-distribution sub-display.
     """
 
     def __init__(
@@ -993,9 +946,8 @@ class ComparisonDisplay(CompositeDisplay):
         weights: WeightDistributionDisplay,
         bounding_ax: Any = None,
     ) -> None:
-        super().__init__(
-            figure, bounding_ax, boundaries=boundaries, losses=losses, weights=weights
-        )
+        parts = dict(boundaries=boundaries, losses=losses, weights=weights)
+        super().__init__(figure, bounding_ax, **parts)
 
 
 def plot_comparison(
@@ -1033,10 +985,6 @@ def plot_comparison(
 
     Returns:
         A :class:`ComparisonDisplay` holding the figure and the sub-displays.
-
-    Raises:
-        ValueError: If a variant is not in the result or ``record`` is out of range.
-        TypeError: If ``result`` is not a comparison result or ``ax`` not an ``Axes``.
 
     Examples:
         >>> import kreg

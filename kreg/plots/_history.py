@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -142,8 +143,6 @@ class WeightDistributionDisplay:
             The Display, drawn.
 
         Raises:
-            TypeError: If ``histories`` is not a history, a dict or a list of them.
-            ValueError: If ``histories`` is empty or ``record`` is out of range.
             KeyError: If ``key`` names no weight of a history.
 
         Examples:
@@ -181,9 +180,6 @@ class WeightDistributionDisplay:
         Returns:
             The Display, drawn.
 
-        Raises:
-            TypeError: If ``history`` is not a ``WeightHistory``.
-
         Examples:
             >>> from kreg.history import WeightHistory
             >>> h = WeightHistory.from_arrays({"d/kernel": [[1.0, 2.0, 4.0]]}, [0])
@@ -211,7 +207,8 @@ class WeightDistributionDisplay:
 
         Args:
             ax: Axes for the densities; ``None`` creates a figure.
-            box_ax: Axes for the box plots; ``None`` takes the lower part of ``ax``.
+            box_ax: Axes for the box plots; ``None`` takes the lower part of ``ax``
+                (it must be ``None`` with ``box=False``).
             kde: Draw the density curves.
             hist: Draw the histograms (the same bins for every label).
             box: Draw the box plots; else the min and max are written on ``ax``.
@@ -221,22 +218,12 @@ class WeightDistributionDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` or ``box_ax`` is not an ``Axes``.
-            ValueError: If ``box_ax`` is given with ``box=False``.
         """
         labels = list(self.values)
         n = len(labels)
+        size = dict(figsize=(6.4, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
         fig, ax, box_ax = axes_and_below(
-            ax,
-            box_ax,
-            draw=box,
-            name="box_ax",
-            flag="box",
-            size=0.3,
-            figsize=(6.4, 4.0 + 0.35 * n),
-            height_ratios=[3, 0.6 + 0.35 * n],
+            ax, box_ax, draw=box, name="box_ax", flag="box", size=0.3, **size
         )
         data = {
             k: finite_values(v, what=f"Weights of {k!r}")
@@ -268,12 +255,9 @@ class WeightDistributionDisplay:
         on = box_ax if box else ax  # where the min, max and notes are written
         rows = {label: float(n - i) for i, label in enumerate(labels)}
         if box and drawn:
-            positions = [rows[label] for label in drawn]
+            boxes, positions = [data[k] for k in drawn], [rows[k] for k in drawn]
             self.boxes_ = box_ax.boxplot(
-                [data[k] for k in drawn],
-                orientation="horizontal",
-                positions=positions,
-                **_BOX,
+                boxes, positions=positions, orientation="horizontal", **_BOX
             )
         for i, label in enumerate(drawn):
             if box:
@@ -361,11 +345,8 @@ class WeightEvolutionDisplay:
         self.l1_norms = np.asarray(l1_norms, dtype=np.float64)
         self.l2_norms = np.asarray(l2_norms, dtype=np.float64)
         arrays = {f"percentiles[{q}]": a for q, a in self.percentiles.items()}
-        for name, array in {
-            **arrays,
-            "l1_norms": self.l1_norms,
-            "l2_norms": self.l2_norms,
-        }.items():
+        arrays.update(l1_norms=self.l1_norms, l2_norms=self.l2_norms)
+        for name, array in arrays.items():
             if array.shape != (n,):
                 _fail(name, f"{n} values, one per epoch", f"<shape {array.shape}>")
 
@@ -399,9 +380,7 @@ class WeightEvolutionDisplay:
             The Display, drawn.
 
         Raises:
-            TypeError: If ``history`` is not a ``WeightHistory``.
             KeyError: If ``key`` names no recorded weight.
-            ValueError: If the history's epochs and records disagree.
 
         Examples:
             >>> from kreg.history import WeightHistory
@@ -424,9 +403,8 @@ class WeightEvolutionDisplay:
         flat = np.where(finite, flat, 0.0)
         l1 = np.where(some, np.abs(flat).sum(axis=1), np.nan)
         l2 = np.where(some, np.sqrt((flat * flat).sum(axis=1)), np.nan)
-        display = cls(
-            epochs, dict(zip(PERCENTILES, table, strict=True)), l1, l2, key=full
-        )
+        percentiles = dict(zip(PERCENTILES, table, strict=True))
+        display = cls(epochs, percentiles, l1, l2, key=full)
         return display.plot(ax=ax, norm_ax=norm_ax, norms=norms, color=color, **kwargs)
 
     def plot(
@@ -442,27 +420,18 @@ class WeightEvolutionDisplay:
 
         Args:
             ax: Axes for the bands; ``None`` creates a figure.
-            norm_ax: Axes for the norms; ``None`` takes the lower part of ``ax``.
+            norm_ax: Axes for the norms; ``None`` takes the lower part of ``ax`` (it
+                must be ``None`` with ``norms=False``).
             norms: Draw the norms.
             color: Colour of the bands and the median.
             **kwargs: Passed to ``Axes.plot`` for the median line.
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` or ``norm_ax`` is not an ``Axes``.
-            ValueError: If ``norm_ax`` is given with ``norms=False``.
         """
+        size = dict(figsize=(6.4, 5.6), height_ratios=[2.0, 1.0])
         fig, ax, norm_ax = axes_and_below(
-            ax,
-            norm_ax,
-            draw=norms,
-            name="norm_ax",
-            flag="norms",
-            size=0.35,
-            figsize=(6.4, 5.6),
-            height_ratios=[2.0, 1.0],
+            ax, norm_ax, draw=norms, name="norm_ax", flag="norms", size=0.35, **size
         )
         p, x = self.percentiles, self.epochs
         self.bands_ = {
@@ -573,9 +542,7 @@ class WeightBarsDisplay:
             The Display, drawn.
 
         Raises:
-            TypeError: If ``history`` is not a ``WeightHistory``.
             KeyError: If ``key`` names no recorded weight.
-            ValueError: If an index or a record is out of range.
 
         Examples:
             >>> from kreg.history import WeightHistory
@@ -619,9 +586,6 @@ class WeightBarsDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not an ``Axes``.
         """
         width = check_positive("width", width)
         fig, ax = figure_ax(ax, figsize=(max(6.4, 0.6 * self.before.size), 4.0))
@@ -695,15 +659,11 @@ class NetworkDisplay:
         self.kernels = [
             np.asarray(k, dtype=np.float64) for k in check_names("kernels", kernels)
         ]
+        expected = "a non-empty 2-D kernel (units_in, units_out) of a Dense layer"
         for i, kernel in enumerate(self.kernels):
             if kernel.ndim != 2 or kernel.size == 0:
-                expected = (
-                    "a non-empty 2-D kernel (units_in, units_out) of a Dense layer"
-                )
                 fail_shape(f"kernels[{i}]", expected, kernel)
-        for i, (a, b) in enumerate(
-            zip(self.kernels[:-1], self.kernels[1:], strict=True)
-        ):
+        for i, (a, b) in enumerate(pairwise(self.kernels)):
             if a.shape[1] != b.shape[0]:
                 _fail(
                     "kernels",
@@ -725,10 +685,7 @@ class NetworkDisplay:
             warn_left_out(f"{n_bad} weights", "the network")
         self.n_zero = sum(int((k == 0.0).sum()) for k in self.kernels)
         sizes = [np.nan_to_num(np.abs(k), nan=0.0, posinf=0.0) for k in self.kernels]
-        self.layer_sizes = [
-            self.kernels[0].shape[0],
-            *(k.shape[1] for k in self.kernels),
-        ]
+        self.layer_sizes = [len(self.kernels[0]), *(k.shape[1] for k in self.kernels)]
         self.units = []
         for column, size in enumerate(self.layer_sizes):  # the largest |w| in and out
             importance = np.zeros(size)
@@ -776,9 +733,7 @@ class NetworkDisplay:
             The Display, drawn.
 
         Raises:
-            TypeError: If ``history`` is not a ``WeightHistory``.
-            ValueError: If there is no 2-D kernel, they do not chain, or ``record`` is
-                out of range.
+            ValueError: If there is no 2-D kernel or they do not chain.
             KeyError: If a key names no recorded weight.
 
         Examples:
@@ -835,7 +790,6 @@ class NetworkDisplay:
             The Display, drawn.
 
         Raises:
-            TypeError: If ``kernels`` is not a list.
             ValueError: If a kernel is not 2-D or the kernels do not chain.
 
         Examples:
@@ -884,9 +838,6 @@ class NetworkDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not an ``Axes``.
         """
         from matplotlib.collections import LineCollection
         from matplotlib.colors import Normalize
@@ -915,26 +866,22 @@ class NetworkDisplay:
         self.edges_ = LineCollection(segments, linewidths=widths, **options)
         self.edges_.set_array(magnitude)
         ax.add_collection(self.edges_)
-        last = len(columns) - 1
-        roles = [
-            "tab:gray" if c == 0 else "tab:red" if c == last else "tab:blue"
-            for c, y in enumerate(columns)
-            for _ in y
-        ]
+        last, counts = len(columns) - 1, [len(y) for y in columns]
+        roles = ["tab:gray", *["tab:blue"] * (last - 1), "tab:red"]  # in, hidden, out
         if node_size is None:
-            node_size = float(np.clip(2000.0 / max(len(y) for y in columns), 20, 300))
-        xs = np.concatenate([np.full(len(y), float(c)) for c, y in enumerate(columns)])
+            node_size = float(np.clip(2000.0 / max(counts), 20, 300))
+        xs = np.repeat(np.arange(last + 1, dtype=float), counts)
+        shade = [role for role, n in zip(roles, counts, strict=True) for _ in range(n)]
         self.nodes_ = ax.scatter(
-            xs, np.concatenate(columns), s=node_size, c=roles, **_NODES
+            xs, np.concatenate(columns), s=node_size, c=shade, **_NODES
         )
         for c, (name, size, units) in enumerate(
             zip(self.layer_names, self.layer_sizes, self.units, strict=True)
         ):
             shown = f"{len(units)} of {size}" if len(units) < size else f"{size}"
             shown += " unit" if size == 1 else " units"
-            ax.text(
-                c, -1.12, f"{name}\n{shown}", ha="center", va="top", fontsize="small"
-            )
+            text = f"{name}\n{shown}"
+            ax.text(c, -1.12, text, ha="center", va="top", fontsize="small")
         ax.set_xlim(-0.4, last + 0.4)
         ax.set_ylim(-1.45, 1.1)
         ax.set_axis_off()
@@ -1051,9 +998,6 @@ def plot_network(
 
     Returns:
         The drawn :class:`NetworkDisplay`.
-
-    Raises:
-        TypeError: If ``weights`` is neither a history nor a list of kernels.
 
     Examples:
         >>> disp = plot_network([np.eye(3)], colorbar=False)

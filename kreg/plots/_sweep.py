@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kreg._validation import _fail, check_int, check_positive
+from kreg._validation import _fail, check_choice, check_int, check_positive
 from kreg.plots._common import (
     SWEEP_RESULT,
     CompositeDisplay,
     add_panels,
     check_ax,
+    check_grid,
     check_result,
     divergence,
     fail_shape,
@@ -50,13 +51,8 @@ _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
 def _check_lams(lams: Any, name: str = "lams") -> np.ndarray:
     values = np.asarray(lams, dtype=np.float64)
-    if (
-        values.ndim != 1
-        or values.size == 0
-        or not np.all(np.isfinite(values))
-        or np.any(values < 0)
-        or np.any(np.diff(values) <= 0)
-    ):
+    valid = values.ndim == 1 and values.size and np.isfinite(values).all()
+    if not valid or values[0] < 0 or np.any(np.diff(values) <= 0):
         _fail(name, "a non-empty increasing 1-D sequence of finite numbers >= 0", lams)
     return values
 
@@ -101,15 +97,6 @@ def _lam_label(lam: float) -> str:
     return "0" if lam == 0 else f"{lam:.3g}"
 
 
-def _decade_label(value: float) -> str:
-    exponent = round(math.log10(value))
-    if abs(value / 10.0**exponent - 1) < 1e-9:
-        if -2 <= exponent <= 2:
-            return f"{10.0**exponent:g}"
-        return f"$10^{{{exponent}}}$"
-    return f"{value:.3g}"
-
-
 def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | None]:
     """Put ``ax``'s x axis on a log scale for ``lams``, "0" and break mark included."""
     from matplotlib.path import Path
@@ -127,21 +114,20 @@ def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | 
         exponents = range(math.floor(math.log10(start)), math.ceil(math.log10(high)))
         ticks = [10.0**e for e in exponents if start <= 10.0**e <= high]
         if len(ticks) >= 2:
-            minor = [
-                m * 10.0**e
-                for e in exponents
-                for m in range(2, 10)
-                if start <= m * 10.0**e <= high
-            ]
+            minor = [m * 10.0**e for e in exponents for m in range(2, 10)]
+            minor = [x for x in minor if start <= x <= high]
         else:
             ticks = [float(v) for v in positive[:: math.ceil(positive.size / 6)]]
     if zero_x is not None:
         ticks = [zero_x, *ticks]
 
-    def label(value: float, _pos: Any = None) -> str:
+    def label(value: float, _pos: Any = None) -> str:  # "0", 0.01 ... 100, $10^3$
         if zero_x is not None and math.isclose(value, zero_x, rel_tol=1e-9):
             return "0"
-        return _decade_label(value)
+        exponent = round(math.log10(value))
+        if abs(value / 10.0**exponent - 1) >= 1e-9:
+            return f"{value:.3g}"
+        return f"{10.0**exponent:g}" if -2 <= exponent <= 2 else f"$10^{{{exponent}}}$"
 
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_major_formatter(FuncFormatter(label))
@@ -153,8 +139,8 @@ def _setup_lambda_axis(ax: Axes, lams: np.ndarray) -> tuple[np.ndarray, float | 
             [Path.MOVETO, Path.LINETO, Path.MOVETO, Path.LINETO],
         )
         where = [math.sqrt(zero_x * float(positive[0]))]
+        on = dict(transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
         for y in (0.0, 1.0):  # on the bottom and the top spine
-            on = dict(transform=ax.get_xaxis_transform(), clip_on=False, zorder=5)
             ax.plot(where, [y], marker=mark, label="_break", **on, **_BREAK)
     return positions, zero_x
 
@@ -216,11 +202,8 @@ def _as_runs(values: Any, n: int, name: str) -> np.ndarray:
 def _seed_metric(result: Any, name: str) -> np.ndarray:
     """``result.metrics[name]`` as a float array ``(seeds, lambdas)``."""
     if name not in result.metrics:
-        _fail(
-            "result",
-            f"a result whose metrics hold {name!r}",
-            f"<metrics {sorted(result.metrics)}>",
-        )
+        held = f"<metrics {sorted(result.metrics)}>"
+        _fail("result", f"a result whose metrics hold {name!r}", held)
     return _as_runs(result.metrics[name], len(result.lams), f"result.metrics[{name!r}]")
 
 
@@ -256,12 +239,6 @@ def _path_key(result: Any, key: str | int) -> str:
     if len(matches) != 1:
         _fail("key", f"one of the result's weight paths {keys}", key)
     return matches[0]
-
-
-def _best_index(result: Any) -> int | None:
-    """``result.best_index``, the position of its best lambda, or ``None``."""
-    index = getattr(result, "best_index", None)
-    return None if index is None else int(index)
 
 
 def _cells(grid: Any, n: int, ncols: int) -> list:
@@ -324,8 +301,13 @@ class _LambdaDisplay:
                     self.ax_, self.positions_, mean, std, color, band_alpha
                 )
 
-    def _finish(self) -> Any:
-        """Write each note upright at its lambda's place; return ``self``."""
+    def _finish(self, title: str, ylabel: str, legend: dict | None) -> Any:
+        """Title, y label and legend (``legend``: its options, ``None`` for none);
+        each note written upright at its lambda's place; return ``self``."""
+        self.ax_.set_title(title, fontsize="medium")
+        self.ax_.set_ylabel(ylabel)
+        if legend is not None:
+            self.ax_.legend(fontsize="x-small", **legend)
         self.notes_ = {
             lam: mark_upright(
                 self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
@@ -420,7 +402,6 @@ class RegularizationPathDisplay(_LambdaDisplay):
             The Display, drawn.
 
         Raises:
-            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``key``, ``seed`` or an index is not in the result.
         """
         lams = _lams_of(result, "paths")
@@ -462,7 +443,6 @@ class RegularizationPathDisplay(_LambdaDisplay):
             ``self``, drawn.
 
         Raises:
-            TypeError: If ``ax`` is not an ``Axes``.
             ValueError: If ``colors`` does not hold one colour per weight.
         """
         ax, positions = self._start(ax)
@@ -473,14 +453,10 @@ class RegularizationPathDisplay(_LambdaDisplay):
         colors = one_per("colors", colors, k, "colours, one per weight")
         ax.axhline(0.0, color="0.3", linewidth=0.8, zorder=1)
         style = {"marker": "o", "markersize": 3.5, "linewidth": 1.5}
-        self.lines_ = [
-            ax.plot(
-                positions,
-                self.values[:, j],
-                **{**style, "color": colors[j], "label": self.labels[j], **kwargs},
-            )[0]
-            for j in range(k)
-        ]
+        self.lines_ = []
+        for j, (color, label) in enumerate(zip(colors, self.labels, strict=True)):
+            options = {**style, "color": color, "label": label, **kwargs}
+            self.lines_.append(ax.plot(positions, self.values[:, j], **options)[0])
         exact = (self.values == 0.0) & (self.lams[:, None] > 0)
         self.n_zero_ = (self.values == 0.0).sum(axis=1)
         self.zeros_ = None
@@ -493,18 +469,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
         title = f"Regularization path{f' ({kind})' if kind else ''}: {what}"
         if self.n_zero_[-1] and self.lams[-1] > 0:
             title += f"\n{int(self.n_zero_[-1])} of {k} exactly 0 at the largest λ"
-        ax.set_title(title, fontsize="medium")
-        ax.set_ylabel("weight after training")
-        if (k <= 10) if legend is None else legend:
-            beside = dict(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-            ax.legend(fontsize="x-small", **beside)
-        return self._finish()
-
-
-def _check_metric(metric: Any) -> str:
-    if metric not in ("loss", "accuracy"):
-        _fail("metric", "one of 'loss', 'accuracy'", metric)
-    return metric
+        beside = dict(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+        shown = (k <= 10) if legend is None else legend
+        return self._finish(title, "weight after training", beside if shown else None)
 
 
 class ValidationCurveDisplay(_LambdaDisplay):
@@ -550,7 +517,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         notes: Mapping[float, str] | None = None,
     ) -> None:
         super().__init__(lams, kind, notes)
-        self.metric = _check_metric(metric)
+        self.metric = check_choice("metric", metric, ("loss", "accuracy"))
         n = self.lams.size
         self.train = _as_runs(train, n, "train")
         self.val = _as_runs(val, n, "val")
@@ -589,12 +556,11 @@ class ValidationCurveDisplay(_LambdaDisplay):
             The Display, drawn.
 
         Raises:
-            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``metric`` is unknown or the arrays do not match the lambdas.
         """
         lams = _lams_of(result, "metrics")
-        metric = _check_metric(metric)
-        best = _best_index(result)
+        metric = check_choice("metric", metric, ("loss", "accuracy"))
+        best = getattr(result, "best_index", None)
         display = cls._of(
             result,
             lams,
@@ -625,9 +591,6 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not an ``Axes``.
         """
         ax, positions = self._start(ax)
         word = "data loss" if self.metric == "loss" else "accuracy"
@@ -637,24 +600,21 @@ class ValidationCurveDisplay(_LambdaDisplay):
         ]
         self._draw_runs(parts, band_alpha, **{"linewidth": 1.6, **kwargs})
         i, best = self.best_index, _lam_label(self.best_lam)
-        line = dict(
-            color="black", linestyle=":", linewidth=1.2, label=f"best λ = {best}"
-        )
-        self.best_line_ = ax.axvline(positions[i], **line)
+        line = dict(color="black", linestyle=":", linewidth=1.2)
+        self.best_line_ = ax.axvline(positions[i], label=f"best λ = {best}", **line)
         star = dict(marker="*", markersize=13, color="gold", markeredgecolor="black")
         (self.best_point_,) = ax.plot(
             [positions[i]], [self.mean_["val"][i]], linestyle="", zorder=5, **star
         )
         if logy and any(np.any(mean > 0) for mean in self.mean_.values()):
             ax.set_yscale("log")  # not without a positive value (all diverged)
-        ax.set_ylabel(
-            word if self.metric == "accuracy" else "data loss (cross-entropy)"
-        )
-        value = f"validation {word} {self.mean_['val'][i]:.3g}"
-        ax.set_title(f"Validation curve: best λ = {best} ({value})", fontsize="medium")
-        ax.legend(fontsize="x-small", loc="best")
         self.best_lam_, self.best_index_ = self.best_lam, self.best_index
-        return self._finish()
+        value = f"validation {word} {self.mean_['val'][i]:.3g}"
+        return self._finish(
+            f"Validation curve: best λ = {best} ({value})",
+            word if self.metric == "accuracy" else "data loss (cross-entropy)",
+            {"loc": "best"},
+        )
 
 
 class SparsityDisplay(_LambdaDisplay):
@@ -724,7 +684,6 @@ class SparsityDisplay(_LambdaDisplay):
             The Display, drawn.
 
         Raises:
-            TypeError: If ``result`` is not a sweep result.
             ValueError: If ``tol`` is not > 0.
         """
         lams = _lams_of(result, "metrics", *(() if tol is None else ("paths",)))
@@ -734,9 +693,8 @@ class SparsityDisplay(_LambdaDisplay):
             arrays = [np.asarray(a, dtype=np.float64) for a in result.paths.values()]
             flat = [a.reshape(a.shape[0], a.shape[1], -1) for a in arrays]
             counts = sum((np.abs(f) < tol).sum(axis=2) for f in flat)
-            below = np.asarray(counts, dtype=np.float64) / max(
-                sum(f.shape[2] for f in flat), 1
-            )
+            size = max(sum(f.shape[2] for f in flat), 1)
+            below = np.asarray(counts, dtype=np.float64) / size
         zeros = _seed_metric(result, "zero_fraction")
         display = cls._of(result, lams, zeros, below=below, tol=tol)
         return display.plot(ax=ax, **kwargs)
@@ -759,9 +717,6 @@ class SparsityDisplay(_LambdaDisplay):
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            TypeError: If ``ax`` is not an ``Axes``.
         """
         from matplotlib.ticker import PercentFormatter
 
@@ -773,12 +728,8 @@ class SparsityDisplay(_LambdaDisplay):
         self._draw_runs(parts, band_alpha, **kwargs)
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
-        ax.set_ylabel("fraction of kernel weights")
-        last = self.mean_["exact"][-1]
-        title = f"Sparsity: {last:.1%} exactly 0 at the largest λ"
-        ax.set_title(title, fontsize="medium")
-        ax.legend(fontsize="x-small", loc="best")
-        return self._finish()
+        title = f"Sparsity: {self.mean_['exact'][-1]:.1%} exactly 0 at the largest λ"
+        return self._finish(title, "fraction of kernel weights", {"loc": "best"})
 
 
 class SweepBoundariesDisplay:
@@ -838,7 +789,7 @@ class SweepBoundariesDisplay:
         titles = self.names if titles is None else [str(t) for t in titles]
         titles = one_per("titles", titles, self.lams.size, "titles, one per lambda")
         self.best_lam = None if best_lam is None else float(best_lam)
-        by_lam = dict(zip(self.lams.tolist(), self.names, strict=True))
+        self._by_lam = dict(zip(self.lams.tolist(), self.names, strict=True))
         # The arrays are checked (shapes, threshold) by the boundary display.
         self.boundaries = DecisionBoundaryDisplay(
             xx,
@@ -846,7 +797,7 @@ class SweepBoundariesDisplay:
             dict(zip(self.names, decision, strict=True)),
             data=data,
             titles=dict(zip(self.names, titles, strict=True)),
-            notes={by_lam[lam]: text for lam, text in self.notes.items()},
+            notes={self._by_lam[lam]: text for lam, text in self.notes.items()},
         )
 
     @classmethod
@@ -876,28 +827,20 @@ class SweepBoundariesDisplay:
             The Display, drawn, a panel per lambda.
 
         Raises:
-            TypeError: If ``result`` is not a sweep result.
             ValueError: If the result has no grid or a lambda is not in it.
         """
         all_lams = _lams_of(result, "grid", "decision", "data")
-        if result.grid is None or result.decision is None:
-            _fail(
-                "result",
-                "a result with a decision grid (sweep() makes one for data with "
-                "2 features)",
-                "<result without a grid>",
-            )
+        check_grid(result, "sweep", "decision")
         chosen = list(range(all_lams.size))
         if lams is not None:
-            if isinstance(lams, (str, bytes)) or not isinstance(
-                lams, (Sequence, np.ndarray)
-            ):
+            sequence = isinstance(lams, (Sequence, np.ndarray))
+            if isinstance(lams, (str, bytes)) or not sequence:
                 _fail("lams", "a sequence of the result's lambdas", lams, TypeError)
             chosen = sorted({_lam_index(all_lams, lam, "lams") for lam in lams})
             if not chosen:
                 _fail("lams", "at least one lambda", list(lams))
         accuracy = (getattr(result, "mean", None) or {}).get("val_accuracy")
-        best = _best_index(result)
+        best = getattr(result, "best_index", None)
         titles = []
         for i in chosen:
             title = f"λ = {_lam_label(all_lams[i])}"
@@ -937,12 +880,10 @@ class SweepBoundariesDisplay:
             ``self``, drawn.
 
         Raises:
-            TypeError: If ``ax`` is not ``None``, an ``Axes`` or a sequence of them.
             ValueError: If ``ax`` holds the wrong number of axes.
         """
         n = self.lams.size
-        ncols = min(n, 5) if ncols is None else check_int("ncols", ncols, minimum=1)
-        ncols = min(ncols, n)
+        ncols = min(n, 5 if ncols is None else check_int("ncols", ncols))
         bounding, panels = None, ax  # a sequence of Axes, checked by the boundaries
         divided = ax is None or is_axes(ax)
         if divided:
@@ -953,19 +894,16 @@ class SweepBoundariesDisplay:
             )
             panels = add_panels(fig, _cells(grid, n, ncols))
         options = {"legend": False, "point_size": 10.0, **kwargs}
-        self.boundaries_ = self.boundaries.plot(ax=panels, **options)
-        axes = [self.boundaries_.axes_[name] for name in self.names]
+        drawn = self.boundaries_ = self.boundaries.plot(ax=panels, **options)
+        axes = [drawn.axes_[name] for name in self.names]
         if divided:
             _label_outer(axes, ncols)
         for panel in axes:
             panel.title.set_fontsize("small")
-        names = dict(zip(self.lams.tolist(), self.names, strict=True))
-        self.axes_ = {lam: self.boundaries_.axes_[name] for lam, name in names.items()}
-        self.contours_ = {
-            lam: self.boundaries_.contours_[n] for lam, n in names.items()
-        }
-        notes = self.boundaries_.notes_
-        self.notes_ = {lam: notes[n] for lam, n in names.items() if n in notes}
+        self.axes_, self.contours_, self.notes_ = (
+            {lam: of[name] for lam, name in self._by_lam.items() if name in of}
+            for of in (drawn.axes_, drawn.contours_, drawn.notes_)
+        )
         self.best_ax_ = None
         if self.best_lam is not None:
             match = np.isclose(self.lams, self.best_lam, rtol=1e-9, atol=0)
@@ -974,30 +912,24 @@ class SweepBoundariesDisplay:
                 for spine in self.best_ax_.spines.values():
                     spine.set_linewidth(2.5)
                 self.best_ax_.title.set_fontweight("bold")
-        self.colorbar_ = self.boundaries_.colorbar_
+        self.colorbar_, self.figure_ = drawn.colorbar_, drawn.figure_
         self.ax_, self.bounding_ax_ = axes[0], bounding
-        self.figure_ = self.boundaries_.figure_
         return self
 
 
 class SweepDisplay(CompositeDisplay):
     """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
 
-    Made by :func:`plot_sweep`.
+    Made by :func:`plot_sweep`; each part is kept as ``part_`` (``path_``,
+    ``validation_``, ``sparsity_``, ``boundaries_``).
 
     Args:
         figure: The figure.
-        path: The drawn regularization path.
-        validation: The drawn validation curve.
-        sparsity: The drawn sparsity figure.
-        boundaries: The drawn decision boundaries, or ``None``.
+        path: The drawn :class:`RegularizationPathDisplay`.
+        validation: The drawn :class:`ValidationCurveDisplay`.
+        sparsity: The drawn :class:`SparsityDisplay`.
+        boundaries: The drawn :class:`SweepBoundariesDisplay`, or ``None``.
         bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
-
-    Attributes:
-        path_: The :class:`RegularizationPathDisplay`.
-        validation_: The :class:`ValidationCurveDisplay`.
-        sparsity_: The :class:`SparsityDisplay`.
-        boundaries_: The :class:`SweepBoundariesDisplay`, or ``None``.
     """
 
     def __init__(
@@ -1009,14 +941,8 @@ class SweepDisplay(CompositeDisplay):
         boundaries: SweepBoundariesDisplay | None,
         bounding_ax: Any = None,
     ) -> None:
-        super().__init__(
-            figure,
-            bounding_ax,
-            path=path,
-            validation=validation,
-            sparsity=sparsity,
-            boundaries=boundaries,
-        )
+        parts = dict(path=path, validation=validation, sparsity=sparsity)
+        super().__init__(figure, bounding_ax, boundaries=boundaries, **parts)
 
 
 def plot_sweep(
@@ -1056,7 +982,6 @@ def plot_sweep(
         A :class:`SweepDisplay`.
 
     Raises:
-        TypeError: If ``result`` is not a sweep result or ``ax`` is not an ``Axes``.
         ValueError: If ``key`` is not a weight of the result.
 
     Examples:
@@ -1066,17 +991,13 @@ def plot_sweep(
         True
     """
     check_ax("ax", ax)
-    has_grid = (
-        getattr(result, "grid", None) is not None
-        and getattr(result, "decision", None) is not None
-    )
+    has_grid = all(getattr(result, a, None) is not None for a in ("grid", "decision"))
     lams = _lams_of(result, "paths", "metrics", *(("data",) if has_grid else ()))
     n = lams.size
     ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
     nrows = math.ceil(n / ncols) if has_grid else 0
-    kwargs.setdefault(
-        "figsize", (max(16.0, 2.7 * ncols + 1.2), 3.8 + 2.5 * nrows + 0.8)
-    )
+    size = (max(16.0, 2.7 * ncols + 1.2), 3.8 + 2.5 * nrows + 0.8)
+    kwargs.setdefault("figsize", size)
     ratios = [3.8, 2.5 * nrows] if has_grid else None
     fig, outer, bounding = grid_spec(
         ax, 2 if has_grid else 1, 1, figure_kw=kwargs, height_ratios=ratios
@@ -1094,9 +1015,8 @@ def plot_sweep(
     )
     boundaries = None
     if has_grid:
-        bottom = outer[1, 0].subgridspec(
-            nrows, ncols + 1, width_ratios=[1.0] * ncols + [0.06]
-        )
+        widths = [1.0] * ncols + [0.06]
+        bottom = outer[1, 0].subgridspec(nrows, ncols + 1, width_ratios=widths)
         panels = add_panels(fig, _cells(bottom, n, ncols))
         options = {"cax": fig.add_subplot(bottom[:, ncols]), **dict(boundary_kw or {})}
         boundaries = SweepBoundariesDisplay.from_result(result, ax=panels, **options)
