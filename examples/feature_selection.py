@@ -119,10 +119,21 @@ def main(epochs: int, out: str | None) -> None:
             label=f"input {i} (real)" if real else ("noise inputs" if i == 2 else None),
             zorder=3 if real else 2,
         )
+    for lam, row in zip(LAMS, norms, strict=True):
+        zeros = int((row[2:] == 0).sum())
+        ax.annotate(
+            f"{zeros}/8",
+            (lam, 1.02),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            fontsize=8,
+            color="0.4",
+        )
     ax.set_xscale("log", base=2)
+    ax.set_yscale("symlog", linthresh=1e-2)
     ax.set_xlabel("lambda of GroupL1(groups='inputs') on the first layer")
     ax.set_ylabel("norm of the input's outgoing weights")
-    ax.set_title("Input-group norms: the noise inputs reach exactly 0")
+    ax.set_title("Input-group norms (above: noise inputs exactly at 0)", pad=18)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.savefig(os.path.join(out, "path.png"), dpi=110, bbox_inches="tight")
     with open(os.path.join(out, "selection.json"), "w") as file:
