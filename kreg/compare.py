@@ -523,12 +523,9 @@ def _resolve_variants(
             _fail("variants", "a non-empty list of names or mapping", variants)
         for name, spec in variants.items():
             if not isinstance(name, str) or not name or "/" in name:
-                _fail(
-                    "variants",
-                    "names that are non-empty strings without '/'",
-                    name,
-                    TypeError if not isinstance(name, str) else ValueError,
-                )
+                expected = "names that are non-empty strings without '/'"
+                error = ValueError if isinstance(name, str) else TypeError
+                _fail("variants", expected, name, error)
             if isinstance(spec, (list, tuple)):
                 regs = [_check_regularizer(name, r) for r in spec]
                 if len(regs) != depth:
@@ -648,21 +645,15 @@ def _resolve_optimizer(
 def _proximal_optimizer(
     optimizer: keras.optimizers.Optimizer, given: Any
 ) -> keras.optimizers.Optimizer:
-    """The proximal counterpart of ``optimizer`` (same config), for ``"proximal"``.
-
-    ``Adam`` becomes ``kreg.ProximalAdam``, ``SGD`` becomes ``kreg.ProximalSGD``;
-    a proximal optimizer is returned as it is. Any other optimizer has no
-    proximal step: a ``ValueError`` says so and names the ways out.
-    """
+    """The proximal counterpart of ``optimizer`` (same config): ``Adam`` ->
+    ``kreg.ProximalAdam``, ``SGD`` -> ``kreg.ProximalSGD``, a proximal one as it
+    is; any other has no proximal step (a ``ValueError`` names the ways out)."""
     if isinstance(optimizer, proximal._ProximalMixin):
         return optimizer
     counterpart = _PROXIMAL_COUNTERPARTS.get(_keras_class(optimizer))
     if counterpart is None:
-        shown = (
-            given
-            if isinstance(given, str)
-            else _Shown(_keras_class(optimizer).__name__)
-        )
+        name = _keras_class(optimizer).__name__
+        shown = given if isinstance(given, str) else _Shown(name)
         _fail(
             "optimizer",
             "an optimizer with a proximal L1 step for l1_mode='proximal': 'adam' "
@@ -687,23 +678,13 @@ def _permutations(n_train: int, seed: int) -> Iterator[np.ndarray]:
 
 
 def _batch_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
-    """The order in which every variant visits the training rows, per epoch.
+    """The order in which every variant visits the training rows: an ``(epochs,
+    n_train)`` int64 array, to replay a run.
 
-    Epoch ``e`` (1-based) visits the rows ``order[e - 1]``, a permutation of
-    ``range(n_train)``, in consecutive batches of ``batch_size`` rows, the last
-    one smaller when ``batch_size`` does not divide ``n_train``. The
-    permutations are drawn in epoch order by
-    ``numpy.random.default_rng(seed).permutation(n_train)``, so the first epochs
-    of a longer run have the order of a shorter one. ``compare`` draws them chunk
-    by chunk as it trains; this returns them all at once, to replay a run.
-
-    Args:
-        n_train: The number of training rows.
-        epochs: The number of epochs.
-        seed: The run's seed.
-
-    Returns:
-        An ``(epochs, n_train)`` int64 array.
+    Epoch ``e`` (1-based) visits the rows ``order[e - 1]`` in consecutive batches
+    of ``batch_size`` rows (the last one smaller if need be). The permutations
+    are drawn in epoch order by ``numpy.random.default_rng(seed).permutation(
+    n_train)``, so the first epochs of a longer run have the order of a shorter one.
     """
     permutations = _permutations(n_train, seed)
     order = np.empty((epochs, n_train), dtype=np.int64)
@@ -785,13 +766,12 @@ def _weight_paths(depth: int) -> list[str]:
 def _set_optimizer_state(
     model: keras.Model, state: Sequence[np.ndarray], v: int, n_variants: int
 ) -> None:
-    """Build the model's optimizer and give it variant ``v``'s slice of ``state``.
+    """Build the model's optimizer and give it variant ``v``'s slice of ``state``,
+    so that the model continues training exactly where the comparison stopped.
 
-    The stacked optimizer was built on the stacked variables in the model's
-    variable order, so its variables pair up with those of the model's optimizer
-    built on the model's trainable variables: a stacked one has a leading variant
-    axis, a shared one (the iteration count) has the same shape. The model then
-    continues training exactly where the comparison stopped.
+    The stacked optimizer's variables pair up with the model's (the same variable
+    order): a stacked one has a leading variant axis, a shared one (the iteration
+    count) the same shape.
     """
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
@@ -881,25 +861,20 @@ def _load_data(
     """The rows to split: the user's (checked) or the moons; and their description."""
     if x is not None or y is not None:
         x_all, y_all = _check_data(x, y)
-        config = {
-            "source": "user",
-            "n_rows": int(x_all.shape[0]),
-            "n_features": int(x_all.shape[1]),
-        }
-        return x_all, y_all, config
+        rows, features = map(int, x_all.shape)
+        return x_all, y_all, {"source": "user", "n_rows": rows, "n_features": features}
     data_seed = _check_seed("data_seed", data_seed)
     if noise is not None:
         noise = check_nonnegative("noise", noise)
-    total = sum(n_samples) if isinstance(n_samples, tuple) else n_samples
+    pair = isinstance(n_samples, tuple)
+    total = sum(n_samples) if pair else n_samples
     if isinstance(total, numbers.Real) and not 2 <= total <= MAX_SAMPLES:
         # One training and one validation row at least.
         _fail("n_samples", f"2 to {MAX_SAMPLES:,} points", n_samples)
     x_all, y_all = make_moons(n_samples, noise=noise, random_state=data_seed)
     config = {
         "source": "make_moons",
-        "n_samples": [int(k) for k in n_samples]
-        if isinstance(n_samples, tuple)
-        else int(n_samples),
+        "n_samples": [int(k) for k in n_samples] if pair else int(n_samples),
         "noise": noise,
         "data_seed": data_seed,
     }
@@ -1094,15 +1069,10 @@ def _run(
     status: Callable[[np.ndarray], dict[str, float]],
     labels: Sequence[str],
 ) -> None:
-    """Train, with a ``keras.utils.Progbar`` over the epochs if asked.
-
-    ``status`` maps the per-epoch quantities of the last epoch done, ``(6, V)``,
-    to the values the bar shows. The bar redraws itself in a terminal or a
-    notebook; elsewhere (a log file, a pipe) it prints one line at the end, without
-    control characters. A slice whose numbers first turn NaN or infinite gets a
-    warning naming it (``labels[slice]``) and the epoch, as soon as the chunk
-    that diverged returns.
-    """
+    """Train, with a progress bar over the epochs if asked (``status`` maps the
+    last epoch's quantities, ``(6, V)``, to the values it shows); a slice whose
+    numbers turn NaN or infinite is named (``labels[slice]``) in a warning as soon
+    as the chunk that diverged returns."""
     bar = None
     if progress:
         names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
@@ -1295,9 +1265,8 @@ def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
     for name, part in (("x", x), ("y", y)):
         for leaf in keras.tree.flatten(part):
             if len(leaf) != n:
-                _fail(
-                    name, f"{n} rows, one per row of x", _Shown(f"<{len(leaf)} rows>")
-                )
+                shown = _Shown(f"<{len(leaf)} rows>")
+                _fail(name, f"{n} rows, one per row of x", shown)
     if validation_data is not None:
         x_val, y_val = keras.tree.map_structure(np.asarray, tuple(validation_data))
         return (x, y, x_val, y_val), n
@@ -1695,23 +1664,21 @@ def compare(
     function is called again).
 
     Args:
-        model: ``None`` (the built-in network), a built ``keras.Model`` (with
-            one or several inputs and outputs), or a function ``build(regularizer)
-            -> keras.Model`` that puts the regularizer where you want it (it is
-            called once with ``None``, whose initial weights every variant
-            starts from, then once per variant).
+        model: ``None`` (the built-in network), a built ``keras.Model`` (one or
+            several inputs and outputs), or a function ``build(regularizer) ->
+            keras.Model`` that puts the regularizer where you want it (called once
+            with ``None``, whose initial weights every variant starts from, then
+            once per variant).
         x: The inputs (rows first; a list of arrays for several inputs), or a
             ``tf.data.Dataset`` of ``(x, y)`` batches (with a model); ``None``
             (without a model) uses the two moons.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
             network); for several outputs a list in output order or a dict by
-            output name, as ``fit`` takes them (and ``loss`` likewise; ``metrics``
-            a list for every output or a dict by output name).
+            output name, as ``fit`` takes them (and ``loss`` and ``metrics``).
         variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
             from ``lam`` and the number of training rows), or a mapping of your
-            own names to a Keras regularizer (any ``kreg`` regularizer), ``None``,
-            or a list of those with one per hidden layer; a regularizer is put on
-            the hidden kernels only.
+            names to a Keras regularizer (any ``kreg`` one), ``None``, or a list
+            of those with one per hidden layer (hidden kernels only).
         lam: The strength lambda of the built-in variants, >= 0.
         layers: With a model: the layers whose kernels get the regularizer
             (names or layers; ``None``: every layer with a kernel).
@@ -1721,16 +1688,15 @@ def compare(
         validation_data: With a model: ``(x_val, y_val)`` (or a dataset),
             instead of ``validation_split``.
         shuffle: With a model: visit the training rows in a new order each
-            epoch (the permutations drawn from ``seed``, the same for every
-            variant); ``False`` keeps them in order, as ``fit(shuffle=False)``.
+            epoch (drawn from ``seed``, the same for every variant); ``False``
+            keeps them in order, as ``fit(shuffle=False)``.
         callbacks: With a model: more Keras callbacks for the ``fit``.
         strategy: With a model: a ``tf.distribute`` strategy (TensorFlow) or a
             ``keras.distribution`` layout (JAX) to train under, as ``fit``
             would; ``None``: one device. See the docs' "Your own model" page.
         l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
-            ``"l1"``/``"l1l2"`` variants apply their L1 term (see above).
-            ``"proximal"`` needs an optimizer that has a proximal counterpart
-            (Adam or SGD) when the run has an L1 term.
+            L1 terms act (see above); ``"proximal"`` with an L1 term needs an
+            optimizer with a proximal counterpart (Adam or SGD).
         seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``: distinct
             integers >= 0. ``None``: one run from ``seed``.
         n_samples: Moons: number of points (``kreg.make_moons``).
@@ -1744,24 +1710,23 @@ def compare(
             optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adamw"``,
             ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"ftrl"``,
             ``"lion"``, ``"proximal_adam"``, ``"proximal_sgd"``), or an instance
-            or serialized config of one of those classes, which is copied (not
-            modified). Optimizers that are not element-wise (Lamb, Adafactor,
-            Muon, a LossScaleOptimizer) and ``clipnorm``/``global_clipnorm``/
-            ``use_ema`` are refused: they would mix the variants.
+            or serialized config of one of those classes, which is copied.
+            Optimizers that are not element-wise (Lamb, Adafactor, Muon, a
+            LossScaleOptimizer) and ``clipnorm``/``global_clipnorm``/``use_ema``
+            are refused: they would mix the variants.
         learning_rate: The learning rate. ``None``: 0.01 with an optimizer name
-            (the lecture's ``Adam(0.01)``), the optimizer's own with an instance
-            or config.
+            (the lecture's), the optimizer's own with an instance or config.
         batch_size: Rows per training step.
         epochs: Number of epochs.
         validation_split: Fraction of the rows (the last ones) held out, in
-            ``(0, 1)``, split like Keras' ``fit(validation_split=...)``.
+            ``(0, 1)``, as Keras' ``fit(validation_split=...)``.
         record_every: Record all weights every this many epochs (and after the
             last); ``None``: about 100 records (``max(1, epochs // 100)``).
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
-            ``"auto"`` (XLA for runs of 2500 training steps or more, where it
-            saves more time than its compilation takes). TensorFlow only: JAX
-            always compiles its loop, PyTorch runs eagerly.
+            ``"auto"`` (from 2500 training steps on, where XLA saves more than its
+            compilation takes). TensorFlow only: JAX always compiles its loop,
+            PyTorch runs eagerly.
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
