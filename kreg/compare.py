@@ -169,7 +169,8 @@ class ComparisonResult:
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
         models: Variant -> a trained ``keras.Sequential`` named after the variant,
             with its regularizers, compiled with a fresh copy of the optimizer
-            (``config["optimizer"]``), ``binary_crossentropy`` and accuracy.
+            (``config["optimizer"]``; a proximal one acts as its plain counterpart
+            on a model without proximal L1), ``binary_crossentropy`` and accuracy.
         timing: ``{"train_seconds"}``: wall time of the training (compilation
             included).
 
