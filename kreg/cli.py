@@ -1,30 +1,19 @@
 """The ``kreg`` command line: ``kreg compare`` and ``kreg sweep``.
 
-``kreg compare [options] [--out DIR]`` trains the lecture's two-moons demonstration
-(unregularized, L1 and L2 variants side by side, from identical initial weights on
-identical batches) with :func:`kreg.compare`, prints the summary table and writes a
-report (:func:`kreg.report.write_report`): ``report.html``, ``metrics.json``,
-``weights.npz`` and the figures as PNG files.
+``kreg compare`` trains the variants side by side with :func:`kreg.compare`, prints
+the summary table and writes a report (:func:`kreg.report.write_report`);
+``kreg sweep`` trains one network per lambda with :func:`kreg.sweep`, prints the
+per-lambda table and the best lambda and writes
+:func:`kreg.report.write_sweep_report`'s report. Both take the run settings of one
+option table (sweep without ``--variants``, ``--lam`` and ``--record-every``, with
+``--kind`` and ``--lams``) and ``--backend`` (before or after the command; else
+``KERAS_BACKEND``, else tensorflow).
 
-``kreg sweep [options] [--out DIR]`` trains the same network once per lambda (and
-per seed) with :func:`kreg.sweep`, prints the per-lambda table and the best lambda,
-and writes the same kind of report (:func:`kreg.report.write_sweep_report`):
-``report.html``, ``metrics.json``, ``paths.npz`` and the figures. It shares the run
-settings of ``kreg compare`` (the same option table, without ``--variants``,
-``--lam`` and ``--record-every``) and adds ``--kind`` and ``--lams``.
-
-``kreg --backend {tensorflow,jax,torch} COMMAND ...`` (also accepted after the
-command) runs on that Keras backend; without it, the ``KERAS_BACKEND`` environment
-variable decides, else tensorflow. The backend's framework is looked for
-(:func:`kreg._backend.missing`) before Keras is imported.
-
-Arguments are parsed before TensorFlow, :mod:`kreg.compare` or matplotlib are
-imported by this module, so a bad option fails at once. Every error of the user's
-making (an unknown option, a bad value, an output directory that is not empty)
-exits with status 2 and one line on stderr, without a traceback.
-
-Adding a command ``NAME`` that runs ``kreg.NAME.NAME``: give its help texts,
-option table and report writer in :data:`_COMMANDS`.
+Arguments are parsed, the backend's framework looked for and the output directory
+made before Keras or matplotlib are imported, so a bad option fails at once. Every
+error of the user's making exits with status 2 and one line on stderr, without a
+traceback. A new command ``NAME`` running ``kreg.NAME.NAME`` is one entry of
+:data:`_COMMANDS`.
 """
 
 from __future__ import annotations
@@ -56,13 +45,8 @@ from kreg._validation import (
 
 
 def _process_start() -> float:
-    """``time.perf_counter()`` at the start of this process, as best we can tell.
-
-    On Linux, the process's start time (``/proc/self/stat``, in clock ticks since
-    boot) against the system uptime gives its age to about 10 ms, so the import of
-    Python, TensorFlow and kreg is counted. Elsewhere: the moment this module was
-    imported.
-    """
+    """``time.perf_counter()`` at the start of this process (to about 10 ms, from
+    ``/proc``, so that the imports count) on Linux; elsewhere, now."""
     now = time.perf_counter()
     try:
         with open("/proc/self/stat") as file:
@@ -97,14 +81,10 @@ _TF_STARTUP = re.compile(
 def _import_keras() -> None:
     """Import Keras (and so its backend), without TensorFlow's start-up lines.
 
-    Unless the user set ``TF_CPP_MIN_LOG_LEVEL``, the level is set to 3 (a
-    machine without CUDA would log an error at the first operation; real errors
-    reach Python as exceptions) and the lines TensorFlow's C++ code writes to
-    stderr during the import (about eight, some of which no log level silences)
-    are dropped; any other line written then is passed on. On the other
-    backends TensorFlow, when installed, is imported here too: Keras imports it
-    the first time it serializes an object (``serialize_keras_object``), which
-    a run does, and its lines would come then.
+    Unless the user set ``TF_CPP_MIN_LOG_LEVEL``, it is set to 3 (real errors
+    reach Python as exceptions) and the lines ``_TF_STARTUP`` matches, written to
+    stderr during the import, are dropped. TensorFlow, when installed, is imported
+    here on every backend: Keras imports it when it first serializes an object.
     """
     if _USER_TF_LOG or "keras" in sys.modules:
         import keras  # noqa: F401
@@ -166,13 +146,51 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {text} (see '{self.prog} --help')\n")
 
 
-def _names(text: str) -> tuple[str, ...]:
-    names = tuple(part.strip() for part in text.split(","))
-    if not text.strip() or any(not name for name in names):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated names, e.g. none,l1,l2; got {text!r}"
-        )
-    return names
+def _dest(flag: str) -> str:
+    """The keyword of a flag: ``--learning-rate`` -> ``learning_rate``."""
+    return flag[2:].replace("-", "_")
+
+
+#: A row of an option table: (flag, dest, type, default, help).
+_Option = tuple[str, str, Callable[[str], Any], Any, str]
+
+
+def _option(flag: str, kind: Callable[[str], Any], default: Any, text: str) -> _Option:
+    return (flag, _dest(flag), kind, default, text)
+
+
+def _listed(
+    convert: Callable[[str], Any],
+    valid: Callable[[Any], bool],
+    expected: str,
+    metavar: str,
+) -> Callable[[str], tuple]:
+    """A type for comma-separated values, each converted and ``valid``."""
+
+    def parse(text: str) -> tuple:
+        try:
+            values = tuple(convert(part) for part in text.split(","))
+        except ValueError:
+            values = ()
+        if not values or not all(valid(v) for v in values):
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated {expected}; got {text!r}"
+            )
+        return values
+
+    parse.metavar = metavar  # type: ignore[attr-defined]
+    return parse
+
+
+_names = _listed(str.strip, bool, "names, e.g. none,l1,l2", "A,B,...")
+_ints = _listed(int, lambda v: v >= 1, "integers >= 1, e.g. 128,128", "A,B,...")
+_seeds = _listed(int, lambda v: v >= 0, "integers >= 0, e.g. 0,1,2", "N,N,...")
+_lams = _listed(
+    float,
+    lambda v: math.isfinite(v) and v >= 0,
+    "numbers >= 0, e.g. 0,0.01,0.1",
+    "X,Y,...",
+)
 
 
 def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **bounds: Any):
@@ -204,18 +222,6 @@ _epochs = _checked(int, check_int, maximum=MAX_EPOCHS)
 _resolution = _checked(int, check_int, minimum=2, maximum=MAX_GRID_RESOLUTION)
 
 
-def _ints(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers >= 1, e.g. 128,128; got {text!r}"
-        )
-    return values
-
-
 def _noise(text: str) -> float | None:
     if text.strip().lower() == "none":
         return None
@@ -227,28 +233,7 @@ def _noise(text: str) -> float | None:
         ) from None
 
 
-def _lams(text: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(part) for part in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or not all(math.isfinite(v) and v >= 0 for v in values):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated numbers >= 0, e.g. 0,0.01,0.1; got {text!r}"
-        )
-    return values
-
-
-def _seeds(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        values = ()
-    if not values or any(v < 0 for v in values):
-        raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers >= 0, e.g. 0,1,2; got {text!r}"
-        )
-    return values
+_noise.metavar = "X"  # type: ignore[attr-defined]
 
 
 def _choices(*names: str) -> Callable[[str], str]:
@@ -266,8 +251,6 @@ def _choices(*names: str) -> Callable[[str], str]:
     return convert
 
 
-_kind = _choices("l1", "l2", "l1l2")
-_l1_mode = _choices("proximal", "subgradient")
 _backend_name = _choices(*_backend.BACKENDS)
 
 
@@ -279,52 +262,31 @@ def _jit(text: str) -> bool | str:
     return choices[value]
 
 
-#: ``--l1-mode`` and ``--seeds``, options of both ``kreg compare`` and ``kreg sweep``.
-L1_MODE_OPTION = (
-    "--l1-mode",
-    "l1_mode",
-    _l1_mode,
-    "proximal",
-    "how the L1 penalty is applied: proximal (a soft-threshold step after each "
-    "optimizer update; weights reach exactly 0) or subgradient (the penalty's "
-    "gradient, as Keras' L1; no weight is ever exactly 0)",
-)
-SEEDS_OPTION = (
-    "--seeds",
-    "seeds",
-    _seeds,
-    None,
-    "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once per "
-    "seed (initial weights and batch order; same data) and the numbers are "
-    "reported as mean ± std (default: one run, with --seed)",
-)
+_jit.metavar = "{auto,true,false}"  # type: ignore[attr-defined]
 
-#: ``--model``, ``--data`` and the options of a user's model, for both commands:
-#: (flag, dest, type, default, help); ``_model_and_data`` turns them into keywords.
-MODEL_DATA_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
-    (
+#: ``--model``, ``--data`` and the options of a user's model, for both commands;
+#: ``_model_and_data`` turns them into keywords.
+MODEL_DATA_OPTIONS: tuple[_Option, ...] = (
+    _option(
         "--model",
-        "model",
         str,
         None,
         "a saved Keras model (.keras) to train the variants of, from its weights, "
         "instead of the lecture's network; its compiled loss, optimizer and "
         "metrics are used unless given (default: the built-in network)",
     ),
-    (
+    _option(
         "--data",
-        "data",
         str,
         None,
         "an .npz file with the arrays x_train, y_train and, with --model, "
         "optionally x_val, y_val (instead of --validation-split) (default: the two "
         "moons)",
     ),
-    ("--loss", "loss", str, None, "with --model: a Keras loss name"),
-    ("--metrics", "metrics", _names, None, "with --model: Keras metric names"),
-    (
+    _option("--loss", str, None, "with --model: a Keras loss name"),
+    _option("--metrics", _names, None, "with --model: Keras metric names"),
+    _option(
         "--layers",
-        "layers",
         _names,
         None,
         "with --model: the names of the layers whose kernels get the penalty "
@@ -332,97 +294,91 @@ MODEL_DATA_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] 
     ),
 )
 
-#: The options of ``kreg compare`` that go to :func:`kreg.compare`: (flag, keyword
-#: of compare, type, default, help). The defaults are compare()'s own (a test
-#: checks that they agree; compare's ``learning_rate=None`` means 0.01 with an
-#: optimizer name, which the command line always passes).
-COMPARE_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
-    (
+#: The options of ``kreg compare`` that go to :func:`kreg.compare`, with its
+#: defaults (a test checks that they agree; compare's ``learning_rate=None`` means
+#: 0.01 with an optimizer name, which the command line always passes).
+COMPARE_OPTIONS: tuple[_Option, ...] = (
+    _option(
         "--variants",
-        "variants",
         _names,
         "none,l1,l2",
         "comma-separated variants to train side by side: none (no penalty), "
         "l1 (kreg.L1), l2 (kreg.L2)",
     ),
-    (
+    _option(
         "--lam",
-        "lam",
         _nonnegative,
         0.16,
         "regularization strength lam of the penalty lam/(2n)*sum(...) on the "
         "hidden kernels (0.16 with n = 80 is Keras' l2(0.001), the lecture's)",
     ),
-    L1_MODE_OPTION,
-    SEEDS_OPTION,
-    ("--n-samples", "n_samples", _n_samples, 100, "number of two-moons points"),
-    (
+    _option(
+        "--l1-mode",
+        _choices("proximal", "subgradient"),
+        "proximal",
+        "how the L1 penalty is applied: proximal (a soft-threshold step after each "
+        "optimizer update; weights reach exactly 0) or subgradient (the penalty's "
+        "gradient, as Keras' L1; no weight is ever exactly 0)",
+    ),
+    _option(
+        "--seeds",
+        _seeds,
+        None,
+        "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once "
+        "per seed (initial weights and batch order; same data) and the numbers are "
+        "reported as mean ± std (default: one run, with --seed)",
+    ),
+    _option("--n-samples", _n_samples, 100, "number of two-moons points"),
+    _option(
         "--noise",
-        "noise",
         _noise,
         0.25,
         "standard deviation of the moons' Gaussian noise (none: no noise)",
     ),
-    ("--data-seed", "data_seed", _seed, 2, "random_state of make_moons"),
-    (
+    _option("--data-seed", _seed, 2, "random_state of make_moons"),
+    _option(
         "--seed",
-        "seed",
         _seed,
         0,
         "seed of the initial weights and of the batch order (the same for every "
         "model trained side by side)",
     ),
-    (
+    _option(
         "--validation-split",
-        "validation_split",
         _fraction,
         0.2,
         "fraction of the rows (the last ones, as Keras' validation_split) "
         "held out for validation",
     ),
-    (
-        "--hidden",
-        "hidden",
-        _ints,
-        "128,128",
-        "comma-separated sizes of the hidden Dense layers",
+    _option(
+        "--hidden", _ints, "128,128", "comma-separated sizes of the hidden Dense layers"
     ),
-    ("--activation", "activation", str, "relu", "activation of the hidden layers"),
-    ("--optimizer", "optimizer", str, "adam", "Keras optimizer name, e.g. adam, sgd"),
-    (
-        "--learning-rate",
-        "learning_rate",
-        _positive,
-        0.01,
-        "the optimizer's learning rate",
-    ),
-    ("--batch-size", "batch_size", _count, 32, "rows per training batch"),
-    ("--epochs", "epochs", _epochs, 2000, "number of epochs"),
-    (
+    _option("--activation", str, "relu", "activation of the hidden layers"),
+    _option("--optimizer", str, "adam", "Keras optimizer name, e.g. adam, sgd"),
+    _option("--learning-rate", _positive, 0.01, "the optimizer's learning rate"),
+    _option("--batch-size", _count, 32, "rows per training batch"),
+    _option("--epochs", _epochs, 2000, "number of epochs"),
+    _option(
         "--record-every",
-        "record_every",
         _count,
         None,
         "record the weights every N epochs and after the last (default: about 100 "
         "records, max(1, EPOCHS // 100))",
     ),
-    (
+    _option(
         "--grid-resolution",
-        "grid_resolution",
         _resolution,
         200,
         "points per side of the grid the decision boundary is drawn from",
     ),
-    (
+    _option(
         "--jit-compile",
-        "jit_compile",
         _jit,
         "auto",
         "compile the training loop with XLA: true, false or auto (XLA for runs "
         "of 2500 training steps or more); TensorFlow only",
     ),
 )
-
 
 #: sweep() defaults that differ from compare()'s: a coarser decision grid (one
 #: small panel per lambda).
@@ -432,21 +388,18 @@ _SWEEP_DEFAULTS = {"grid_resolution": 100}
 #: the final weights only (sweep()'s ``record_every`` is for Python use).
 _NOT_IN_SWEEP = ("variants", "lam", "record_every")
 
-#: The options of ``kreg sweep``: its own (``--kind``, ``--lams``), then those of
-#: ``kreg compare`` but the ones in _NOT_IN_SWEEP, with sweep()'s defaults (a test
-#: checks that they agree).
-SWEEP_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
-    (
+#: The options of ``kreg sweep``: its own, then those of ``kreg compare`` but the
+#: ones in _NOT_IN_SWEEP, with sweep()'s defaults (a test checks that they agree).
+SWEEP_OPTIONS: tuple[_Option, ...] = (
+    _option(
         "--kind",
-        "kind",
-        _kind,
+        _choices("l1", "l2", "l1l2"),
         "l2",
         "the penalty swept: l1 (kreg.L1), l2 (kreg.L2) or l1l2 (kreg.L1L2 with "
         "l1 = l2 = lam), on the hidden kernels",
     ),
-    (
+    _option(
         "--lams",
-        "lams",
         _lams,
         None,
         "comma-separated lambdas, e.g. 0,0.01,0.1,1 (default: sweep()'s grid, 0 "
@@ -459,16 +412,11 @@ SWEEP_OPTIONS: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...] = (
     ),
 )
 
-_METAVARS = {int: "N", float: "X", _noise: "X", str: "NAME", _jit: "{auto,true,false}"}
-_METAVARS.update({_lams: "X,Y,...", _seeds: "N,N,..."})
 
-
-def _add_options(
-    group: Any, options: Sequence[tuple[str, str, Callable[[str], Any], Any, str]]
-) -> None:
-    """Add the options of a table (flag, dest, type, default, help) to ``group``."""
+def _add_options(group: Any, options: Sequence[_Option]) -> None:
+    """Add the options of a table to ``group``."""
     for flag, dest, kind, default, text in options:
-        metavar = getattr(kind, "metavar", None) or _METAVARS.get(kind, "A,B,...")
+        metavar = getattr(kind, "metavar", "NAME")
         group.add_argument(
             flag, dest=dest, type=kind, default=default, help=text, metavar=metavar
         )
@@ -515,16 +463,11 @@ def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
-    """Set ``KERAS_BACKEND`` to the backend of the run; exit 2 if it cannot run.
+    """Set ``KERAS_BACKEND`` to the run's backend and return its name; exit 2 if
+    it cannot run (before Keras is imported and the output directory is made).
 
-    ``--backend`` (checked by its type) wins over the ``KERAS_BACKEND`` variable
-    (checked here), else tensorflow. Called before Keras is imported and before
-    the output directory is made: a framework that is not installed or a backend
-    kreg does not support ends the command with one line. (An import of Keras
-    that fails for another reason is not caught.)
-
-    Returns:
-        The backend's name, also set as ``os.environ["KERAS_BACKEND"]``.
+    ``--backend`` (checked by its type) wins over ``KERAS_BACKEND`` (checked
+    here), else tensorflow.
     """
     name = args.backend or _backend.requested()
     reason = _backend.missing(name)
@@ -549,12 +492,8 @@ def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 def _prepare_out_dir(
     args: argparse.Namespace, parser: argparse.ArgumentParser, command: str
 ) -> str:
-    """The output directory, created and probed (exit 2 if unusable) first.
-
-    Checked before Keras is imported or anything trained: a non-empty directory
-    (without ``--force``), a file, a path under a file, a read-only or forbidden
-    place each end the command at once with one line.
-    """
+    """The output directory, created and probed before Keras is imported: one that
+    cannot be used (not empty without ``--force``, not writable, ...) exits 2."""
     from kreg._io import default_out_dir, prepare_out_dir
 
     out_dir = args.out
@@ -573,48 +512,14 @@ def _prepare_out_dir(
     return out_dir
 
 
-def _write(
-    args: argparse.Namespace,
-    parser: argparse.ArgumentParser,
-    writer: Callable[..., dict[str, str]],
-    result: Any,
-    out_dir: str,
-    data_file: str,
-) -> None:
-    """Write the report with ``writer`` and say where it went and how long it took.
-
-    A file-system error ends the command with one line naming the path and exit
-    status 1 (files are written atomically: each is whole or absent).
-    """
-    try:
-        paths = writer(
-            result,
-            out_dir,
-            force=args.force,
-            started=args.started,
-            command=shlex.join(["kreg", *args.argv]),
-        )
-    except OSError as error:
-        parser.exit(1, f"{parser.prog}: error: cannot write the report: {error}\n")
-    with open(paths["metrics.json"]) as file:
-        timing = json.load(file)["timing"]
-    print(
-        f"Report written to {paths['report.html']} (with metrics.json, {data_file} "
-        f"and {sum(p.endswith('.png') for p in paths)} figures). Training "
-        f"{timing['train_seconds']:.1f} s; total {timing['total_seconds']:.1f} s "
-        "from process start to report written."
-    )
-
-
 class _Command(NamedTuple):
-    """A command: its help texts, its option table, the kreg function it runs
-    (``kreg.<name>.<name>``), the report writer of :mod:`kreg.report` and what it
-    prints. One parser builder (_add_command) and one run (_run_command) serve all."""
+    """A command: its help texts, option table, report writer (of
+    :mod:`kreg.report`) and what it prints; it runs ``kreg.<name>.<name>``."""
 
     help: str
     description: str
     epilog: str
-    options: tuple[tuple[str, str, Callable[[str], Any], Any, str], ...]
+    options: tuple[_Option, ...]
     writer: str
     data_file: str
     #: What is trained, for the first line ("kreg NAME: training WHAT for ...").
@@ -670,17 +575,33 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     print(result.summary())
     for line in command.after_summary(result):
         print(line)
-    writer = getattr(kreg.report, command.writer)
-    _write(args, parser, writer, result, out_dir, command.data_file)
+    # Files are written atomically (each whole or absent); an error exits 1.
+    try:
+        paths = getattr(kreg.report, command.writer)(
+            result,
+            out_dir,
+            force=args.force,
+            started=args.started,
+            command=shlex.join(["kreg", *args.argv]),
+        )
+    except OSError as error:
+        parser.exit(1, f"{parser.prog}: error: cannot write the report: {error}\n")
+    with open(paths["metrics.json"]) as file:
+        timing = json.load(file)["timing"]
+    print(
+        f"Report written to {paths['report.html']} (with metrics.json, "
+        f"{command.data_file} and {sum(p.endswith('.png') for p in paths)} figures). "
+        f"Training {timing['train_seconds']:.1f} s; total "
+        f"{timing['total_seconds']:.1f} s from process start to report written."
+    )
     return 0
 
 
 def _model_and_data(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> dict[str, Any]:
-    """The keywords of ``--model``, ``--data``, ``--loss``, ``--metrics`` and
-    ``--layers`` (the model loaded, the arrays read); a file that cannot be read
-    ends the command with one line."""
+    """The keywords of ``MODEL_DATA_OPTIONS`` (the model loaded, the arrays read);
+    a file that cannot be read ends the command with one line."""
     import keras
     import numpy as np
 
@@ -710,15 +631,12 @@ def _model_and_data(
                 )
             keywords["validation_data"] = (data["x_val"], data["y_val"])
     if args.model is not None:
-        # The model's compiled optimizer, unless --optimizer or --learning-rate.
-        for flag, dest in (
-            ("--optimizer", "optimizer"),
-            ("--learning-rate", "learning_rate"),
-        ):
-            # (argparse also takes an unambiguous prefix: --learn 0.1)
-            named = [a.split("=")[0] for a in args.argv if a.startswith("--")]
+        # The model's compiled optimizer, unless --optimizer or --learning-rate is
+        # given (or an unambiguous prefix, which argparse takes: --learn 0.1).
+        named = [a.split("=")[0] for a in args.argv if a.startswith("--")]
+        for flag in ("--optimizer", "--learning-rate"):
             if not any(len(a) > 2 and flag.startswith(a) for a in named):
-                keywords[dest] = None
+                keywords[_dest(flag)] = None
         try:
             with warnings.catch_warnings():  # kreg trains with a fresh optimizer
                 warnings.filterwarnings("ignore", "Skipping variable loading for opt")

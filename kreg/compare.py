@@ -1,32 +1,17 @@
 """Train unregularized, L1 and L2 networks side by side: ``kreg.compare``.
 
-``compare`` reproduces the lecture's demonstration (two moons, a 128-128-1 network,
-Adam, 2000 epochs; with and without a penalty on the hidden kernels) so that the
-regularizer is the only difference between the variants:
-
-- every variant starts from the same initial weights (one Keras-initialized set,
-  drawn from ``seed`` and copied to every variant);
-- every variant sees the same batches in the same order (one permutation of the
-  training rows per epoch, drawn with NumPy from ``seed``; see ``_batch_order``);
-- the variants are trained together as one stacked network (``kreg._engine``),
-  whose per-variant update is that of the variant trained alone with the same
-  element-wise Keras optimizer (equal up to floating-point rounding).
-
-The result holds the per-epoch curves (data loss and penalty apart), the weight
-histories, the final numbers, the decision function on a grid and one ordinary
-Keras model per variant. With ``seeds=[...]`` every variant is trained once per
-seed (each seed its own initial weights, all the same batches), in the same
-stacked run, and the numbers come as means and standard deviations.
-
-The built-in L1 terms are proximal by default (``l1_mode="proximal"``: a soft
-threshold after each update, exact zeros; see ``kreg.proximal``). ``kreg.sweep``
-reuses this module's checks and training pipeline over a grid of lambdas.
+Two paths, so that the regularizer is the only difference between the variants
+(same initial weights, same batches): the lecture's MLP trained as one stacked
+network (``kreg._engine``; each variant's update is that of the variant trained
+alone) and any Keras model trained as the towers of one model (``kreg._towers``).
+``kreg.sweep`` reuses this module's checks and training pipeline over lambdas.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import inspect
 import math
 import numbers
@@ -66,58 +51,6 @@ __all__ = ["ComparisonResult", "compare"]
 
 #: Variants ``compare`` builds from ``lam`` (on every hidden kernel).
 BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
-
-#: The arguments of ``compare`` and ``sweep`` that ``_compare_model`` takes.
-_MODEL_OPTIONS = (
-    "layers",
-    "loss",
-    "metrics",
-    "optimizer",
-    "learning_rate",
-    "l1_mode",
-    "validation_data",
-    "validation_split",
-    "epochs",
-    "batch_size",
-    "shuffle",
-    "seed",
-    "seeds",
-    "record_every",
-    "callbacks",
-    "strategy",
-    "progress",
-)
-
-
-#: The arguments of ``compare`` and ``sweep`` that ``_setup`` takes.
-_SETUP_OPTIONS = (
-    "x",
-    "y",
-    "n_samples",
-    "noise",
-    "data_seed",
-    "seed",
-    "seeds",
-    "l1_mode",
-    "hidden",
-    "activation",
-    "optimizer",
-    "learning_rate",
-    "batch_size",
-    "epochs",
-    "validation_split",
-    "record_every",
-    "grid_resolution",
-    "jit_compile",
-    "progress",
-)
-
-
-#: The keywords of ``compare`` and ``sweep`` that apply to a user's model only.
-MODEL_ONLY = tuple(n for n in _MODEL_OPTIONS if n not in _SETUP_OPTIONS)
-
-#: The keywords of ``compare`` and ``sweep`` that apply to the built-in network only.
-MOONS_ONLY = tuple(n for n in _SETUP_OPTIONS if n not in {*_MODEL_OPTIONS, "x", "y"})
 
 #: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
 LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
@@ -188,27 +121,9 @@ _JIT_MIN_STEPS = 2500
 # Margin around user data on the decision grid, as a fraction of the data's span.
 _BOX_MARGIN = 0.25
 
-_ACTIVATIONS = (
-    "celu",
-    "elu",
-    "exponential",
-    "gelu",
-    "hard_sigmoid",
-    "hard_silu",
-    "hard_swish",
-    "leaky_relu",
-    "linear",
-    "log_sigmoid",
-    "mish",
-    "relu",
-    "relu6",
-    "selu",
-    "sigmoid",
-    "silu",
-    "softplus",
-    "softsign",
-    "swish",
-    "tanh",
+_ACTIVATIONS = tuple(
+    "celu elu exponential gelu hard_sigmoid hard_silu hard_swish leaky_relu linear "
+    "log_sigmoid mish relu relu6 selu sigmoid silu softplus softsign swish tanh".split()
 )
 
 
@@ -218,51 +133,44 @@ _ACTIVATIONS = (
 class ComparisonResult:
     """What ``kreg.compare`` returns: curves, weights, numbers and models per variant.
 
-    With ``seeds=[s0, s1, ...]`` every variant was trained once per seed (initial
-    weights drawn from that seed, the same batches): ``metrics`` and ``curves``
-    are means over the seeds, ``metrics_std`` and ``curves_std`` standard
-    deviations (``ddof=0``), ``per_seed`` the values of each seed; ``histories``,
-    ``models`` and ``decision`` are those of the first seed. Without ``seeds``
-    there is one seed (``seed``), the standard deviations are 0 and ``per_seed``
-    holds arrays of one value.
+    With ``seeds=[s0, s1, ...]``, ``metrics`` and ``curves`` are means over the
+    seeds, ``metrics_std`` and ``curves_std`` standard deviations (``ddof=0``) and
+    ``per_seed`` each seed's values; ``histories``, ``models`` and ``decision`` are
+    the first seed's. Without ``seeds`` there is one seed, ``seed`` (standard
+    deviations 0, ``per_seed`` arrays of one value).
 
     Attributes:
         config: Every setting of the run, JSON-serializable; ``config["variants"]``
             describes each variant by its hidden-kernel regularizers' Keras configs.
         variants: The variant names, in order.
-        seeds: The seeds of the initial weights, in order (``[seed]`` without
-            ``seeds``).
+        seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
-        curves: Variant -> dict of per-epoch arrays (means over the seeds):
-            ``"train_loss"`` (data loss on the whole training set at the end of
-            the epoch), ``"penalty"``, ``"train_total"`` (their sum, the
-            objective), ``"train_accuracy"``, ``"val_loss"`` (data loss) and
-            ``"val_accuracy"``. Unlike Keras' ``history["loss"]``, no curve mixes
-            the penalty into a loss, and all are taken at the end-of-epoch weights
-            (not averaged over the epoch).
+        curves: Variant -> per-epoch arrays at the end-of-epoch weights:
+            ``"train_loss"`` (data loss on the whole training set),
+            ``"penalty"``, ``"train_total"`` (their sum, the objective),
+            ``"train_accuracy"``, ``"val_loss"`` (data loss) and
+            ``"val_accuracy"``. Unlike Keras' ``history["loss"]``, no loss
+            includes the penalty.
         curves_std: Variant -> the same keys: standard deviations over the seeds.
         histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias,
             keyed by the variable paths of ``models[variant]``; record 0 holds the
-            initial weights (equal for all variants). First seed.
-        metrics: Variant -> dict of floats at the end of training (means over the
-            seeds): the keys of ``METRIC_KEYS`` (losses are data losses; ``gap =
-            val_loss - train_loss``; ``zero_fraction``, ``l1_norm = sum |w|`` and
-            ``l2_norm = sqrt(sum w ** 2)`` over all kernels; ``first_kernel_*``
-            over the first hidden layer's kernel).
-        metrics_std: Variant -> the same keys: standard deviations over the seeds
-            (0.0 with one seed).
+            initial weights (equal for all variants).
+        metrics: Variant -> the final values of ``METRIC_KEYS`` (losses are data
+            losses; ``gap = val_loss - train_loss``; ``zero_fraction``, ``l1_norm =
+            sum |w|`` and ``l2_norm = sqrt(sum w ** 2)`` over all kernels;
+            ``first_kernel_*`` over the first hidden layer's kernel).
+        metrics_std: Variant -> the same keys: standard deviations over the seeds.
         per_seed: Variant -> dict of ``(seeds,)`` arrays: each seed's final values.
-        grid: ``{"xx", "yy", "box"}``: the grid the decision function is
-            evaluated on (``box = (x_min, x_max, y_min, y_max)``), or ``None`` when
-            the data does not have 2 features.
+        grid: ``{"xx", "yy", "box"}``, the grid of the decision function (``box =
+            (x_min, x_max, y_min, y_max)``); ``None`` unless the data has 2
+            features.
         decision: Variant -> predicted probability of class 1 on the grid (shape
-            of ``grid["xx"]``); empty when ``grid`` is ``None``. First seed.
+            of ``grid["xx"]``); empty without a grid.
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
         models: Variant -> a trained ``keras.Sequential`` named after the variant,
-            with the variant's regularizers on its hidden layers, compiled with a
-            fresh copy of the optimizer (``config["optimizer"]``; a proximal one
-            acts like its plain counterpart on models without proximal L1),
-            ``binary_crossentropy`` and accuracy. First seed.
+            with its regularizers, compiled with a fresh copy of the optimizer
+            (``config["optimizer"]``; a proximal one acts as its plain counterpart
+            on a model without proximal L1), ``binary_crossentropy`` and accuracy.
         timing: ``{"train_seconds"}``: wall time of the training (compilation
             included).
 
@@ -495,20 +403,26 @@ def _check_seed(name: str, value: Any) -> int:
     return check_int(name, value, minimum=0)
 
 
+def _check_ints(name: str, value: Any, minimum: int, expected: str) -> list[int]:
+    """``value`` as a non-empty list of integers >= ``minimum``."""
+    items = check_names(name, value)
+    for item in items:
+        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
+            _fail(name, expected, value, TypeError)
+        if item < minimum:
+            _fail(name, expected, value)
+    return [int(item) for item in items]
+
+
 def _check_seeds(seeds: Any, seed: int) -> list[int]:
     """The seeds of the initial weights: ``[seed]`` for ``None``, else checked."""
     if seeds is None:
         return [seed]
     expected = "a non-empty list of distinct integers >= 0"
-    items = check_names("seeds", seeds)
-    for item in items:
-        if not isinstance(item, numbers.Integral) or isinstance(item, bool):
-            _fail("seeds", expected, seeds, TypeError)
-        if item < 0:
-            _fail("seeds", expected, seeds)
+    items = _check_ints("seeds", seeds, 0, expected)
     if len(set(items)) != len(items):
         _fail("seeds", expected, seeds)
-    return [int(item) for item in items]
+    return items
 
 
 def _check_l1_mode(l1_mode: Any) -> str:
@@ -520,75 +434,48 @@ def _check_l1_mode(l1_mode: Any) -> str:
 def _check_hidden(hidden: Any) -> tuple[int, ...]:
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (hidden,)
-    sizes = check_names("hidden", hidden)
-    for size in sizes:
-        if not isinstance(size, numbers.Integral) or isinstance(size, bool):
-            _fail(
-                "hidden",
-                "a list of integers >= 1 (units per hidden layer)",
-                hidden,
-                TypeError,
-            )
-        if size < 1:
-            _fail("hidden", "a list of integers >= 1 (units per hidden layer)", hidden)
-    return tuple(int(s) for s in sizes)
+    expected = "a list of integers >= 1 (units per hidden layer)"
+    return tuple(_check_ints("hidden", hidden, 1, expected))
 
 
 def _check_jit(jit_compile: Any) -> bool | str:
     if isinstance(jit_compile, (bool, np.bool_)):
         return bool(jit_compile)
-    if isinstance(jit_compile, str) and jit_compile == "auto":
-        return "auto"
-    _fail(
-        "jit_compile",
-        "True, False or 'auto'",
-        jit_compile,
-        ValueError if isinstance(jit_compile, str) else TypeError,
-    )
-    return "auto"  # pragma: no cover - _fail raises
+    if not (isinstance(jit_compile, str) and jit_compile == "auto"):
+        error = ValueError if isinstance(jit_compile, str) else TypeError
+        _fail("jit_compile", "True, False or 'auto'", jit_compile, error)
+    return "auto"
+
+
+def _float_array(name: str, value: Any, expected: str) -> np.ndarray:
+    try:
+        return np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        _fail(name, expected, _Shown(f"<{type(value).__name__}>"), TypeError)
 
 
 def _check_data(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     """User data as float32 ``(n, d)`` inputs and float32 ``(n, 1)`` 0/1 labels."""
     if (x is None) != (y is None):
-        missing = "y" if y is None else "x"
-        _fail(
-            missing,
-            "an array when the other of x, y is given (pass both, or "
-            "neither for the two moons)",
-            None,
+        expected = (
+            "an array when the other of x, y is given (pass both, or neither for "
+            "the two moons)"
         )
-    try:
-        xa = np.asarray(x, dtype="float64")
-    except (TypeError, ValueError):
-        _fail(
-            "x",
-            "a numeric array of shape (rows, features)",
-            _Shown(f"<{type(x).__name__}>"),
-            TypeError,
-        )
+        _fail("y" if y is None else "x", expected, None)
+    xa = _float_array("x", x, "a numeric array of shape (rows, features)")
     if xa.ndim == 1:
         xa = xa[:, None]
     if xa.ndim != 2 or xa.shape[0] < 2 or xa.shape[1] < 1:
-        _fail(
-            "x",
-            "an array of shape (rows >= 2, features >= 1)",
-            _Shown(f"<array of shape {xa.shape}>"),
-        )
+        shown = _Shown(f"<array of shape {xa.shape}>")
+        _fail("x", "an array of shape (rows >= 2, features >= 1)", shown)
     if not np.all(np.isfinite(xa)):
         _fail("x", "finite values", _Shown("<array with NaN or infinite values>"))
-    try:
-        ya = np.asarray(y, dtype="float64")
-    except (TypeError, ValueError):
-        _fail("y", "an array of 0/1 labels", _Shown(f"<{type(y).__name__}>"), TypeError)
+    ya = _float_array("y", y, "an array of 0/1 labels")
     if ya.ndim == 2 and ya.shape[1] == 1:
         ya = ya[:, 0]
     if ya.ndim != 1 or len(ya) != len(xa):
-        _fail(
-            "y",
-            f"an array of {len(xa)} labels (one per row of x)",
-            _Shown(f"<array of shape {ya.shape}>"),
-        )
+        shown = _Shown(f"<array of shape {ya.shape}>")
+        _fail("y", f"an array of {len(xa)} labels (one per row of x)", shown)
     if not np.all((ya == 0) | (ya == 1)):
         labels = ", ".join(f"{v:g}" for v in np.unique(ya)[:6])
         _fail("y", "binary labels, each 0 or 1", _Shown(f"<array of labels {labels}>"))
@@ -610,26 +497,21 @@ def _builtin_regularizers(
 def _check_regularizer(name: str, reg: Any) -> Any:
     if reg is None:
         return reg
-    if isinstance(reg, keras.regularizers.Regularizer):
-        try:
-            keras.saving.serialize_keras_object(reg)
-        except NotImplementedError:
-            _fail(
-                f"variants[{name!r}]",
-                "a regularizer with a get_config method (the result's config and "
-                "saved models describe it by its config)",
-                reg,
-                TypeError,
-            )
-        return reg
-    _fail(
-        f"variants[{name!r}]",
-        "a Keras regularizer (e.g. kreg.L2(lam, n)), None, or a list of those "
-        "(one per hidden layer)",
-        reg,
-        TypeError,
-    )
-    return None  # pragma: no cover - _fail raises
+    if not isinstance(reg, keras.regularizers.Regularizer):
+        expected = (
+            "a Keras regularizer (e.g. kreg.L2(lam, n)), None, or a list of those "
+            "(one per hidden layer)"
+        )
+        _fail(f"variants[{name!r}]", expected, reg, TypeError)
+    try:
+        keras.saving.serialize_keras_object(reg)
+    except NotImplementedError:
+        expected = (
+            "a regularizer with a get_config method (the result's config and "
+            "saved models describe it by its config)"
+        )
+        _fail(f"variants[{name!r}]", expected, reg, TypeError)
+    return reg
 
 
 def _resolve_variants(
@@ -642,12 +524,9 @@ def _resolve_variants(
             _fail("variants", "a non-empty list of names or mapping", variants)
         for name, spec in variants.items():
             if not isinstance(name, str) or not name or "/" in name:
-                _fail(
-                    "variants",
-                    "names that are non-empty strings without '/'",
-                    name,
-                    TypeError if not isinstance(name, str) else ValueError,
-                )
+                expected = "names that are non-empty strings without '/'"
+                error = ValueError if isinstance(name, str) else TypeError
+                _fail("variants", expected, name, error)
             if isinstance(spec, (list, tuple)):
                 regs = [_check_regularizer(name, r) for r in spec]
                 if len(regs) != depth:
@@ -767,21 +646,15 @@ def _resolve_optimizer(
 def _proximal_optimizer(
     optimizer: keras.optimizers.Optimizer, given: Any
 ) -> keras.optimizers.Optimizer:
-    """The proximal counterpart of ``optimizer`` (same config), for ``"proximal"``.
-
-    ``Adam`` becomes ``kreg.ProximalAdam``, ``SGD`` becomes ``kreg.ProximalSGD``;
-    a proximal optimizer is returned as it is. Any other optimizer has no
-    proximal step: a ``ValueError`` says so and names the ways out.
-    """
+    """The proximal counterpart of ``optimizer`` (same config): ``Adam`` ->
+    ``kreg.ProximalAdam``, ``SGD`` -> ``kreg.ProximalSGD``, a proximal one as it
+    is; any other has no proximal step (a ``ValueError`` names the ways out)."""
     if isinstance(optimizer, proximal._ProximalMixin):
         return optimizer
     counterpart = _PROXIMAL_COUNTERPARTS.get(_keras_class(optimizer))
     if counterpart is None:
-        shown = (
-            given
-            if isinstance(given, str)
-            else _Shown(_keras_class(optimizer).__name__)
-        )
+        name = _keras_class(optimizer).__name__
+        shown = given if isinstance(given, str) else _Shown(name)
         _fail(
             "optimizer",
             "an optimizer with a proximal L1 step for l1_mode='proximal': 'adam' "
@@ -806,23 +679,13 @@ def _permutations(n_train: int, seed: int) -> Iterator[np.ndarray]:
 
 
 def _batch_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
-    """The order in which every variant visits the training rows, per epoch.
+    """The order in which every variant visits the training rows: an ``(epochs,
+    n_train)`` int64 array, to replay a run.
 
-    Epoch ``e`` (1-based) visits the rows ``order[e - 1]``, a permutation of
-    ``range(n_train)``, in consecutive batches of ``batch_size`` rows, the last
-    one smaller when ``batch_size`` does not divide ``n_train``. The
-    permutations are drawn in epoch order by
-    ``numpy.random.default_rng(seed).permutation(n_train)``, so the first epochs
-    of a longer run have the order of a shorter one. ``compare`` draws them chunk
-    by chunk as it trains; this returns them all at once, to replay a run.
-
-    Args:
-        n_train: The number of training rows.
-        epochs: The number of epochs.
-        seed: The run's seed.
-
-    Returns:
-        An ``(epochs, n_train)`` int64 array.
+    Epoch ``e`` (1-based) visits the rows ``order[e - 1]`` in consecutive batches
+    of ``batch_size`` rows (the last one smaller if need be). The permutations
+    are drawn in epoch order by ``numpy.random.default_rng(seed).permutation(
+    n_train)``, so the first epochs of a longer run have the order of a shorter one.
     """
     permutations = _permutations(n_train, seed)
     order = np.empty((epochs, n_train), dtype=np.int64)
@@ -881,20 +744,13 @@ def _build_model(
     activation: str,
     regularizers: Sequence[Any],
 ) -> keras.Sequential:
+    dense = functools.partial(keras.layers.Dense, dtype="float32")
     layers = [keras.Input((n_features,), dtype="float32")]
     for i, (units, reg) in enumerate(zip(hidden, regularizers, strict=True), start=1):
         layers.append(
-            keras.layers.Dense(
-                units,
-                activation=activation,
-                kernel_regularizer=reg,
-                dtype="float32",
-                name=f"hidden_{i}",
-            )
+            dense(units, activation, kernel_regularizer=reg, name=f"hidden_{i}")
         )
-    layers.append(
-        keras.layers.Dense(1, activation="sigmoid", dtype="float32", name="output")
-    )
+    layers.append(dense(1, "sigmoid", name="output"))
     return keras.Sequential(layers, name=name)
 
 
@@ -911,13 +767,12 @@ def _weight_paths(depth: int) -> list[str]:
 def _set_optimizer_state(
     model: keras.Model, state: Sequence[np.ndarray], v: int, n_variants: int
 ) -> None:
-    """Build the model's optimizer and give it variant ``v``'s slice of ``state``.
+    """Build the model's optimizer and give it variant ``v``'s slice of ``state``,
+    so that the model continues training exactly where the comparison stopped.
 
-    The stacked optimizer was built on the stacked variables in the model's
-    variable order, so its variables pair up with those of the model's optimizer
-    built on the model's trainable variables: a stacked one has a leading variant
-    axis, a shared one (the iteration count) has the same shape. The model then
-    continues training exactly where the comparison stopped.
+    The stacked optimizer's variables pair up with the model's (the same variable
+    order): a stacked one has a leading variant axis, a shared one (the iteration
+    count) the same shape.
     """
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
@@ -936,13 +791,10 @@ def _grid_box(x: np.ndarray, moons: bool) -> tuple[float, float, float, float]:
     span = np.where(high > low, high - low, 1.0)
     low, high = low - _BOX_MARGIN * span, high + _BOX_MARGIN * span
     if moons:  # the lecture's box, widened only if some point falls outside it
-        low = np.minimum(low, [LECTURE_BOX[0], LECTURE_BOX[2]])
-        high = np.maximum(high, [LECTURE_BOX[1], LECTURE_BOX[3]])
-        inside = np.all(x.min(axis=0) >= [LECTURE_BOX[0], LECTURE_BOX[2]]) and np.all(
-            x.max(axis=0) <= [LECTURE_BOX[1], LECTURE_BOX[3]]
-        )
-        if inside:
+        box_low, box_high = LECTURE_BOX[0::2], LECTURE_BOX[1::2]
+        if np.all(x.min(axis=0) >= box_low) and np.all(x.max(axis=0) <= box_high):
             return LECTURE_BOX
+        low, high = np.minimum(low, box_low), np.maximum(high, box_high)
     return (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
 
 
@@ -979,11 +831,9 @@ def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
             ``(V, *shape)``.
     """
     last = dict(zip(METRIC_NAMES, per_epoch[-1], strict=True))
+    curves = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
     return {
-        "train_loss": last["train_loss"].copy(),
-        "val_loss": last["val_loss"].copy(),
-        "train_accuracy": last["train_accuracy"].copy(),
-        "val_accuracy": last["val_accuracy"].copy(),
+        **{key: last[key].copy() for key in curves},
         "gap": last["val_loss"] - last["train_loss"],
         "penalty": last["penalty"].copy(),
         **_kernel_stats(final[0::2]),
@@ -1012,25 +862,20 @@ def _load_data(
     """The rows to split: the user's (checked) or the moons; and their description."""
     if x is not None or y is not None:
         x_all, y_all = _check_data(x, y)
-        config = {
-            "source": "user",
-            "n_rows": int(x_all.shape[0]),
-            "n_features": int(x_all.shape[1]),
-        }
-        return x_all, y_all, config
+        rows, features = map(int, x_all.shape)
+        return x_all, y_all, {"source": "user", "n_rows": rows, "n_features": features}
     data_seed = _check_seed("data_seed", data_seed)
     if noise is not None:
         noise = check_nonnegative("noise", noise)
-    total = sum(n_samples) if isinstance(n_samples, tuple) else n_samples
+    pair = isinstance(n_samples, tuple)
+    total = sum(n_samples) if pair else n_samples
     if isinstance(total, numbers.Real) and not 2 <= total <= MAX_SAMPLES:
         # One training and one validation row at least.
         _fail("n_samples", f"2 to {MAX_SAMPLES:,} points", n_samples)
     x_all, y_all = make_moons(n_samples, noise=noise, random_state=data_seed)
     config = {
         "source": "make_moons",
-        "n_samples": [int(k) for k in n_samples]
-        if isinstance(n_samples, tuple)
-        else int(n_samples),
+        "n_samples": [int(k) for k in n_samples] if pair else int(n_samples),
         "noise": noise,
         "data_seed": data_seed,
     }
@@ -1225,15 +1070,10 @@ def _run(
     status: Callable[[np.ndarray], dict[str, float]],
     labels: Sequence[str],
 ) -> None:
-    """Train, with a ``keras.utils.Progbar`` over the epochs if asked.
-
-    ``status`` maps the per-epoch quantities of the last epoch done, ``(6, V)``,
-    to the values the bar shows. The bar redraws itself in a terminal or a
-    notebook; elsewhere (a log file, a pipe) it prints one line at the end, without
-    control characters. A slice whose numbers first turn NaN or infinite gets a
-    warning naming it (``labels[slice]``) and the epoch, as soon as the chunk
-    that diverged returns.
-    """
+    """Train, with a progress bar over the epochs if asked (``status`` maps the
+    last epoch's quantities, ``(6, V)``, to the values it shows); a slice whose
+    numbers turn NaN or infinite is named (``labels[slice]``) in a warning as soon
+    as the chunk that diverged returns."""
     bar = None
     if progress:
         names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
@@ -1320,20 +1160,38 @@ def _over_seeds(values: np.ndarray, n_seeds: int) -> np.ndarray:
     return values.reshape(*values.shape[:-1], n_seeds, values.shape[-1] // n_seeds)
 
 
-def _spread(per_seed: Mapping[str, Mapping[str, np.ndarray]]) -> tuple[dict, dict]:
-    """Per variant, the means and standard deviations over the seeds (axis 0) of
-    each array; 0-d results as floats."""
+def _spread(per_seed: Mapping[str, dict], curves: Mapping[str, dict]) -> dict:
+    """The result's ``per_seed``, ``metrics``, ``curves`` and their ``*_std``.
 
-    def over(reduce: Callable) -> dict:
+    ``per_seed`` and ``curves`` map a variant to arrays with the seeds on axis 0;
+    the means and standard deviations are over that axis (0-d ones as floats).
+    """
+
+    def over(table: Mapping[str, dict], reduce: Callable) -> dict:
         return {
             name: {
                 key: float(v) if np.ndim(v := reduce(a, axis=0)) == 0 else v
-                for key, a in table.items()
+                for key, a in values.items()
             }
-            for name, table in per_seed.items()
+            for name, values in table.items()
         }
 
-    return over(np.mean), over(np.std)
+    return {
+        "per_seed": per_seed,
+        "metrics": over(per_seed, np.mean),
+        "metrics_std": over(per_seed, np.std),
+        "curves": over(curves, np.mean),
+        "curves_std": over(curves, np.std),
+    }
+
+
+def _fresh(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
+    """An unbuilt copy of ``optimizer``, for a model of the result to compile with."""
+    return type(optimizer).from_config(optimizer.get_config())
+
+
+def _serialized(obj: Any) -> Any:
+    return None if obj is None else keras.saving.serialize_keras_object(obj)
 
 
 def _collect(
@@ -1344,42 +1202,33 @@ def _collect(
     per_epoch: np.ndarray,
     optimizer: keras.optimizers.Optimizer,
 ) -> dict[str, dict]:
-    """Per variant: Keras model, weight history, curves and metrics (and spreads).
-
-    Models and histories are those of the first seed (slices ``0 .. k - 1``).
-    """
+    """The result's models, histories (the first seed's: slices ``0 .. k - 1``),
+    metrics and curves (see ``_spread``), by variant."""
     n_seeds = len(setup.seeds)
-    final = trainer.weights()
-    records = trainer.records()
+    final, records = trainer.weights(), trainer.records()
     state = trainer.optimizer_state()
     by_slice = {
         k: _over_seeds(a, n_seeds) for k, a in _slice_metrics(per_epoch, final).items()
     }
-    curves_all = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
-    n_features = setup.sizes[0]
-    steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
-    out: dict[str, dict] = {"models": {}, "histories": {}}
-    out["per_seed"] = {
-        name: {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
-        for v, name in enumerate(names)
-    }
-    out["metrics"], out["metrics_std"] = _spread(out["per_seed"])
-    out["curves"], out["curves_std"] = _spread(
+    curves = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
+    out = _spread(
         {
-            name: {key: curves_all[:, i, :, v].T for i, key in enumerate(METRIC_NAMES)}
+            name: {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
             for v, name in enumerate(names)
-        }
+        },
+        {
+            name: {key: curves[:, i, :, v].T for i, key in enumerate(METRIC_NAMES)}
+            for v, name in enumerate(names)
+        },
     )
+    out["models"], out["histories"] = {}, {}
+    steps = trainer.n_full + (1 if trainer.rest else 0)  # per epoch
     for v, name in enumerate(names):
         model = _build_model(
-            name, n_features, setup.hidden, setup.activation, regs[name]
+            name, setup.sizes[0], setup.hidden, setup.activation, regs[name]
         )
         model.set_weights([w[v] for w in final])
-        model.compile(
-            optimizer=type(optimizer).from_config(optimizer.get_config()),
-            loss="binary_crossentropy",
-            metrics=["accuracy"],
-        )
+        model.compile(_fresh(optimizer), "binary_crossentropy", metrics=["accuracy"])
         _set_optimizer_state(model, state, v, trainer.n_slices)
         out["models"][name] = model
         out["histories"][name] = WeightHistory.from_arrays(
@@ -1388,7 +1237,7 @@ def _collect(
                 for j, variable in enumerate(model.weights)
             },
             trainer.record_epochs,
-            steps=[e * steps_per_epoch for e in trainer.record_epochs],
+            steps=[e * steps for e in trainer.record_epochs],
         )
     return out
 
@@ -1417,9 +1266,8 @@ def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
     for name, part in (("x", x), ("y", y)):
         for leaf in keras.tree.flatten(part):
             if len(leaf) != n:
-                _fail(
-                    name, f"{n} rows, one per row of x", _Shown(f"<{len(leaf)} rows>")
-                )
+                shown = _Shown(f"<{len(leaf)} rows>")
+                _fail(name, f"{n} rows, one per row of x", shown)
     if validation_data is not None:
         x_val, y_val = keras.tree.map_structure(np.asarray, tuple(validation_data))
         return (x, y, x_val, y_val), n
@@ -1555,17 +1403,12 @@ def _compare_model(
     build = None
     if not isinstance(model, keras.Model):
         if not callable(model):
-            _fail(
-                "model",
-                "a keras.Model or a function build(regularizer) -> keras.Model",
-                model,
-                TypeError,
-            )
+            expected = "a keras.Model or a function build(regularizer) -> keras.Model"
+            _fail("model", expected, model, TypeError)
         build, model = model, model(None)
         if not isinstance(model, keras.Model):
-            _fail(
-                "model", "a build function that returns a keras.Model", model, TypeError
-            )
+            expected = "a build function that returns a keras.Model"
+            _fail("model", expected, model, TypeError)
     if not model.built:
         _fail("model", "a built model (call it on data or build it first)", model)
     _check_strategy(strategy)
@@ -1580,9 +1423,8 @@ def _compare_model(
     if loss is None:
         _fail("loss", "a Keras loss (or a compiled model)", None)
     if metrics is None:  # the compiled metrics given by name
-        compiled = ((model.get_compile_config() if model.compiled else {}) or {}).get(
-            "metrics"
-        ) or []
+        compiled = (model.get_compile_config() if model.compiled else None) or {}
+        compiled = compiled.get("metrics") or []
 
         def named(found: Any) -> list[str]:
             return [m for m in keras.tree.flatten(found) if isinstance(m, str)]
@@ -1597,15 +1439,10 @@ def _compare_model(
     if optimizer is None:
         optimizer = model.optimizer if model.compiled else keras.optimizers.Adam()
     optimizer, rate = _resolve_optimizer(optimizer, learning_rate)
-    regs = {
-        name: r[0]
-        for name, r in _resolve_variants(
-            variants, lam, n_train, 1, l1_mode == "proximal"
-        ).items()
-    }
-    if l1_mode == "proximal" and any(
-        proximal.proximal_strength(r) for r in regs.values()
-    ):
+    prox = l1_mode == "proximal"
+    resolved = _resolve_variants(variants, lam, n_train, 1, prox)
+    regs = {name: r[0] for name, r in resolved.items()}
+    if prox and any(proximal.proximal_strength(r) for r in regs.values()):
         optimizer = _proximal_optimizer(optimizer, optimizer)
     selected = _select_layers(model, layers)
     if not selected:
@@ -1632,7 +1469,9 @@ def _compare_model(
     if record_every is not None:
         record_every = check_int("record_every", record_every)
     every = _record_frequency(record_every, epochs, len(regs), model.count_params())
-    record_at = _record_epochs(epochs, every)
+    first = {name: f"{name}@{seeds[0]}" for name in regs}  # recorded and returned
+    split = "train" if data[2] is None else "val"
+    shown = {key: f"{name}_{split}_loss" for name, key in first.items()}
     run = _towers.train(
         copies,
         data=data,
@@ -1642,15 +1481,10 @@ def _compare_model(
         epochs=epochs,
         batch_size=batch_size,
         order=_permutations(n_train, seed) if shuffle else None,
-        record_at=record_at,
-        recorded=[f"{name}@{seeds[0]}" for name in regs],
+        record_at=_record_epochs(epochs, every),
+        recorded=list(first.values()),
         callbacks=list(callbacks or []),
-        shown={
-            f"{name}@{seeds[0]}": f"{name}_{'train' if data[2] is None else 'val'}_loss"
-            for name in regs
-        }
-        if progress
-        else None,
+        shown=shown if progress else None,
         strategy=strategy,
     )
     names = list(regs)
@@ -1662,50 +1496,40 @@ def _compare_model(
         if "val_loss" in last:
             last["gap"] = last["val_loss"] - last["train_loss"]
         finals[key] = {**last, **_weight_stats(run["models"][key])}
-    models, histories = {}, {}
-    for name in names:
-        key = f"{name}@{seeds[0]}"
-        models[name], records = run["models"][key], run["records"][key]
-        histories[name] = WeightHistory.from_arrays(
-            {
-                w.path: np.stack([r[i] for r in records])
-                for i, w in enumerate(models[name].weights)
-            },
-            run["record_epochs"],
-        )
-        models[name].name = (
-            name if re.fullmatch(r"[\w.>-]+", name) else models[name].name
-        )
-        models[name].compile(
-            optimizer=type(optimizer).from_config(optimizer.get_config()),
-            loss=loss,
-            metrics=_towers.Outputs([], model).fresh_metrics(metrics),
-        )
 
     def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
         rows = [table[f"{name}@{s}"] for s in seeds]
         return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
 
-    per_seed = {name: over_seeds(finals, name) for name in names}
-    metrics_mean, metrics_std = _spread(per_seed)
-    curves, curves_std = _spread({n: over_seeds(run["curves"], n) for n in names})
+    out = _spread(
+        {name: over_seeds(finals, name) for name in names},
+        {name: over_seeds(run["curves"], name) for name in names},
+    )
+    out["models"], out["histories"] = {}, {}
+    for name, key in first.items():
+        out["models"][name] = trained = run["models"][key]
+        out["histories"][name] = WeightHistory.from_arrays(
+            {
+                w.path: np.stack([r[i] for r in run["records"][key]])
+                for i, w in enumerate(trained.weights)
+            },
+            run["record_epochs"],
+        )
+        if re.fullmatch(r"[\w.>-]+", name):
+            trained.name = name
+        trained.compile(
+            optimizer=_fresh(optimizer),
+            loss=loss,
+            metrics=_towers.Outputs([], model).fresh_metrics(metrics),
+        )
     x_train, y_train, x_val, y_val = data
     config = {
         "model": model.name,
-        "variants": {
-            name: {
-                "regularizer": None
-                if r is None
-                else keras.saving.serialize_keras_object(r)
-            }
-            for name, r in regs.items()
-        },
+        "variants": {name: {"regularizer": _serialized(r)} for name, r in regs.items()},
         "lam": lam,
         "layers": [layer.name for layer in _all_layers(model) if id(layer) in selected],
-        "loss": keras.tree.map_structure(keras.saving.serialize_keras_object, loss),
-        "metrics": keras.tree.map_structure(
-            keras.saving.serialize_keras_object, metrics
-        ),
+        "loss": keras.tree.map_structure(_serialized, loss),
+        "metrics": keras.tree.map_structure(_serialized, metrics),
         "optimizer": keras.optimizers.serialize(optimizer),
         "learning_rate": rate,
         "batch_size": batch_size,
@@ -1718,26 +1542,40 @@ def _compare_model(
         "record_every": every,
         "backend": keras.backend.backend(),
     }
-    arrays = y_train is not None
+    arrays = {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
     return ComparisonResult(
         config=config,
         variants=names,
         seeds=seeds,
         epochs=np.arange(1, epochs + 1),
-        curves=curves,
-        curves_std=curves_std,
-        histories=histories,
-        metrics=metrics_mean,
-        metrics_std=metrics_std,
-        per_seed=per_seed,
         grid=None,
         decision={},
-        data={"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
-        if arrays
-        else {},
-        models=models,
+        data=arrays if y_train is not None else {},
         timing={"train_seconds": run["seconds"]},
+        **out,
     )
+
+
+def _keywords(function: Callable, *leave_out: str) -> tuple[str, ...]:
+    """The keyword-only parameters of ``function`` in order, but ``leave_out``."""
+    parameters = inspect.signature(function).parameters.values()
+    return tuple(
+        p.name
+        for p in parameters
+        if p.kind is p.KEYWORD_ONLY and p.name not in leave_out
+    )
+
+
+#: The arguments of ``compare`` and ``sweep`` that ``_setup`` and ``_compare_model``
+#: take (their keywords).
+_SETUP_OPTIONS = _keywords(_setup)
+_MODEL_OPTIONS = _keywords(_compare_model, "variants", "lam")
+
+#: The keywords of ``compare`` and ``sweep`` that apply to a user's model only.
+MODEL_ONLY = tuple(n for n in _MODEL_OPTIONS if n not in _SETUP_OPTIONS)
+
+#: The keywords of ``compare`` and ``sweep`` that apply to the built-in network only.
+MOONS_ONLY = tuple(n for n in _SETUP_OPTIONS if n not in {*_MODEL_OPTIONS, "x", "y"})
 
 
 # ------------------------------------------------------------------- compare
@@ -1777,81 +1615,71 @@ def compare(
 ) -> ComparisonResult:
     """Train regularized and unregularized networks side by side, fairly and fast.
 
-    The lecture's demonstration by default: ``make_moons(100, noise=0.25,
+    By default the lecture's demonstration: ``make_moons(100, noise=0.25,
     random_state=2)``, the last 20% of the rows held out as Keras'
-    ``validation_split=0.2`` does (80 training rows, so ``n = 80``), a network
-    ``Dense(128, relu) - Dense(128, relu) - Dense(1, sigmoid)``, binary
-    cross-entropy, ``Adam(learning_rate=0.01)``, batches of 32, 2000 epochs, and
-    three variants that differ only in the penalty on the two hidden kernels:
+    ``validation_split=0.2`` does (80 training rows, so ``n = 80``), ``Dense(128,
+    relu) - Dense(128, relu) - Dense(1, sigmoid)``, binary cross-entropy,
+    ``Adam(learning_rate=0.01)``, batches of 32, 2000 epochs, and variants that
+    differ only in the penalty on the hidden kernels (biases and the output layer
+    are never penalized):
 
     - ``"none"``: no penalty;
-    - ``"l1"``: ``kreg.L1(lam, n, proximal=True)``, ``lam / (2 n) * sum(|w|)``
-      per hidden kernel, applied as a soft threshold (see ``l1_mode``);
-    - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)`` per hidden kernel;
-    - (``"l1l2"``: ``kreg.L1L2(lam, lam, n, proximal=True)``, on request.)
+    - ``"l1"``: ``kreg.L1(lam, n, proximal=True)``, ``lam / (2 n) * sum(|w|)``;
+    - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
+    - ``"l1l2"`` (on request): ``kreg.L1L2(lam, lam, n, proximal=True)``.
 
-    ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)``
-    (``0.001 = lam / (2 n)``). Biases and the output layer are never penalized.
+    ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)`` (``0.001 =
+    lam / (2 n)``). Every variant starts from the same initial weights and sees
+    the same batches in the same order, so its trajectory is (up to float
+    rounding) that of a Keras model with the same layers and regularizers trained
+    alone on those batches. The variants are trained together as one stacked
+    network, in one compiled loop over many epochs, which is what makes it fast.
 
-    Every variant starts from the same initial weights and sees the same batches
-    in the same order, so its trajectory is exactly (up to float rounding) that of
-    an ordinary Keras model with the same layers and regularizers, compiled with
-    the same optimizer and ``loss="binary_crossentropy"``, trained alone on those
-    batches. The variants are trained together as one stacked network, in one
-    compiled loop over many epochs, which is what makes it fast.
+    With ``l1_mode="proximal"`` (the default) the built-in L1 terms act as a soft
+    threshold after each update, so L1 drives weights exactly to zero, and the run
+    trains with the proximal counterpart of the optimizer (``"adam"`` as
+    ``kreg.ProximalAdam``, ``"sgd"`` as ``kreg.ProximalSGD``, same settings; on
+    variants without a proximal L1 term they update exactly as Adam and SGD).
+    ``l1_mode="subgradient"`` trains them as Keras' own L1 does, through the
+    penalty's gradient (no exact zeros). Variants you pass as regularizers keep
+    them as given.
 
-    With ``l1_mode="proximal"`` (the default), the built-in L1 terms are applied
-    as a soft threshold after each update (``kreg.L1(..., proximal=True)``), so
-    L1 drives weights exactly to zero, and the run trains with the proximal
-    counterpart of the optimizer: ``"adam"`` as ``kreg.ProximalAdam``, ``"sgd"``
-    as ``kreg.ProximalSGD`` (same settings; on variants without a proximal L1
-    term they update exactly as Adam and SGD). ``l1_mode="subgradient"`` trains
-    them as Keras' own L1 does, through the penalty's gradient (no exact zeros).
-    Variants you pass as regularizers keep them as given.
-
-    With ``seeds``, every variant is trained once per seed: each seed draws its own
-    initial weights (shared by the variants of that seed), all seeds see the same
-    batches (those of ``seed``), and all ``len(seeds) x len(variants)`` networks
-    are trained together. The result holds means, standard deviations and the
-    values per seed.
+    With ``seeds``, every variant is trained once per seed (each seed its own
+    initial weights, all seeds the batches of ``seed``), all ``len(seeds) x
+    len(variants)`` networks together; the result holds means, standard
+    deviations and the values per seed.
 
     **Your own model.** With ``model``, every variant is a copy of it (its
-    current weights, its layers) with the variant's regularizer on the kernels
-    of ``layers``, as ``kreg.regularize`` makes it, and the copies are trained
-    together as the towers of one Keras model by one ``fit``: any task Keras
-    trains (a CNN classifier, a regression, ...), on every backend. Each tower
-    equals that copy trained alone with ``model.fit`` on the same batches; the
+    current weights, its layers) with the variant's regularizer on the kernels of
+    ``layers``, as ``kreg.regularize`` makes it; the copies are trained as the
+    towers of one Keras model by one ``fit`` (any task, on every backend), each
+    equal to that copy trained alone with ``model.fit`` on the same batches. The
     loss, optimizer and metrics are those given, else the model's compiled ones
-    (else Adam(0.001) for the optimizer). Dropout masks are drawn per tower, as
-    for separate models. The curves are Keras' per-epoch logs (the training
-    ones averaged over the epoch's batches), split per variant: ``train_loss``
-    and ``val_loss`` are data losses, ``penalty`` the regularization at the end
-    of the epoch, plus ``train_<metric>``/``val_<metric>`` per metric. The
-    moons-only arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...)
-    do not apply; there is no decision grid. With ``seeds``, each seed
-    initializes the model's layers afresh (``keras.utils.set_random_seed(s)``,
-    then Keras' initializers; a build function is called again) and every variant
-    is trained from each seed's weights, all together.
+    (else Adam(0.001)). Dropout masks are drawn per tower. The curves are Keras'
+    per-epoch logs (the training ones averaged over the epoch's batches) per
+    variant: ``train_loss`` and ``val_loss`` (data losses), ``penalty`` (at the
+    end of the epoch) and ``train_<metric>``/``val_<metric>``. The moons-only
+    arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...) do not apply;
+    there is no decision grid. With ``seeds``, each seed initializes the layers
+    afresh (``keras.utils.set_random_seed(s)``, then Keras' initializers; a build
+    function is called again).
 
     Args:
-        model: ``None`` (the built-in network), a built ``keras.Model`` (with
-            one or several inputs and outputs), or a function ``build(regularizer)
-            -> keras.Model`` that puts the regularizer where you want it (it is
-            called once with ``None``, whose initial weights every variant
-            starts from, then once per variant).
+        model: ``None`` (the built-in network), a built ``keras.Model`` (one or
+            several inputs and outputs), or a function ``build(regularizer) ->
+            keras.Model`` that puts the regularizer where you want it (called once
+            with ``None``, whose initial weights every variant starts from, then
+            once per variant).
         x: The inputs (rows first; a list of arrays for several inputs), or a
-            ``tf.data.Dataset`` of ``(x, y)``
-            batches (with a model); ``None`` (default, without a model) uses the
-            two moons. The last ``validation_split`` of the rows validate.
+            ``tf.data.Dataset`` of ``(x, y)`` batches (with a model); ``None``
+            (without a model) uses the two moons.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
             network); for several outputs a list in output order or a dict by
-            output name, as ``fit`` takes them (and ``loss`` likewise; ``metrics``
-            a list for every output or a dict by output name).
+            output name, as ``fit`` takes them (and ``loss`` and ``metrics``).
         variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
             from ``lam`` and the number of training rows), or a mapping of your
-            own names to a Keras regularizer (any ``kreg`` regularizer), ``None``,
-            or a list of those with one per hidden layer; a regularizer is put on
-            the hidden kernels only.
+            names to a Keras regularizer (any ``kreg`` one), ``None``, or a list
+            of those with one per hidden layer (hidden kernels only).
         lam: The strength lambda of the built-in variants, >= 0.
         layers: With a model: the layers whose kernels get the regularizer
             (names or layers; ``None``: every layer with a kernel).
@@ -1861,16 +1689,15 @@ def compare(
         validation_data: With a model: ``(x_val, y_val)`` (or a dataset),
             instead of ``validation_split``.
         shuffle: With a model: visit the training rows in a new order each
-            epoch (the permutations drawn from ``seed``, the same for every
-            variant); ``False`` keeps them in order, as ``fit(shuffle=False)``.
+            epoch (drawn from ``seed``, the same for every variant); ``False``
+            keeps them in order, as ``fit(shuffle=False)``.
         callbacks: With a model: more Keras callbacks for the ``fit``.
         strategy: With a model: a ``tf.distribute`` strategy (TensorFlow) or a
             ``keras.distribution`` layout (JAX) to train under, as ``fit``
             would; ``None``: one device. See the docs' "Your own model" page.
         l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
-            ``"l1"``/``"l1l2"`` variants apply their L1 term (see above).
-            ``"proximal"`` needs an optimizer that has a proximal counterpart
-            (Adam or SGD) when the run has an L1 term.
+            L1 terms act (see above); ``"proximal"`` with an L1 term needs an
+            optimizer with a proximal counterpart (Adam or SGD).
         seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``: distinct
             integers >= 0. ``None``: one run from ``seed``.
         n_samples: Moons: number of points (``kreg.make_moons``).
@@ -1881,28 +1708,26 @@ def compare(
         hidden: Units of each hidden ``Dense`` layer.
         activation: The hidden layers' activation, a Keras activation name.
         optimizer: ``None`` (Adam, or a model's compiled optimizer), a Keras
-            optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``,
-            ``"adamw"``, ``"adagrad"``, ``"adadelta"``, ``"adamax"``,
-            ``"nadam"``, ``"ftrl"``, ``"lion"``, ``"proximal_adam"``,
-            ``"proximal_sgd"``), or an instance or serialized config of one of
-            those classes, which is copied (not modified). Optimizers that are not
-            element-wise (Lamb, Adafactor, Muon, a LossScaleOptimizer) and
-            ``clipnorm``/``global_clipnorm``/``use_ema`` are refused: they would
-            mix the variants.
+            optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adamw"``,
+            ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"ftrl"``,
+            ``"lion"``, ``"proximal_adam"``, ``"proximal_sgd"``), or an instance
+            or serialized config of one of those classes, which is copied.
+            Optimizers that are not element-wise (Lamb, Adafactor, Muon, a
+            LossScaleOptimizer) and ``clipnorm``/``global_clipnorm``/``use_ema``
+            are refused: they would mix the variants.
         learning_rate: The learning rate. ``None``: 0.01 with an optimizer name
-            (the lecture's ``Adam(0.01)``), the optimizer's own with an instance
-            or config.
+            (the lecture's), the optimizer's own with an instance or config.
         batch_size: Rows per training step.
         epochs: Number of epochs.
         validation_split: Fraction of the rows (the last ones) held out, in
-            ``(0, 1)``, split like Keras' ``fit(validation_split=...)``.
+            ``(0, 1)``, as Keras' ``fit(validation_split=...)``.
         record_every: Record all weights every this many epochs (and after the
             last); ``None``: about 100 records (``max(1, epochs // 100)``).
         grid_resolution: Points per side of the decision grid, >= 2.
         jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
-            ``"auto"`` (XLA for runs of 2500 training steps or more, where it
-            saves more time than its compilation takes). TensorFlow only: JAX
-            always compiles its loop, PyTorch runs eagerly.
+            ``"auto"`` (from 2500 training steps on, where XLA saves more than its
+            compilation takes). TensorFlow only: JAX always compiles its loop,
+            PyTorch runs eagerly.
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
@@ -1961,65 +1786,44 @@ def compare(
     record_every = _record_frequency(
         setup.record_every, setup.epochs, len(names), setup.n_weights
     )
-    record_at = _record_epochs(setup.epochs, record_every)
-
     config = {
         "variants": {
-            name: {
-                "regularizers": [
-                    None if r is None else keras.saving.serialize_keras_object(r)
-                    for r in regs[name]
-                ]
-            }
+            name: {"regularizers": [_serialized(r) for r in regs[name]]}
             for name in names
         },
         "lam": lam,
         **_base_config(setup, optimizer),
         "record_every": record_every,
     }
-
     val = METRIC_NAMES.index("val_loss")
-    n_seeds = len(setup.seeds)
 
     def status(last: np.ndarray) -> dict[str, float]:
-        means = _over_seeds(last[val], n_seeds).mean(axis=0)
+        means = _over_seeds(last[val], len(setup.seeds)).mean(axis=0)
         return {f"{n}_val_loss": float(means[v]) for v, n in enumerate(names)}
 
     trainer, per_epoch, train_seconds = _train(
         setup,
         optimizer,
         slice_regs,
-        record_at=record_at,
+        record_at=_record_epochs(setup.epochs, record_every),
         record_slices=range(len(names)),
         status=status,
         names=[f"Variant {name!r}" for name in names],
     )
     out = _collect(trainer, setup, names, regs, per_epoch, optimizer)
-    x_train, _, x_val, _ = setup.data
+    x_seen = np.concatenate([setup.data[0], setup.data[2]])
     grid, probabilities = _decision_grid(
-        trainer,
-        range(len(names)),
-        np.concatenate([x_train, x_val]),
-        setup.moons,
-        setup.grid_resolution,
+        trainer, range(len(names)), x_seen, setup.moons, setup.grid_resolution
     )
-    decision = {} if grid is None else dict(zip(names, probabilities, strict=True))
     config["box"] = None if grid is None else list(grid["box"])
-
     return ComparisonResult(
         config=config,
         variants=names,
         seeds=list(setup.seeds),
         epochs=np.arange(1, setup.epochs + 1),
-        curves=out["curves"],
-        curves_std=out["curves_std"],
-        histories=out["histories"],
-        metrics=out["metrics"],
-        metrics_std=out["metrics_std"],
-        per_seed=out["per_seed"],
         grid=grid,
-        decision=decision,
+        decision={} if grid is None else dict(zip(names, probabilities, strict=True)),
         data=setup.data_dict(),
-        models=out["models"],
         timing={"train_seconds": train_seconds},
+        **out,
     )
