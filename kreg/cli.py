@@ -1,4 +1,4 @@
-"""The ``kreg`` command line: ``kreg compare`` and ``kreg sweep``.
+"""The ``kreg`` command line: ``kreg compare``, ``kreg sweep`` and ``kreg prune``.
 
 ``kreg compare`` trains the variants side by side with :func:`kreg.compare`, prints
 the summary table and writes a report (:func:`kreg.report.write_report`);
@@ -13,7 +13,8 @@ Arguments are parsed, the backend's framework looked for and the output director
 made before Keras or matplotlib are imported, so a bad option fails at once. Every
 error of the user's making exits with status 2 and one line on stderr, without a
 traceback. A new command ``NAME`` running ``kreg.NAME.NAME`` is one entry of
-:data:`_COMMANDS`.
+:data:`_COMMANDS`. ``kreg prune MODEL`` writes a smaller copy of a saved model
+(:func:`kreg.prune`) and prints what it saves.
 """
 
 from __future__ import annotations
@@ -734,6 +735,112 @@ _COMMANDS: dict[str, _Command] = {
 }
 
 
+def _add_prune(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "prune",
+        help="write a smaller copy of a saved model without its units at zero",
+        description=(
+            "Load MODEL (a .keras file), remove the units and inputs whose weights "
+            "are zero with kreg.prune, save the smaller model and print the "
+            "parameters, file size and inference time of both."
+        ),
+        epilog=(
+            "examples:\n"
+            "  kreg prune model.keras --out smaller.keras\n"
+            "  kreg prune model.keras --tol 1e-6 --rows 100000"
+        ),
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("model", metavar="MODEL", help="the saved model (.keras)")
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to save the smaller model (default: MODEL-pruned.keras)",
+    )
+    parser.add_argument(
+        "--tol",
+        type=_nonnegative,
+        default=0.0,
+        metavar="X",
+        help="weights with |w| <= tol count as zero (default: 0.0)",
+    )
+    parser.add_argument(
+        "--rows",
+        type=_checked(int, check_int, maximum=MAX_SAMPLES),
+        default=10_000,
+        metavar="N",
+        help="rows of random inputs the inference time is measured on (default: 10000)",
+    )
+    return parser
+
+
+def _prune_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Prune a saved model, save the copy and print what it saves."""
+    out = args.out or os.path.splitext(args.model)[0] + "-pruned.keras"
+    if not os.path.isfile(args.model):
+        parser.error(f"MODEL {args.model!r}: no such file")
+    if not out.endswith(".keras"):
+        parser.error(f"--out {out!r}: the file name must end in .keras")
+    if os.path.exists(out):
+        parser.error(f"--out {out!r} exists; choose another file")
+    _import_keras()
+    import keras
+    import numpy as np
+
+    from kreg.prune import prune
+
+    try:
+        model = keras.models.load_model(args.model, compile=False)
+    except Exception as error:  # Keras raises many kinds for a bad file
+        parser.error(f"MODEL {args.model!r} cannot be loaded: {error}")
+    try:
+        small = prune(model, tol=args.tol)
+    except (ValueError, TypeError) as error:
+        parser.error(str(error))
+    folder = os.path.dirname(os.path.abspath(out))
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        partial = os.path.join(scratch, os.path.basename(out))
+        small.save(partial)
+        os.replace(partial, out)
+    shape = (args.rows, *model.inputs[0].shape[1:])
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+    before = _inference_seconds(model, x)
+    after = _inference_seconds(small, x[..., small.kept_inputs])
+    sizes = [os.path.getsize(args.model), os.path.getsize(out)]
+    params = [model.count_params(), small.count_params()]
+    rows = [
+        ("parameters", *(f"{p:,}" for p in params), params[0] / params[1]),
+        ("file size", *(f"{b / 1024:,.1f} KiB" for b in sizes), sizes[0] / sizes[1]),
+        (
+            f"predict_on_batch, {args.rows:,} rows",
+            f"{before * 1e3:,.1f} ms",
+            f"{after * 1e3:,.1f} ms",
+            before / after,
+        ),
+    ]
+    print(f"{'':34s} {'before':>12s} {'after':>12s} {'ratio':>7s}")
+    for name, first, second, ratio in rows:
+        print(f"{name:34s} {first:>12s} {second:>12s} {ratio:>6.1f}x")
+    inputs = model.inputs[0].shape[-1]
+    print(f"inputs kept: {len(small.kept_inputs)} of {inputs}", end="")
+    print(f" {small.kept_inputs.tolist()}" if len(small.kept_inputs) < inputs else "")
+    for name, kept in small.kept_units.items():
+        print(f"{name}: {len(kept)} of {model.get_layer(name).kernel.shape[-1]} units")
+    print(f"Pruned model written to {out}")
+    return 0
+
+
+def _inference_seconds(model: Any, x: Any, repeats: int = 5) -> float:
+    """The median time of ``model.predict_on_batch(x)``, after one call to trace."""
+    model.predict_on_batch(x)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model.predict_on_batch(x)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     """Build the ``kreg`` parser; return it and the sub-parser of each command.
 
@@ -743,7 +850,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
     Examples:
         >>> parser, commands = build_parser()
         >>> sorted(commands)
-        ['compare', 'sweep']
+        ['compare', 'prune', 'sweep']
     """
     from kreg._version import __version__
 
@@ -761,6 +868,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
         dest="command", metavar="COMMAND", title="commands"
     )
     commands = {name: _add_command(subparsers, name) for name in _COMMANDS}
+    commands["prune"] = _add_prune(subparsers)
     for name, sub in commands.items():
         sub.prog = f"kreg {name}"
         _add_backend(sub, argparse.SUPPRESS)
@@ -802,6 +910,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _choose_backend(args, parser)
         args.argv = argv
         args.started = started
+        if args.command == "prune":
+            return _prune_command(args, commands["prune"])
         return _run_command(args, commands[args.command])
     except SystemExit as exit_:
         code = exit_.code

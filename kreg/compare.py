@@ -45,7 +45,8 @@ from kreg._validation import (
 )
 from kreg.datasets import make_moons, train_val_split
 from kreg.history import WeightHistory
-from kreg.regularizers import L1, L1L2, L2
+from kreg.prune import dense_chain_params, pruned_size
+from kreg.regularizers import L1, L1L2, L2, GroupL1
 
 __all__ = ["ComparisonResult", "compare"]
 
@@ -68,6 +69,7 @@ METRIC_KEYS = (
     "zero_fraction",
     "l1_norm",
     "l2_norm",
+    "pruned_params",
 )
 
 # Optimizers whose update of a weight depends only on that weight's own gradient
@@ -299,6 +301,12 @@ class ComparisonResult:
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
         table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
         note = _diverged_note(self.diverged, "Variant")
+        units = units_kept(self)
+        if units:
+            shown = "; ".join(f"{v} {'-'.join(map(str, u))}" for v, u in units.items())
+            table += (
+                f"\nUnits per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
+            )
         return table + ("\n" + note if note else "")
 
     def plot(self, **kwargs: Any) -> Any:
@@ -335,7 +343,20 @@ _SUMMARY_COLUMNS = (
     ("zeros", "zero_fraction", "{:.1%}"),
     ("L1 norm", "l1_norm", "{:.2f}"),
     ("L2 norm", "l2_norm", "{:.3f}"),
+    ("pruned params", "pruned_params", "{:,.0f}"),
 )
+
+
+def units_kept(result: Any) -> dict[str, list[int]]:
+    """Variant -> the units per kernel layer that ``kreg.prune`` keeps of its
+    (first seed's) model; empty if the models are not chains it takes."""
+    try:
+        return {
+            name: list(pruned_size(result.models[name])[0].values())
+            for name in result.variants
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
 
 
 def _cell(fmt: str, value: float, std: float | None = None) -> str:
@@ -551,7 +572,7 @@ def _resolve_variants(
 def _warn_about(variants: Mapping[str, list], n_train: int, prox: bool) -> None:
     """Warn about regularizers that will not act as their user may expect."""
     for name, regs in variants.items():
-        if not prox and any(proximal.proximal_strength(r) for r in regs):
+        if not prox and any(proximal.is_proximal(r) for r in regs):
             warnings.warn(
                 f"Variant {name!r} has a proximal L1 regularizer but the optimizer "
                 "is not kreg.ProximalSGD or kreg.ProximalAdam ('proximal_sgd', "
@@ -561,7 +582,7 @@ def _warn_about(variants: Mapping[str, list], n_train: int, prox: bool) -> None:
             )
         for reg in regs:
             n = getattr(reg, "n", None)
-            if isinstance(reg, (L1, L2, L1L2)) and n != n_train:
+            if isinstance(reg, (L1, L2, L1L2, GroupL1)) and n != n_train:
                 warnings.warn(
                     f"Variant {name!r} uses {reg!r}, whose n={n} is not the number "
                     f"of training rows ({n_train}); its penalty is lam/(2*{n}) per "
@@ -837,6 +858,13 @@ def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
         "gap": last["val_loss"] - last["train_loss"],
         "penalty": last["penalty"].copy(),
         **_kernel_stats(final[0::2]),
+        "pruned_params": np.array(
+            [
+                dense_chain_params([k[v] for k in final[0::2]])
+                for v in range(final[0].shape[0])
+            ],
+            dtype=np.float64,
+        ),
     }
 
 
@@ -1020,9 +1048,7 @@ def _optimizer_for(setup: _Setup, slice_regs: Sequence[Sequence[Any]]):
     with the proximal counterpart of the optimizer; any other run keeps it.
     """
     if setup.l1_mode == "proximal" and any(
-        proximal.proximal_strength(reg) is not None
-        for regs in slice_regs
-        for reg in regs
+        proximal.is_proximal(reg) for regs in slice_regs for reg in regs
     ):
         return _proximal_optimizer(setup.optimizer, setup.given_optimizer)
     return setup.optimizer
@@ -1331,7 +1357,12 @@ def _check_output_targets(loss: Any, y: Any, units: int) -> None:
 def _weight_stats(model: keras.Model) -> dict[str, float]:
     """The kernel numbers of ``METRIC_KEYS`` for one trained model."""
     kernels = [to_numpy(k)[None] for k in _towers.kernels(model)]
-    return {key: float(value[0]) for key, value in _kernel_stats(kernels).items()}
+    stats = {key: float(value[0]) for key, value in _kernel_stats(kernels).items()}
+    try:
+        stats["pruned_params"] = float(pruned_size(model)[1])
+    except ValueError:  # not a chain kreg.prune takes
+        stats["pruned_params"] = float("nan")
+    return stats
 
 
 def _check_applies(arguments: Mapping[str, Any], function: Callable) -> None:
@@ -1442,7 +1473,7 @@ def _compare_model(
     prox = l1_mode == "proximal"
     resolved = _resolve_variants(variants, lam, n_train, 1, prox)
     regs = {name: r[0] for name, r in resolved.items()}
-    if prox and any(proximal.proximal_strength(r) for r in regs.values()):
+    if prox and any(proximal.is_proximal(r) for r in regs.values()):
         optimizer = _proximal_optimizer(optimizer, optimizer)
     selected = _select_layers(model, layers)
     if not selected:

@@ -222,11 +222,22 @@ def _check_kernel(w: Any) -> Any:
     return ops.convert_to_tensor(w)
 
 
-def _norms(w: Any, axes: tuple[int, ...]) -> Any:
+def _norms(w: Any, axes: tuple[int, ...], keepdims: bool = False) -> Any:
     """Euclidean norms over ``axes``, with gradient 0 (not NaN) where a norm is 0."""
-    squares = ops.sum(ops.square(w), axis=axes)
+    squares = ops.sum(ops.square(w), axis=axes, keepdims=keepdims)
     positive = squares > 0
     return ops.where(positive, ops.sqrt(ops.where(positive, squares, 1)), 0)
+
+
+def group_subgradient(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
+    """``strength * sqrt(p_g) * w_g / ||w_g||`` for the groups spanning ``axes``
+    (0 for a group at 0): the gradient of the group-lasso penalty. ``strength``
+    is ``lam / (2 n)``, or an array broadcastable to ``w`` (one per slice)."""
+    size = math.prod(int(w.shape[axis]) for axis in axes)
+    norms = _norms(w, axes, keepdims=True)
+    inverse = ops.where(norms > 0, 1 / ops.where(norms > 0, norms, 1), 0)
+    weight = ops.cast(strength, w.dtype) * ops.cast(math.sqrt(size), w.dtype)
+    return weight * w * inverse
 
 
 def group_norms(w: Any, groups: str = "units") -> Any:
@@ -264,12 +275,6 @@ def group_norms(w: Any, groups: str = "units") -> Any:
     return _norms(w, group_axes(len(w.shape), groups))
 
 
-def group_size(shape: Any, groups: str) -> int:
-    """``p_g``, the number of weights in one group of a kernel of this shape."""
-    axes = group_axes(len(shape), groups)
-    return int(math.prod(int(shape[axis]) for axis in axes))
-
-
 def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
     """Group-lasso penalty: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
 
@@ -302,8 +307,15 @@ def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
         0.176777
     """
     check_choice("groups", groups, GROUPS)
-    check_weights("w", w)
+    check_factor("lam", lam, n)
+    dtype = accumulation_dtype(check_weights("w", w))
     w = _check_kernel(w)
-    root = math.sqrt(group_size(w.shape, groups))
+    if float(lam) == 0:
+        return ops.zeros((), dtype=dtype)
+    w = ops.cast(w, dtype)
+    # sum(w * g) with g the gradient held constant: the value is the penalty
+    # (sqrt(p_g) ||w_g||^2 / ||w_g|| per group) and the gradient is exactly g, the
+    # very tensor the proximal optimizers take back out of the gradient.
     axes = group_axes(len(w.shape), groups)
-    return _penalty(w, lam, n, lambda v: root * _norms(v, axes))
+    g = group_subgradient(w, scale(float(lam), int(n)), axes)
+    return ops.sum(w * ops.stop_gradient(g))

@@ -35,9 +35,10 @@ import math
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
-from kreg.penalties import group_axes, group_size, scale
+from kreg.penalties import GROUPS, group_axes, group_subgradient, scale
 
 __all__ = [
     "ProximalAdam",
@@ -92,12 +93,15 @@ def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
         [[2.4, 0.0], [3.2, 0.0]]
     """
     w = ops.convert_to_tensor(w)
-    axes = group_axes(len(w.shape), groups)
-    norms = ops.sqrt(ops.sum(ops.square(w), axis=axes, keepdims=True))
     threshold = ops.cast(threshold, w.dtype)
+    return _block_shrink(w, threshold, group_axes(len(w.shape), groups))
+
+
+def _block_shrink(w: Any, threshold: Any, axes: tuple[int, ...]) -> Any:
+    """``w_g * max(1 - threshold / ||w_g||, 0)``, the groups spanning ``axes``."""
+    norms = ops.sqrt(ops.sum(ops.square(w), axis=axes, keepdims=True))
     tiny = ops.cast(1e-30, w.dtype)
-    shrink = ops.maximum(1 - threshold / ops.maximum(norms, tiny), 0)
-    return w * shrink
+    return w * ops.maximum(1 - threshold / ops.maximum(norms, tiny), 0)
 
 
 def proximal_strength(regularizer: Any) -> float | None:
@@ -143,33 +147,81 @@ class _L1Term:
 
 class _GroupTerm:
     """``c * sum_g sqrt(p_g) ||w_g||``: subgradient ``c sqrt(p_g) w_g / ||w_g||``
-    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's step."""
+    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's step. On a
+    ``stacked`` kernel ``(slices, inputs, units)`` the groups are each slice's and
+    ``c`` may hold one strength per slice."""
 
-    def __init__(self, strength: float, groups: str):
-        self.strength, self.groups = strength, groups
+    def __init__(self, strength: Any, groups: str, stacked: bool = False):
+        self.strength, self.groups, self.stacked = strength, groups, stacked
 
-    def _weight(self, w: Any) -> Any:
-        return ops.cast(
-            self.strength * math.sqrt(group_size(w.shape, self.groups)), w.dtype
-        )
+    def _axes(self, w: Any) -> tuple[int, ...]:
+        axes = group_axes(len(w.shape) - self.stacked, self.groups)
+        return tuple(axis + self.stacked for axis in axes)
 
     def subgradient(self, w: Any) -> Any:
-        axes = group_axes(len(w.shape), self.groups)
-        squares = ops.sum(ops.square(w), axis=axes, keepdims=True)
-        positive = squares > 0
-        inverse = ops.where(positive, 1 / ops.sqrt(ops.where(positive, squares, 1)), 0)
-        return self._weight(w) * w * inverse
+        return group_subgradient(w, self.strength, self._axes(w))
 
     def prox(self, w: Any, step: Any) -> Any:
-        axes = group_axes(len(w.shape), self.groups)
+        axes = self._axes(w)
         # One step for the group: the harmonic mean of its weights' steps (Adam's
         # per-weight lr / (sqrt(v) + eps) becomes lr / (mean sqrt(v) + eps)), not
         # led by a few weights whose tiny v would make their steps huge.
         inverse = ops.mean(
             1 / ops.broadcast_to(step, w.shape), axis=axes, keepdims=True
         )
-        step = 1 / inverse
-        return group_soft_threshold(w, step * self._weight(w), self.groups)
+        size = math.prod(int(w.shape[axis]) for axis in axes)
+        weight = ops.cast(self.strength, w.dtype) * ops.cast(math.sqrt(size), w.dtype)
+        return _block_shrink(w, weight / inverse, axes)
+
+
+class _Terms:
+    """Several terms on one variable, each acting on its own slices (the others'
+    strengths are 0 there, where their steps change nothing)."""
+
+    def __init__(self, terms: list):
+        self.terms = terms
+
+    def subgradient(self, w: Any) -> Any:
+        return sum(term.subgradient(w) for term in self.terms)
+
+    def prox(self, w: Any, step: Any) -> Any:
+        for term in self.terms:
+            w = term.prox(w, step)
+        return w
+
+
+def stacked_group_terms(regularizers: list, proximal_only: bool = False) -> list:
+    """The group-lasso terms of a stacked Dense kernel ``(slices, inputs, units)``
+    whose slice ``v`` carries ``regularizers[v]``: one per kind of group present,
+    with one strength per slice (0 where another regularizer is)."""
+    from kreg.regularizers import GroupL1
+
+    terms = []
+    for groups in GROUPS:
+        values = [
+            scale(reg.lam, reg.n)
+            if type(reg) is GroupL1
+            and reg.groups == groups
+            and (reg.proximal or not proximal_only)
+            else 0.0
+            for reg in regularizers
+        ]
+        if any(values):
+            strength = np.asarray(values, "float32").reshape(-1, 1, 1)
+            terms.append(_GroupTerm(strength, groups, stacked=True))
+    return terms
+
+
+def stacked_term(regularizers: list) -> Any:
+    """The proximal term of a stacked Dense kernel ``(slices, inputs, units)``
+    whose slice ``v`` carries ``regularizers[v]`` (the comparison engine's)."""
+    l1 = [proximal_strength(reg) or 0.0 for reg in regularizers]
+    terms = stacked_group_terms(regularizers, proximal_only=True)
+    if any(l1):
+        terms.insert(0, _L1Term(np.asarray(l1, "float32").reshape(-1, 1, 1)))
+    if len(terms) < 2:
+        return terms[0] if terms else None
+    return _Terms(terms)
 
 
 def _term(regularizer: Any) -> _L1Term | _GroupTerm | None:
@@ -207,7 +259,12 @@ class _ProximalMixin:
             strength: ``c`` of ``c * sum(|w|)``: a number, or an array
                 broadcastable to the variable (e.g. one strength per slice).
         """
-        self._kreg_terms[self._get_variable_index(variable)] = _L1Term(strength)
+        self.set_proximal_term(variable, _L1Term(strength))
+
+    def set_proximal_term(self, variable: Any, term: Any) -> None:
+        """Apply ``term`` (``subgradient(w)``, ``prox(w, step)``) to ``variable``;
+        ``None`` for none."""
+        self._kreg_terms[self._get_variable_index(variable)] = term
 
     def update_step(self, gradient, variable, learning_rate):
         term = self._kreg_terms[self._get_variable_index(variable)]

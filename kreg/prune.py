@@ -20,6 +20,7 @@ layer there is kept as it is, with every unit on both sides of it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -83,6 +84,8 @@ def _chain(model: keras.Model) -> list[keras.layers.Layer]:
         for layer in model.layers
         if not isinstance(layer, keras.layers.InputLayer)
     ]
+    if isinstance(model, keras.Sequential):  # a chain by construction
+        return layers
     previous = model.inputs[0]
     for layer in layers:
         try:
@@ -170,6 +173,14 @@ def alive(
     return inputs, masks
 
 
+def dense_chain_params(kernels: list[np.ndarray]) -> int:
+    """The parameters :func:`prune` leaves of a chain of Dense layers with biases
+    and element-wise activations, from its kernels alone."""
+    inputs, masks = alive(kernels, [1] * len(kernels))
+    sizes = [max(int(mask.sum()), 1) for mask in (inputs, *masks)]
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+
 def _activation_name(layer: keras.layers.Layer) -> str:
     return getattr(getattr(layer, "activation", None), "__name__", "")
 
@@ -250,48 +261,71 @@ class _Pruner:
                 )
                 rows[..., 0, :] = 0.0
 
-    def build(self, inputs: np.ndarray, masks: list[np.ndarray]) -> keras.Model:
-        """The smaller model: kernels and BatchNormalization sliced, biases folded."""
-        source = self.model.inputs[0]
-        first = keras.Input(
-            (*source.shape[1:-1], int(inputs.sum())), dtype=source.dtype
-        )
-        x, channels, copies, slot = first, inputs, [], 0
+    def plan(self, inputs: np.ndarray, masks: list[np.ndarray]) -> list:
+        """``(layer, config, weights)`` of each layer of the smaller model: kernels
+        and BatchNormalization sliced, biases folded."""
+        channels, planned, slot = inputs, [], 0
         for layer, kind in zip(self.layers, self.kinds, strict=True):
             config = layer.get_config()
             values = [to_numpy(w) for w in layer.weights]
             if kind == "kernel":
                 kernel = self.kernels[slot]
                 if channels is not None:
-                    kernel = kernel[
-                        ..., np.tile(channels, kernel.shape[-2] // channels.size), :
-                    ]
+                    rows = np.tile(channels, kernel.shape[-2] // channels.size)
+                    kernel = kernel[..., rows, :]
                 channels = masks[slot]
                 values = [kernel[..., channels]]
                 if layer.use_bias:
                     values.append(self.biases[slot][channels].astype(kernel.dtype))
-                config["units" if "units" in config else "filters"] = int(
-                    channels.sum()
-                )
+                width = "units" if "units" in config else "filters"
+                config[width] = int(channels.sum())
                 slot += 1
             elif kind == "keep":
                 channels = None
-            elif (
-                isinstance(layer, keras.layers.BatchNormalization)
-                and channels is not None
-            ):
-                values = [w[channels] for w in values]
-            elif isinstance(layer, keras.layers.Flatten) and channels is not None:
-                channels = np.tile(channels, math.prod(layer.input.shape[1:-1]))
+            elif channels is not None:
+                if isinstance(layer, keras.layers.BatchNormalization):
+                    values = [w[channels] for w in values]
+                elif isinstance(layer, keras.layers.Flatten):
+                    channels = np.tile(channels, math.prod(layer.input.shape[1:-1]))
+            planned.append((layer, config, values))
+        return planned
+
+    def build(self, inputs: np.ndarray, planned: list) -> keras.Model:
+        """The smaller model of :meth:`plan`."""
+        source = self.model.inputs[0]
+        shape = (*source.shape[1:-1], int(inputs.sum()))
+        x = first = keras.Input(shape, dtype=source.dtype)
+        copies = []
+        for layer, config, _ in planned:
             copy = type(layer).from_config(config)
             x = copy(x)
-            copies.append((copy, values))
-        for copy, values in copies:
+            copies.append(copy)
+        for copy, (_, _, values) in zip(copies, planned, strict=True):
             copy.set_weights(values)
-        layers = [copy for copy, _ in copies]
         if isinstance(self.model, keras.Sequential):
-            return keras.Sequential([first, *layers], name=self.model.name)
+            return keras.Sequential([first, *copies], name=self.model.name)
         return keras.Model(first, x, name=self.model.name)
+
+
+def _analysed(model: keras.Model, tol: float) -> tuple[_Pruner, np.ndarray, list]:
+    """The pruner of ``model``, its kept inputs and its kept units per kernel."""
+    pruner = _Pruner(model)
+    inputs, masks = alive(pruner.kernels, pruner.links, tol, pruner.fold)
+    pruner.keep_one(inputs, masks)
+    return pruner, inputs, masks
+
+
+def pruned_size(model: keras.Model, tol: float = 0.0) -> tuple[dict[str, int], int]:
+    """What :func:`prune` would keep, without building it: ``({layer name: units
+    kept}, parameters of the smaller model)``."""
+    pruner, inputs, masks = _analysed(model, tol)
+    planned = pruner.plan(inputs, masks)
+    params = sum(int(v.size) for _, _, values in planned for v in values)
+    units = {
+        pruner.layers[i].name: int(m.sum())
+        for i, m in zip(pruner.at, masks, strict=True)
+    }
+    return units, params
 
 
 def prune(model: keras.Model, *, tol: float = 0.0) -> keras.Model:
@@ -342,10 +376,8 @@ def prune(model: keras.Model, *, tol: float = 0.0) -> keras.Model:
         True
     """
     tol = check_nonnegative("tol", tol)
-    pruner = _Pruner(model)
-    inputs, masks = alive(pruner.kernels, pruner.links, tol, pruner.fold)
-    pruner.keep_one(inputs, masks)
-    pruned = pruner.build(inputs, masks)
+    pruner, inputs, masks = _analysed(model, tol)
+    pruned = pruner.build(inputs, pruner.plan(inputs, masks))
     pruned.kept_inputs = np.flatnonzero(inputs)
     pruned.kept_units = {
         pruner.layers[i].name: np.flatnonzero(mask)

@@ -64,10 +64,14 @@ _METRICS = {
     "zero_fraction": ("exact zeros", "{:.1%}"),
     "l1_norm": ("L1 norm", "{:.2f}"),
     "l2_norm": ("L2 norm", "{:.3f}"),
+    "pruned_params": ("params after kreg.prune", "{:,.0f}"),
 }
 
-#: The metrics every result has; accuracies are there for classifiers only.
-REQUIRED_KEYS = tuple(key for key in METRIC_KEYS if "accuracy" not in key)
+#: The metrics every result has; accuracies are there for classifiers only, the
+#: parameters after pruning for models kreg.prune takes.
+REQUIRED_KEYS = tuple(
+    key for key in METRIC_KEYS if "accuracy" not in key and key != "pruned_params"
+)
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
@@ -801,6 +805,21 @@ def _dense_chain(result: Any) -> bool:
     )
 
 
+def _units_note(result: Any) -> str:
+    """Each variant's units per layer after ``kreg.prune``, as a sentence."""
+    from kreg.compare import units_kept
+
+    units = units_kept(result)
+    if not units:
+        return ""
+    shown = "; ".join(f"{v}: {'-'.join(map(str, u))}" for v, u in units.items())
+    return (
+        f"Units per layer that kreg.prune keeps (seed {_seeds_of(result)[0]}): "
+        f"{shown}. A unit goes when its incoming or its outgoing weights are all "
+        "exactly zero; the smaller model predicts the same."
+    )
+
+
 def _comparison_page(result: Any, rows: tuple) -> _Page:
     """The report of a comparison (``rows``: its checked ``_compare_rows``): the
     summary table, then one figure a section."""
@@ -825,7 +844,7 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             shown="; the figures show the first seed's models, the loss curves "
             "the mean with ± std bands",
         ),
-        _Section(text=[_diverged_note(diverged, "Variant")]),
+        _Section(text=[_diverged_note(diverged, "Variant"), _units_note(result)]),
         _Section(
             "Decision boundaries",
             "boundaries",

@@ -88,6 +88,7 @@ def _metrics(train, val, penalty, first, every):
         "zero_fraction": (every == 0).mean(axis=-1),
         "l1_norm": np.abs(every).sum(axis=-1),
         "l2_norm": np.sqrt((every**2).sum(axis=-1)),
+        "pruned_params": (every != 0).sum(axis=-1).astype(np.float64),
     }
 
 

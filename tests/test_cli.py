@@ -712,7 +712,7 @@ def _help(command):
         ),
         (
             ["--backend", "jax"],
-            "kreg: error: a command is required: compare, sweep (see 'kreg --help')",
+            "kreg: error: a command is required: compare, sweep, prune (see 'kreg --help')",
         ),
         (
             ["compare", "--model", "{tmp}/nope.keras", "--out", "{tmp}/new"],

@@ -172,6 +172,27 @@ def test_proximal_variant_equals_keras_trained_alone():
     assert result.metrics["none"]["zero_fraction"] == 0
 
 
+def test_group_l1_variants_equal_keras_trained_alone():
+    # Slices with element-wise L1, group L1 over units and over inputs share each
+    # stacked kernel: every slice gets its own proximal step.
+    n = 40
+    variants = {
+        "l1": kreg.L1(4.0, n, proximal=True),
+        "units": kreg.GroupL1(6.0, n, groups="units", proximal=True),
+        "inputs": kreg.GroupL1(3.0, n, groups="inputs", proximal=True),
+    }
+    result = compare(variants=variants, seed=6, **dict(SMALL, epochs=6))
+    assert result.config["optimizer"]["class_name"].endswith("ProximalAdam")
+    for name in variants:
+        alone = _train_alone(result, name)
+        for ours, theirs in zip(
+            result.models[name].get_weights(), alone[-1], strict=True
+        ):
+            assert_close(ours, theirs)
+    kernel = result.models["units"].layers[0].kernel.numpy()
+    assert (kernel == 0).all(axis=0).any()  # a whole unit exactly at zero
+
+
 @pytest.mark.parametrize(
     "optimizer",
     [
@@ -939,3 +960,17 @@ def test_bad_data(data, error, message):
         warnings.simplefilter("ignore")
         with pytest.raises(error, match=message):
             compare(None, *data, **SMALL)
+
+
+def test_pruned_params_and_units_are_what_kreg_prune_leaves():
+    variants = {"none": None, "l1": kreg.L1(8.0, 40, proximal=True)}
+    result = compare(variants=variants, seed=2, **dict(SMALL, epochs=20))
+    lines = result.summary().splitlines()
+    for name in variants:
+        pruned = kreg.prune(result.models[name])
+        assert result.metrics[name]["pruned_params"] == pruned.count_params()
+        units = "-".join(str(len(kept)) for kept in pruned.kept_units.values())
+        assert f"{name} {units}" in lines[-1]
+    assert (
+        result.metrics["l1"]["pruned_params"] < result.metrics["none"]["pruned_params"]
+    )

@@ -1,6 +1,7 @@
 """kreg.prune: smaller models with the same predictions, parameter counts that the
 zero pattern implies, saving, and the layers it refuses or keeps."""
 
+import os
 import re
 
 import keras
@@ -291,3 +292,46 @@ def _residual():
 def test_bad_arguments(make, error, message):
     with pytest.raises(error, match=re.escape(message)):
         make()
+
+
+# --- kreg prune MODEL ------------------------------------------------------------
+
+
+def test_command_writes_the_smaller_model_and_prints_what_it_saves(tmp_path, capsys):
+    from kreg import cli
+
+    model = _dense_chain()
+    _zero(model, DENSE_PATTERNS["everything"])
+    path, out = tmp_path / "m.keras", tmp_path / "small.keras"
+    model.save(path)
+    assert cli.main(["prune", str(path), "--out", str(out), "--rows", "50"]) == 0
+    text = capsys.readouterr().out
+    loaded = keras.models.load_model(out)
+    expected = kreg.prune(model)
+    assert loaded.count_params() == expected.count_params()
+    assert f"{model.count_params():,}" in text and f"{loaded.count_params():,}" in text
+    kb = [f"{os.path.getsize(p) / 1024:,.1f} KiB" for p in (path, out)]
+    assert all(size in text for size in kb)
+    assert "predict_on_batch, 50 rows" in text
+    assert f"inputs kept: {expected.kept_inputs.size} of 7" in text
+    x = np.random.default_rng(5).normal(size=(9, 7)).astype("float32")
+    assert_close(to_numpy(loaded(x[:, expected.kept_inputs])), to_numpy(model(x)))
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--out", "small.h5"], "--out 'small.h5': the file name must end in .keras"),
+        (["--out", "m.keras"], "--out 'm.keras' exists; choose another file"),
+        (["--tol", "-1"], "argument --tol: expected a finite number >= 0; got '-1'"),
+    ],
+)
+def test_command_refuses_bad_arguments(extra, message, tmp_path, capsys, monkeypatch):
+    from kreg import cli
+
+    monkeypatch.chdir(tmp_path)
+    _dense_chain().save("m.keras")
+    assert cli.main(["prune", "m.keras", *extra]) == 2
+    assert message in capsys.readouterr().err
+    assert cli.main(["prune", "missing.keras"]) == 2
+    assert "MODEL 'missing.keras': no such file" in capsys.readouterr().err

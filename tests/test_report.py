@@ -105,6 +105,7 @@ def test_metrics_json_has_exactly_the_documented_keys(written, result):
                 "zero_fraction",
                 "l1_norm",
                 "l2_norm",
+                "pruned_params",
             }
         )
         for key, value in values.items():

@@ -45,7 +45,7 @@ from keras import ops
 from kreg import _backend, proximal
 from kreg._backend import to_numpy
 from kreg.penalties import magnitude, scale
-from kreg.regularizers import L1, L1L2, L2
+from kreg.regularizers import L1, L1L2, L2, GroupL1
 
 # Per-epoch quantities, in the order of the metric buffer's middle axis.
 METRIC_NAMES = (
@@ -145,6 +145,8 @@ class _KernelPenalty:
             if regularizer is None:
                 continue
             coefficients = _linear_coefficients(regularizer)
+            if type(regularizer) is GroupL1:
+                continue
             if coefficients is None:
                 self.others.append((v, regularizer))
             else:
@@ -152,6 +154,9 @@ class _KernelPenalty:
         # Tensors once, here: a NumPy operand would be converted at every step.
         self.l1 = ops.convert_to_tensor(l1) if np.any(l1) else None
         self.l2 = ops.convert_to_tensor(l2) if np.any(l2) else None
+        # The group lasso on the stacked kernel, with the very gradient its
+        # proximal step takes back out (kreg.penalties.group_l1_penalty).
+        self.groups = proximal.stacked_group_terms(regularizers)
 
     def __call__(self, kernel: Any) -> Any:
         """The ``(V,)`` penalties of the slices of a stacked kernel (or ``None``)."""
@@ -160,6 +165,10 @@ class _KernelPenalty:
             total = ops.multiply(self.l1, ops.sum(magnitude(kernel), axis=(1, 2)))
         if self.l2 is not None:
             term = ops.multiply(self.l2, ops.sum(ops.square(kernel), axis=(1, 2)))
+            total = term if total is None else total + term
+        for group in self.groups:
+            g = ops.stop_gradient(group.subgradient(kernel))
+            term = ops.sum(kernel * g, axis=(1, 2))
             total = term if total is None else total + term
         if self.others:
             values = [ops.zeros((), "float32")] * int(kernel.shape[0])
@@ -301,16 +310,12 @@ class StackedTrainer:
     # ----------------------------------------------------------------- model
 
     def _set_proximal_strengths(self) -> None:
-        """Give a proximal optimizer one L1 strength per slice (0: no L1 step)."""
+        """Give a proximal optimizer each hidden kernel's per-slice L1 and group
+        L1 terms."""
         for i, kernel in enumerate(self.kernels[:-1]):
-            strengths = [
-                proximal.proximal_strength(regs[i]) or 0.0
-                for regs in self._regularizers
-            ]
-            if any(strengths):
-                self._optimizer.set_proximal_strength(
-                    kernel, np.asarray(strengths, "float32").reshape(-1, 1, 1)
-                )
+            term = proximal.stacked_term([regs[i] for regs in self._regularizers])
+            if term is not None:
+                self._optimizer.set_proximal_term(kernel, term)
 
     def logits(self, weights: Sequence[Any], x: Any, slices: Any = None):
         """Output logits ``(V, rows, 1)`` of every slice for shared inputs ``x``.
