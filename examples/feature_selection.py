@@ -62,6 +62,42 @@ def accuracy(model, x, y):
     return float(((model.predict(x, verbose=0)[:, 0] > 0.5) == y).mean())
 
 
+def plot_path(path: dict, target: str) -> None:
+    """Draw each input's group norm against lambda (``path[lam]["norms"]``)."""
+    lams = [float(lam) for lam in path]  # float keys, or strings read from JSON
+    figure, ax = plt.subplots(figsize=(6.4, 4.0))
+    norms = np.array([entry["norms"] for entry in path.values()])
+    for i in range(norms.shape[1]):
+        real = i in REAL
+        ax.plot(
+            lams,
+            norms[:, i],
+            marker="o",
+            color=f"C{i}" if real else "0.6",
+            label=f"input {i} (real)" if real else ("noise inputs" if i == 2 else None),
+            zorder=3 if real else 2,
+        )
+    for lam, row in zip(lams, norms, strict=True):
+        zeros = int((row[2:] == 0).sum())
+        ax.annotate(
+            f"{zeros}/8",
+            (lam, 1.02),
+            xycoords=("data", "axes fraction"),
+            ha="center",
+            fontsize=8,
+            color="0.4",
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("symlog", linthresh=1e-2)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("lambda of GroupL1(groups='inputs') on the first layer")
+    ax.set_ylabel("norm of the input's outgoing weights")
+    ax.set_title("Input-group norms (above: noise inputs exactly at 0)", pad=18)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    figure.savefig(target, dpi=110, bbox_inches="tight")
+    plt.close(figure)
+
+
 def main(epochs: int, out: str | None) -> None:
     x, y, x_val, y_val = data()
     n = len(x)
@@ -107,35 +143,7 @@ def main(epochs: int, out: str | None) -> None:
 
     out = out or default_out_dir("feature-selection")
     os.makedirs(out, exist_ok=True)
-    figure, ax = plt.subplots(figsize=(6.4, 4.0))
-    norms = np.array([path[lam]["norms"] for lam in LAMS])
-    for i in range(norms.shape[1]):
-        real = i in REAL
-        ax.plot(
-            LAMS,
-            norms[:, i],
-            marker="o",
-            color=f"C{i}" if real else "0.6",
-            label=f"input {i} (real)" if real else ("noise inputs" if i == 2 else None),
-            zorder=3 if real else 2,
-        )
-    for lam, row in zip(LAMS, norms, strict=True):
-        zeros = int((row[2:] == 0).sum())
-        ax.annotate(
-            f"{zeros}/8",
-            (lam, 1.02),
-            xycoords=("data", "axes fraction"),
-            ha="center",
-            fontsize=8,
-            color="0.4",
-        )
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("symlog", linthresh=1e-2)
-    ax.set_xlabel("lambda of GroupL1(groups='inputs') on the first layer")
-    ax.set_ylabel("norm of the input's outgoing weights")
-    ax.set_title("Input-group norms (above: noise inputs exactly at 0)", pad=18)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    figure.savefig(os.path.join(out, "path.png"), dpi=110, bbox_inches="tight")
+    plot_path(path, os.path.join(out, "path.png"))
     with open(os.path.join(out, "selection.json"), "w") as file:
         json.dump(result, file, indent=2)
     print(f"Path figure and numbers written to {out}")
