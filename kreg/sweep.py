@@ -8,6 +8,7 @@ engine of ``kreg.compare``, so a 13-lambda sweep costs a few times one model.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +47,7 @@ from kreg.compare import (
     _weight_paths,
 )
 from kreg.history import WeightHistory
+from kreg.prune import alive
 
 __all__ = ["KINDS", "SweepResult", "default_lams", "sweep"]
 
@@ -220,6 +222,11 @@ class SweepResult:
                 row.append(_cell(fmt, float(self.mean[key][i]), std))
             rows.append(row)
         header = ["lambda", *(title for title, _, _ in columns)]
+        units = self._units_kept()
+        if units:
+            header.append("units kept")
+            for row, kept in zip(rows, units, strict=True):
+                row.append("-".join(map(str, kept)))
         mode = f" ({self.config['l1_mode']} L1)" if self.kind != "l2" else ""
         title = (
             f"{self.kind} sweep of {len(self.lams)} lambdas{mode}, "
@@ -236,6 +243,24 @@ class SweepResult:
         return (
             _table(title, header, rows) + "\n" + footer + ("\n" + note if note else "")
         )
+
+    def _units_kept(self) -> list[list[int]]:
+        """Per lambda, the units per layer ``kreg.prune`` keeps of the first
+        seed's network (one, feeding nothing, where none is alive), if the
+        kernels are a chain of Dense ones; else empty."""
+        finals = [paths[0] for paths in self.paths.values()]  # (L, *shape) each
+        dense = all(k.ndim == 3 for k in finals) and all(
+            a.shape[2] == b.shape[1] for a, b in itertools.pairwise(finals)
+        )
+        if not dense:
+            return []
+        return [
+            [
+                max(int(mask.sum()), 1)
+                for mask in alive([k[i] for k in finals], [1] * len(finals))[1]
+            ]
+            for i in range(len(self.lams))
+        ]
 
     @property
     def diverged(self) -> dict[float, int | None]:

@@ -300,3 +300,18 @@ def test_bad_arguments(kwargs, error, message):
 def test_l2_sweep_accepts_an_optimizer_without_proximal_step():
     result = sweep(lams=[0, 1], optimizer="rmsprop", **dict(SMALL, epochs=1))
     assert result.config["optimizer"]["class_name"] == "RMSprop"
+
+
+def test_summary_shows_the_units_kreg_prune_keeps_per_lambda():
+    from test_prune import _fixed_point
+
+    result = sweep(kind="l1", lams=[0.0, 4.0], seed=1, **dict(SMALL, epochs=30))
+    lines = result.summary().splitlines()
+    assert "units kept" in lines[2]
+    for i, lam in enumerate(result.lams):
+        kernels = [paths[0, i] for paths in result.paths.values()]
+        _, masks = _fixed_point(kernels)
+        units = "-".join(str(max(int(m.sum()), 1)) for m in masks)
+        row = next(line for line in lines[4:] if line.startswith(f"{lam:.4g}"))
+        assert row.split()[-1] == units
+    assert lines[5].split()[-1] != lines[4].split()[-1]  # L1 removed units
