@@ -12,6 +12,8 @@ The public API:
 - ``ProximalSGD``, ``ProximalAdam`` (module ``proximal``): L1 with exact zeros.
 - ``make_moons`` (module ``datasets``): scikit-learn's two moons, NumPy only.
 - ``WeightHistory``: a callback that records every kernel per epoch.
+- ``boundary_length``: a decision boundary's length, its complexity as a number.
+- ``check_claims``: the lecture's claims a comparison's numbers test, with verdicts.
 - ``compare``: unregularized, L1 and L2 models trained side by side on two moons.
 - ``sweep``: one model per lambda, side by side: paths, validation curve, sparsity.
 - ``report``: the report (html, json, png, npz) of a comparison.
@@ -38,6 +40,8 @@ from kreg._version import __version__
 
 if TYPE_CHECKING:  # what the names are, for type checkers and the API docs
     from kreg import conventions, datasets, penalties, plots, proximal, report
+    from kreg.boundary import boundary_length
+    from kreg.claims import check_claims
     from kreg.compare import ComparisonResult, compare
     from kreg.datasets import make_moons
     from kreg.history import WeightHistory, WeightStats
@@ -62,6 +66,8 @@ _WHERE = {
     "SweepResult": "kreg.sweep",
     "WeightHistory": "kreg.history",
     "WeightStats": "kreg.history",
+    "boundary_length": "kreg.boundary",
+    "check_claims": "kreg.claims",
     "compare": "kreg.compare",
     "conventions": "kreg.conventions",
     "datasets": "kreg.datasets",
@@ -91,6 +97,8 @@ __all__ = [
     "WeightHistory",
     "WeightStats",
     "__version__",
+    "boundary_length",
+    "check_claims",
     "compare",
     "conventions",
     "datasets",

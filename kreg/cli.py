@@ -327,7 +327,9 @@ COMPARE_OPTIONS: tuple[_Option, ...] = (
         None,
         "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once "
         "per seed (initial weights and batch order; same data) and the numbers are "
-        "reported as mean ± std (default: one run, with --seed)",
+        "reported as mean ± std (default: kreg compare on the lecture's network "
+        "trains five, --seed to --seed + 4, so that the spread shows what is luck; "
+        "with --model, and for kreg sweep, one run with --seed)",
     ),
     _option("--n-samples", _n_samples, 100, "number of two-moons points"),
     _option(
@@ -562,6 +564,8 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     train = getattr(importlib.import_module(f"kreg.{name}"), name)
     options = {dest: getattr(args, dest) for _, dest, _, _, _ in command.options}
     options.update(_model_and_data(args, parser))
+    if name == "compare" and options["seeds"] is None and args.model is None:
+        options["seeds"] = tuple(range(options["seed"], options["seed"] + 5))
     if not args.quiet:
         seeds = options["seeds"]
         runs = f" x {len(seeds)} seeds" if seeds and len(seeds) > 1 else ""

@@ -43,6 +43,8 @@ from kreg._validation import (
     check_positive,
     first_nonfinite,
 )
+from kreg.boundary import boundary_length
+from kreg.claims import check_claims, claims_text
 from kreg.datasets import make_moons, train_val_split
 from kreg.history import WeightHistory
 from kreg.prune import dense_chain_params, pruned_size
@@ -70,6 +72,7 @@ METRIC_KEYS = (
     "l1_norm",
     "l2_norm",
     "pruned_params",
+    "boundary_length",
 )
 
 # Optimizers whose update of a weight depends only on that weight's own gradient
@@ -307,6 +310,8 @@ class ComparisonResult:
             table += (
                 f"\nUnits per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
             )
+        claims = claims_text(check_claims(self), len(self.seeds))
+        table += "\n" + claims if claims else ""
         return table + ("\n" + note if note else "")
 
     def plot(self, **kwargs: Any) -> Any:
@@ -344,6 +349,7 @@ _SUMMARY_COLUMNS = (
     ("L1 norm", "l1_norm", "{:.2f}"),
     ("L2 norm", "l2_norm", "{:.3f}"),
     ("pruned params", "pruned_params", "{:,.0f}"),
+    ("boundary", "boundary_length", "{:.2f}"),
 )
 
 
@@ -843,6 +849,22 @@ def _decision_grid(
     return {"xx": xx, "yy": yy, "box": box}, probabilities
 
 
+def _boundaries(
+    trainer: StackedTrainer, setup: _Setup, drawn: int
+) -> tuple[dict[str, Any] | None, np.ndarray | None, dict[str, np.ndarray]]:
+    """The decision grid, the probabilities of the first ``drawn`` slices on it
+    (the first seed's, which the figures draw) and every slice's boundary length
+    (``{"boundary_length": (V,)}``; all empty unless the inputs are 2-D)."""
+    x_seen = np.concatenate([setup.data[0], setup.data[2]])
+    grid, probabilities = _decision_grid(
+        trainer, range(trainer.n_slices), x_seen, setup.moons, setup.grid_resolution
+    )
+    if grid is None:
+        return None, None, {}
+    lengths = [boundary_length(grid["xx"], grid["yy"], p) for p in probabilities]
+    return grid, probabilities[:drawn], {"boundary_length": np.array(lengths)}
+
+
 def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
     """``METRIC_KEYS`` -> ``(V,)`` float64: every slice's numbers after training.
 
@@ -1227,19 +1249,22 @@ def _collect(
     regs: Mapping[str, list],
     per_epoch: np.ndarray,
     optimizer: keras.optimizers.Optimizer,
+    extra: Mapping[str, np.ndarray],
 ) -> dict[str, dict]:
     """The result's models, histories (the first seed's: slices ``0 .. k - 1``),
-    metrics and curves (see ``_spread``), by variant."""
+    metrics (with the ``extra`` ones, ``(V,)`` each) and curves (see ``_spread``),
+    by variant."""
     n_seeds = len(setup.seeds)
     final, records = trainer.weights(), trainer.records()
     state = trainer.optimizer_state()
     by_slice = {
-        k: _over_seeds(a, n_seeds) for k, a in _slice_metrics(per_epoch, final).items()
+        k: _over_seeds(a, n_seeds)
+        for k, a in {**_slice_metrics(per_epoch, final), **extra}.items()
     }
     curves = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
     out = _spread(
         {
-            name: {key: by_slice[key][:, v].copy() for key in METRIC_KEYS}
+            name: {key: values[:, v].copy() for key, values in by_slice.items()}
             for v, name in enumerate(names)
         },
         {
@@ -1841,11 +1866,8 @@ def compare(
         status=status,
         names=[f"Variant {name!r}" for name in names],
     )
-    out = _collect(trainer, setup, names, regs, per_epoch, optimizer)
-    x_seen = np.concatenate([setup.data[0], setup.data[2]])
-    grid, probabilities = _decision_grid(
-        trainer, range(len(names)), x_seen, setup.moons, setup.grid_resolution
-    )
+    grid, probabilities, lengths = _boundaries(trainer, setup, len(names))
+    out = _collect(trainer, setup, names, regs, per_epoch, optimizer, lengths)
     config["box"] = None if grid is None else list(grid["box"])
     return ComparisonResult(
         config=config,

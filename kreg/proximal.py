@@ -89,7 +89,7 @@ def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
     Examples:
         >>> import numpy as np
         >>> w = np.array([[3.0, 0.1], [4.0, 0.0]])  # unit norms 5 and 0.1
-        >>> np.asarray(group_soft_threshold(w, 1.0)).round(6).tolist()
+        >>> np.asarray(group_soft_threshold(w, 1.0), dtype=float).round(6).tolist()
         [[2.4, 0.0], [3.2, 0.0]]
     """
     w = ops.convert_to_tensor(w)

@@ -65,12 +65,16 @@ _METRICS = {
     "l1_norm": ("L1 norm", "{:.2f}"),
     "l2_norm": ("L2 norm", "{:.3f}"),
     "pruned_params": ("params after kreg.prune", "{:,.0f}"),
+    "boundary_length": ("boundary length", "{:.2f}"),
 }
 
 #: The metrics every result has; accuracies are there for classifiers only, the
-#: parameters after pruning for models kreg.prune takes.
+#: parameters after pruning for models kreg.prune takes, the boundary length for
+#: 2-D inputs.
 REQUIRED_KEYS = tuple(
-    key for key in METRIC_KEYS if "accuracy" not in key and key != "pruned_params"
+    key
+    for key in METRIC_KEYS
+    if "accuracy" not in key and key not in ("pruned_params", "boundary_length")
 )
 
 _CSS = """
@@ -805,6 +809,33 @@ def _dense_chain(result: Any) -> bool:
     )
 
 
+def _claims_section(result: Any) -> _Section | None:
+    """The lecture's claims this run can test, with their numbers and verdicts."""
+    from kreg.claims import check_claims
+
+    claims = check_claims(result) if hasattr(result, "per_seed") else []
+    if not claims:
+        return None
+    seeds = len(_seeds_of(result))
+    rule = (
+        f"over the {seeds} seeds, a claim holds when the mean of the per-seed "
+        "differences lies in the claimed direction by more than two standard errors"
+        if seeds > 1
+        else "one seed: the verdicts follow the sign of the difference, with no "
+        "spread to tell the effect from luck"
+    )
+    return _Section(
+        "Claims",
+        table={
+            "rows": [{"verdict": c.verdict, "numbers": c.measure} for c in claims],
+            "index": [c.claim for c in claims],
+            "index_name": "claim",
+            "columns": ["verdict", "numbers"],
+            "caption": f"The lecture's claims that this run's numbers test ({rule}).",
+        },
+    )
+
+
 def _units_note(result: Any) -> str:
     """Each variant's units per layer after ``kreg.prune``, as a sentence."""
     from kreg.compare import units_kept
@@ -845,6 +876,7 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "the mean with ± std bands",
         ),
         _Section(text=[_diverged_note(diverged, "Variant"), _units_note(result)]),
+        _claims_section(result),
         _Section(
             "Decision boundaries",
             "boundaries",

@@ -26,11 +26,11 @@ from kreg.compare import (
     _SUMMARY_COLUMNS,
     METRIC_KEYS,
     _base_config,
+    _boundaries,
     _builtin_regularizers,
     _cell,
     _check_applies,
     _compare_model,
-    _decision_grid,
     _diverged_note,
     _first_nonfinite_epoch,
     _model_data,
@@ -558,9 +558,10 @@ def sweep(
         names=[f"The {kind} model at lam={lam:g}" for lam in lams],
     )
     final = trainer.weights()
+    grid, decision, lengths = _boundaries(trainer, setup, n_lams)
     metrics = {
         key: _over_seeds(values, n_seeds)
-        for key, values in _slice_metrics(per_epoch, final).items()
+        for key, values in {**_slice_metrics(per_epoch, final), **lengths}.items()
     }
     by_seed = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, L)
     curves = {
@@ -588,14 +589,6 @@ def sweep(
             )
             for i in range(n_lams)
         ]
-    x_train, _, x_val, _ = setup.data
-    grid, decision = _decision_grid(
-        trainer,
-        range(n_lams),
-        np.concatenate([x_train, x_val]),
-        setup.moons,
-        setup.grid_resolution,
-    )
     config["box"] = None if grid is None else list(grid["box"])
 
     return SweepResult(
@@ -604,7 +597,7 @@ def sweep(
         lams=lams,
         seeds=list(setup.seeds),
         epochs=np.arange(1, setup.epochs + 1),
-        metrics={key: metrics[key] for key in METRIC_KEYS},
+        metrics={key: metrics[key] for key in METRIC_KEYS if key in metrics},
         curves=curves,
         paths=paths,
         grid=grid,

@@ -89,6 +89,7 @@ def _metrics(train, val, penalty, first, every):
         "l1_norm": np.abs(every).sum(axis=-1),
         "l2_norm": np.sqrt((every**2).sum(axis=-1)),
         "pruned_params": (every != 0).sum(axis=-1).astype(np.float64),
+        "boundary_length": 4.0 + 10 * val,
     }
 
 

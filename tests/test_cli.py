@@ -35,7 +35,8 @@ TINY = [
     "--grid-resolution",
     "30",
 ]
-REPORT_FILES = {
+REPORT_FILES = {  # of kreg compare's default five seeds (summary.png: their spread)
+    "summary.png",
     "report.html",
     "metrics.json",
     "weights.npz",
@@ -392,7 +393,10 @@ def test_sweep_help_documents_every_option_and_default(capsys):
         if flag == "--lams":
             assert "(default: sweep()'s grid, 0 and 12 log-spaced lambdas" in text
         elif flag == "--seeds":
-            assert "(default: one run, with --seed)" in text
+            assert (
+                "(default: kreg compare on the lecture's network trains five, "
+                "--seed to --seed + 4" in text
+            )
         else:
             assert f"(default: {default})" in text, flag
     for flag in ("--out DIR", "--force", "--quiet", "{l1,l2,l1l2}"):

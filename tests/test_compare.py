@@ -970,7 +970,8 @@ def test_pruned_params_and_units_are_what_kreg_prune_leaves():
         pruned = kreg.prune(result.models[name])
         assert result.metrics[name]["pruned_params"] == pruned.count_params()
         units = "-".join(str(len(kept)) for kept in pruned.kept_units.values())
-        assert f"{name} {units}" in lines[-1]
+        line = next(x for x in lines if x.startswith("Units per layer after"))
+        assert f"{name} {units}" in line
     assert (
         result.metrics["l1"]["pruned_params"] < result.metrics["none"]["pruned_params"]
     )

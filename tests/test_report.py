@@ -106,6 +106,7 @@ def test_metrics_json_has_exactly_the_documented_keys(written, result):
                 "l1_norm",
                 "l2_norm",
                 "pruned_params",
+                "boundary_length",
             }
         )
         for key, value in values.items():
