@@ -29,7 +29,7 @@ Run: ``python examples/seed_claims.py [--epochs N] [--seeds 0,1,2,3,4] [--out DI
 
 ``--epochs`` sets every experiment's epochs (default: 2000 for the lecture's
 setup, 500 for the 200-row experiments; the step timing takes at most 10).
-The full run takes about 10 minutes on a 2-core machine.
+The full run took 436 s (about 7 minutes) on a shared 2-core machine.
 """
 
 import argparse
@@ -49,7 +49,7 @@ from kreg.report import default_out_dir, write_json  # noqa: E402
 
 SOURCES = {
     "notes": "l1_l2_lecture_notes.md",
-    "dl": "l1_l2_in_deep_learning.md",
+    "article": "l1_l2_in_deep_learning.md",
     "guide": "l1_l2_visual_guide.md",
 }
 LAM = 0.16  # the lecture's Keras l2(0.001) with n = 80
@@ -338,7 +338,14 @@ def penalty_grid(x, y, seeds, epochs, n_val: int = 500) -> dict:
     out["l1"] = at(runs["l1"], best(runs["l1"], 1))
     out["l2"] = at(runs["l2"], best(runs["l2"]))
     out["grid"] = {
-        kind: {"lams": r.lams.tolist(), "val_loss": r.mean["val_loss"].tolist()}
+        kind: {
+            "lams": r.lams.tolist(),
+            "val_loss": r.mean["val_loss"].tolist(),
+            "val_accuracy": r.mean["val_accuracy"].tolist(),
+            "best_lam": out[kind]["lam"],
+            # a best lambda at an end of the grid: a wider grid might move it
+            "best_at_edge": out[kind]["lam"] in (r.lams[-1], min(r.lams[r.lams > 0])),
+        }
         for kind, r in runs.items()
     }
     return out
@@ -574,7 +581,7 @@ def overfitting_claims(m) -> None:
         "A3",
         group,
         "L1 reduces overfitting",
-        "guide; dl",
+        "guide; article",
         "lecture: none vs l1 (proximal), lam 0.16",
         "gap of l1 < gap of none by 2 SE",
         [beyond(gap["l1"], gap["none"], "<", what="l1 gap < none gap")],
@@ -590,7 +597,7 @@ def overfitting_claims(m) -> None:
         "A4",
         group,
         "L2 improves generalization",
-        "dl; guide; notes §10",
+        "article; guide; notes §10",
         "lecture: none vs l2, lam 0.16, on 1,000 fresh validation rows",
         "val loss of l2 < none and val accuracy of l2 > none, each by 2 SE",
         [
@@ -633,7 +640,7 @@ def overfitting_claims(m) -> None:
         "A6",
         group,
         "Regularization makes the model less sensitive to noise in the training data",
-        "dl",
+        "article",
         "outliers: drop of clean-validation accuracy from clean training data to "
         "20 % flipped labels / 10 % moved rows, each variant at its best lambda",
         "drop of l2 (and of l1) < drop of none by 2 SE, for each corruption",
@@ -674,7 +681,7 @@ def weight_claims(m) -> None:
         "B1",
         group,
         "L2 shrinks the weights toward zero",
-        "notes §5a, §8; guide; dl",
+        "notes §5a, §8; guide; article",
         "lecture: first-layer kernel range and L2 norm of all kernels, l2 vs none",
         "range and norm of l2 < those of none by 2 SE",
         [
@@ -697,7 +704,7 @@ def weight_claims(m) -> None:
         "B2",
         group,
         "L2 does not set weights exactly to zero (small, close to zero, not zero)",
-        "notes §5a, §6; guide; dl",
+        "notes §5a, §6; guide; article",
         "L2 sweep: hidden-kernel weights exactly 0",
         "below 0.1 % in every seed at lam 0.16 and at the best lambda",
         [
@@ -821,7 +828,7 @@ def sparsity_claims(m) -> None:
         "C1",
         group,
         "L1 drives many weights exactly to zero",
-        "notes §5b, §6; guide; dl",
+        "notes §5b, §6; guide; article",
         "lecture: kernel weights exactly 0, L1 at lam 0.16 as a proximal step "
         "(kreg's default) and as Keras applies it (subgradient)",
         "more than 50 % exactly 0 in every seed (each form)",
@@ -879,7 +886,7 @@ def sparsity_claims(m) -> None:
         "C3",
         group,
         "L1 performs feature selection: it removes the inputs that do not matter",
-        "dl; guide; notes §5b",
+        "article; guide; notes §5b",
         f"noise features: 2 moons inputs + 18 noise inputs, l1 at its best lambda "
         f"({noise['l1']['lam']:g}); an input is kept if a path of nonzero weights "
         "leads from it to the output",
@@ -907,7 +914,7 @@ def sparsity_claims(m) -> None:
         "C4",
         group,
         "L2 keeps every feature: all inputs still contribute, with less weight",
-        "dl; guide",
+        "article; guide",
         f"noise features: l2 at its best lambda ({noise['l2']['lam']:g})",
         "all 20 inputs kept (a nonzero path to the output) in every seed",
         [check(used["l2"].all(), "all inputs kept")],
@@ -947,7 +954,7 @@ def sparsity_claims(m) -> None:
         "C6",
         group,
         "Sparse L1 models have fewer parameters and need less memory and computation",
-        "dl",
+        "article",
         "lecture: kreg.prune of l1 (lam 0.16) and GroupL1(0.1, 'units'), "
         "predict_on_batch on 100,000 rows (median of 5), against none",
         "per variant: >= 2x fewer parameters in every seed, and faster by 2 SE",
@@ -1081,7 +1088,7 @@ def l1_vs_l2_claims(m) -> None:
         "E1",
         group,
         "L1 is more robust to outliers (the penalty, not an L1 loss)",
-        "dl (advantages of L1)",
+        "article (advantages of L1)",
         "outliers: drop of clean-validation accuracy with 20 % flipped labels / "
         "10 % moved rows, each penalty at its best lambda per data set",
         "drop of l1 < drop of l2 by 2 SE, for each corruption",
@@ -1109,7 +1116,7 @@ def l1_vs_l2_claims(m) -> None:
         "E2",
         group,
         "L1 is computationally more expensive (non-differentiable at 0)",
-        "dl (key differences)",
+        "article (key differences)",
         "time per step: model.fit of the lecture network, Keras defaults and XLA "
         "with 100 steps per call",
         "each L1 form slower than l2 by 2 SE (paired by repeat), in each setting",
@@ -1149,7 +1156,7 @@ def l1_vs_l2_claims(m) -> None:
         "E4",
         group,
         "L2 makes training more stable, preventing dramatic changes in the weights",
-        "dl (advantages of L2)",
+        "article (advantages of L2)",
         "lecture: per-seed curves and weight records, l2 vs none, after the first "
         "10 % of the epochs",
         "fewer loss spikes and a smaller largest kernel change than none, each by 2 SE",
@@ -1226,6 +1233,14 @@ def main(epochs: int | None, seeds: list[int], out: str | None) -> None:
         m[name] = run()
         seconds[name] = round(time.perf_counter() - began, 1)
         print(f"# {name}: {seconds[name]} s", flush=True)
+    grids = {f"outliers/{c}": d["grid"] for c, d in m["outliers"].items()}
+    grids.update(all_important=m["all_important"]["grid"], noise=m["noise"]["grid"])
+    for name, grid in grids.items():
+        for kind, g in grid.items():
+            if g["best_at_edge"]:
+                print(
+                    f"# {name}, {kind}: best lambda {g['best_lam']:g} at the grid's end"
+                )
 
     overfitting_claims(m)
     weight_claims(m)
@@ -1248,6 +1263,11 @@ def main(epochs: int | None, seeds: list[int], out: str | None) -> None:
             "the variants share initial weights and batches)",
             "sources": SOURCES,
             "claims": CLAIMS,
+            "lecture_metrics": {
+                v: {k: spread(a) for k, a in metrics.items()}
+                for v, metrics in m["lecture"]["metrics"].items()
+            },
+            "penalty_grids": grids,
             "verdicts": counts,
             "seconds": {**seconds, "total": round(total, 1)},
             "kreg_version": kreg.__version__,
