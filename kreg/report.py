@@ -879,8 +879,12 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "network",
             plot_variant_networks,
             "The trained networks (at most 16 units per layer shown: those with "
-            "the largest |w|); edge colour by |w| on one scale for all panels. "
-            "Weights exactly 0 are removed connections.",
+            "the largest |w|); edge colour by |w| on one scale for all panels, "
+            "from 0 to the 95th percentile of the |w| of the edges drawn in all "
+            "panels, so that a few large weights do not darken all the others: "
+            "edges above it take the top colour (each title gives the |w| where "
+            "the colour is clipped), their width still grows with |w|. Weights "
+            "exactly 0 are removed connections.",
         )
         if _dense_chain(result)
         else None,

@@ -241,20 +241,32 @@ def test_variant_networks_reuse_network_display(result):
         assert isinstance(sub, NetworkDisplay)
         assert sub.ax_ is disp.axes_[name]
         assert all(len(u) <= 4 for u in sub.units)
-    # One colour scale for every panel, one colour bar.
+    # One colour scale for every panel, one colour bar: from 0 to the 95th
+    # percentile of the |w| of the edges drawn in all panels, stated in the titles.
     norms = {(d.edges_.norm.vmin, d.edges_.norm.vmax) for d in disp.displays_.values()}
-    top = max(
-        np.abs(h.weights[k][-1]).max()
-        for h in result.histories.values()
-        for k in h.keys()
-    )
+    drawn = np.abs(np.concatenate([d.edge_weights for d in disp.displays_.values()]))
+    clip = np.percentile(drawn, 95)
     assert len(norms) == 1
-    assert norms.pop() == (0.0, pytest.approx(top))
+    assert norms.pop() == (0.0, pytest.approx(clip, rel=1e-9))
+    assert clip < drawn.max()  # the few largest do not set the scale
+    for name, sub in disp.displays_.items():
+        above = np.abs(sub.edge_weights) > clip
+        assert (sub.clip_ is not None) == above.any()
+        if above.any():
+            assert f"colour clipped at |w| = {clip:.3g}" in disp.axes_[name].get_title()
+            share = f"({above.mean():.0%} of the edges drawn lie above)"
+            assert share in disp.axes_[name].get_title()
     assert [d.colorbar_ is not None for d in disp.displays_.values()] == [
         False,
         False,
         True,
     ]
+    assert disp.displays_["l2"].colorbar_.extend == "max"
+    # clip=None: the largest |w| drawn, nothing clipped.
+    full = plot_variant_networks(result, max_units=4, clip=None)
+    assert full.displays_["none"].edges_.norm.vmax == pytest.approx(drawn.max())
+    assert all(d.clip_ is None for d in full.displays_.values())
+    assert "clipped" not in full.axes_["none"].get_title()
 
 
 def test_variant_weight_bars_show_the_same_weights(result):

@@ -576,6 +576,36 @@ def test_network_edges_follow_the_weights():
     assert disp.colorbar_ is not None
 
 
+def test_network_colour_is_clipped_at_a_stated_percentile():
+    rng = np.random.default_rng(2)
+    k1 = rng.normal(0.0, 0.3, size=(4, 10))
+    k2 = rng.normal(0.0, 0.3, size=(10, 1))
+    k2[3, 0] = 50.0  # one large weight
+    disp = plots.NetworkDisplay.from_kernels([k1, k2])
+    magnitude = np.abs(disp.edge_weights)
+    clip = np.percentile(magnitude, 95)
+    assert disp.edges_.norm.vmin == 0.0
+    assert disp.edges_.norm.vmax == pytest.approx(clip, rel=1e-9)
+    assert clip < 2.0  # not set by the large weight
+    assert disp.clip_ == pytest.approx(clip)
+    share = np.mean(magnitude > clip)
+    title = disp.ax_.get_title()
+    assert f"colour clipped at |w| = {clip:.3g} ({share:.0%} of the edges" in title
+    assert disp.colorbar_.extend == "max"
+    # The widths are not clipped: the large weight's edge is the widest.
+    widths = np.asarray(disp.edges_.get_linewidths())
+    assert widths[np.argmax(magnitude)] == pytest.approx(4.0)
+    assert np.sort(widths)[-2] < 1.0
+    # Another percentile, or none.
+    assert disp.plot(clip=50).edges_.norm.vmax == pytest.approx(np.median(magnitude))
+    full = disp.plot(clip=None)
+    assert full.edges_.norm.vmax == pytest.approx(50.0) and full.clip_ is None
+    assert "clipped" not in full.ax_.get_title()
+    assert full.colorbar_.extend == "neither"
+    with pytest.raises(ValueError, match="argument `clip`"):
+        disp.plot(clip=0)
+
+
 def test_network_caps_wide_layers():
     rng = np.random.default_rng(5)
     k1 = rng.normal(size=(3, 40))

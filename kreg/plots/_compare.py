@@ -20,7 +20,6 @@ from kreg.plots._common import (
     append_axes,
     check_ax,
     check_grid,
-    check_record,
     check_result,
     divergence,
     fail_shape,
@@ -39,6 +38,7 @@ from kreg.plots._history import (
     NetworkDisplay,
     WeightBarsDisplay,
     WeightDistributionDisplay,
+    edge_clip,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -669,12 +669,15 @@ def plot_variant_networks(
     record: int = -1,
     max_units: int = 16,
     ax: Any = None,
+    clip: float | None = 95.0,
     **kwargs: Any,
 ) -> VariantPanelsDisplay:
     """Draw each variant's trained network, side by side.
 
     A :class:`~kreg.plots.NetworkDisplay` per variant, one colour scale of ``|w|``
-    (its bar on the last panel), edge widths relative to each panel's largest.
+    (its bar on the last panel) from 0 to the ``clip`` percentile of the ``|w|`` of
+    the edges drawn in all panels (the edges above it: the top colour; each title
+    says where the colour is clipped), edge widths relative to each panel's largest.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -682,6 +685,8 @@ def plot_variant_networks(
         record: Which record: ``-1`` after training, ``0`` the initial weights.
         max_units: The most nodes drawn per layer.
         ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
+        clip: The percentile where the colour scale ends, in (0, 100]; ``None``:
+            the largest ``|w|`` drawn.
         **kwargs: Passed to :meth:`kreg.plots.NetworkDisplay.plot`.
 
     Returns:
@@ -691,22 +696,33 @@ def plot_variant_networks(
 
     chosen = _select_variants(result, variants, "histories")
     max_units = check_int("max_units", max_units, minimum=1)
-    top = 0.0
-    for name in chosen:
-        for array in map(np.asarray, result.histories[name].weights.values()):
-            if array.ndim == 3:  # a 2-D kernel at each record
-                drawn = np.abs(array[check_record(record, len(array))], dtype=float)
-                top = max(top, np.max(drawn, where=np.isfinite(drawn), initial=0))
-    kwargs.setdefault("norm", Normalize(0.0, float(top) if top > 0 else 1.0))
+    networks = {
+        name: NetworkDisplay._of_history(
+            result.histories[name], record=record, max_units=max_units
+        )
+        for name in chosen
+    }
+    drawn = np.abs(np.concatenate([d.edge_weights for d in networks.values()]))
+    drawn = drawn[np.isfinite(drawn)]
+    if clip is None:
+        top = float(drawn.max()) if drawn.size and drawn.max() > 0 else 1.0
+    else:
+        top = edge_clip(drawn, clip)
+    kwargs.setdefault("norm", Normalize(0.0, top))
     show_bar = kwargs.pop("colorbar", True)
 
     def draw(i: int, name: str, panel: Axes) -> NetworkDisplay:
-        bar = bool(show_bar) and i == len(chosen) - 1  # on the last panel
-        options = dict(record=record, max_units=max_units, ax=panel, colorbar=bar)
-        display = NetworkDisplay.from_history(
-            result.histories[name], **options, **kwargs
-        )
+        display = networks[name].plot(ax=panel, colorbar=False, **kwargs)
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
+        if show_bar and i == len(chosen) - 1:  # one bar, on the last panel
+            clipped = any(d.clip_ is not None for d in networks.values())
+            display.colorbar_ = panel.figure.colorbar(
+                display.edges_,
+                ax=panel,
+                label="|w| (clipped)" if clipped else "|w|",
+                shrink=0.8,
+                extend="max" if clipped else "neither",
+            )
         return display
 
     return _variant_panels(result, chosen, ax, (4.6, 4.6), draw)

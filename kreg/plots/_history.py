@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kreg._validation import _fail, check_choice, check_int, check_names, check_positive
+from kreg._validation import (
+    _check_real,
+    _fail,
+    check_choice,
+    check_int,
+    check_names,
+    check_positive,
+)
 from kreg.plots._common import (
     HISTORY,
     annotate_min_max,
@@ -640,6 +647,8 @@ class NetworkDisplay:
         edge_weights: Their ``w[i, j]``; ``n_weights``, ``n_zero``: the counts.
         edges_: The ``LineCollection`` of the edges; ``nodes_``: the nodes.
         colorbar_: The colour bar of ``|w|``, or ``None``.
+        clip_: The ``|w|`` where the colour scale is clipped, or ``None`` when no
+            edge drawn lies above the scale.
 
     Examples:
         >>> kernels = [np.array([[1.0, 0.0], [0.5, -2.0]]), np.array([[1.0], [0.0]])]
@@ -742,6 +751,21 @@ class NetworkDisplay:
             >>> NetworkDisplay.from_history(WeightHistory.from_arrays(w, [0])).n_zero
             4
         """
+        display = cls._of_history(
+            history, record=record, keys=keys, max_units=max_units
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def _of_history(
+        cls,
+        history: WeightHistory,
+        *,
+        record: int = -1,
+        keys: Sequence[str | int] | None = None,
+        max_units: int = 16,
+    ) -> NetworkDisplay:
+        """The Display of :meth:`from_history`, not drawn."""
         check_history(history)
         if keys is None:
             keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
@@ -759,13 +783,12 @@ class NetworkDisplay:
         layer_names = [
             names.get(k, k.split("/")[-2] if "/" in k else k) for k, _, _ in chosen
         ]
-        display = cls(
+        return cls(
             [array[index] for _, array, _ in chosen],
             layer_names=layer_names,
             max_units=max_units,
             epoch=int(epochs[index]),
         )
-        return display.plot(ax=ax, **kwargs)
 
     @classmethod
     def from_kernels(
@@ -819,12 +842,18 @@ class NetworkDisplay:
         node_size: float | None = None,
         colorbar: bool = True,
         width_scale: str = "network",
+        clip: float | None = 95.0,
         **kwargs: Any,
     ) -> NetworkDisplay:
         """Draw the nodes and edges.
 
         Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
         ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
+        Its colour runs from ``|w| = 0`` to the ``clip`` percentile of the drawn
+        edges' ``|w|``, so that a few large weights do not push all the others to
+        one end; the edges above it get the top colour, and the title says where
+        the colour is clipped (``clip_``). A ``norm`` passed on (``kwargs``) is
+        used as given (its ``vmax`` the clip).
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
@@ -834,6 +863,8 @@ class NetworkDisplay:
             node_size: Marker area of the nodes; ``None``: from their number.
             colorbar: Add a colour bar of ``|w|``.
             width_scale: ``"network"`` or ``"layer"`` (for layers of different scales).
+            clip: The percentile of the drawn ``|w|`` where the colour scale ends,
+                in (0, 100]; ``None``: the largest ``|w|``.
             **kwargs: Passed to the edges' ``LineCollection``.
 
         Returns:
@@ -861,7 +892,13 @@ class NetworkDisplay:
             mask = self.edges[:, 0] == index
             scale[mask] = magnitude[mask].max()
         widths = min_width + (max_width - min_width) * magnitude / scale
-        options = {"cmap": cmap, "norm": Normalize(0.0, top), "zorder": 1, **kwargs}
+        norm = kwargs.pop("norm", None)
+        if norm is None:
+            vmax = top if clip is None else edge_clip(magnitude, clip)
+            norm = Normalize(0.0, vmax)
+        clipped = norm.vmax is not None and bool(np.any(magnitude > norm.vmax))
+        self.clip_ = float(norm.vmax) if clipped else None
+        options = {"cmap": cmap, "norm": norm, "zorder": 1, **kwargs}
         segments = np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
         self.edges_ = LineCollection(segments, linewidths=widths, **options)
         self.edges_.set_array(magnitude)
@@ -895,12 +932,41 @@ class NetworkDisplay:
                 f"showing at most {self.max_units} units per layer: "
                 "those with the largest |w|"
             )
+        if self.clip_ is not None:
+            share = float(np.mean(magnitude > self.clip_))
+            lines.append(
+                f"colour clipped at |w| = {self.clip_:.3g} "
+                f"({share:.0%} of the edges drawn lie above)"
+            )
         ax.set_title("\n".join(lines), fontsize="medium")
         self.colorbar_ = None
         if colorbar:
-            self.colorbar_ = fig.colorbar(self.edges_, ax=ax, label="|w|", shrink=0.8)
+            extend = "max" if self.clip_ is not None else "neither"
+            label = "|w|" + (" (clipped)" if self.clip_ is not None else "")
+            self.colorbar_ = fig.colorbar(
+                self.edges_, ax=ax, label=label, shrink=0.8, extend=extend
+            )
         self.ax_, self.figure_ = ax, fig
         return self
+
+
+def edge_clip(magnitudes: Any, percentile: float) -> float:
+    """The ``percentile`` (in (0, 100]) of the ``magnitudes`` (the ``|w|`` of the
+    edges drawn): where a network's colour scale ends; 1 without any.
+
+    Examples:
+        >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
+        0.25
+    """
+    percentile = _check_real(
+        "clip", percentile, "a percentile in (0, 100]", lambda v: 0 < v <= 100
+    )
+    values = np.asarray(magnitudes, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 1.0
+    value = float(np.percentile(values, percentile))
+    return value if value > 0 else (float(values.max()) or 1.0)
 
 
 def plot_weight_distribution(
