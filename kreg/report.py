@@ -1151,8 +1151,16 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
                 "smallest lambda, after training, against lambda (every model "
                 "starts from the same initial weights"
                 + (f"; the models of seed {disp.seed_}" if several else "")
-                + "). Under L1 the lines reach exactly 0 and stay (black dots: "
-                "exactly 0); under L2 they shrink toward 0 without reaching it."
+                + "). Under L1 the lines reach exactly 0 (black dots: exactly 0); "
+                "under L2 they shrink toward 0 without reaching it. Each lambda's "
+                "network is trained on its own and the loss is not convex, so a "
+                "weight exactly 0 at one lambda can be non-zero again at a larger "
+                "one (ringed where it leaves 0)"
+                + (
+                    f": {len(disp.revived_)} of these {len(disp.lines_)} weights do."
+                    if disp.revived_
+                    else "; none of these does."
+                )
             ),
         ),
         _Section(

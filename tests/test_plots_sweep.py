@@ -156,6 +156,36 @@ def test_l1_path_marks_the_exact_zeros():
         disp.zeros_.get_offsets(), np.column_stack([disp.positions_[rows], 0 * rows])
     )
     assert "8 of 8 exactly 0" in disp.ax_.get_title()
+    assert disp.revived_ == [] and disp.revived_points_ is None  # a convex fake
+    assert "again" not in disp.ax_.get_title()
+
+
+def test_l1_path_counts_and_rings_the_weights_that_leave_zero_again():
+    # A non-convex network: each lambda's model is trained on its own, so a
+    # weight exactly 0 at one lambda can be non-zero at a larger one.
+    lams = [0.0, 0.01, 0.1, 1.0, 10.0]
+    values = np.column_stack(  # one weight per column, one lambda per row
+        [
+            [0.0, 1.0, 2.0, 1.0, 0.5],  # 0 at lam = 0 only: not "again"
+            [0.5, 0.0, 1.5, 0.0, -0.7],  # leaves 0 twice: at 0.1 and at 10
+            [0.4, 0.3, 0.0, 0.0, 0.0],  # 0 from 0.1 on: stays
+            [0.3, 0.2, 0.1, 0.0, 0.0],
+        ]
+    )
+    disp = RegularizationPathDisplay(lams, values, kind="l1").plot()
+    assert disp.revived_ == [1]
+    rings = disp.revived_points_.get_offsets()
+    np.testing.assert_allclose(
+        rings, [[disp.positions_[2], 1.5], [disp.positions_[4], -0.7]]
+    )
+    assert "1 of 4 exactly 0 at a λ, non-zero again at a larger one" in (
+        disp.ax_.get_title()
+    )
+    labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert labels[-2:] == ["exactly 0", "non-zero again"]
+    # Without marks: counted in the title, not ringed.
+    bare = RegularizationPathDisplay(lams, values, kind="l1").plot(mark_zeros=False)
+    assert bare.revived_ == [1] and bare.revived_points_ is None
 
 
 def test_l2_path_shrinks_without_zeros():
