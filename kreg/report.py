@@ -872,7 +872,11 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             _first_layer_weights,
             "Distribution of the first layer's kernel after training: histogram "
             "and Gaussian density per variant; box plots below, whiskers at the "
-            "minimum and maximum (written out).",
+            "minimum and maximum (written out). Weights exactly 0 (L1's removed "
+            "connections) are not smoothed into the density: a stem at 0 stands "
+            "for them, as tall as their share of the weights (of the axes' "
+            "height), their count written beside it; the histogram and density "
+            "of the other weights have the area of their share.",
         ),
         _Section(
             "Networks",

@@ -292,12 +292,15 @@ def test_distribution_replot_on_given_axes(runs):
 
 
 def test_distribution_degenerate_and_nonfinite_values():
-    with pytest.warns(UserWarning, match="No density curve for 'zeros'"):
-        disp = plots.WeightDistributionDisplay(
-            {"zeros": np.zeros(10), "spread": np.arange(10.0)}
-        ).plot()
-    assert list(disp.lines_) == ["spread"]
+    values = {"zeros": np.zeros(10), "spread": np.arange(1.0, 11.0)}
+    # All exactly 0: a stem of the full height, no density (and no warning).
+    disp = plots.WeightDistributionDisplay(values).plot()
+    assert list(disp.lines_) == ["spread"] and list(disp.zero_stems_) == ["zeros"]
+    assert disp.zero_stems_["zeros"].get_ydata().tolist() == [0.0, 1.0]
     assert disp.extremes_["zeros"] == (0.0, 0.0)
+    with pytest.warns(UserWarning, match="No density curve for 'zeros'"):
+        disp = plots.WeightDistributionDisplay(values).plot(zeros=False)
+    assert list(disp.lines_) == ["spread"] and disp.zero_stems_ == {}
     with pytest.warns(UserWarning, match="1 of 4 values are NaN"):
         disp = plots.WeightDistributionDisplay({"x": [1.0, np.inf, 2.0, 4.0]}).plot()
     assert disp.extremes_["x"] == (1.0, 4.0)
@@ -339,6 +342,51 @@ def test_distribution_bad_arguments(runs, call, error, match):
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 @pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+def _polygon_area(polygon):
+    """The area of a filled histogram (a ``Polygon``), by the shoelace formula."""
+    x, y = polygon.get_xy().T
+    return 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+
+def test_distribution_shows_exact_zeros_as_a_counted_stem():
+    rng = np.random.default_rng(3)
+    sparse = np.zeros(200)
+    sparse[:10] = rng.normal(0.0, 1.0, size=10)  # 190 of 200 exactly 0, as L1's
+    dense = rng.normal(0.0, 0.3, size=200)
+    disp = plots.WeightDistributionDisplay({"l1": sparse, "l2": dense}).plot()
+    assert disp.zero_counts_ == {"l1": 190, "l2": 0}
+    # The stem: at 0, as tall as the share exactly 0 (of the axes' height).
+    assert list(disp.zero_stems_) == ["l1"]
+    stem = disp.zero_stems_["l1"]
+    assert stem.get_xdata().tolist() == [0.0, 0.0]
+    assert stem.get_ydata().tolist() == [0.0, pytest.approx(0.95)]
+    assert stem.get_transform() == disp.ax_.get_xaxis_transform()
+    text = disp.zero_texts_["l1"].get_text()
+    assert text == "l1: 190 of 200 exactly 0 (95.0%)"
+    # The other weights: histogram and density of the area of their share.
+    (l1_hist,) = disp.patches_["l1"]
+    (l2_hist,) = disp.patches_["l2"]
+    assert _polygon_area(l1_hist) == pytest.approx(0.05)
+    assert _polygon_area(l2_hist) == pytest.approx(1.0)
+    area = np.trapezoid(disp.densities_["l1"], disp.grid_)
+    assert area == pytest.approx(0.05, rel=0.02)  # the grid cuts 3 bandwidths out
+    assert np.trapezoid(disp.densities_["l2"], disp.grid_) == pytest.approx(
+        1.0, rel=0.02
+    )
+    # The zeros are not smoothed in: the l1 density at 0 stays below the l2 one.
+    at_zero = np.argmin(np.abs(disp.grid_))
+    assert disp.densities_["l1"][at_zero] < disp.densities_["l2"][at_zero]
+    # The legend, right of the axes, names the stem.
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    assert labels[-1] == "l1: exactly 0 (stem)"
+    disp.figure_.canvas.draw()
+    assert disp.legend_.get_window_extent().x0 >= disp.ax_.get_window_extent().x1
+    # zeros=False: the zeros are in the histogram and the density, unit area.
+    mixed = plots.WeightDistributionDisplay({"l1": sparse}).plot(zeros=False)
+    assert mixed.zero_stems_ == {} and mixed.zero_texts_ == {}
+    assert _polygon_area(mixed.patches_["l1"][0]) == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("box", [True, False])
 def test_distribution_marks_labels_without_finite_values(box):
     values = {"ok": np.arange(10.0), "nan": [np.nan, np.inf], "inf": [np.inf]}

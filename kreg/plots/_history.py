@@ -50,9 +50,19 @@ PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 #: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
 _BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
-_HIST = {"density": True, "histtype": "stepfilled", "alpha": 0.25}
+_HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
+#: A legend right of its axes, outside the data.
+_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+_OUTSIDE["fontsize"] = "small"
+#: The stem at 0 of the weights exactly 0, and its count.
+_STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
+_STEM["solid_capstyle"] = "butt"
+_STEM_TEXT = dict(xytext=(8, 0), textcoords="offset points", ha="left", va="center")
+_STEM_TEXT.update(fontsize="small", zorder=5)
+_STEM_TEXT["bbox"] = dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.8)
+_STEM_TEXT["bbox"]["linewidth"] = 0
 
 
 def _weight(history: Any, key: str | int, label: str = "history") -> tuple:
@@ -82,10 +92,16 @@ def _key_title(keys: Sequence[str]) -> str:
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    The lecture's "weights without vs with L2" figure: per label a histogram of unit
-    area and a Gaussian kernel density estimate (Scott's bandwidth, as
+    The lecture's "weights without vs with L2" figure: per label a histogram and a
+    Gaussian kernel density estimate (Scott's bandwidth, as
     ``scipy.stats.gaussian_kde``); below, a box plot per label whose whiskers reach
     the minimum and maximum, both written out.
+
+    Weights exactly 0 (a proximal L1 step's removed connections) are not smoothed
+    into the density: a stem at 0 stands for them, as tall as their share of the
+    weights (a share of the axes' height), their count written beside; the
+    histogram and density of the other weights have the area of their share (a
+    label without exact zeros: unit area).
 
     Args:
         values: Mapping label -> the weight values (any shape; flattened).
@@ -99,6 +115,10 @@ class WeightDistributionDisplay:
         boxes_: The dict of ``Axes.boxplot`` (labels with finite values) or ``None``.
         annotations_: Label -> min and max annotations; ``extremes_``: their values.
         notes_: Label -> its "diverged: non-finite weights" ``Text`` (no finite value).
+        zero_counts_: Label -> how many of its finite values are exactly 0.
+        zero_stems_: Label -> the ``Line2D`` of its stem at 0 (labels with some);
+            ``zero_texts_``: label -> the ``Text`` of its count.
+        legend_: The legend, right of the axes, or ``None``.
 
     Examples:
         >>> values = {"without L2": [-2.0, 0.5, 2.0], "with L2": [-0.5, 0.1, 0.4]}
@@ -208,6 +228,7 @@ class WeightDistributionDisplay:
         box: bool = True,
         bins: int | str = "auto",
         colors: Mapping[str, Any] | None = None,
+        zeros: bool = True,
         **kwargs: Any,
     ) -> WeightDistributionDisplay:
         """Draw the densities, histograms and box plots.
@@ -221,6 +242,8 @@ class WeightDistributionDisplay:
             box: Draw the box plots; else the min and max are written on ``ax``.
             bins: Histogram bins, as ``numpy.histogram_bin_edges`` takes them.
             colors: Colour per label; the others get the variants' colours.
+            zeros: Draw the weights exactly 0 apart, as a stem at 0 (see above);
+                ``False``: in the histograms and densities with the others.
             **kwargs: Passed to ``Axes.plot`` for the density curves.
 
         Returns:
@@ -228,7 +251,7 @@ class WeightDistributionDisplay:
         """
         labels = list(self.values)
         n = len(labels)
-        size = dict(figsize=(6.4, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
+        size = dict(figsize=(7.6, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
         fig, ax, box_ax = axes_and_below(
             ax, box_ax, draw=box, name="box_ax", flag="box", size=0.3, **size
         )
@@ -237,24 +260,43 @@ class WeightDistributionDisplay:
             for k, v in self.values.items()
         }
         drawn = [label for label in labels if data[label].size]
+        self.zero_counts_ = {k: int((v == 0.0).sum()) for k, v in data.items()}
+        # What the histogram and the density show: the weights other than the
+        # exact zeros (with ``zeros``), each of area 1 / (all finite values).
+        spread = {k: v[v != 0.0] if zeros else v for k, v in data.items() if k in drawn}
         self.colors_ = colors = variant_colors(labels, colors)
         self.patches_, self.lines_, self.densities_ = {}, {}, {}
-        self.grid_ = kde_grid(data[label] for label in drawn) if drawn else np.empty(0)
+        # The grid reaches 3 bandwidths beyond the values the densities are of.
+        sources = [spread[k] for k in drawn if spread[k].size > 1]
+        sources = sources or [data[k] for k in drawn]
+        self.grid_ = kde_grid(sources) if drawn else np.empty(0)
         if hist and drawn:
             edges = np.histogram_bin_edges(np.concatenate(list(data.values())), bins)
+            widths = np.diff(edges)
         for label in drawn if hist else ():
+            values = spread[label]
+            if not values.size:
+                continue
+            at = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, None)
+            area = 1.0 / (data[label].size * widths[np.minimum(at, widths.size - 1)])
             shown = None if kde else label
             options = {"bins": edges, "color": colors[label], "label": shown, **_HIST}
-            self.patches_[label] = list(ax.hist(data[label], **options)[2])
+            patches = ax.hist(values, weights=area, **options)[2]
+            self.patches_[label] = list(patches)
         for label in drawn if kde else ():
+            values = spread[label]
+            if values.size < data[label].size and values.size < 2:
+                continue  # (nearly) all exactly 0: the stem says it
             try:
-                density = gaussian_kde(data[label], self.grid_)
+                density = gaussian_kde(values, self.grid_)
             except ValueError as error:
                 warnings.warn(f"No density curve for {label!r}: {error}", stacklevel=2)
                 continue
+            density *= values.size / data[label].size
             options = {"color": colors[label], "label": label, **kwargs}
             (self.lines_[label],) = ax.plot(self.grid_, density, **options)
             self.densities_[label] = density
+        self._draw_zeros(ax, data, drawn if zeros else [])
         self.extremes_ = {
             k: (float(data[k].min()), float(data[k].max())) for k in drawn
         }
@@ -297,10 +339,40 @@ class WeightDistributionDisplay:
         epochs = set(self.epochs.values())
         at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
         ax.set_title((self.key or "Weights") + at)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend()
+        handles, _ = ax.get_legend_handles_labels()
+        self.legend_ = None
+        if handles:  # right of the axes, outside the data
+            self.legend_ = ax.legend(handles=handles, **_OUTSIDE)
         self.ax_, self.box_ax_, self.figure_ = ax, box_ax, fig
         return self
+
+    def _draw_zeros(self, ax: Axes, data: Mapping[str, Any], labels: list) -> None:
+        """A stem at 0 per label of ``labels`` with exact zeros, as tall as their
+        share (of the axes' height), and their count beside it."""
+        self.zero_stems_, self.zero_texts_ = {}, {}
+        placed: list[float] = []
+        on = ax.get_xaxis_transform()  # x: data, y: share of the axes' height
+        for label in labels:
+            count, total = self.zero_counts_[label], data[label].size
+            if not count:
+                continue
+            share, color = count / total, self.colors_[label]
+            (self.zero_stems_[label],) = ax.plot(
+                [0.0, 0.0],
+                [0.0, share],
+                **_STEM,
+                color=color,
+                transform=on,
+                label=f"{label}: exactly 0 (stem)",
+            )
+            y = share
+            while any(abs(y - other) < 0.07 for other in placed):  # apart
+                y -= 0.07
+            placed.append(y)
+            text = f"{label}: {count:,} of {total:,} exactly 0 ({share:.1%})"
+            self.zero_texts_[label] = ax.annotate(
+                text, xy=(0.0, y), xycoords=on, color=color, **_STEM_TEXT
+            )
 
 
 class WeightEvolutionDisplay:
@@ -987,7 +1059,8 @@ def plot_weight_distribution(
 
     Examples:
         >>> from kreg.history import WeightHistory
-        >>> one = lambda s: WeightHistory.from_arrays({"d": np.eye(3)[None] * s}, [0])
+        >>> w = np.arange(1.0, 10.0).reshape(1, 3, 3)
+        >>> one = lambda s: WeightHistory.from_arrays({"d": w * s}, [0])
         >>> runs = [one(1), one(2)]
         >>> disp = plot_weight_distribution(runs)
         >>> list(disp.lines_), len(disp.boxes_["boxes"])
