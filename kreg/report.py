@@ -863,8 +863,12 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             plot_loss_curves,
             "Training (solid) and validation (dashed) data loss per epoch, without "
             "the penalty (Keras' loss and val_loss both include it); the gap at "
-            "the end is in each title. Below: the penalty lam/(2n)·Σ of each "
-            "regularized variant.",
+            "the end is in each title. The panels share a y range that no spike "
+            "of a few epochs sets: up to the larger of each curve's 98th "
+            "percentile and the top of its 11-epoch running median, plus 10%; an "
+            "epoch with a value beyond it is marked ▲ (▼) on the panel's edge, "
+            "and the panel's title counts those epochs and gives the extreme "
+            "value. Below: the penalty lam/(2n)·Σ of each regularized variant.",
         ),
         _Section(
             "First-layer weights",

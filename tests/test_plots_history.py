@@ -204,6 +204,29 @@ def test_resolve_key_and_check_record():
         _common.check_record(1.0, 4)
 
 
+def test_running_median_and_robust_ylim():
+    np.testing.assert_array_equal(
+        _common.running_median([1.0, 5.0, 1.0, np.nan, 1.0, 3.0], 3),
+        [1.0, 1.0, 3.0, 1.0, 2.0, 3.0],  # ends repeated, NaN left out
+    )
+    assert _common.running_median([], 5).size == 0
+    curve = np.r_[np.linspace(1.0, 0.2, 50), np.full(50, 0.2)]
+    spiked = curve.copy()
+    spiked[70] = 7.0
+    low, high = _common.robust_ylim([spiked, curve])
+    assert high < 2.0 and low <= 0.2 and high >= 1.0  # the start is kept
+    # A curve without a spike: the usual 5% margins.
+    assert _common.robust_ylim([curve]) == pytest.approx((0.16, 1.04))
+    # Non-finite values are left out; none finite: None; a constant: a small range.
+    assert _common.robust_ylim([[np.nan, np.inf, 0.5, 0.5]]) == pytest.approx(
+        (0.495, 0.505)  # 5% of a tenth
+    )
+    assert _common.robust_ylim([[np.nan]]) is None
+    assert _common.robust_ylim([[0.0, -1.0]], log=True) is None
+    with pytest.raises(ValueError, match="argument `quantile`"):
+        _common.robust_ylim([curve], quantile=0.0)
+
+
 def test_annotate_min_max():
     fig, ax = plt.subplots()
     values = np.array([0.5, -2.25, 1.75, np.nan])
@@ -542,6 +565,8 @@ def test_bars_default_largest_weights():
         "epoch 0",
         "epoch 15",
     ]
+    fig.canvas.draw()  # the legend is right of the bars, not over them
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
 
 
 def test_bars_given_indices_records_and_zeros():

@@ -272,6 +272,14 @@ def test_validation_curve_one_seed():
     assert f"best λ = {result.best_lam:.3g}" in disp.ax_.get_title()
 
 
+@pytest.mark.parametrize("draw", [plot_validation_curve, plot_sparsity])
+def test_lambda_figures_put_their_legend_outside_the_data(draw):
+    disp = draw(fake_sweep())
+    legend = disp.ax_.get_legend()
+    disp.figure_.canvas.draw()
+    assert legend.get_window_extent().x0 >= disp.ax_.get_window_extent().x1
+
+
 def test_validation_curve_several_seeds_draws_mean_and_std_bands():
     result = fake_sweep(seeds=(0, 1, 2))
     disp = plot_validation_curve(result)
@@ -390,7 +398,8 @@ def test_sweep_boundaries_subset_axes_and_errors():
         result, lams=chosen, ax=axes, colorbar=False, legend=True, point_size=4.0
     )
     assert list(disp.axes_) == chosen and list(disp.axes_.values()) == list(axes)
-    assert disp.colorbar_ is None and disp.ax_.get_legend() is not None
+    assert disp.colorbar_ is None and disp.boundaries_.legend_ is not None
+    assert disp.boundaries_.legend_.axes is axes[-1]  # right of the last panel
     assert disp.boundaries_.train_points_[disp.names[0]].get_sizes().tolist() == [4.0]
     fig, ax = plt.subplots()
     disp = plot_sweep_boundaries(result, ax=ax, ncols=3)

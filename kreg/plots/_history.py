@@ -694,7 +694,7 @@ class WeightBarsDisplay:
         if self.epochs is not None:
             title += f": epoch {self.epochs[0]} vs {self.epochs[1]}"
         ax.set_title(title)
-        ax.legend(fontsize="small")
+        ax.legend(**_OUTSIDE)  # right of the axes, outside the bars
         self.ax_, self.figure_ = ax, fig
         return self
 

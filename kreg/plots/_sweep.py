@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
+#: A legend right of its axes, outside the data.
+_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 #: The look of the break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
@@ -640,7 +642,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         return self._finish(
             f"Validation curve: best λ = {best} ({value})",
             word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            {"loc": "best"},
+            _OUTSIDE,
         )
 
 
@@ -756,7 +758,7 @@ class SparsityDisplay(_LambdaDisplay):
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
         title = f"Sparsity: {self.mean_['exact'][-1]:.1%} exactly 0 at the largest λ"
-        return self._finish(title, "fraction of kernel weights", {"loc": "best"})
+        return self._finish(title, "fraction of kernel weights", _OUTSIDE)
 
 
 class SweepBoundariesDisplay:
