@@ -174,7 +174,8 @@ class WeightDistributionDisplay:
 
         Examples:
             >>> from kreg.history import WeightHistory
-            >>> h = WeightHistory.from_arrays({"d/kernel": np.eye(2)[None]}, [3])
+            >>> w = np.arange(1.0, 5.0).reshape(1, 2, 2)
+            >>> h = WeightHistory.from_arrays({"d/kernel": w}, [3])
             >>> WeightDistributionDisplay.from_histories({"run": h}).epochs
             {'run': 3}
         """
