@@ -895,8 +895,12 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             plot_loss_curves,
             "Training (solid) and validation (dashed) data loss per epoch, without "
             "the penalty (Keras' loss and val_loss both include it); the gap at "
-            "the end is in each title. Below: the penalty lam/(2n)·Σ of each "
-            "regularized variant.",
+            "the end is in each title. The panels share a y range that no spike "
+            "of a few epochs sets: up to the larger of each curve's 98th "
+            "percentile and the top of its 11-epoch running median, plus 10%; an "
+            "epoch with a value beyond it is marked ▲ (▼) on the panel's edge, "
+            "and the panel's title counts those epochs and gives the extreme "
+            "value. Below: the penalty lam/(2n)·Σ of each regularized variant.",
         ),
         _Section(
             "First-layer weights",
@@ -904,15 +908,23 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             _first_layer_weights,
             "Distribution of the first layer's kernel after training: histogram "
             "and Gaussian density per variant; box plots below, whiskers at the "
-            "minimum and maximum (written out).",
+            "minimum and maximum (written out). Weights exactly 0 (L1's removed "
+            "connections) are not smoothed into the density: a stem at 0 stands "
+            "for them, as tall as their share of the weights (of the axes' "
+            "height), their count written beside it; the histogram and density "
+            "of the other weights have the area of their share.",
         ),
         _Section(
             "Networks",
             "network",
             plot_variant_networks,
             "The trained networks (at most 16 units per layer shown: those with "
-            "the largest |w|); edge colour by |w| on one scale for all panels. "
-            "Weights exactly 0 are removed connections.",
+            "the largest |w|); edge colour by |w| on one scale for all panels, "
+            "from 0 to the 95th percentile of the |w| of the edges drawn in all "
+            "panels, so that a few large weights do not darken all the others: "
+            "edges above it take the top colour (each title gives the |w| where "
+            "the colour is clipped), their width still grows with |w|. Weights "
+            "exactly 0 are removed connections.",
         )
         if _dense_chain(result)
         else None,
@@ -1179,8 +1191,16 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
                 "smallest lambda, after training, against lambda (every model "
                 "starts from the same initial weights"
                 + (f"; the models of seed {disp.seed_}" if several else "")
-                + "). Under L1 the lines reach exactly 0 and stay (black dots: "
-                "exactly 0); under L2 they shrink toward 0 without reaching it."
+                + "). Under L1 the lines reach exactly 0 (black dots: exactly 0); "
+                "under L2 they shrink toward 0 without reaching it. Each lambda's "
+                "network is trained on its own and the loss is not convex, so a "
+                "weight exactly 0 at one lambda can be non-zero again at a larger "
+                "one (ringed where it leaves 0)"
+                + (
+                    f": {len(disp.revived_)} of these {len(disp.lines_)} weights do."
+                    if disp.revived_
+                    else "; none of these does."
+                )
             ),
         ),
         _Section(

@@ -46,6 +46,13 @@ def result():
     return fake_result()
 
 
+def assert_outside(legend, ax):
+    """Assert that ``legend`` is drawn right of ``ax``'s data area, not over it."""
+    legend.figure.canvas.draw()
+    box, area = legend.get_window_extent(), ax.get_window_extent()
+    assert box.x0 >= area.x1 - 1e-6, (box, area)
+
+
 # --------------------------------------------------------------------------------
 # Decision boundaries
 # --------------------------------------------------------------------------------
@@ -104,7 +111,8 @@ def test_training_and_validation_points_are_the_results_data(result):
         np.testing.assert_allclose(val.get_edgecolors(), outline)
         np.testing.assert_allclose(val.get_facecolors(), [[1, 1, 1, 1]])
         assert train.get_paths()[0] != val.get_paths()[0]
-    labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    assert_outside(disp.legend_, disp.axes_["l2"])  # right of the last panel
     assert labels == [
         "training, class 0",
         "training, class 1",
@@ -153,7 +161,7 @@ def test_boundaries_without_validation_points():
     result = fake_result(n_val=0)
     disp = plot_decision_boundaries(result)
     assert disp.val_points_ == {} and len(disp.train_points_) == 3
-    assert len(disp.ax_.get_legend().get_texts()) == 2
+    assert len(disp.legend_.get_texts()) == 2
 
 
 def test_display_constructor_checks_shapes():
@@ -228,6 +236,119 @@ def test_loss_curves_without_validation_or_penalty():
     assert "no penalty" in disp.penalty_ax_.texts[0].get_text()
 
 
+def spiky_curves(epochs=300, spike_at=120, height=10.0):
+    """Smooth, slightly noisy curves, the l2 validation loss with one spike."""
+    rng = np.random.default_rng(1)
+    e = np.arange(1, epochs + 1)
+    curves = {}
+    for i, name in enumerate(("none", "l2")):
+        train = 0.7 * np.exp(-e / 30) + 0.02 + 0.01 * rng.random(epochs)
+        val = train + 0.1 + 0.2 * i + 0.05 * rng.random(epochs)
+        curves[name] = {"train_loss": train, "val_loss": val, "penalty": 0 * e + i}
+    curves["l2"]["val_loss"][spike_at - 1] = height
+    return e, curves
+
+
+def test_loss_y_range_leaves_out_a_spike_and_marks_it():
+    e, curves = spiky_curves()
+    disp = LossCurvesDisplay(e, curves).plot()
+    low, high = disp.ylim_
+    rest = np.concatenate(
+        [c[k] for c in curves.values() for k in ("train_loss", "val_loss")]
+    )
+    rest = rest[rest < 10.0]
+    # The spike does not set the range; every other value is inside it.
+    assert high < 10.0 / 5
+    assert low <= rest.min() and rest.max() <= high
+    for panel in disp.axes_.values():  # one range for all panels
+        assert panel.get_ylim() == pytest.approx(disp.ylim_)
+    # The spike: counted, its value in the title, marked on the top edge.
+    assert disp.above_ == {"l2": 1} and disp.below_ == {}
+    assert disp.above_max_["l2"] == pytest.approx(10.0)
+    title = disp.axes_["l2"].get_title()
+    assert "▲ 1 epoch above the y range (max 10)" in title
+    assert "above" not in disp.axes_["none"].get_title()
+    (marks,) = disp.outside_markers_["l2"]
+    assert marks.get_xdata().tolist() == [120] and marks.get_ydata().tolist() == [1.0]
+    assert marks.get_transform() == disp.axes_["l2"].get_xaxis_transform()
+    # The line itself still holds the spike (only the view is cut).
+    assert disp.lines_["l2"]["val"].get_ydata().max() == 10.0
+
+
+def test_loss_y_range_keeps_the_first_epochs_of_a_steep_start():
+    e, curves = spiky_curves()
+    for c in curves.values():  # a steep start: 3.0 at epoch 1, halved by epoch 4
+        c["train_loss"] = c["train_loss"] + 3.0 * np.exp(-(e - 1) / 4)
+    disp = LossCurvesDisplay(e, curves).plot()
+    first = max(c["train_loss"][0] for c in curves.values())
+    assert disp.ylim_[1] >= first and disp.above_ == {"l2": 1}
+
+
+def test_loss_y_range_without_a_spike_is_the_usual_one():
+    e, curves = spiky_curves(height=0.5)  # not a spike: inside the curves' spread
+    disp = LossCurvesDisplay(e, curves).plot()
+    values = np.concatenate(
+        [c[k] for c in curves.values() for k in ("train_loss", "val_loss")]
+    )
+    span = values.max() - values.min()
+    assert disp.ylim_ == pytest.approx(
+        (values.min() - 0.05 * span, values.max() + 0.05 * span)
+    )
+    assert disp.above_ == disp.below_ == disp.outside_markers_ == {}
+    assert "▲" not in disp.axes_["l2"].get_title()
+    # ylim_quantile=None: every value, the spike included, sets the range.
+    e, curves = spiky_curves()
+    disp = LossCurvesDisplay(e, curves).plot(ylim_quantile=None)
+    assert disp.ylim_ is None and disp.ax_.get_ylim()[1] >= 10.0
+
+
+def test_loss_y_range_on_a_log_scale_leaves_out_a_downward_spike():
+    e, curves = spiky_curves(height=1e-6)
+    disp = LossCurvesDisplay(e, curves).plot(logy=True, separate=False)
+    assert disp.ax_.get_yscale() == "log"
+    low, high = disp.ylim_
+    assert 1e-6 < low < 0.02 and disp.below_ == {"l2": 1} and disp.above_ == {}
+    assert disp.below_min_["l2"] == pytest.approx(1e-6)
+    assert "l2: ▼ 1 epoch below the y range (min 1e-06)" in disp.ax_.get_title()
+    (marks,) = disp.outside_markers_["l2"]
+    assert marks.get_ydata().tolist() == [0.0]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"ylim_quantile": 0.0}, "argument `ylim_quantile`"),
+        ({"ylim_quantile": 1.5}, "argument `ylim_quantile`"),
+        ({"ylim_window": 0}, "argument `ylim_window`"),
+    ],
+)
+def test_loss_y_range_bad_arguments(result, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_loss_curves(result, **kwargs)
+
+
+def test_loss_legends_outside_and_penalty_title(result):
+    disp = plot_loss_curves(result)
+    # One legend, right of the last panel: the line styles, not per variant.
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    assert labels == ["training data loss", "validation data loss"]
+    assert disp.legend_.axes is disp.axes_["l2"]
+    assert_outside(disp.legend_, disp.axes_["l2"])
+    assert [p.get_legend() for p in list(disp.axes_.values())[:2]] == [None, None]
+    assert_outside(disp.penalty_legend_, disp.penalty_ax_)
+    # Every loss panel has its "epoch" label; the penalty's title is a title,
+    # above its axes and below the top row's labels.
+    for panel in disp.axes_.values():
+        assert panel.get_xlabel() == "epoch"
+    assert disp.penalty_ax_.get_title().startswith("Penalty lam/(2n)")
+    renderer = disp.figure_.canvas.get_renderer()
+    disp.figure_.canvas.draw()
+    title = disp.penalty_ax_.title.get_window_extent(renderer)
+    epoch_label = disp.ax_.xaxis.label.get_window_extent(renderer)
+    assert disp.penalty_ax_.get_window_extent().y1 <= title.y0
+    assert title.y1 <= epoch_label.y0
+
+
 # --------------------------------------------------------------------------------
 # Networks, bars, the standard figure
 # --------------------------------------------------------------------------------
@@ -241,20 +362,32 @@ def test_variant_networks_reuse_network_display(result):
         assert isinstance(sub, NetworkDisplay)
         assert sub.ax_ is disp.axes_[name]
         assert all(len(u) <= 4 for u in sub.units)
-    # One colour scale for every panel, one colour bar.
+    # One colour scale for every panel, one colour bar: from 0 to the 95th
+    # percentile of the |w| of the edges drawn in all panels, stated in the titles.
     norms = {(d.edges_.norm.vmin, d.edges_.norm.vmax) for d in disp.displays_.values()}
-    top = max(
-        np.abs(h.weights[k][-1]).max()
-        for h in result.histories.values()
-        for k in h.keys()
-    )
+    drawn = np.abs(np.concatenate([d.edge_weights for d in disp.displays_.values()]))
+    clip = np.percentile(drawn, 95)
     assert len(norms) == 1
-    assert norms.pop() == (0.0, pytest.approx(top))
+    assert norms.pop() == (0.0, pytest.approx(clip, rel=1e-9))
+    assert clip < drawn.max()  # the few largest do not set the scale
+    for name, sub in disp.displays_.items():
+        above = np.abs(sub.edge_weights) > clip
+        assert (sub.clip_ is not None) == above.any()
+        if above.any():
+            assert f"colour clipped at |w| = {clip:.3g}" in disp.axes_[name].get_title()
+            share = f"({above.mean():.0%} of the edges drawn lie above)"
+            assert share in disp.axes_[name].get_title()
     assert [d.colorbar_ is not None for d in disp.displays_.values()] == [
         False,
         False,
         True,
     ]
+    assert disp.displays_["l2"].colorbar_.extend == "max"
+    # clip=None: the largest |w| drawn, nothing clipped.
+    full = plot_variant_networks(result, max_units=4, clip=None)
+    assert full.displays_["none"].edges_.norm.vmax == pytest.approx(drawn.max())
+    assert all(d.clip_ is None for d in full.displays_.values())
+    assert "clipped" not in full.axes_["none"].get_title()
 
 
 def test_variant_weight_bars_show_the_same_weights(result):
@@ -280,8 +413,24 @@ def test_plot_comparison_holds_the_three_sub_displays(result):
     fig = disp.figure_
     for sub in (disp.boundaries_, disp.losses_, disp.weights_):
         assert sub.ax_.figure is fig
-    # 3 boundary panels + colour bar, 3 loss panels + penalty, density + boxes.
-    assert len(fig.axes) == 10
+    # 3 boundary panels + colour bar, 3 loss panels + penalty, density + boxes,
+    # and an empty cell right of each of 4 rows holding its legend.
+    assert len(fig.axes) == 14
+    legends = [
+        disp.boundaries_.legend_,
+        disp.losses_.legend_,
+        disp.losses_.penalty_legend_,
+        disp.weights_.legend_,
+    ]
+    cells = [legend.axes for legend in legends]
+    assert len(set(cells)) == 4 and not any(cell.axison for cell in cells)
+    for legend, beside in zip(
+        legends,
+        [disp.boundaries_.axes_["l2"], disp.losses_.axes_["l2"], disp.weights_.ax_],
+        strict=False,
+    ):
+        assert_outside(legend, beside)
+    assert [a.get_legend() for a in disp.losses_.axes_.values()] == [None] * 3
     assert list(disp.weights_.extremes_) == result.variants
     for name in result.variants:
         kernel = result.histories[name][f"{name}/dense/kernel"][-1]

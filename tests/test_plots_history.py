@@ -204,6 +204,29 @@ def test_resolve_key_and_check_record():
         _common.check_record(1.0, 4)
 
 
+def test_running_median_and_robust_ylim():
+    np.testing.assert_array_equal(
+        _common.running_median([1.0, 5.0, 1.0, np.nan, 1.0, 3.0], 3),
+        [1.0, 1.0, 3.0, 1.0, 2.0, 3.0],  # ends repeated, NaN left out
+    )
+    assert _common.running_median([], 5).size == 0
+    curve = np.r_[np.linspace(1.0, 0.2, 50), np.full(50, 0.2)]
+    spiked = curve.copy()
+    spiked[70] = 7.0
+    low, high = _common.robust_ylim([spiked, curve])
+    assert high < 2.0 and low <= 0.2 and high >= 1.0  # the start is kept
+    # A curve without a spike: the usual 5% margins.
+    assert _common.robust_ylim([curve]) == pytest.approx((0.16, 1.04))
+    # Non-finite values are left out; none finite: None; a constant: a small range.
+    assert _common.robust_ylim([[np.nan, np.inf, 0.5, 0.5]]) == pytest.approx(
+        (0.495, 0.505)  # 5% of a tenth
+    )
+    assert _common.robust_ylim([[np.nan]]) is None
+    assert _common.robust_ylim([[0.0, -1.0]], log=True) is None
+    with pytest.raises(ValueError, match="argument `quantile`"):
+        _common.robust_ylim([curve], quantile=0.0)
+
+
 def test_annotate_min_max():
     fig, ax = plt.subplots()
     values = np.array([0.5, -2.25, 1.75, np.nan])
@@ -292,12 +315,15 @@ def test_distribution_replot_on_given_axes(runs):
 
 
 def test_distribution_degenerate_and_nonfinite_values():
-    with pytest.warns(UserWarning, match="No density curve for 'zeros'"):
-        disp = plots.WeightDistributionDisplay(
-            {"zeros": np.zeros(10), "spread": np.arange(10.0)}
-        ).plot()
-    assert list(disp.lines_) == ["spread"]
+    values = {"zeros": np.zeros(10), "spread": np.arange(1.0, 11.0)}
+    # All exactly 0: a stem of the full height, no density (and no warning).
+    disp = plots.WeightDistributionDisplay(values).plot()
+    assert list(disp.lines_) == ["spread"] and list(disp.zero_stems_) == ["zeros"]
+    assert disp.zero_stems_["zeros"].get_ydata().tolist() == [0.0, 1.0]
     assert disp.extremes_["zeros"] == (0.0, 0.0)
+    with pytest.warns(UserWarning, match="No density curve for 'zeros'"):
+        disp = plots.WeightDistributionDisplay(values).plot(zeros=False)
+    assert list(disp.lines_) == ["spread"] and disp.zero_stems_ == {}
     with pytest.warns(UserWarning, match="1 of 4 values are NaN"):
         disp = plots.WeightDistributionDisplay({"x": [1.0, np.inf, 2.0, 4.0]}).plot()
     assert disp.extremes_["x"] == (1.0, 4.0)
@@ -339,6 +365,51 @@ def test_distribution_bad_arguments(runs, call, error, match):
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 @pytest.mark.filterwarnings("ignore:Weights of:UserWarning")
+def _polygon_area(polygon):
+    """The area of a filled histogram (a ``Polygon``), by the shoelace formula."""
+    x, y = polygon.get_xy().T
+    return 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+
+def test_distribution_shows_exact_zeros_as_a_counted_stem():
+    rng = np.random.default_rng(3)
+    sparse = np.zeros(200)
+    sparse[:10] = rng.normal(0.0, 1.0, size=10)  # 190 of 200 exactly 0, as L1's
+    dense = rng.normal(0.0, 0.3, size=200)
+    disp = plots.WeightDistributionDisplay({"l1": sparse, "l2": dense}).plot()
+    assert disp.zero_counts_ == {"l1": 190, "l2": 0}
+    # The stem: at 0, as tall as the share exactly 0 (of the axes' height).
+    assert list(disp.zero_stems_) == ["l1"]
+    stem = disp.zero_stems_["l1"]
+    assert stem.get_xdata().tolist() == [0.0, 0.0]
+    assert stem.get_ydata().tolist() == [0.0, pytest.approx(0.95)]
+    assert stem.get_transform() == disp.ax_.get_xaxis_transform()
+    text = disp.zero_texts_["l1"].get_text()
+    assert text == "l1: 190 of 200 exactly 0 (95.0%)"
+    # The other weights: histogram and density of the area of their share.
+    (l1_hist,) = disp.patches_["l1"]
+    (l2_hist,) = disp.patches_["l2"]
+    assert _polygon_area(l1_hist) == pytest.approx(0.05)
+    assert _polygon_area(l2_hist) == pytest.approx(1.0)
+    area = np.trapezoid(disp.densities_["l1"], disp.grid_)
+    assert area == pytest.approx(0.05, rel=0.02)  # the grid cuts 3 bandwidths out
+    assert np.trapezoid(disp.densities_["l2"], disp.grid_) == pytest.approx(
+        1.0, rel=0.02
+    )
+    # The zeros are not smoothed in: the l1 density at 0 stays below the l2 one.
+    at_zero = np.argmin(np.abs(disp.grid_))
+    assert disp.densities_["l1"][at_zero] < disp.densities_["l2"][at_zero]
+    # The legend, right of the axes, names the stem.
+    labels = [t.get_text() for t in disp.legend_.get_texts()]
+    assert labels[-1] == "l1: exactly 0 (stem)"
+    disp.figure_.canvas.draw()
+    assert disp.legend_.get_window_extent().x0 >= disp.ax_.get_window_extent().x1
+    # zeros=False: the zeros are in the histogram and the density, unit area.
+    mixed = plots.WeightDistributionDisplay({"l1": sparse}).plot(zeros=False)
+    assert mixed.zero_stems_ == {} and mixed.zero_texts_ == {}
+    assert _polygon_area(mixed.patches_["l1"][0]) == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("box", [True, False])
 def test_distribution_marks_labels_without_finite_values(box):
     values = {"ok": np.arange(10.0), "nan": [np.nan, np.inf], "inf": [np.inf]}
@@ -494,6 +565,8 @@ def test_bars_default_largest_weights():
         "epoch 0",
         "epoch 15",
     ]
+    fig.canvas.draw()  # the legend is right of the bars, not over them
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1
 
 
 def test_bars_given_indices_records_and_zeros():
@@ -574,6 +647,36 @@ def test_network_edges_follow_the_weights():
     assert "3 of 9 weights exactly 0" in ax.get_title()
     assert "showing at most" not in ax.get_title()
     assert disp.colorbar_ is not None
+
+
+def test_network_colour_is_clipped_at_a_stated_percentile():
+    rng = np.random.default_rng(2)
+    k1 = rng.normal(0.0, 0.3, size=(4, 10))
+    k2 = rng.normal(0.0, 0.3, size=(10, 1))
+    k2[3, 0] = 50.0  # one large weight
+    disp = plots.NetworkDisplay.from_kernels([k1, k2])
+    magnitude = np.abs(disp.edge_weights)
+    clip = np.percentile(magnitude, 95)
+    assert disp.edges_.norm.vmin == 0.0
+    assert disp.edges_.norm.vmax == pytest.approx(clip, rel=1e-9)
+    assert clip < 2.0  # not set by the large weight
+    assert disp.clip_ == pytest.approx(clip)
+    share = np.mean(magnitude > clip)
+    title = disp.ax_.get_title()
+    assert f"colour clipped at |w| = {clip:.3g} ({share:.0%} of the edges" in title
+    assert disp.colorbar_.extend == "max"
+    # The widths are not clipped: the large weight's edge is the widest.
+    widths = np.asarray(disp.edges_.get_linewidths())
+    assert widths[np.argmax(magnitude)] == pytest.approx(4.0)
+    assert np.sort(widths)[-2] < 1.0
+    # Another percentile, or none.
+    assert disp.plot(clip=50).edges_.norm.vmax == pytest.approx(np.median(magnitude))
+    full = disp.plot(clip=None)
+    assert full.edges_.norm.vmax == pytest.approx(50.0) and full.clip_ is None
+    assert "clipped" not in full.ax_.get_title()
+    assert full.colorbar_.extend == "neither"
+    with pytest.raises(ValueError, match="argument `clip`"):
+        disp.plot(clip=0)
 
 
 def test_network_caps_wide_layers():

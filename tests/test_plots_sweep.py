@@ -156,6 +156,36 @@ def test_l1_path_marks_the_exact_zeros():
         disp.zeros_.get_offsets(), np.column_stack([disp.positions_[rows], 0 * rows])
     )
     assert "8 of 8 exactly 0" in disp.ax_.get_title()
+    assert disp.revived_ == [] and disp.revived_points_ is None  # a convex fake
+    assert "again" not in disp.ax_.get_title()
+
+
+def test_l1_path_counts_and_rings_the_weights_that_leave_zero_again():
+    # A non-convex network: each lambda's model is trained on its own, so a
+    # weight exactly 0 at one lambda can be non-zero at a larger one.
+    lams = [0.0, 0.01, 0.1, 1.0, 10.0]
+    values = np.column_stack(  # one weight per column, one lambda per row
+        [
+            [0.0, 1.0, 2.0, 1.0, 0.5],  # 0 at lam = 0 only: not "again"
+            [0.5, 0.0, 1.5, 0.0, -0.7],  # leaves 0 twice: at 0.1 and at 10
+            [0.4, 0.3, 0.0, 0.0, 0.0],  # 0 from 0.1 on: stays
+            [0.3, 0.2, 0.1, 0.0, 0.0],
+        ]
+    )
+    disp = RegularizationPathDisplay(lams, values, kind="l1").plot()
+    assert disp.revived_ == [1]
+    rings = disp.revived_points_.get_offsets()
+    np.testing.assert_allclose(
+        rings, [[disp.positions_[2], 1.5], [disp.positions_[4], -0.7]]
+    )
+    assert "1 of 4 exactly 0 at a λ, non-zero again at a larger one" in (
+        disp.ax_.get_title()
+    )
+    labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
+    assert labels[-2:] == ["exactly 0", "non-zero again"]
+    # Without marks: counted in the title, not ringed.
+    bare = RegularizationPathDisplay(lams, values, kind="l1").plot(mark_zeros=False)
+    assert bare.revived_ == [1] and bare.revived_points_ is None
 
 
 def test_l2_path_shrinks_without_zeros():
@@ -240,6 +270,14 @@ def test_validation_curve_one_seed():
         result.mean["val_loss"][result.best_index]
     )
     assert f"best λ = {result.best_lam:.3g}" in disp.ax_.get_title()
+
+
+@pytest.mark.parametrize("draw", [plot_validation_curve, plot_sparsity])
+def test_lambda_figures_put_their_legend_outside_the_data(draw):
+    disp = draw(fake_sweep())
+    legend = disp.ax_.get_legend()
+    disp.figure_.canvas.draw()
+    assert legend.get_window_extent().x0 >= disp.ax_.get_window_extent().x1
 
 
 def test_validation_curve_several_seeds_draws_mean_and_std_bands():
@@ -360,7 +398,8 @@ def test_sweep_boundaries_subset_axes_and_errors():
         result, lams=chosen, ax=axes, colorbar=False, legend=True, point_size=4.0
     )
     assert list(disp.axes_) == chosen and list(disp.axes_.values()) == list(axes)
-    assert disp.colorbar_ is None and disp.ax_.get_legend() is not None
+    assert disp.colorbar_ is None and disp.boundaries_.legend_ is not None
+    assert disp.boundaries_.legend_.axes is axes[-1]  # right of the last panel
     assert disp.boundaries_.train_points_[disp.names[0]].get_sizes().tolist() == [4.0]
     fig, ax = plt.subplots()
     disp = plot_sweep_boundaries(result, ax=ax, ncols=3)

@@ -315,6 +315,87 @@ def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
     warnings.warn(text, stacklevel=stacklevel + 1)
 
 
+def running_median(values: Any, window: int) -> np.ndarray:
+    """The median of each value and its neighbours, ``window`` values centred on
+    it (``window // 2`` on each side), the first and last values repeated beyond
+    the ends (so that a trend keeps its end values); NaN values are left out (NaN
+    where all are).
+
+    Examples:
+        >>> running_median([1.0, 1.0, 9.0, 1.0, 1.0], 3).tolist()
+        [1.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    array = np.asarray(values, dtype=np.float64).ravel()
+    half = check_int("window", window, minimum=1) // 2
+    if array.size == 0:
+        return array
+    padded = np.pad(array, half, mode="edge")
+    with warnings.catch_warnings():  # an all-NaN window: NaN, without a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
+
+
+def robust_ylim(
+    curves: Iterable[Any],
+    *,
+    quantile: float = 0.98,
+    window: int = 11,
+    log: bool = False,
+    headroom: float = 0.1,
+) -> tuple[float, float] | None:
+    """y limits that no spike of a few values sets; ``None`` without a finite value.
+
+    The top: the largest over the curves of each curve's ``quantile`` quantile and
+    the maximum of its ``window``-value :func:`running_median`, plus ``headroom``
+    of the range; the bottom likewise, from the ``1 - quantile`` quantiles and the
+    running medians' minima, minus ``headroom``. A side beyond which no value lies
+    is the usual one instead (the extreme value and a 5% margin): the range is cut
+    only where a spike would set it. ``log``: on a log scale (positive values,
+    the fractions taken of the decades).
+
+    Examples:
+        >>> curve = [0.5, 0.4, 0.3, 0.3, 0.2, 9.0, 0.2, 0.2, 0.1, 0.1]
+        >>> [round(v, 4) for v in robust_ylim([curve], quantile=0.8, window=3)]
+        [0.08, 0.54]
+    """
+    if not 0.0 < quantile <= 1.0:
+        _fail("quantile", "a number in (0, 1]", quantile)
+    bounds = []  # per curve: robust low, robust high, min, max
+    for curve in curves:
+        values = np.asarray(curve, dtype=np.float64).ravel()
+        with np.errstate(invalid="ignore"):  # NaN > 0
+            keep = np.isfinite(values) & ((values > 0) if log else True)
+        if not keep.any():
+            continue
+        values = np.where(keep, values, np.nan)
+        if log:
+            values = np.log10(values)
+        finite = values[keep]
+        smooth = running_median(values, window)
+        low_q, high_q = np.quantile(finite, [1.0 - quantile, quantile])
+        bounds.append(
+            (
+                min(float(low_q), float(np.nanmin(smooth))),
+                max(float(high_q), float(np.nanmax(smooth))),
+                float(finite.min()),
+                float(finite.max()),
+            )
+        )
+    if not bounds:
+        return None
+    low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
+    least, most = min(b[2] for b in bounds), max(b[3] for b in bounds)
+    span = high - low
+    cut_low, cut_high = least < low - headroom * span, most > high + headroom * span
+    first, last = (low if cut_low else least), (high if cut_high else most)
+    shown = last - first if last > first else max(abs(last), 1.0) * 0.1
+    bottom = first - (headroom if cut_low else 0.05) * shown
+    top = last + (headroom if cut_high else 0.05) * shown
+    return (10.0**bottom, 10.0**top) if log else (bottom, top)
+
+
 def finite_or_nan(values: Any) -> np.ndarray:
     """``values`` as float64 with infinities as NaN (an infinite bar breaks limits)."""
     array = np.asarray(values, dtype=np.float64)

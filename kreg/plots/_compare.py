@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kreg._validation import _fail, check_fraction, check_int
+from kreg._validation import _check_real, _fail, check_fraction, check_int
 from kreg.plots._common import (
     COMPARISON_RESULT,
     CompositeDisplay,
@@ -20,7 +20,6 @@ from kreg.plots._common import (
     append_axes,
     check_ax,
     check_grid,
-    check_record,
     check_result,
     divergence,
     fail_shape,
@@ -32,6 +31,7 @@ from kreg.plots._common import (
     mark_upright,
     panel_axes,
     resolve_key,
+    robust_ylim,
     std_band,
     variant_colors,
 )
@@ -39,6 +39,7 @@ from kreg.plots._history import (
     NetworkDisplay,
     WeightBarsDisplay,
     WeightDistributionDisplay,
+    edge_clip,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -54,6 +55,15 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 #: How the bars' error bars and the seeds' dots are drawn.
 _ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
 _SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
+#: A legend right of its axes, outside the data.
+_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+_OUTSIDE["fontsize"] = "x-small"
+#: The marks on the top (bottom) edge of a loss panel of the values above (below)
+#: its y range.
+_BEYOND = {
+    side: dict(linestyle="", marker=m, markersize=5, clip_on=False, zorder=5)
+    for side, m in (("above", "^"), ("below", "v"))
+}
 #: How the training and the validation points are drawn (filled, outlined).
 _POINTS = {
     "train": dict(marker="o", edgecolors="black", linewidths=0.6, zorder=3),
@@ -73,6 +83,10 @@ _BAR_TITLES = {
     "l1_norm": "L1 norm of the kernels",
     "l2_norm": "L2 norm of the kernels",
 }
+
+
+def _in_unit(value: float) -> bool:
+    return 0.0 < value <= 1.0
 
 
 def _select_variants(
@@ -174,6 +188,8 @@ class DecisionBoundaryDisplay:
         axes_: Variant -> its ``Axes``; ``bounding_ax_``: the divided one or ``None``.
         contours_: Variant -> filled ``QuadContourSet``; ``boundaries_``: its line.
         train_points_: Variant -> ``PathCollection``; ``val_points_``: likewise.
+        legend_: The legend of the point markers (right of the last panel) or
+            ``None``.
         colorbar_: The shared ``Colorbar`` or ``None``; ``norm_``, ``levels_``: scale.
         notes_: Variant -> the ``Text`` of its note.
 
@@ -282,7 +298,7 @@ class DecisionBoundaryDisplay:
             alpha: Opacity of the filled contours.
             colorbar: Add one colour bar for all panels.
             cax: Axes for the colour bar; ``None`` takes room from the panels.
-            legend: Add a legend of the point markers on the first panel.
+            legend: Add a legend of the point markers, right of the last panel.
             point_size: Marker area of the points.
             **kwargs: Passed to ``Axes.contourf``.
 
@@ -322,8 +338,9 @@ class DecisionBoundaryDisplay:
                 panel.set_ylabel("x2")
             else:
                 panel.tick_params(labelleft=False)
+        self.legend_ = None
         if legend and (self.train_points_ or self.val_points_):
-            self._legend(axes[0])
+            self.legend_ = self._legend(axes[-1])
         self.notes_ = _write_notes(self.axes_, self.notes)
         self.colorbar_ = None
         if colorbar:
@@ -351,8 +368,9 @@ class DecisionBoundaryDisplay:
                 style = dict(s=size * 1.4, edgecolors=shade, **_POINTS[part])
             store[name] = panel.scatter(x[:, 0], x[:, 1], **style)
 
-    def _legend(self, ax: Axes) -> None:
-        """The legend of the point markers: each kind drawn, in both classes."""
+    def _legend(self, ax: Axes) -> Any:
+        """The legend of the point markers (each kind drawn, in both classes),
+        right of ``ax``, outside the data."""
         from matplotlib.lines import Line2D
 
         handles = []
@@ -366,8 +384,7 @@ class DecisionBoundaryDisplay:
                 face, edge = (color, "black") if filled else ("white", color)
                 look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
                 handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
-        where = dict(loc="upper right", fontsize="x-small", framealpha=0.8)
-        ax.legend(handles=handles, **where)
+        return ax.legend(handles=handles, **_OUTSIDE)
 
 
 class LossCurvesDisplay:
@@ -376,7 +393,9 @@ class LossCurvesDisplay:
     Keras' ``loss`` includes the penalty; here the data loss (cross-entropy) is drawn,
     training solid and validation dashed, a panel per variant on one y scale (or all
     on one axes), and each penalty ``lam / (2 n) * sum(...)`` below. Titles give the
-    final gap. Over several seeds: mean curves, ± one std bands.
+    final gap. Over several seeds: mean curves, ± one std bands. The y scale is one
+    that no spike of a few epochs sets (see :meth:`plot`); the values beyond it are
+    marked on the edge and counted in the title. One legend, right of the panels.
 
     Args:
         epochs: The epoch of each value (``1..E``).
@@ -389,9 +408,16 @@ class LossCurvesDisplay:
         axes_: Variant -> the ``Axes`` of its losses; ``penalty_ax_``: the penalties'.
         lines_: Variant -> ``{"train": Line2D, "val": Line2D}`` (not for all-NaN).
         penalty_lines_: Variant -> ``Line2D`` of its penalty (not all zero).
+        ylim_: The y range of the loss panels, or ``None`` (``ylim_quantile=None``).
+        above_: Variant -> how many epochs have a loss above ``ylim_`` (those
+            with some); ``above_max_``: their largest value. ``below_`` and
+            ``below_min_`` likewise below; ``outside_markers_``: variant -> the
+            ``Line2D`` of their marks on the edges.
         gaps_: Variant -> validation minus training loss at the last epoch.
         bands_: Variant -> part -> the ``fill_between`` of mean ± std.
         colors_: Variant -> colour; ``notes_``: variant -> the ``Text`` of its note.
+        legend_: The legend right of the loss panels; ``penalty_legend_``: that
+            right of the penalties (``None`` without one).
 
     Examples:
         >>> e = np.arange(1, 6)
@@ -479,9 +505,18 @@ class LossCurvesDisplay:
         logy: bool = False,
         colors: Mapping[str, Any] | None = None,
         band_alpha: float = 0.2,
+        ylim_quantile: float | None = 0.98,
+        ylim_window: int = 11,
         **kwargs: Any,
     ) -> LossCurvesDisplay:
         """Draw the curves.
+
+        The loss panels' y range is one that no spike sets: up to the larger of
+        each drawn curve's ``ylim_quantile`` quantile and the largest value of its
+        ``ylim_window``-epoch running median, plus 10%
+        (:func:`~kreg.plots._common.robust_ylim`). Values above it are marked ▲ on
+        the top edge, and the title says how many epochs and their largest value.
+        Without such values the range is the usual one.
 
         Args:
             ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
@@ -493,6 +528,9 @@ class LossCurvesDisplay:
             logy: Logarithmic y scale for the losses (and the penalties).
             colors: Colour per variant (default: the variants' colours).
             band_alpha: Opacity of the training ± std bands (the others lighter).
+            ylim_quantile: The quantile of the y range, in (0, 1]; ``None``: the
+                range of all values (matplotlib's).
+            ylim_window: Epochs of the running median of the y range, >= 1.
             **kwargs: Passed to ``Axes.plot`` for every loss line.
 
         Returns:
@@ -501,6 +539,11 @@ class LossCurvesDisplay:
         check_ax("penalty_ax", penalty_ax)
         if penalty_ax is not None and not penalty:
             _fail("penalty_ax", "None when penalty=False", penalty_ax)
+        if ylim_quantile is not None:
+            ylim_quantile = _check_real(
+                "ylim_quantile", ylim_quantile, "a number in (0, 1]", _in_unit
+            )
+        ylim_window = check_int("ylim_window", ylim_window, minimum=1)
         names = list(self.curves)
         n_panels = len(names) if separate else 1
         below = penalty and penalty_ax is None
@@ -509,7 +552,7 @@ class LossCurvesDisplay:
                 ax,
                 2 if below else 1,
                 n_panels,
-                figure_kw={"figsize": (3.6 * n_panels + 0.8, 5.4 if below else 3.6)},
+                figure_kw={"figsize": (3.6 * n_panels + 2.2, 5.6 if below else 3.6)},
                 height_ratios=[2.0, 1.0] if below else None,
             )
             loss_axes = add_panels(fig, [grid[0, c] for c in range(n_panels)])
@@ -527,31 +570,140 @@ class LossCurvesDisplay:
         self.bands_: dict[str, dict[str, Any]] = {name: {} for name in names}
         for name, panel in self.axes_.items():
             self._draw_losses(name, panel, separate, band_alpha, kwargs)
-        for i, panel in enumerate(dict.fromkeys(self.axes_.values())):
+        panels = list(dict.fromkeys(self.axes_.values()))
+        for i, panel in enumerate(panels):
             if logy:
                 panel.set_yscale("log")
             if i == 0:
                 panel.set_ylabel("data loss (cross-entropy)")
             elif separate:
                 panel.tick_params(labelleft=False)
-            if penalty_ax is None:
-                panel.set_xlabel("epoch")
-            if not separate:
-                panel.set_title("Data loss: training (solid) vs validation (dashed)")
-            if panel.get_legend_handles_labels()[0]:
-                panel.legend(fontsize="x-small", loc="best")
+            panel.set_xlabel("epoch")
+        self._limit(panels, ylim_quantile, ylim_window, logy)
+        for panel in panels:
+            titles = [n for n in names if self.axes_[n] is panel]
+            self._title(panel, titles, separate)
+        self.legend_ = self._legend(loss_axes[-1], separate)
         self.notes_ = _write_notes(self.axes_, self.notes)
         self.penalty_lines_: dict[str, Any] = {}
+        self.penalty_legend_ = None
         if penalty:
             self._draw_penalties(penalty_ax, logy, band_alpha)
         self.ax_, self.penalty_ax_ = loss_axes[0], penalty_ax if penalty else None
         self.bounding_ax_, self.figure_ = bounding, fig
         return self
 
+    def _drawn(self, name: str) -> dict[str, np.ndarray]:
+        """The loss curves of ``name`` that are drawn: part -> values."""
+        return {
+            part: self.curves[name][f"{part}_loss"]
+            for part in self.lines_.get(name, {})
+        }
+
+    def _limit(
+        self, panels: Sequence[Axes], quantile: float | None, window: int, logy: bool
+    ) -> None:
+        """Set the y range no spike sets (``ylim_``); mark the values beyond it."""
+        self.ylim_, self.outside_markers_ = None, {}
+        self.above_, self.above_max_, self.below_, self.below_min_ = {}, {}, {}, {}
+        if quantile is None:
+            return
+        drawn = [v for name in self.curves for v in self._drawn(name).values()]
+        limits = robust_ylim(drawn, quantile=quantile, window=window, log=logy)
+        if limits is None:
+            return
+        self.ylim_ = limits
+        for panel in panels:
+            panel.set_ylim(*limits)
+        for name in self.curves:
+            self._mark_beyond(name, "above", limits[1], self.above_, self.above_max_)
+            self._mark_beyond(name, "below", limits[0], self.below_, self.below_min_)
+
+    def _mark_beyond(
+        self, name: str, side: str, limit: float, count: dict, extreme: dict
+    ) -> None:
+        """Mark ``name``'s values above (below) ``limit`` on the top (bottom) edge;
+        keep their epochs' number in ``count`` and the extreme one in ``extreme``."""
+        parts, panel = self._drawn(name), self.axes_[name]
+        sign = 1.0 if side == "above" else -1.0
+        epochs = np.zeros(self.epochs.size, dtype=bool)
+        for part, values in parts.items():
+            out = np.nan_to_num(sign * (values - limit), nan=-1.0) > 0
+            if not out.any():
+                continue
+            epochs |= out
+            line = self.lines_[name][part]
+            (marks,) = panel.plot(
+                self.epochs[out],
+                np.full(int(out.sum()), 1.0 if side == "above" else 0.0),
+                **{**_BEYOND[side], "color": line.get_color()},
+                alpha=line.get_alpha(),
+                transform=panel.get_xaxis_transform(),
+            )
+            self.outside_markers_.setdefault(name, []).append(marks)
+        if epochs.any():
+            beyond = np.concatenate([v[epochs] for v in parts.values()])
+            count[name] = int(epochs.sum())
+            extreme[name] = float(np.nanmax(beyond) if sign > 0 else np.nanmin(beyond))
+
+    def _beyond_text(self, name: str) -> str:
+        """``"▲ 3 epochs above the y range (max 1.59)"`` (and below), or ``""``."""
+        texts = []
+        for mark, count, extreme, side, what in (
+            ("▲", self.above_, self.above_max_, "above", "max"),
+            ("▼", self.below_, self.below_min_, "below", "min"),
+        ):
+            n = count.get(name, 0)
+            if n:
+                value = f"{what} {extreme[name]:.3g}"
+                epochs = "epoch" if n == 1 else "epochs"
+                texts.append(f"{mark} {n} {epochs} {side} the y range ({value})")
+        return "; ".join(texts)
+
+    def _title(self, panel: Axes, names: Sequence[str], separate: bool) -> None:
+        """The panel's title: the variant and its final gap (or, on one shared
+        axes, the line styles), and a line for the values above the y range."""
+        if separate:
+            (name,) = names
+            gap = self.gaps_[name]
+            lines = [name + (f" (final gap {gap:.2f})" if np.isfinite(gap) else "")]
+            lines.append(self._beyond_text(name))
+        else:
+            lines = ["Data loss: training (solid) vs validation (dashed)"]
+            lines += [f"{n}: {t}" for n in names if (t := self._beyond_text(n))]
+        panel.set_title("\n".join(filter(None, lines)))
+
+    def _legend(self, ax: Axes, separate: bool) -> Any:
+        """One legend right of ``ax``, outside the data: the line styles (one per
+        variant on a shared axes) and the marks of values beyond the y range."""
+        from matplotlib.lines import Line2D
+
+        handles = []
+        if separate:
+            spread = " (mean ± std)" if self.std else ""
+            for part, style, alpha, word in (
+                ("train", "-", 1.0, "training"),
+                ("val", "--", 0.6, "validation"),
+            ):
+                if any(part in lines for lines in self.lines_.values()):
+                    look = dict(color="0.25", linestyle=style, alpha=alpha)
+                    label = f"{word} data loss{spread}"
+                    handles.append(Line2D([], [], label=label, **look))
+        else:
+            handles = [
+                line for lines in self.lines_.values() for line in lines.values()
+            ]
+        for side, values in (("above", self.above_), ("below", self.below_)):
+            if values:
+                look = {**_BEYOND[side], "color": "0.25"}
+                label = f"value {side} the y range"
+                handles.append(Line2D([], [], label=label, **look))
+        return ax.legend(handles=handles, **_OUTSIDE) if handles else None
+
     def _draw_losses(
         self, name: str, panel: Axes, separate: bool, band_alpha: float, kwargs: dict
     ) -> None:
-        """Draw one variant's data losses (and bands); keep and show its final gap."""
+        """Draw one variant's data losses (and bands); keep its final gap."""
         curves, spread = self.curves[name], self.std.get(name, {})
         color, prefix = self.colors_[name], "" if separate else f"{name}: "
         self.lines_[name] = {}
@@ -578,9 +730,6 @@ class LossCurvesDisplay:
             with np.errstate(invalid="ignore"):  # inf - inf: a diverged run
                 gap = float(val[-1] - train[-1])
         self.gaps_[name] = gap
-        if separate:
-            final = f" (final gap {gap:.2f})" if np.isfinite(gap) else ""
-            panel.set_title(name + final)
 
     def _draw_penalties(self, ax: Axes, logy: bool, band_alpha: float) -> None:
         """Draw the penalty of every variant whose penalty is not all zero."""
@@ -599,13 +748,13 @@ class LossCurvesDisplay:
             drawn = [self.curves[n]["penalty"] for n in self.penalty_lines_]
             if logy and all(np.nanmin(values) > 0 for values in drawn):
                 ax.set_yscale("log")
-            ax.legend(fontsize="x-small", loc="best")
+            self.penalty_legend_ = ax.legend(**_OUTSIDE)
         else:
             where = {"ha": "center", "va": "center", "transform": ax.transAxes}
             ax.text(0.5, 0.5, "no penalty (no regularized variant)", **where)
         ax.set_ylabel("penalty")
         ax.set_xlabel("epoch")
-        ax.set_title("Penalty lam/(2n)·Σ (not in the data losses)", fontsize="medium")
+        ax.set_title("Penalty lam/(2n)·Σ of each variant (not in the data losses)")
 
 
 class VariantPanelsDisplay:
@@ -669,12 +818,15 @@ def plot_variant_networks(
     record: int = -1,
     max_units: int = 16,
     ax: Any = None,
+    clip: float | None = 95.0,
     **kwargs: Any,
 ) -> VariantPanelsDisplay:
     """Draw each variant's trained network, side by side.
 
     A :class:`~kreg.plots.NetworkDisplay` per variant, one colour scale of ``|w|``
-    (its bar on the last panel), edge widths relative to each panel's largest.
+    (its bar on the last panel) from 0 to the ``clip`` percentile of the ``|w|`` of
+    the edges drawn in all panels (the edges above it: the top colour; each title
+    says where the colour is clipped), edge widths relative to each panel's largest.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -682,6 +834,8 @@ def plot_variant_networks(
         record: Which record: ``-1`` after training, ``0`` the initial weights.
         max_units: The most nodes drawn per layer.
         ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
+        clip: The percentile where the colour scale ends, in (0, 100]; ``None``:
+            the largest ``|w|`` drawn.
         **kwargs: Passed to :meth:`kreg.plots.NetworkDisplay.plot`.
 
     Returns:
@@ -691,22 +845,33 @@ def plot_variant_networks(
 
     chosen = _select_variants(result, variants, "histories")
     max_units = check_int("max_units", max_units, minimum=1)
-    top = 0.0
-    for name in chosen:
-        for array in map(np.asarray, result.histories[name].weights.values()):
-            if array.ndim == 3:  # a 2-D kernel at each record
-                drawn = np.abs(array[check_record(record, len(array))], dtype=float)
-                top = max(top, np.max(drawn, where=np.isfinite(drawn), initial=0))
-    kwargs.setdefault("norm", Normalize(0.0, float(top) if top > 0 else 1.0))
+    networks = {
+        name: NetworkDisplay._of_history(
+            result.histories[name], record=record, max_units=max_units
+        )
+        for name in chosen
+    }
+    drawn = np.abs(np.concatenate([d.edge_weights for d in networks.values()]))
+    drawn = drawn[np.isfinite(drawn)]
+    if clip is None:
+        top = float(drawn.max()) if drawn.size and drawn.max() > 0 else 1.0
+    else:
+        top = edge_clip(drawn, clip)
+    kwargs.setdefault("norm", Normalize(0.0, top))
     show_bar = kwargs.pop("colorbar", True)
 
     def draw(i: int, name: str, panel: Axes) -> NetworkDisplay:
-        bar = bool(show_bar) and i == len(chosen) - 1  # on the last panel
-        options = dict(record=record, max_units=max_units, ax=panel, colorbar=bar)
-        display = NetworkDisplay.from_history(
-            result.histories[name], **options, **kwargs
-        )
+        display = networks[name].plot(ax=panel, colorbar=False, **kwargs)
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
+        if show_bar and i == len(chosen) - 1:  # one bar, on the last panel
+            clipped = any(d.clip_ is not None for d in networks.values())
+            display.colorbar_ = panel.figure.colorbar(
+                display.edges_,
+                ax=panel,
+                label="|w| (clipped)" if clipped else "|w|",
+                shrink=0.8,
+                extend="max" if clipped else "neither",
+            )
         return display
 
     return _variant_panels(result, chosen, ax, (4.6, 4.6), draw)
@@ -998,18 +1163,24 @@ def plot_comparison(
     chosen = _select_variants(result, variants, "epochs", "curves", "histories", *parts)
     k = len(chosen)
     # Rows: boundaries (with a grid), losses, penalties, distributions, box plots;
-    # the last, narrow column holds the boundaries' colour bar.
+    # then a narrow column (the boundaries' colour bar) and one for the legends.
     heights = [3.6] if has_grid else []
     heights += [2.6, 1.3, 2.6, 0.6 + 0.35 * k]
-    kwargs.setdefault("figsize", (max(3.7 * k + 1.4, 8.0), sum(heights) + 0.6))
+    kwargs.setdefault("figsize", (max(3.7 * k + 3.2, 9.8), sum(heights) + 0.6))
     fig, outer, bounding = grid_spec(
         ax,
         len(heights),
-        k + 1,
+        k + 2,
         figure_kw=kwargs,
         height_ratios=heights,
-        width_ratios=[1.0] * k + [0.06],
+        width_ratios=[1.0] * k + [0.06, 0.5],
     )
+
+    def legend_cell(row: int) -> Axes:  # an empty axes: the legend of a row
+        cell = fig.add_subplot(outer[row, k + 1])
+        cell.set_axis_off()
+        return cell
+
     row, boundaries = int(has_grid), None
     if has_grid:
         panels = add_panels(fig, [outer[0, c] for c in range(k)])
@@ -1017,6 +1188,7 @@ def plot_comparison(
         boundaries = DecisionBoundaryDisplay.from_result(
             result, variants=chosen, ax=panels, **options
         )
+        boundaries.legend_ = _legend_into(boundaries.legend_, legend_cell(0))
     loss_axes = add_panels(fig, [outer[row, c] for c in range(k)])
     losses = LossCurvesDisplay.from_result(
         result,
@@ -1025,17 +1197,33 @@ def plot_comparison(
         penalty_ax=fig.add_subplot(outer[row + 1, :k], sharex=loss_axes[0]),
         **{"logy": logy, **dict(loss_kw or {})},
     )
-    weight_ax = fig.add_subplot(outer[row + 2, :])
+    losses.legend_ = _legend_into(losses.legend_, legend_cell(row))
+    losses.penalty_legend_ = _legend_into(losses.penalty_legend_, legend_cell(row + 1))
+    weight_ax = fig.add_subplot(outer[row + 2, : k + 1])
     weights = WeightDistributionDisplay.from_histories(
         {v: result.histories[v] for v in chosen},
         key,
         record=record,
         ax=weight_ax,
-        box_ax=fig.add_subplot(outer[row + 3, :], sharex=weight_ax),
+        box_ax=fig.add_subplot(outer[row + 3, : k + 1], sharex=weight_ax),
         **dict(weights_kw or {}),
     )
+    weights.legend_ = _legend_into(weights.legend_, legend_cell(row + 2))
     weight_ax.set_title(weights_title(weights, key))
     return ComparisonDisplay(fig, boundaries, losses, weights, bounding)
+
+
+def _legend_into(legend: Any, ax: Axes) -> Any:
+    """Draw ``legend`` (or nothing for ``None``) again in the upper left of ``ax``
+    (an empty cell of a figure's grid), removed from where it was; return it."""
+    if legend is None:
+        return None
+    handles = list(legend.legend_handles)
+    labels = [text.get_text() for text in legend.get_texts()]
+    size = legend.get_texts()[0].get_fontsize() if labels else None
+    legend.remove()
+    where = dict(loc="upper left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.0)
+    return ax.legend(handles, labels, fontsize=size, **where)
 
 
 def weights_title(weights: WeightDistributionDisplay, key: str | int = 0) -> str:

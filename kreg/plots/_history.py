@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kreg._validation import _fail, check_choice, check_int, check_names, check_positive
+from kreg._validation import (
+    _check_real,
+    _fail,
+    check_choice,
+    check_int,
+    check_names,
+    check_positive,
+)
 from kreg.plots._common import (
     HISTORY,
     annotate_min_max,
@@ -43,9 +50,19 @@ PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 #: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
 _BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
-_HIST = {"density": True, "histtype": "stepfilled", "alpha": 0.25}
+_HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
+#: A legend right of its axes, outside the data.
+_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+_OUTSIDE["fontsize"] = "small"
+#: The stem at 0 of the weights exactly 0, and its count.
+_STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
+_STEM["solid_capstyle"] = "butt"
+_STEM_TEXT = dict(xytext=(8, 0), textcoords="offset points", ha="left", va="center")
+_STEM_TEXT.update(fontsize="small", zorder=5)
+_STEM_TEXT["bbox"] = dict(boxstyle="round,pad=0.2", facecolor="white", alpha=0.8)
+_STEM_TEXT["bbox"]["linewidth"] = 0
 
 
 def _weight(history: Any, key: str | int, label: str = "history") -> tuple:
@@ -75,10 +92,16 @@ def _key_title(keys: Sequence[str]) -> str:
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    The lecture's "weights without vs with L2" figure: per label a histogram of unit
-    area and a Gaussian kernel density estimate (Scott's bandwidth, as
+    The lecture's "weights without vs with L2" figure: per label a histogram and a
+    Gaussian kernel density estimate (Scott's bandwidth, as
     ``scipy.stats.gaussian_kde``); below, a box plot per label whose whiskers reach
     the minimum and maximum, both written out.
+
+    Weights exactly 0 (a proximal L1 step's removed connections) are not smoothed
+    into the density: a stem at 0 stands for them, as tall as their share of the
+    weights (a share of the axes' height), their count written beside; the
+    histogram and density of the other weights have the area of their share (a
+    label without exact zeros: unit area).
 
     Args:
         values: Mapping label -> the weight values (any shape; flattened).
@@ -92,6 +115,10 @@ class WeightDistributionDisplay:
         boxes_: The dict of ``Axes.boxplot`` (labels with finite values) or ``None``.
         annotations_: Label -> min and max annotations; ``extremes_``: their values.
         notes_: Label -> its "diverged: non-finite weights" ``Text`` (no finite value).
+        zero_counts_: Label -> how many of its finite values are exactly 0.
+        zero_stems_: Label -> the ``Line2D`` of its stem at 0 (labels with some);
+            ``zero_texts_``: label -> the ``Text`` of its count.
+        legend_: The legend, right of the axes, or ``None``.
 
     Examples:
         >>> values = {"without L2": [-2.0, 0.5, 2.0], "with L2": [-0.5, 0.1, 0.4]}
@@ -147,7 +174,8 @@ class WeightDistributionDisplay:
 
         Examples:
             >>> from kreg.history import WeightHistory
-            >>> h = WeightHistory.from_arrays({"d/kernel": np.eye(2)[None]}, [3])
+            >>> w = np.arange(1.0, 5.0).reshape(1, 2, 2)
+            >>> h = WeightHistory.from_arrays({"d/kernel": w}, [3])
             >>> WeightDistributionDisplay.from_histories({"run": h}).epochs
             {'run': 3}
         """
@@ -201,6 +229,7 @@ class WeightDistributionDisplay:
         box: bool = True,
         bins: int | str = "auto",
         colors: Mapping[str, Any] | None = None,
+        zeros: bool = True,
         **kwargs: Any,
     ) -> WeightDistributionDisplay:
         """Draw the densities, histograms and box plots.
@@ -214,6 +243,8 @@ class WeightDistributionDisplay:
             box: Draw the box plots; else the min and max are written on ``ax``.
             bins: Histogram bins, as ``numpy.histogram_bin_edges`` takes them.
             colors: Colour per label; the others get the variants' colours.
+            zeros: Draw the weights exactly 0 apart, as a stem at 0 (see above);
+                ``False``: in the histograms and densities with the others.
             **kwargs: Passed to ``Axes.plot`` for the density curves.
 
         Returns:
@@ -221,7 +252,7 @@ class WeightDistributionDisplay:
         """
         labels = list(self.values)
         n = len(labels)
-        size = dict(figsize=(6.4, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
+        size = dict(figsize=(7.6, 4.0 + 0.35 * n), height_ratios=[3, 0.6 + 0.35 * n])
         fig, ax, box_ax = axes_and_below(
             ax, box_ax, draw=box, name="box_ax", flag="box", size=0.3, **size
         )
@@ -230,24 +261,43 @@ class WeightDistributionDisplay:
             for k, v in self.values.items()
         }
         drawn = [label for label in labels if data[label].size]
+        self.zero_counts_ = {k: int((v == 0.0).sum()) for k, v in data.items()}
+        # What the histogram and the density show: the weights other than the
+        # exact zeros (with ``zeros``), each of area 1 / (all finite values).
+        spread = {k: v[v != 0.0] if zeros else v for k, v in data.items() if k in drawn}
         self.colors_ = colors = variant_colors(labels, colors)
         self.patches_, self.lines_, self.densities_ = {}, {}, {}
-        self.grid_ = kde_grid(data[label] for label in drawn) if drawn else np.empty(0)
+        # The grid reaches 3 bandwidths beyond the values the densities are of.
+        sources = [spread[k] for k in drawn if spread[k].size > 1]
+        sources = sources or [data[k] for k in drawn]
+        self.grid_ = kde_grid(sources) if drawn else np.empty(0)
         if hist and drawn:
             edges = np.histogram_bin_edges(np.concatenate(list(data.values())), bins)
+            widths = np.diff(edges)
         for label in drawn if hist else ():
+            values = spread[label]
+            if not values.size:
+                continue
+            at = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, None)
+            area = 1.0 / (data[label].size * widths[np.minimum(at, widths.size - 1)])
             shown = None if kde else label
             options = {"bins": edges, "color": colors[label], "label": shown, **_HIST}
-            self.patches_[label] = list(ax.hist(data[label], **options)[2])
+            patches = ax.hist(values, weights=area, **options)[2]
+            self.patches_[label] = list(patches)
         for label in drawn if kde else ():
+            values = spread[label]
+            if values.size < data[label].size and values.size < 2:
+                continue  # (nearly) all exactly 0: the stem says it
             try:
-                density = gaussian_kde(data[label], self.grid_)
+                density = gaussian_kde(values, self.grid_)
             except ValueError as error:
                 warnings.warn(f"No density curve for {label!r}: {error}", stacklevel=2)
                 continue
+            density *= values.size / data[label].size
             options = {"color": colors[label], "label": label, **kwargs}
             (self.lines_[label],) = ax.plot(self.grid_, density, **options)
             self.densities_[label] = density
+        self._draw_zeros(ax, data, drawn if zeros else [])
         self.extremes_ = {
             k: (float(data[k].min()), float(data[k].max())) for k in drawn
         }
@@ -290,10 +340,40 @@ class WeightDistributionDisplay:
         epochs = set(self.epochs.values())
         at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
         ax.set_title((self.key or "Weights") + at)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend()
+        handles, _ = ax.get_legend_handles_labels()
+        self.legend_ = None
+        if handles:  # right of the axes, outside the data
+            self.legend_ = ax.legend(handles=handles, **_OUTSIDE)
         self.ax_, self.box_ax_, self.figure_ = ax, box_ax, fig
         return self
+
+    def _draw_zeros(self, ax: Axes, data: Mapping[str, Any], labels: list) -> None:
+        """A stem at 0 per label of ``labels`` with exact zeros, as tall as their
+        share (of the axes' height), and their count beside it."""
+        self.zero_stems_, self.zero_texts_ = {}, {}
+        placed: list[float] = []
+        on = ax.get_xaxis_transform()  # x: data, y: share of the axes' height
+        for label in labels:
+            count, total = self.zero_counts_[label], data[label].size
+            if not count:
+                continue
+            share, color = count / total, self.colors_[label]
+            (self.zero_stems_[label],) = ax.plot(
+                [0.0, 0.0],
+                [0.0, share],
+                **_STEM,
+                color=color,
+                transform=on,
+                label=f"{label}: exactly 0 (stem)",
+            )
+            y = share
+            while any(abs(y - other) < 0.07 for other in placed):  # apart
+                y -= 0.07
+            placed.append(y)
+            text = f"{label}: {count:,} of {total:,} exactly 0 ({share:.1%})"
+            self.zero_texts_[label] = ax.annotate(
+                text, xy=(0.0, y), xycoords=on, color=color, **_STEM_TEXT
+            )
 
 
 class WeightEvolutionDisplay:
@@ -615,7 +695,7 @@ class WeightBarsDisplay:
         if self.epochs is not None:
             title += f": epoch {self.epochs[0]} vs {self.epochs[1]}"
         ax.set_title(title)
-        ax.legend(fontsize="small")
+        ax.legend(**_OUTSIDE)  # right of the axes, outside the bars
         self.ax_, self.figure_ = ax, fig
         return self
 
@@ -640,6 +720,8 @@ class NetworkDisplay:
         edge_weights: Their ``w[i, j]``; ``n_weights``, ``n_zero``: the counts.
         edges_: The ``LineCollection`` of the edges; ``nodes_``: the nodes.
         colorbar_: The colour bar of ``|w|``, or ``None``.
+        clip_: The ``|w|`` where the colour scale is clipped, or ``None`` when no
+            edge drawn lies above the scale.
 
     Examples:
         >>> kernels = [np.array([[1.0, 0.0], [0.5, -2.0]]), np.array([[1.0], [0.0]])]
@@ -742,6 +824,21 @@ class NetworkDisplay:
             >>> NetworkDisplay.from_history(WeightHistory.from_arrays(w, [0])).n_zero
             4
         """
+        display = cls._of_history(
+            history, record=record, keys=keys, max_units=max_units
+        )
+        return display.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def _of_history(
+        cls,
+        history: WeightHistory,
+        *,
+        record: int = -1,
+        keys: Sequence[str | int] | None = None,
+        max_units: int = 16,
+    ) -> NetworkDisplay:
+        """The Display of :meth:`from_history`, not drawn."""
         check_history(history)
         if keys is None:
             keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
@@ -759,13 +856,12 @@ class NetworkDisplay:
         layer_names = [
             names.get(k, k.split("/")[-2] if "/" in k else k) for k, _, _ in chosen
         ]
-        display = cls(
+        return cls(
             [array[index] for _, array, _ in chosen],
             layer_names=layer_names,
             max_units=max_units,
             epoch=int(epochs[index]),
         )
-        return display.plot(ax=ax, **kwargs)
 
     @classmethod
     def from_kernels(
@@ -819,12 +915,18 @@ class NetworkDisplay:
         node_size: float | None = None,
         colorbar: bool = True,
         width_scale: str = "network",
+        clip: float | None = 95.0,
         **kwargs: Any,
     ) -> NetworkDisplay:
         """Draw the nodes and edges.
 
         Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
         ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
+        Its colour runs from ``|w| = 0`` to the ``clip`` percentile of the drawn
+        edges' ``|w|``, so that a few large weights do not push all the others to
+        one end; the edges above it get the top colour, and the title says where
+        the colour is clipped (``clip_``). A ``norm`` passed on (``kwargs``) is
+        used as given (its ``vmax`` the clip).
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
@@ -834,6 +936,8 @@ class NetworkDisplay:
             node_size: Marker area of the nodes; ``None``: from their number.
             colorbar: Add a colour bar of ``|w|``.
             width_scale: ``"network"`` or ``"layer"`` (for layers of different scales).
+            clip: The percentile of the drawn ``|w|`` where the colour scale ends,
+                in (0, 100]; ``None``: the largest ``|w|``.
             **kwargs: Passed to the edges' ``LineCollection``.
 
         Returns:
@@ -861,7 +965,13 @@ class NetworkDisplay:
             mask = self.edges[:, 0] == index
             scale[mask] = magnitude[mask].max()
         widths = min_width + (max_width - min_width) * magnitude / scale
-        options = {"cmap": cmap, "norm": Normalize(0.0, top), "zorder": 1, **kwargs}
+        norm = kwargs.pop("norm", None)
+        if norm is None:
+            vmax = top if clip is None else edge_clip(magnitude, clip)
+            norm = Normalize(0.0, vmax)
+        clipped = norm.vmax is not None and bool(np.any(magnitude > norm.vmax))
+        self.clip_ = float(norm.vmax) if clipped else None
+        options = {"cmap": cmap, "norm": norm, "zorder": 1, **kwargs}
         segments = np.array(segments, dtype=np.float64).reshape(-1, 2, 2)
         self.edges_ = LineCollection(segments, linewidths=widths, **options)
         self.edges_.set_array(magnitude)
@@ -895,12 +1005,41 @@ class NetworkDisplay:
                 f"showing at most {self.max_units} units per layer: "
                 "those with the largest |w|"
             )
+        if self.clip_ is not None:
+            share = float(np.mean(magnitude > self.clip_))
+            lines.append(
+                f"colour clipped at |w| = {self.clip_:.3g} "
+                f"({share:.0%} of the edges drawn lie above)"
+            )
         ax.set_title("\n".join(lines), fontsize="medium")
         self.colorbar_ = None
         if colorbar:
-            self.colorbar_ = fig.colorbar(self.edges_, ax=ax, label="|w|", shrink=0.8)
+            extend = "max" if self.clip_ is not None else "neither"
+            label = "|w|" + (" (clipped)" if self.clip_ is not None else "")
+            self.colorbar_ = fig.colorbar(
+                self.edges_, ax=ax, label=label, shrink=0.8, extend=extend
+            )
         self.ax_, self.figure_ = ax, fig
         return self
+
+
+def edge_clip(magnitudes: Any, percentile: float) -> float:
+    """The ``percentile`` (in (0, 100]) of the ``magnitudes`` (the ``|w|`` of the
+    edges drawn): where a network's colour scale ends; 1 without any.
+
+    Examples:
+        >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
+        0.25
+    """
+    percentile = _check_real(
+        "clip", percentile, "a percentile in (0, 100]", lambda v: 0 < v <= 100
+    )
+    values = np.asarray(magnitudes, dtype=np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 1.0
+    value = float(np.percentile(values, percentile))
+    return value if value > 0 else (float(values.max()) or 1.0)
 
 
 def plot_weight_distribution(
@@ -921,7 +1060,8 @@ def plot_weight_distribution(
 
     Examples:
         >>> from kreg.history import WeightHistory
-        >>> one = lambda s: WeightHistory.from_arrays({"d": np.eye(3)[None] * s}, [0])
+        >>> w = np.arange(1.0, 10.0).reshape(1, 3, 3)
+        >>> one = lambda s: WeightHistory.from_arrays({"d": w * s}, [0])
         >>> runs = [one(1), one(2)]
         >>> disp = plot_weight_distribution(runs)
         >>> list(disp.lines_), len(disp.boxes_["boxes"])

@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
+#: A legend right of its axes, outside the data.
+_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 #: The look of the break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
@@ -321,9 +323,12 @@ class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
     A line per weight, through its value after training at each lambda. Under L1
-    the lines reach exactly 0 and stay (the proximal step; black dots mark them);
-    under L2 they shrink toward 0 without reaching it. A sweep's models start alike,
-    so a line follows one weight across them.
+    the lines reach exactly 0 (the proximal step; black dots mark them); under L2
+    they shrink toward 0 without reaching it. A sweep's models start alike, so a
+    line follows one weight across them; but each lambda's model is trained on its
+    own, and in a non-convex network a weight exactly 0 at one lambda can be
+    non-zero at a larger one (it "leaves 0 again"): those are counted in the
+    title and ringed.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -336,6 +341,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
     Attributes:
         lines_: A ``Line2D`` per weight; ``zeros_``: the exact zeros' dots or ``None``.
         n_zero_: Per lambda, how many of the drawn weights are exactly 0.
+        revived_: The weights (columns) exactly 0 at some ``lam > 0`` and non-zero
+            at a larger lambda; ``revived_points_``: the rings on their first
+            non-zero point after a zero, or ``None``.
         positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
         indices_, seed_: (:meth:`from_result`) the flat indices drawn, and the seed.
         notes_: Lambda -> the ``Text`` of its note.
@@ -464,11 +472,32 @@ class RegularizationPathDisplay(_LambdaDisplay):
             rows, _ = np.nonzero(exact)
             style = dict(s=22, color="black", zorder=4, label="exactly 0")
             self.zeros_ = ax.scatter(positions[rows], np.zeros(rows.size), **style)
+        # A weight leaves 0 again: non-zero at a lambda after one where it was 0.
+        was_zero = np.maximum.accumulate(exact, axis=0)
+        again = (self.values != 0.0) & np.vstack(
+            [np.zeros((1, k), bool), was_zero[:-1]]
+        )
+        self.revived_ = [int(j) for j in np.flatnonzero(again.any(axis=0))]
+        self.revived_points_ = None
+        if mark_zeros and self.revived_:
+            first = np.vstack([again[:1], again[1:] & ~again[:-1]])  # each return
+            rows, cols = np.nonzero(first)
+            ring = dict(s=70, facecolors="none", edgecolors="black", linewidths=1.2)
+            self.revived_points_ = ax.scatter(
+                positions[rows],
+                self.values[rows, cols],
+                zorder=5,
+                label="non-zero again",
+                **ring,
+            )
         kind = _KIND_NAMES.get(str(self.kind))
         what = f"{k} weights" + (f" of {self.key}" if self.key else "")
         title = f"Regularization path{f' ({kind})' if kind else ''}: {what}"
         if self.n_zero_[-1] and self.lams[-1] > 0:
             title += f"\n{int(self.n_zero_[-1])} of {k} exactly 0 at the largest λ"
+        if self.revived_:
+            n = len(self.revived_)
+            title += f"\n{n} of {k} exactly 0 at a λ, non-zero again at a larger one"
         beside = dict(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
         shown = (k <= 10) if legend is None else legend
         return self._finish(title, "weight after training", beside if shown else None)
@@ -613,7 +642,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         return self._finish(
             f"Validation curve: best λ = {best} ({value})",
             word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            {"loc": "best"},
+            _OUTSIDE,
         )
 
 
@@ -729,7 +758,7 @@ class SparsityDisplay(_LambdaDisplay):
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
         title = f"Sparsity: {self.mean_['exact'][-1]:.1%} exactly 0 at the largest λ"
-        return self._finish(title, "fraction of kernel weights", {"loc": "best"})
+        return self._finish(title, "fraction of kernel weights", _OUTSIDE)
 
 
 class SweepBoundariesDisplay:
