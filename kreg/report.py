@@ -885,7 +885,11 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "variant on the same colour scale; the black line is the 0.5 "
             "decision boundary. Filled circles: training points; white "
             "triangles: validation points (colour = true class). A boundary "
-            "that bends around single training points is overfitting them.",
+            "that bends around single training points is overfitting them. "
+            "Each title gives the boundary's length (kreg.boundary_length, in "
+            "the data's units; longer is more wiggly) as mean ± std over the "
+            "seeds; the panels draw the first seed, whose models and weights the "
+            "other figures show too.",
         )
         if getattr(result, "grid", None) is not None
         else None,

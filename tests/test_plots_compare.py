@@ -634,3 +634,22 @@ def test_real_result_plot_method_and_history_figures(real_result):
     assert all(isinstance(d, NetworkDisplay) for d in networks.displays_.values())
     bars = plot_variant_weight_bars(real_result, k=3)
     assert all(len(d.labels) == 3 for d in bars.displays_.values())
+
+
+def test_boundary_titles_give_the_length_over_seeds_and_of_the_drawn_seed():
+    import kreg
+
+    result = kreg.compare(hidden=(8, 8), epochs=20, batch_size=40, seeds=[4, 7])
+    disp = plot_decision_boundaries(result)
+    for name in result.variants:
+        lengths = result.per_seed[name]["boundary_length"]
+        title = disp.axes_[name].get_title()
+        assert title.endswith(
+            f"boundary {lengths.mean():.2f} ± {lengths.std():.2f}; drawn: seed 4, "
+            f"{lengths[0]:.2f}"
+        )
+        # The drawn panel is seed 4's: its grid gives that length again.
+        grid = result.grid
+        drawn = kreg.boundary_length(grid["xx"], grid["yy"], result.decision[name])
+        assert drawn == pytest.approx(lengths[0], rel=1e-9)
+    plt.close("all")

@@ -126,6 +126,22 @@ def _metric_title(result: Any, variant: str) -> str:
     return f"{variant} ({', '.join(parts)})" if parts else variant
 
 
+def _boundary_title(result: Any, variant: str) -> str:
+    """:func:`_metric_title` on two lines, then the boundary length (mean ± std
+    over the seeds, and the drawn seed's own with several seeds)."""
+    lines = [_metric_title(result, variant).replace(" (", "\n(", 1)]
+    m = (getattr(result, "metrics", None) or {}).get(variant, {})
+    if "boundary_length" in m:
+        text = f"boundary {m['boundary_length']:.2f}"
+        per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
+        if _n_seeds(result) > 1 and "boundary_length" in per_seed:
+            std = result.metrics_std[variant]["boundary_length"]
+            drawn = per_seed["boundary_length"][0]
+            text += f" ± {std:.2f}; drawn: seed {result.seeds[0]}, {drawn:.2f}"
+        lines.append(text)
+    return "\n".join(lines)
+
+
 def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
     """Variant -> "diverged at epoch N", from its curves, weights and decision grid."""
     curves = getattr(result, "curves", None) or {}
@@ -271,7 +287,7 @@ class DecisionBoundaryDisplay:
             result.grid["yy"],
             {v: result.decision[v] for v in chosen},
             data=dict(result.data) if points else None,
-            titles={v: _metric_title(result, v) for v in chosen},
+            titles={v: _boundary_title(result, v) for v in chosen},
             notes=_notes(result, chosen),
         )
         return display.plot(ax=ax, **kwargs)
