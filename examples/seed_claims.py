@@ -281,18 +281,23 @@ def lecture_sweeps(seeds, epochs) -> dict:
     """An L2 and an L1 sweep on the lecture's data (``LECTURE_GRID``)."""
     x, y, split = lecture_data()
     return {
-        kind: kreg.sweep(
-            x=x,
-            y=y,
-            validation_split=split,
-            kind=kind,
-            lams=lams,
-            seeds=seeds,
-            epochs=epochs,
-            grid_resolution=2,
-        )
+        kind: _sweep(x, y, split, kind, lams, seeds, epochs)
         for kind, lams in LECTURE_GRID.items()
     }
+
+
+def _sweep(x, y, split, kind, lams, seeds, epochs):
+    """``kreg.sweep`` of ``kind`` over ``lams`` on ``x, y`` (no decision grid)."""
+    return kreg.sweep(
+        x=x,
+        y=y,
+        validation_split=split,
+        kind=kind,
+        lams=lams,
+        seeds=seeds,
+        epochs=epochs,
+        grid_resolution=2,
+    )
 
 
 def width(seeds, epochs) -> dict:
@@ -322,16 +327,7 @@ def penalty_grid(x, y, seeds, epochs, n_val: int = 500) -> dict:
     """
     split = split_for(len(x) - n_val, n_val)
     runs = {
-        kind: kreg.sweep(
-            x=x,
-            y=y,
-            validation_split=split,
-            kind=kind,
-            lams=lams,
-            seeds=seeds,
-            epochs=epochs,
-            grid_resolution=2,
-        )
+        kind: _sweep(x, y, split, kind, lams, seeds, epochs)
         for kind, lams in SMALL_GRID.items()
     }
     out = {"none": at(runs["l1"], 0)}
