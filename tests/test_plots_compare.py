@@ -75,7 +75,7 @@ def test_boundaries_one_panel_per_variant_with_shared_scale(result):
         assert panel.get_ylim() == (-1.5, 2.0)
         assert panel.figure is disp.figure_
     assert disp.ax_ is disp.axes_["none"]
-    assert disp.axes_["l2"].get_title().startswith("l2 (val acc")
+    assert disp.axes_["l2"].get_title().startswith("l2\n(val acc")
 
 
 def test_boundary_line_lies_on_the_half_probability_of_the_result(result):
