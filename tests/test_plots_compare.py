@@ -75,7 +75,7 @@ def test_boundaries_one_panel_per_variant_with_shared_scale(result):
         assert panel.get_ylim() == (-1.5, 2.0)
         assert panel.figure is disp.figure_
     assert disp.ax_ is disp.axes_["none"]
-    assert disp.axes_["l2"].get_title().startswith("l2\n(val acc")
+    assert disp.axes_["l2"].get_title().startswith("l2\nval acc")
 
 
 def test_boundary_line_lies_on_the_half_probability_of_the_result(result):
@@ -645,7 +645,7 @@ def test_boundary_titles_give_the_length_over_seeds_and_of_the_drawn_seed():
         lengths = result.per_seed[name]["boundary_length"]
         title = disp.axes_[name].get_title()
         assert title.endswith(
-            f"boundary {lengths.mean():.2f} ± {lengths.std():.2f}; drawn: seed 4, "
+            f"boundary {lengths.mean():.2f} ± {lengths.std():.2f}; seed 4 drawn: "
             f"{lengths[0]:.2f}"
         )
         # The drawn panel is seed 4's: its grid gives that length again.

@@ -129,7 +129,8 @@ def _metric_title(result: Any, variant: str) -> str:
 def _boundary_title(result: Any, variant: str) -> str:
     """:func:`_metric_title` on two lines, then the boundary length (mean ± std
     over the seeds, and the drawn seed's own with several seeds)."""
-    lines = [_metric_title(result, variant).replace(" (", "\n(", 1)]
+    name, _, numbers = _metric_title(result, variant).partition(" (")
+    lines = [name, numbers.removesuffix(")")]
     m = (getattr(result, "metrics", None) or {}).get(variant, {})
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
@@ -137,9 +138,9 @@ def _boundary_title(result: Any, variant: str) -> str:
         if _n_seeds(result) > 1 and "boundary_length" in per_seed:
             std = result.metrics_std[variant]["boundary_length"]
             drawn = per_seed["boundary_length"][0]
-            text += f" ± {std:.2f}; drawn: seed {result.seeds[0]}, {drawn:.2f}"
+            text += f" ± {std:.2f}; seed {result.seeds[0]} drawn: {drawn:.2f}"
         lines.append(text)
-    return "\n".join(lines)
+    return "\n".join(filter(None, lines))
 
 
 def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
@@ -348,7 +349,7 @@ class DecisionBoundaryDisplay:
             self._draw_points(panel, name, point_size)
             panel.set_xlim(float(self.xx.min()), float(self.xx.max()))
             panel.set_ylim(float(self.yy.min()), float(self.yy.max()))
-            panel.set_title(self.titles.get(name, name))
+            panel.set_title(self.titles.get(name, name), fontsize="small")
             panel.set_xlabel("x1")
             if i == 0:
                 panel.set_ylabel("x2")
