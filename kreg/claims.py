@@ -79,7 +79,8 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
     largest lambda's training data loss above the best lambda's.
 
     Args:
-        result: A ``kreg.ComparisonResult`` (its ``per_seed`` numbers are used).
+        result: A ``kreg.ComparisonResult`` (its ``per_seed`` numbers are used),
+            or ``None`` for a sweep's claims alone.
         sweep: A ``kreg.SweepResult``, or ``None``.
 
     Returns:
@@ -93,7 +94,7 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
         ['L2 shrinks the weights', 'L2 does not drive weights exactly to zero']
     """
     found = []
-    per_seed = result.per_seed
+    per_seed = getattr(result, "per_seed", None) or {}
     if "none" in per_seed and "l2" in per_seed:
         none, l2 = per_seed["none"], per_seed["l2"]
 

@@ -809,14 +809,15 @@ def _dense_chain(result: Any) -> bool:
     )
 
 
-def _claims_section(result: Any) -> _Section | None:
-    """The lecture's claims this run can test, with their numbers and verdicts."""
+def _claims_section(result: Any, sweep: Any = None) -> _Section | None:
+    """The lecture's claims a comparison (or a sweep) tests, with numbers and
+    verdicts."""
     from kreg.claims import check_claims
 
-    claims = check_claims(result) if hasattr(result, "per_seed") else []
+    claims = check_claims(result, sweep) if hasattr(result or sweep, "seeds") else []
     if not claims:
         return None
-    seeds = len(_seeds_of(result))
+    seeds = len(_seeds_of(result or sweep))
     rule = (
         f"over the {seeds} seeds, a claim holds when the mean of the per-seed "
         "differences lies in the claimed direction by more than two standard errors"
@@ -1176,6 +1177,7 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
     sections = [
         _Section("Best lambda", text=[best_text, note]),
         _metrics_table("Per lambda", "lambda", labels, means, stds, seeds),
+        _claims_section(None, result),
         _Section(
             "Validation curve",
             "validation",

@@ -20,6 +20,7 @@ from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES
 from kreg._towers import kernels
 from kreg._validation import _fail, check_choice, check_names
+from kreg.claims import check_claims, claims_text
 from kreg.compare import (
     _MODEL_OPTIONS,
     _SETUP_OPTIONS,
@@ -240,8 +241,13 @@ class SweepResult:
             {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()},
             "The model at",
         )
+        claims = claims_text(check_claims(None, self), len(self.seeds))
         return (
-            _table(title, header, rows) + "\n" + footer + ("\n" + note if note else "")
+            _table(title, header, rows)
+            + "\n"
+            + footer
+            + ("\n" + claims if claims else "")
+            + ("\n" + note if note else "")
         )
 
     def _units_kept(self) -> list[list[int]]:

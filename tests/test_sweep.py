@@ -315,3 +315,19 @@ def test_summary_shows_the_units_kreg_prune_keeps_per_lambda():
         row = next(line for line in lines[4:] if line.startswith(f"{lam:.4g}"))
         assert row.split()[-1] == units
     assert lines[5].split()[-1] != lines[4].split()[-1]  # L1 removed units
+
+
+def test_summary_and_report_state_whether_a_too_large_lambda_underfits(tmp_path):
+    from kreg.report import write_sweep_report
+
+    result = sweep(kind="l2", lams=[0.0, 1.0, 400.0], seeds=[0, 1], **SMALL)
+    train = result.metrics["train_loss"]
+    best, last = result.best_index, 2
+    differences = train[:, last] - train[:, best]
+    error = differences.std(ddof=1) / np.sqrt(2)
+    holds = differences.mean() > 2 * error
+    verdict = "holds" if holds else "does not hold in this run"
+    assert f"A too-large lambda underfits: {verdict}" in result.summary()
+    paths = write_sweep_report(result, tmp_path / "out", dpi=30)
+    page = open(paths["report.html"], encoding="utf-8").read()
+    assert "A too-large lambda underfits" in page and verdict in page
