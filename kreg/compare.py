@@ -1428,7 +1428,7 @@ def _options(arguments: Mapping[str, Any], names: Sequence[str]) -> dict[str, An
     return {name: arguments[name] for name in names}
 
 
-def _compare_model(
+def _run_model(
     model: Any,
     x: Any,
     y: Any,
@@ -1452,8 +1452,11 @@ def _compare_model(
     callbacks: Sequence[Any] | None,
     strategy: Any,
     progress: bool,
-) -> ComparisonResult:
-    """``compare`` on the user's model: the variants as towers of one model."""
+) -> dict[str, Any]:
+    """Train the variants of ``compare`` on the user's model, for every seed, as
+    towers of one model: ``_towers.train``'s run (keys ``"{variant}@{seed}"``)
+    with ``"finals"`` (key -> final numbers), ``"regs"``, ``"seeds"``,
+    ``"config"`` and ``"data"`` added."""
     from kreg.regularizers import _all_layers, _select_layers, rebuild
 
     build = None
@@ -1543,7 +1546,6 @@ def _compare_model(
         shown=shown if progress else None,
         strategy=strategy,
     )
-    names = list(regs)
     finals: dict[str, dict] = {}
     for key, curve in run["curves"].items():
         curve["penalty"] = run["penalties"][key]
@@ -1552,25 +1554,8 @@ def _compare_model(
         if "val_loss" in last:
             last["gap"] = last["val_loss"] - last["train_loss"]
         finals[key] = {**last, **_weight_stats(run["models"][key])}
-
-    def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
-        rows = [table[f"{name}@{s}"] for s in seeds]
-        return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
-
-    out = _spread(
-        {name: over_seeds(finals, name) for name in names},
-        {name: over_seeds(run["curves"], name) for name in names},
-    )
-    out["models"], out["histories"] = {}, {}
     for name, key in first.items():
-        out["models"][name] = trained = run["models"][key]
-        out["histories"][name] = WeightHistory.from_arrays(
-            {
-                w.path: np.stack([r[i] for r in run["records"][key]])
-                for i, w in enumerate(trained.weights)
-            },
-            run["record_epochs"],
-        )
+        trained = run["models"][key]
         if re.fullmatch(r"[\w.>-]+", name):
             trained.name = name
         trained.compile(
@@ -1599,14 +1584,52 @@ def _compare_model(
         "backend": keras.backend.backend(),
     }
     arrays = {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
-    return ComparisonResult(
+    run.update(
+        finals=finals,
+        regs=regs,
+        seeds=seeds,
         config=config,
+        data=arrays if y_train is not None else {},
+    )
+    return run
+
+
+def _model_history(run: Mapping[str, Any], key: str) -> WeightHistory:
+    """The recorded weights of the model ``key`` of a ``_run_model`` run."""
+    records = run["records"][key]
+    return WeightHistory.from_arrays(
+        {
+            w.path: np.stack([r[i] for r in records])
+            for i, w in enumerate(run["models"][key].weights)
+        },
+        run["record_epochs"],
+    )
+
+
+def _compare_model(model: Any, x: Any, y: Any, **options: Any) -> ComparisonResult:
+    """``compare`` on the user's model (see ``_run_model``)."""
+    run = _run_model(model, x, y, **options)
+    names, seeds = list(run["regs"]), run["seeds"]
+
+    def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
+        rows = [table[f"{name}@{s}"] for s in seeds]
+        return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
+
+    out = _spread(
+        {name: over_seeds(run["finals"], name) for name in names},
+        {name: over_seeds(run["curves"], name) for name in names},
+    )
+    first = {name: f"{name}@{seeds[0]}" for name in names}
+    out["models"] = {name: run["models"][key] for name, key in first.items()}
+    out["histories"] = {name: _model_history(run, key) for name, key in first.items()}
+    return ComparisonResult(
+        config=run["config"],
         variants=names,
         seeds=seeds,
-        epochs=np.arange(1, epochs + 1),
+        epochs=np.arange(1, run["config"]["epochs"] + 1),
         grid=None,
         decision={},
-        data=arrays if y_train is not None else {},
+        data=run["data"],
         timing={"train_seconds": run["seconds"]},
         **out,
     )
@@ -1622,10 +1645,10 @@ def _keywords(function: Callable, *leave_out: str) -> tuple[str, ...]:
     )
 
 
-#: The arguments of ``compare`` and ``sweep`` that ``_setup`` and ``_compare_model``
+#: The arguments of ``compare`` and ``sweep`` that ``_setup`` and ``_run_model``
 #: take (their keywords).
 _SETUP_OPTIONS = _keywords(_setup)
-_MODEL_OPTIONS = _keywords(_compare_model, "variants", "lam")
+_MODEL_OPTIONS = _keywords(_run_model, "variants", "lam")
 
 #: The keywords of ``compare`` and ``sweep`` that apply to a user's model only.
 MODEL_ONLY = tuple(n for n in _MODEL_OPTIONS if n not in _SETUP_OPTIONS)

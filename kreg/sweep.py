@@ -31,15 +31,16 @@ from kreg.compare import (
     _builtin_regularizers,
     _cell,
     _check_applies,
-    _compare_model,
     _diverged_note,
     _first_nonfinite_epoch,
     _model_data,
+    _model_history,
     _optimizer_for,
     _options,
     _over_seeds,
     _record_epochs,
     _record_frequency,
+    _run_model,
     _run_title,
     _setup,
     _slice_metrics,
@@ -335,13 +336,6 @@ def _sweep_model(
     model: Any, x: Any, y: Any, kind: str, lams: np.ndarray, options: dict
 ) -> SweepResult:
     """``sweep`` on the user's model: ``kreg.compare`` with a variant per lambda."""
-    if options["seeds"] is not None:
-        _fail(
-            "seeds",
-            "None for a sweep of a model (one run from seed; kreg.compare(model, "
-            "..., seeds=...) trains several)",
-            options["seeds"],
-        )
     _, n_train = _model_data(
         x, y, options["validation_data"], options["validation_split"]
     )
@@ -351,21 +345,34 @@ def _sweep_model(
         name: _builtin_regularizers(kind, float(lam), n_train, 1, prox)[0]
         for name, lam in zip(names, lams, strict=True)
     }
-    result = _compare_model(model, x, y, variants=variants, lam=0.0, **options)
-    per_lam = [kernels(result.models[name]) for name in names]  # the same layout
+    run = _run_model(model, x, y, variants=variants, lam=0.0, **options)
+    seeds = run["seeds"]
+    keys = [[f"{name}@{s}" for name in names] for s in seeds]  # [seed][lambda]
+
+    def stacked(value: Any) -> dict[str, np.ndarray]:
+        """The entries of the dicts ``value(key)`` that all have, as ``(S, L,
+        ...)`` arrays."""
+        rows = [[value(key) for key in row] for row in keys]
+        return {
+            k: np.array([[entry[k] for entry in row] for row in rows])
+            for k in rows[0][0]
+            if all(k in entry for row in rows for entry in row)
+        }
+
     # Keyed without the model's own name, as the built-in "hidden_1/kernel".
-    paths = {
-        kernel.path.split("/", 1)[-1]: np.stack([to_numpy(k[i]) for k in per_lam])[None]
-        for i, kernel in enumerate(per_lam[0])
-    }
-    keys = set.intersection(*(set(m) for m in result.metrics.values()))
-    config = dict(result.config)
+    first = kernels(run["models"][keys[0][0]])
+    kernel_paths = [kernel.path.split("/", 1)[-1] for kernel in first]
+    paths = stacked(
+        lambda key: dict(
+            zip(kernel_paths, map(to_numpy, kernels(run["models"][key])), strict=True)
+        )
+    )
+    config = dict(run["config"])
     config.pop("variants")
     config.update(
         kind=kind,
         lams=[float(lam) for lam in lams],
         l1_mode=options["l1_mode"],
-        seeds=[config["seed"]],
         regularizers=[
             keras.saving.serialize_keras_object(r) for r in variants.values()
         ],
@@ -374,22 +381,16 @@ def _sweep_model(
         config=config,
         kind=kind,
         lams=lams,
-        seeds=[config["seed"]],
-        epochs=result.epochs,
-        metrics={
-            key: np.array([[result.metrics[name][key] for name in names]])
-            for key in sorted(keys)
-        },
-        curves={
-            key: np.stack([result.curves[name][key] for name in names])[None]
-            for key in result.curves[names[0]]
-        },
+        seeds=seeds,
+        epochs=np.arange(1, config["epochs"] + 1),
+        metrics=stacked(run["finals"].get),
+        curves=stacked(run["curves"].get),
         paths=paths,
         grid=None,
         decision=None,
-        data=result.data,
-        histories=[result.histories[name] for name in names],
-        timing=result.timing,
+        data=run["data"],
+        histories=[_model_history(run, key) for key in keys[0]],
+        timing={"train_seconds": run["seconds"]},
     )
 
 
@@ -468,8 +469,10 @@ def sweep(
         shuffle: With a model: see ``kreg.compare``.
         callbacks: With a model: see ``kreg.compare``.
         strategy: With a model: see ``kreg.compare``.
-        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``; ``None``:
-            one run from ``seed``.
+        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]`` (with a
+            model, each seed initializes its layers afresh, as in
+            ``kreg.compare``); ``None``: one run from ``seed`` (with a model, from
+            its current weights).
         n_samples: Moons: number of points.
         noise: Moons: standard deviation of the Gaussian noise (None: none).
         data_seed: Moons: ``random_state`` of ``make_moons``.

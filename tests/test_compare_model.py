@@ -407,8 +407,27 @@ def test_seeds_initialize_afresh_and_report_mean_and_spread():
         assert_close(result.metrics_std[name]["l2_norm"], values.std())
         starts = result.histories[name].keys()
         assert all(result.histories[name][k].shape[0] == 3 for k in starts)
-    with pytest.raises(ValueError, match="argument `seeds`: expected None for a sweep"):
-        kreg.sweep(_regression_mlp(), x, y, lams=[0, 1], seeds=[0, 1], loss="mse")
+
+
+def test_sweep_of_a_model_over_seeds_stacks_each_seeds_comparison():
+    x, y = _regression_data(60)
+    options = dict(lams=[0.0, 2.0], loss="mse", epochs=2)
+    swept = kreg.sweep(_regression_mlp(), x, y, seeds=[3, 4], **options)
+    assert swept.seeds == [3, 4] and swept.config["seeds"] == [3, 4]
+    assert swept.metrics["val_loss"].shape == (2, 2)
+    assert swept.curves["train_loss"].shape == (2, 2, 2)
+    # Each seed's row is the sweep of that seed alone, from the same fresh weights.
+    alone = kreg.sweep(_regression_mlp(), x, y, seeds=[4], **options)
+    for key in ("val_loss", "l2_norm", "penalty"):
+        assert_close(swept.metrics[key][1], alone.metrics[key][0])
+    for path, kernel in swept.paths.items():
+        assert kernel.shape[:2] == (2, 2)
+        assert_close(kernel[1], alone.paths[path][0])
+        assert not np.allclose(kernel[0], kernel[1])  # two initializations
+    assert_close(swept.mean["l2_norm"], swept.metrics["l2_norm"].mean(axis=0))
+    assert np.all(swept.metrics["penalty"][:, 0] == 0)
+    assert np.all(swept.metrics["penalty"][:, 1] > 0)
+    assert len(swept.histories) == 2
 
 
 @pytest.mark.parametrize("function", [kreg.compare, kreg.sweep])
