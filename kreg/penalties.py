@@ -233,11 +233,15 @@ def group_subgradient(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
     """``strength * sqrt(p_g) * w_g / ||w_g||`` for the groups spanning ``axes``
     (0 for a group at 0): the gradient of the group-lasso penalty. ``strength``
     is ``lam / (2 n)``, or an array broadcastable to ``w`` (one per slice)."""
-    size = math.prod(int(w.shape[axis]) for axis in axes)
     norms = _norms(w, axes, keepdims=True)
     inverse = ops.where(norms > 0, 1 / ops.where(norms > 0, norms, 1), 0)
-    weight = ops.cast(strength, w.dtype) * ops.cast(math.sqrt(size), w.dtype)
-    return weight * w * inverse
+    return group_weight(w, strength, axes) * w * inverse
+
+
+def group_weight(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
+    """``strength * sqrt(p_g)``, ``p_g`` the size of a group spanning ``axes``."""
+    size = math.prod(int(w.shape[axis]) for axis in axes)
+    return ops.cast(strength, w.dtype) * ops.cast(math.sqrt(size), w.dtype)
 
 
 def group_norms(w: Any, groups: str = "units") -> Any:

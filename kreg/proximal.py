@@ -31,14 +31,13 @@ changes nothing.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
 
-from kreg.penalties import GROUPS, group_axes, group_subgradient, scale
+from kreg.penalties import GROUPS, group_axes, group_subgradient, group_weight, scale
 
 __all__ = [
     "ProximalAdam",
@@ -169,8 +168,7 @@ class _GroupTerm:
         inverse = ops.mean(
             1 / ops.broadcast_to(step, w.shape), axis=axes, keepdims=True
         )
-        size = math.prod(int(w.shape[axis]) for axis in axes)
-        weight = ops.cast(self.strength, w.dtype) * ops.cast(math.sqrt(size), w.dtype)
+        weight = group_weight(w, self.strength, axes)
         return _block_shrink(w, weight / inverse, axes)
 
 

@@ -173,11 +173,17 @@ def alive(
     return inputs, masks
 
 
-def dense_chain_params(kernels: list[np.ndarray]) -> int:
-    """The parameters :func:`prune` leaves of a chain of Dense layers with biases
-    and element-wise activations, from its kernels alone."""
+def dense_chain_units(kernels: list[np.ndarray]) -> list[int]:
+    """The inputs and the units per layer that :func:`prune` keeps of a chain of
+    Dense layers with element-wise activations, from its kernels alone (one
+    where none is alive)."""
     inputs, masks = alive(kernels, [1] * len(kernels))
-    sizes = [max(int(mask.sum()), 1) for mask in (inputs, *masks)]
+    return [max(int(mask.sum()), 1) for mask in (inputs, *masks)]
+
+
+def dense_chain_params(kernels: list[np.ndarray]) -> int:
+    """The parameters :func:`prune` leaves of such a chain, with biases."""
+    sizes = dense_chain_units(kernels)
     return sum(a * b + b for a, b in itertools.pairwise(sizes))
 
 

@@ -49,7 +49,7 @@ from kreg.compare import (
     _weight_paths,
 )
 from kreg.history import WeightHistory
-from kreg.prune import alive
+from kreg.prune import dense_chain_units
 
 __all__ = ["KINDS", "SweepResult", "default_lams", "sweep"]
 
@@ -262,11 +262,7 @@ class SweepResult:
         if not dense:
             return []
         return [
-            [
-                max(int(mask.sum()), 1)
-                for mask in alive([k[i] for k in finals], [1] * len(finals))[1]
-            ]
-            for i in range(len(self.lams))
+            dense_chain_units([k[i] for k in finals])[1:] for i in range(len(self.lams))
         ]
 
     @property
