@@ -957,9 +957,9 @@ def write_report(
         out_dir: The output directory.
         force: Write into a non-empty ``out_dir``, replacing files of the same
             names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run, from which
-            ``total_seconds`` runs up to the data file written; ``None``: from
-            ``result.timing["total_seconds"]`` (or the training time) earlier.
+        started: ``time.perf_counter()`` at the start of the run: ``total_seconds``
+            runs from it to the data file written. ``None``: the run's
+            ``result.timing`` total (or training time) plus this call's time.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
