@@ -2,9 +2,7 @@
 
 ``WeightHistory`` keeps copies of the weights before training and after every
 epoch (or batch), in memory or streamed to a directory; ``stats`` summarizes them,
-``save`` and ``load`` keep them in one ``.npz`` file. Keras keeps no weights per
-epoch (``TensorBoard(histogram_freq=1)`` writes histograms, never the initial
-weights, and needs TensorFlow).
+``save`` and ``load`` keep them in one ``.npz`` file (guide: "Weight history").
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ from kreg._backend import to_numpy
 from kreg._io import TMP_PREFIX, atomic_write
 from kreg._validation import (
     _fail,
+    _Shown,
     check_bool,
     check_choice,
     check_int,
@@ -92,11 +91,7 @@ def _key_list(keys: Sequence[str]) -> str:
 
 
 def _find_key(key: Any, keys: Sequence[str], unknown: str) -> str:
-    """``key``, or the one of ``keys`` that ends with ``"/" + key``.
-
-    Raises a ``KeyError`` if several do, or none (``unknown`` says what ``key`` is
-    not, then introduces the list of ``keys``).
-    """
+    """``key``, or the one of ``keys`` ending with ``"/" + key``; else a KeyError."""
     if key in keys:
         return key
     matches = [k for k in keys if isinstance(key, str) and k.endswith("/" + key)]
@@ -118,16 +113,15 @@ def _stack(parts: list, shape: tuple, dtype: str) -> np.ndarray:
 
 
 def _check_ints(name: str, values: Any) -> list[int]:
-    expected = "a sequence of integers"
-    if isinstance(values, (str, bytes)):
-        _fail(name, expected, values, TypeError)
     try:
-        items = list(values)
+        items = None if isinstance(values, (str, bytes)) else list(values)
     except TypeError:
-        _fail(name, expected, values, TypeError)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, np.integer)):
-            _fail(name, expected, values, TypeError)
+        items = None
+    if items is None or any(
+        isinstance(item, bool) or not isinstance(item, (int, np.integer))
+        for item in items
+    ):
+        _fail(name, "a sequence of integers", values, TypeError)
     return [int(item) for item in items]
 
 
@@ -178,9 +172,8 @@ class WeightStats(dict):
     - ``zero_fraction = mean(w == 0)``, ``small_fraction = mean(|w| < tol)``,
     - ``p5``, ``p25``, ``p50``, ``p75``, ``p95``: ``numpy.percentile`` (linear).
 
-    ``print(stats)`` (or ``stats.to_string()``) shows the summary, one table per
-    weight. Like ``WeightHistory``, ``stats[...]`` accepts a unique suffix of a key
-    (``stats["dense/kernel"]``).
+    ``print(stats)`` shows the summary (:meth:`to_string`); ``stats[...]`` accepts a
+    unique suffix of a key, as ``WeightHistory`` does.
 
     Attributes:
         epochs: NumPy array of the recorded epochs (0 = before training).
@@ -188,9 +181,8 @@ class WeightStats(dict):
         tol: The threshold of ``small_fraction``.
         layer_names: Key -> name of the layer owning the weight.
         sizes: Key -> number of values in the weight.
-        summary: Key -> statistic -> ``{"first", "last", "change", "ratio"}``,
-            the last record against the first (``change = last - first``,
-            ``ratio = last / first``, NaN when ``first`` is 0).
+        summary: Key -> statistic -> ``{"first", "last", "change", "ratio"}``:
+            ``last - first`` and ``last / first`` (NaN when ``first`` is 0).
 
     Examples:
         >>> import numpy as np
@@ -199,8 +191,6 @@ class WeightStats(dict):
         >>> stats = history.stats()
         >>> stats["dense/kernel"]["l1"]
         array([3.5, 1.5])
-        >>> stats["dense/kernel"]["zero_fraction"]
-        array([0.25, 0.5 ])
         >>> stats.summary["net/dense/kernel"]["l1"]["ratio"]
         0.42857142857142855
     """
@@ -247,9 +237,7 @@ class WeightStats(dict):
             dense/kernel (layer 'dense', 2 values)
               statistic          epoch 0         epoch 1          change           ratio
               l1                       3             0.5            -2.5        0.166667
-              l2                 2.23607             0.5        -1.73607        0.223607
             ...
-              p95                   0.85           0.475          -0.375        0.558824
         """
         names = list(self)
         keys = (
@@ -296,8 +284,8 @@ def _metadata(layout: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
-    """The layout and kreg version of parsed metadata; a ValueError naming
-    ``where`` if it is not that of a history this kreg can read."""
+    """The layout and kreg version of parsed metadata, or a ValueError naming
+    ``where``."""
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
         raise ValueError(
             f"{where} is not a kreg WeightHistory file: its metadata does not "
@@ -359,8 +347,8 @@ def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
 
 
 def _read_weights(data: Any, layout: Mapping, path: str, *records: int) -> list:
-    """The arrays ``w0``, ``w1``, ... of an archive, one per key of ``layout``,
-    checked against its shapes (after the leading ``records`` axis, if given)."""
+    """The arrays ``w<i>`` of an archive, checked against ``layout`` (shapes
+    after a leading ``records`` axis, if given)."""
     arrays = []
     for i, key in enumerate(layout["keys"]):
         array = _read_npz_member(data, f"w{i}", path)
@@ -426,11 +414,8 @@ def _scan_records(
     directory: str, layout: Mapping[str, Any], *, values: bool, limit: float = math.inf
 ) -> Iterator[tuple[int, int, int, list]]:
     """``(index, epoch, step, arrays)`` of the first ``limit`` complete records of
-    a directory, in order (``arrays`` empty unless ``values``).
-
-    A missing index or an unreadable file ends the scan with a warning: everything
-    before it is a complete record.
-    """
+    a directory (``arrays`` empty unless ``values``); a gap or an unreadable file
+    ends the scan with a warning."""
     for expected, (index, path) in enumerate(_record_files(directory)):
         if expected >= limit:
             return
@@ -459,8 +444,7 @@ def _scan_records(
 def _read_stream(
     directory: str, layout: Mapping[str, Any], limit: float = math.inf
 ) -> tuple[list[int], list[int], dict[str, np.ndarray]]:
-    """The epochs, steps and stacked weights of the first ``limit`` complete
-    records of a directory."""
+    """The epochs, steps and stacked weights of a directory's complete records."""
     epochs, steps, parts = [], [], {key: [] for key in layout["keys"]}
     scan = _scan_records(directory, layout, values=True, limit=limit)
     for _, epoch, step, arrays in scan:
@@ -479,18 +463,12 @@ def _read_stream(
 class WeightHistory(keras.callbacks.Callback):
     """Record copies of a model's weights during ``model.fit``.
 
-    Every kernel is recorded (each variable whose name ends in ``kernel``, or is
-    ``embeddings``), biases too with ``include_bias=True``, of every layer or of
-    the ``layers`` given, nested ones included. A record is a copy of the values:
-    the initial weights, labelled with Keras' epoch index at the start of ``fit``
-    (0, or ``initial_epoch``), then the weights after every ``every``-th epoch and
-    after the last one (also on an early stop); with ``every_batches=k``, after
-    every ``k``-th training batch (counted across epochs) and the last one. In the
-    epoch mode the callback has no batch hook, so Keras keeps its asynchronous
-    batch dispatch.
-
-    The guide "Weight history" gives the details: epochs and steps, streaming,
-    reuse across ``fit`` calls, the files.
+    Records copies of every kernel (each variable whose name ends in ``kernel``, or
+    is ``embeddings``; biases too with ``include_bias=True``) of the ``layers``,
+    nested ones included: the initial weights (labelled with the epoch at the start
+    of ``fit``), then the weights after every ``every``-th epoch (or
+    ``every_batches``-th batch) and after the last one. The guide "Weight history"
+    gives the details: epochs and steps, streaming, ``append``, the files.
 
     Args:
         layers: The layers to record: names, layer objects or a list of them (a
@@ -501,9 +479,8 @@ class WeightHistory(keras.callbacks.Callback):
         every_batches: An integer >= 1 to record after every
             ``every_batches``-th training batch instead (not with ``every``).
         append: Whether a new ``fit`` continues the record. Default ``False``.
-        directory: A directory to stream the records to (created if needed), one
-            file per record as it is made, so memory stays flat and a crashed run
-            loads back; or ``None`` (default) to keep them in memory.
+        directory: A directory to stream the records to, one file per record
+            (created if needed); or ``None`` (default) to keep them in memory.
         overwrite: Whether a new record may delete another history's
             ``weight_history.json`` and ``record-NNNNNN.npz`` files in
             ``directory``. Default ``False``.
@@ -534,8 +511,6 @@ class WeightHistory(keras.callbacks.Callback):
         ['net/hidden/kernel', 'net/out/kernel']
         >>> history["hidden/kernel"].shape
         (4, 2, 3)
-        >>> bool(np.array_equal(history["out/kernel"][-1], model.get_weights()[2]))
-        True
     """
 
     def __init__(
@@ -557,12 +532,12 @@ class WeightHistory(keras.callbacks.Callback):
         if every_batches is not None:
             every_batches = check_int("every_batches", every_batches)
             if self.every != 1:
-                raise ValueError(
-                    "Invalid value for argument `every`: expected 1 (the default) "
-                    "when `every_batches` is given; records are made either per "
-                    f"epoch or per batch. Received: every={self.every}, "
-                    f"every_batches={every_batches}"
+                expected = (
+                    "1 (the default) when `every_batches` is given; records are "
+                    "made either per epoch or per batch"
                 )
+                both = _Shown(f"{self.every}, every_batches={every_batches}")
+                _fail("every", expected, both)
             # Only the per-batch mode has a batch hook (an instance attribute):
             # otherwise Keras keeps dispatching batches asynchronously.
             self.on_train_batch_end = self._on_train_batch_end
@@ -594,8 +569,7 @@ class WeightHistory(keras.callbacks.Callback):
         self._fit_started = False
 
     def _set_layout(self, layout: Mapping[str, Any]) -> None:
-        """Take the layout (keys, then key -> layer name, shape, dtype) of the
-        records to come, none of them made yet."""
+        """Start an empty record of ``layout`` (keys; key -> layer, shape, dtype)."""
         self._layout = {name: layout[name] for name in _LAYOUT}
         self._stacked: dict[str, np.ndarray] = {}
         self._pending: dict[str, list[np.ndarray]] = {k: [] for k in layout["keys"]}
@@ -611,8 +585,7 @@ class WeightHistory(keras.callbacks.Callback):
             self._steps.append(step)
 
     def _check_directory_free(self) -> None:
-        """Refuse to start a record over another history's files in the directory
-        (the files of this callback's previous ``fit``, or adopted, are its own)."""
+        """Refuse to record over another history's files in the directory."""
         directory = self.directory
         if self.overwrite or self._own_directory == os.path.abspath(directory):
             return
@@ -661,8 +634,7 @@ class WeightHistory(keras.callbacks.Callback):
         return {key: self._records_of(key) for key in self._layout["keys"]}
 
     def _records_of(self, key: str) -> np.ndarray:
-        """The read-only array of one key's records: in memory, those made since
-        the last call are appended at once."""
+        """The read-only array of one key's records."""
         if self.directory is not None:
             return self._read_directory_arrays()[key]
         parts, array = self._pending[key], self._stacked.get(key)
@@ -702,8 +674,7 @@ class WeightHistory(keras.callbacks.Callback):
         return _find_key(key, self._layout["keys"], "a recorded weight. Recorded keys")
 
     def __getitem__(self, key: str) -> np.ndarray:
-        """The records of one weight, by exact key or unique suffix ("dense/kernel");
-        a ``KeyError`` listing the candidates if none or several keys match."""
+        """The records of one weight, by exact key or unique suffix."""
         return self._records_of(self._resolve_key(key))
 
     def __contains__(self, key: object) -> bool:
@@ -734,8 +705,6 @@ class WeightHistory(keras.callbacks.Callback):
     def stats(self, tol: float = 1e-3) -> WeightStats:
         """Per-record statistics of every recorded weight (formulas: ``WeightStats``).
 
-        A streaming history is read one record at a time, so memory stays flat.
-
         Args:
             tol: The threshold of ``small_fraction``, a finite number >= 0.
                 Default ``1e-3``.
@@ -758,8 +727,6 @@ class WeightHistory(keras.callbacks.Callback):
             [5.0, 0.0005]
             >>> stats["dense/kernel"]["small_fraction"].tolist()
             [0.0, 1.0]
-            >>> round(stats.summary["dense/kernel"]["l2"]["ratio"], 6)
-            0.0001
         """
         tol = check_nonnegative("tol", tol)
         keys, shapes = self._layout["keys"], self._layout["shapes"]
@@ -786,9 +753,8 @@ class WeightHistory(keras.callbacks.Callback):
         )
 
     def _blocks(self, sizes: Mapping[str, int]) -> Iterator[tuple[str, np.ndarray]]:
-        """``(key, values)`` blocks of shape (records, size) covering the records in
-        order: one record at a time from a directory, else up to ``_STATS_BLOCK``
-        values."""
+        """``(key, values)`` blocks of shape (records, size), in order: one record at
+        a time from a directory, else up to ``_STATS_BLOCK`` values."""
         records = len(self._epochs)
         keys = self._layout["keys"]
         if self.directory is None:
@@ -807,19 +773,15 @@ class WeightHistory(keras.callbacks.Callback):
     def save(self, path: str | os.PathLike) -> None:
         """Write the history to one ``.npz`` file, atomically.
 
-        The archive holds ``epochs`` and ``steps`` (int64), one array ``w<i>`` of
-        shape ``(records, *weight_shape)`` per key in its recorded dtype, and
-        ``metadata``, a 0-d string array of JSON text (format and kreg versions,
-        keys, layer names, shapes, dtypes); NumPy reads it with
-        ``allow_pickle=False``. ``path`` is used as given (no extension added).
+        A plain archive (``numpy.load(path, allow_pickle=False)`` reads it; the
+        guide "Weight history" lists its arrays). No extension is added to ``path``.
 
         Args:
             path: The file to write.
 
         Raises:
             TypeError: If ``path`` is not a str or ``os.PathLike``.
-            OSError: If the file cannot be written (no directory, no permission,
-                a full disk); it names ``path``, left as it was.
+            OSError: If the file cannot be written; it names ``path``, left as it was.
 
         Examples:
             >>> import os, tempfile, numpy as np
@@ -845,9 +807,8 @@ class WeightHistory(keras.callbacks.Callback):
     def load(cls, path: str | os.PathLike) -> WeightHistory:
         """Read a history saved by ``save`` (a file) or streamed (a directory).
 
-        From a directory, every complete record is read, in order; a missing or
-        unreadable record file ends the reading with a warning. Files are read
-        with ``allow_pickle=False``.
+        From a directory, the complete records are read; a missing or unreadable
+        record file ends the reading with a warning.
 
         Args:
             path: An ``.npz`` file written by ``save``, or a directory written with
@@ -858,10 +819,9 @@ class WeightHistory(keras.callbacks.Callback):
 
         Raises:
             FileNotFoundError: If ``path`` does not exist.
-            OSError: If a file cannot be opened (no permission, ...); it names
-                the file.
-            ValueError: If a file is truncated or corrupt, not a WeightHistory
-                file, or of a newer format version; it names the file.
+            OSError: If a file cannot be opened; it names the file.
+            ValueError: If a file is truncated, corrupt, not a WeightHistory file or
+                of a newer format version; it names the file.
 
         Examples:
             >>> import os, tempfile, numpy as np
@@ -895,8 +855,7 @@ class WeightHistory(keras.callbacks.Callback):
     ) -> WeightHistory:
         """Build a history from arrays recorded elsewhere.
 
-        NumPy arrays are not copied (the history holds read-only views of them);
-        other array-likes are converted with ``numpy.asarray``.
+        NumPy arrays are not copied: the history holds read-only views of them.
 
         Args:
             weights: Mapping of key (e.g. ``"sequential/dense/kernel"``) to an array
@@ -904,8 +863,7 @@ class WeightHistory(keras.callbacks.Callback):
             epochs: The epoch of each record (integers, 0 = before training).
             layer_names: Key -> layer name. By default the path component before
                 the last one (``"dense"`` for ``"sequential/dense/kernel"``).
-            steps: The optimizer step of each record. Default: ``-1`` for each
-                (unknown).
+            steps: The optimizer step of each record. Default: ``-1`` (unknown).
 
         Returns:
             A ``WeightHistory`` (usable as data; as a callback it starts afresh).
@@ -965,8 +923,7 @@ class WeightHistory(keras.callbacks.Callback):
         return history
 
     def _select_variables(self, model: Any, layers: list) -> list:
-        """The variables to record (of ``model``, whose layers, nested ones
-        included, are ``layers``), in the model's order of weights."""
+        """The variables of ``model`` (with ``layers``) to record, in its order."""
 
         def keep(variable: Any) -> bool:
             name = variable.name.rsplit("/", 1)[-1]
@@ -1173,8 +1130,7 @@ class WeightHistory(keras.callbacks.Callback):
                 self.model.stop_training = True
 
     def _remove_records_from(self, first: int) -> None:
-        """Delete this directory's record files numbered ``first`` and above, and
-        the temporary files a crashed write left."""
+        """Delete the record files from number ``first`` on, and temporary files."""
         for index, path in _record_files(self.directory):
             if index >= first:
                 os.remove(path)

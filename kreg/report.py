@@ -1,12 +1,10 @@
 """Reports of kreg runs: ``report.html``, ``metrics.json``, the arrays, the figures.
 
-:func:`write_report` writes the report of a ``kreg.compare`` run into a directory,
-:func:`write_sweep_report` that of a ``kreg.sweep`` run; their docstrings list the
-files. One writer makes both from a list of sections (heading, figure, caption,
-table, text). The pieces are reusable: :class:`Report`, :func:`atomic_write`,
-:func:`write_json`, :func:`check_out_dir`, :func:`default_out_dir`,
-:func:`save_histories` and :func:`load_histories`. :mod:`kreg.plots` (the only
-module that draws) is imported when a report is written.
+:func:`write_report` (a ``kreg.compare`` run) and :func:`write_sweep_report` (a
+``kreg.sweep`` run) share one writer driven by a list of sections. The pieces are
+reusable: :class:`Report`, :func:`atomic_write`, :func:`write_json`,
+:func:`save_histories`, :func:`load_histories`. :mod:`kreg.plots` is imported only
+when a report is written.
 """
 
 from __future__ import annotations
@@ -49,9 +47,8 @@ __all__ = [
     "write_sweep_report",
 ]
 
-#: Per entry of :data:`METRIC_KEYS`: its column heading and its format, the same
-#: in every table and sentence of both reports (the formats of the command
-#: line's summary tables: exact zeros as a percentage).
+#: Per entry of :data:`METRIC_KEYS`: its column heading and its format in both
+#: reports (those of the command line's summary tables).
 _METRICS = {
     "train_loss": ("train loss", "{:.4f}"),
     "val_loss": ("val loss", "{:.4f}"),
@@ -68,9 +65,8 @@ _METRICS = {
     "boundary_length": ("boundary length", "{:.2f}"),
 }
 
-#: The metrics every result has; accuracies are there for classifiers only, the
-#: parameters after pruning for models kreg.prune takes, the boundary length for
-#: 2-D inputs.
+#: The metrics every result has (not the accuracies, the parameters after pruning
+#: or the boundary length: only some models and data have them).
 REQUIRED_KEYS = tuple(
     key
     for key in METRIC_KEYS
@@ -102,9 +98,7 @@ code { background: #f3f3f3; padding: 0 0.2em; }
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
-    The temporary file is made in the same directory (so a reader sees the old
-    file or the whole new one) and removed if anything fails, a
-    ``KeyboardInterrupt`` included. Text is written as UTF-8.
+    A reader sees the old file or the whole new one; text is written as UTF-8.
 
     Args:
         path: The file to write; its directory must exist.
@@ -154,9 +148,8 @@ def _jsonable(value: Any) -> Any:
 def write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write ``obj`` as indented JSON, atomically (see :func:`atomic_write`).
 
-    NumPy scalars and arrays become numbers and lists; NaN and infinities (not
-    valid JSON) ``null``; an object with ``get_config()``
-    ``{"class_name", "config"}``; anything else its ``repr``. Key order is kept.
+    NumPy values become numbers and lists, NaN and infinities ``null``, an object
+    with ``get_config()`` ``{"class_name", "config"}``, anything else its ``repr``.
 
     Args:
         path: The file to write.
@@ -175,12 +168,10 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Save several variants' ``WeightHistory`` objects in one ``.npz`` file.
 
-    The file is one ``WeightHistory`` (``WeightHistory.save``) holding every
-    variant's weights, each key starting with its variant's name: a
-    ``kreg.compare`` model's variable paths already do (``"l2/dense/kernel"``),
-    other keys get the prefix ``"<variant>/"``. ``WeightHistory.load`` reads it
-    as one history, :func:`load_histories` as one per variant. The variants must
-    share their record epochs (a comparison records them together).
+    The file is one ``WeightHistory`` file whose keys start with the variant's
+    name (``"l2/dense/kernel"``; ``"<variant>/"`` is prepended where missing).
+    ``WeightHistory.load`` reads it as one history, :func:`load_histories` as one
+    per variant.
 
     Args:
         histories: Mapping variant name -> ``WeightHistory``; names must not
@@ -233,9 +224,8 @@ def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> Non
 def load_histories(path: str | os.PathLike) -> dict[str, Any]:
     """Read a file written by :func:`save_histories`: one history per variant.
 
-    Keys are grouped by their first path component (the variant's name), in file
-    order; each history keeps the full keys (``"l2/dense/kernel"``), the epochs,
-    steps and layer names.
+    Keys are grouped by their first path component, the variant's name; each
+    history keeps the full keys (``"l2/dense/kernel"``).
 
     Args:
         path: A ``weights.npz`` written by :func:`save_histories` (or any
@@ -299,19 +289,14 @@ def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
 class Report:
     """An HTML report built section by section, written with its figures as PNG.
 
-    Blocks are kept in order: headings, paragraphs, preformatted text, figures
-    (rendered to PNG when added, then closed) and tables. :meth:`write` puts each
-    figure in ``DIR/<name>.png`` and the page in ``DIR/report.html`` with the same
-    PNGs embedded as base64 data URIs: no external link, script, style sheet or
-    image.
+    :meth:`write` puts each figure in ``DIR/<name>.png`` and the page in
+    ``DIR/report.html``, self-contained (the same PNGs embedded as data URIs).
 
     Args:
         title: The page title (also the first heading).
         subtitle: A line under the title.
 
     Attributes:
-        title: As given.
-        subtitle: As given.
         figures: Mapping figure name -> PNG bytes, in the order added.
 
     Examples:
@@ -522,10 +507,9 @@ def _row(cells: Sequence[tuple[str, str, bool]]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class _Section:
-    """A part of a report page: heading, paragraphs (empty ones left out), table
-    (keyword arguments of :meth:`Report.add_table`) and the figure ``draw(result)``
-    (a kreg.plots Display) written as ``<figure>.png`` with ``caption`` (a text,
-    or a function of the Display)."""
+    """A part of a page: heading, paragraphs, table (``Report.add_table``'s keyword
+    arguments), the Display ``draw(result)`` as ``<figure>.png`` with ``caption``
+    (a text or a function of the Display)."""
 
     heading: str | None = None
     figure: str | None = None
@@ -549,17 +533,15 @@ class _Section:
 
 @dataclasses.dataclass(frozen=True)
 class _Page:
-    """What a kind of report writes: the sections before the timing and the config
-    (``None`` ones left out), the data file and ``save_data(result, path)`` that
-    writes it, ``metrics(total_seconds)`` for ``metrics.json``, the paragraph of
-    the "Files" section and a note before the timing's caption."""
+    """A kind of report: its sections (``None`` ones left out), the data file and
+    ``save_data(path)``, ``metrics(total_seconds=...)``, the "Files" paragraph."""
 
     title: str
     subtitle: str
     sections: Sequence[_Section | None]
     data_file: str
-    save_data: Callable[[Any, str], None]
-    metrics: Callable[[float], dict]
+    save_data: Callable[[str], None]
+    metrics: Callable[..., dict]
     files: str
     timing_note: str = ""
 
@@ -574,10 +556,8 @@ def _write(
     command: str | None,
     dpi: float,
 ) -> dict[str, str]:
-    """Write the report ``page(result, check(result))`` describes: the run's arrays,
-    the PNGs, the page, ``metrics.json``. ``check`` (which raises for bad numbers)
-    and ``out_dir`` come before ``page`` is called, so nothing is imported, drawn
-    or written for a result or a directory that is refused."""
+    """Write the report ``page(result, check(result))``; a result or directory
+    refused is refused before anything is imported, drawn or written."""
     begin = time.perf_counter()
     rows = check(result)
     dpi = check_positive("dpi", dpi)
@@ -589,11 +569,11 @@ def _write(
     for section in filter(None, page.sections):
         section.add_to(report, result, dpi)
     written = {page.data_file: os.path.join(out_dir, page.data_file)}
-    page.save_data(result, written[page.data_file])
+    page.save_data(written[page.data_file])
     timing = getattr(result, "timing", None) or {}
     run = float(timing.get("total_seconds", timing.get("train_seconds", 0.0)))
     origin = begin - run if started is None else float(started)  # see write_report
-    metrics = page.metrics(time.perf_counter() - origin)
+    metrics = page.metrics(total_seconds=time.perf_counter() - origin)
     report.add_heading("Timing")
     report.add_table(
         [
@@ -637,8 +617,7 @@ def _seeds_of(result: Any) -> list[int]:
 
 
 def _keys_of(metrics: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The metric keys all rows have: those of ``METRIC_KEYS`` in order, then a
-    user model's own (``"val_mae"``, ...) sorted."""
+    """The metric keys all rows have: ``METRIC_KEYS`` first, then the others sorted."""
     common = set.intersection(*(set(m) for m in metrics))
     return [k for k in METRIC_KEYS if k in common] + sorted(common - set(METRIC_KEYS))
 
@@ -660,8 +639,7 @@ def _metric_values(
 
 
 def _heading_and_format(key: str) -> tuple[str, str]:
-    """The column heading and format of a metric (a user model's own: its name,
-    4 decimals)."""
+    """The column heading and format of a metric."""
     return _METRICS.get(key, (key.replace("_", " "), "{:.4f}"))
 
 
@@ -681,8 +659,7 @@ def _metrics_table(
     seeds: Sequence[int],
     shown: str = "",
 ) -> _Section:
-    """The section of the table of every metric, one row per label: with several
-    ``seeds`` each cell is ``mean ± std`` and ``shown`` ends the caption."""
+    """The table of every metric, one row per label (``mean ± std`` with seeds)."""
     several = len(seeds) > 1
     keys = _keys_of(means)
     rows = [
@@ -718,8 +695,7 @@ def _metrics_table(
 
 
 def _compare_rows(result: Any) -> tuple[list[str], list[int], list, list]:
-    """``(variants, seeds, means, stds)`` of a comparison, the metrics checked; per
-    variant, metric -> value (``{}`` for a result without ``metrics_std``)."""
+    """``(variants, seeds, means, stds)`` of a comparison, the metrics checked."""
     for variant in result.variants:
         _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
     spread = getattr(result, "metrics_std", None) or {}
@@ -734,29 +710,22 @@ def _compare_rows(result: Any) -> tuple[list[str], list[int], list, list]:
 def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     """Return the contents of ``metrics.json`` for a comparison result.
 
-    Exactly five top-level keys: ``"config"`` (``result.config``, every setting),
-    ``"variants"`` (variant -> its metrics as floats: the keys of
-    :data:`METRIC_KEYS` every variant has, in that order, then a user model's own
-    sorted; losses are data losses), ``"diverged"`` (variant -> the first epoch
-    at which its loss or weights were NaN or infinite, or ``None``),
-    ``"timing"`` (``"train_seconds"`` from ``result.timing`` and
-    ``"total_seconds"``) and ``"kreg_version"``. A result of several seeds adds
-    ``"seeds"`` (the list) and, per variant after the means, their standard
-    deviations as ``"<key>_std"`` (``result.metrics_std``).
+    The keys: ``"config"``, ``"variants"`` (variant -> metric -> float: the keys of
+    :data:`METRIC_KEYS` every variant has, then a user model's own, sorted),
+    ``"diverged"`` (variant -> the first non-finite epoch, or ``None``),
+    ``"timing"`` and ``"kreg_version"``. With several seeds, ``"seeds"`` and a
+    ``"<key>_std"`` per metric are added.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         total_seconds: Wall time of the whole run. ``None`` uses
-            ``result.timing["total_seconds"]`` if present, else the training
-            time.
+            ``result.timing["total_seconds"]``, else the training time.
 
     Returns:
-        A dict of plain Python values (NaN and infinities stay floats;
-        :func:`write_json` writes them as ``null``).
+        A dict of plain Python values (NaN stays a float, ``null`` in the file).
 
     Raises:
-        ValueError: If a variant's metrics lack a key of :data:`METRIC_KEYS` other
-            than the accuracies (those are there for classifiers only).
+        ValueError: If a variant lacks a metric of :data:`REQUIRED_KEYS`.
 
     Examples:
         >>> import kreg
@@ -764,12 +733,7 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
         >>> sorted(comparison_metrics(result))
         ['config', 'diverged', 'kreg_version', 'timing', 'variants']
     """
-    return _comparison_metrics(result, _compare_rows(result), total_seconds)
-
-
-def _comparison_metrics(result: Any, rows: tuple, total_seconds: float | None) -> dict:
-    """:func:`comparison_metrics` from the checked ``_compare_rows(result)``."""
-    variants, seeds, means, stds = rows
+    variants, seeds, means, stds = _compare_rows(result)
     keys = _keys_of(means)
     return {
         "config": _jsonable(result.config),
@@ -796,10 +760,6 @@ def _first_layer_weights(result: Any) -> Any:
     return disp
 
 
-def _save_weights(result: Any, path: str) -> None:
-    save_histories({str(v): result.histories[v] for v in result.variants}, path)
-
-
 def _dense_chain(result: Any) -> bool:
     """Whether the networks are a chain of Dense kernels (drawn as a diagram)."""
     history = result.histories[result.variants[0]]
@@ -810,8 +770,7 @@ def _dense_chain(result: Any) -> bool:
 
 
 def _claims_section(result: Any, sweep: Any = None) -> _Section | None:
-    """The lecture's claims a comparison (or a sweep) tests, with numbers and
-    verdicts."""
+    """The lecture's claims a comparison (or a sweep) tests, with their verdicts."""
     from kreg.claims import check_claims
 
     claims = check_claims(result, sweep) if hasattr(result or sweep, "seeds") else []
@@ -853,8 +812,7 @@ def _units_note(result: Any) -> str:
 
 
 def _comparison_page(result: Any, rows: tuple) -> _Page:
-    """The report of a comparison (``rows``: its checked ``_compare_rows``): the
-    summary table, then one figure a section."""
+    """The report of a comparison: the summary table, then one figure a section."""
     from kreg.plots._compare import (
         plot_decision_boundaries,
         plot_loss_curves,
@@ -964,8 +922,10 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
         "difference.",
         sections=sections,
         data_file="weights.npz",
-        save_data=_save_weights,
-        metrics=partial(_comparison_metrics, result, rows),
+        save_data=partial(
+            save_histories, {str(v): result.histories[v] for v in result.variants}
+        ),
+        metrics=partial(comparison_metrics, result),
         files="Next to this page: metrics.json (the numbers above and the config), "
         "weights.npz (every recorded weight of every variant; "
         "`kreg.WeightHistory.load('weights.npz')` reads it, "
@@ -986,37 +946,31 @@ def write_report(
     """Write a comparison's report: HTML, metrics, weights and figures.
 
     Files written in ``out_dir`` (created if missing), each atomically:
-    ``report.html`` (self-contained: the figures as PNG data URIs, the summary
-    table, the config, the timing), ``metrics.json`` (see
-    :func:`comparison_metrics`), ``weights.npz`` (every variant's weight history
-    in one file, see :func:`save_histories`) and the figures ``boundaries.png``
-    (when the result has a decision grid, i.e. data with 2 features),
-    ``losses.png``, ``weights.png``, ``network.png``, ``bars.png`` and, with
-    several seeds, ``summary.png`` (the final numbers with error bars).
+    ``report.html`` (self-contained), ``metrics.json``
+    (:func:`comparison_metrics`), ``weights.npz`` (:func:`save_histories`) and the
+    figures ``boundaries.png`` (2-D data only), ``losses.png``, ``weights.png``,
+    ``network.png`` (Dense networks), ``bars.png`` and ``summary.png`` (several
+    seeds).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         out_dir: The output directory.
         force: Write into a non-empty ``out_dir``, replacing files of the same
             names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run (the command
-            line passes the process start), or ``None``. ``total_seconds`` in
-            ``metrics.json`` runs from it until the figures and the data file are
-            written; without it, it is ``result.timing["total_seconds"]`` (or the
-            training time) plus the time this function takes to get there.
+        started: ``time.perf_counter()`` at the start of the run: ``total_seconds``
+            runs from it to the data file written. ``None``: the run's
+            ``result.timing`` total (or training time) plus this call's time.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
     Returns:
-        Mapping file name -> path, in the order written: ``"weights.npz"``, the
+        Mapping file name -> path, in the order written: the data file, the
         PNGs, ``"report.html"``, ``"metrics.json"``.
 
     Raises:
-        FileExistsError: If ``out_dir`` is a non-empty directory and ``force`` is
-            false (checked before anything is drawn or written).
+        FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
         NotADirectoryError: If ``out_dir`` is a file.
-        ValueError: If a variant's metrics lack a key of :data:`METRIC_KEYS` other
-            than the accuracies (checked before ``out_dir``).
+        ValueError: If a metric is missing (checked before ``out_dir``).
 
     Examples:
         >>> import tempfile
@@ -1036,7 +990,7 @@ def write_report(
 
 
 def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
-    """``(lams, seeds, means, stds)`` of a sweep, checked; per lambda, key -> float."""
+    """``(lams, seeds, means, stds)`` of a sweep, checked."""
     lams = np.asarray(result.lams, dtype=np.float64)
     if lams.ndim != 1 or lams.size == 0:
         _fail("result.lams", "a non-empty 1-D array", lams)
@@ -1060,29 +1014,20 @@ def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
 def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
     """Return the contents of ``metrics.json`` for a sweep result.
 
-    Exactly these top-level keys, in this order: ``"config"`` (``result.config``,
-    every setting), ``"kind"``, ``"lams"`` (the lambdas, increasing),
-    ``"best_lam"`` (the lambda of the smallest mean validation data loss),
-    ``"seeds"``, ``"per_lambda"``, ``"timing"`` (``"train_seconds"`` and
-    ``"total_seconds"``) and ``"kreg_version"``. ``"per_lambda"`` holds one dict
-    per lambda: ``"lam"``, the mean over the seeds of every metric (the keys of
-    :data:`METRIC_KEYS` the result has, in that order, then a user model's own
-    sorted; losses are data losses), with several seeds
-    ``"<key>_std"`` for each (``ddof=0``), and last ``"diverged"``: the first
-    epoch at which its loss or weights were NaN or infinite, or ``None``.
+    As :func:`comparison_metrics`, with ``"kind"``, ``"lams"``, ``"best_lam"``,
+    ``"seeds"`` and ``"per_lambda"``: per lambda ``"lam"``, the mean of every
+    metric over the seeds (with several, ``"<key>_std"`` too) and ``"diverged"``.
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
-        total_seconds: Wall time of the whole run, or ``None`` (as for
-            :func:`comparison_metrics`).
+        total_seconds: As for :func:`comparison_metrics`.
 
     Returns:
         A dict of plain Python values, NaN as a float (``null`` in the file).
 
     Raises:
-        ValueError: If ``result.mean`` or ``result.std`` lacks a key of
-            :data:`METRIC_KEYS` other than the accuracies or does not hold one
-            value per lambda.
+        ValueError: If ``result.mean`` or ``result.std`` lacks a metric of
+            :data:`REQUIRED_KEYS` or does not hold one value per lambda.
 
     Examples:
         >>> import kreg
@@ -1093,12 +1038,7 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         ['config', 'kind', 'lams', 'best_lam', 'seeds', 'per_lambda', 'timing', \
 'kreg_version']
     """
-    return _sweep_metrics(result, _sweep_rows(result), total_seconds)
-
-
-def _sweep_metrics(result: Any, rows: tuple, total_seconds: float | None) -> dict:
-    """:func:`sweep_metrics` from the checked ``_sweep_rows(result)``."""
-    lams, seeds, means, stds = rows
+    lams, seeds, means, stds = _sweep_rows(result)
     keys = _keys_of(means)
     diverged = getattr(result, "diverged", None) or {}
     per_lambda = [
@@ -1142,8 +1082,7 @@ def _save_paths(result: Any, path: str) -> None:
 
 
 def _sweep_page(result: Any, rows: tuple) -> _Page:
-    """The report of a sweep (``rows``: its checked ``_sweep_rows``): the best
-    lambda, the table, then one figure a section."""
+    """The report of a sweep: the best lambda, the table, one figure a section."""
     from kreg.plots._sweep import (
         plot_regularization_path,
         plot_sparsity,
@@ -1240,8 +1179,8 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
         + ": lambda is the only difference between the models.",
         sections=sections,
         data_file="paths.npz",
-        save_data=_save_paths,
-        metrics=partial(_sweep_metrics, result, rows),
+        save_data=partial(_save_paths, result),
+        metrics=partial(sweep_metrics, result),
         files="Next to this page: metrics.json (the numbers above and the config), "
         "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
         "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
@@ -1261,30 +1200,25 @@ def write_sweep_report(
 ) -> dict[str, str]:
     """Write a lambda sweep's report: HTML, metrics, weight paths and figures.
 
-    As :func:`write_report`, for a sweep: the page shows the best lambda and the
-    per-lambda table (mean ± std with several seeds); ``metrics.json`` is
-    :func:`sweep_metrics`; the data file ``paths.npz`` holds ``"lams"``,
-    ``"seeds"`` and the final kernels per lambda (``result.paths``, each of shape
-    ``(seeds, lambdas, *shape)``; ``numpy.load(path, allow_pickle=False)`` reads
-    it); the figures are ``validation.png``, ``path.png``, ``sparsity.png`` and
-    ``boundaries.png`` (when the result has a decision grid).
+    As :func:`write_report`, for a sweep: ``metrics.json`` is
+    :func:`sweep_metrics`, ``paths.npz`` holds ``"lams"``, ``"seeds"`` and the
+    final kernels (``result.paths``, each ``(seeds, lambdas, *shape)``), the
+    figures are ``validation.png``, ``path.png``, ``sparsity.png`` and
+    ``boundaries.png`` (2-D data only).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
         out_dir: The output directory.
         force: As for :func:`write_report`.
-        started: As for :func:`write_report` (the total runs up to ``paths.npz``
-            written).
+        started: As for :func:`write_report`.
         command: As for :func:`write_report`.
         dpi: As for :func:`write_report`.
 
     Returns:
-        Mapping file name -> path, in the order written: ``"paths.npz"``, the
-        PNGs, ``"report.html"``, ``"metrics.json"``.
+        Mapping file name -> path, in the order written.
 
     Raises:
-        FileExistsError, NotADirectoryError: As :func:`write_report`.
-        ValueError: If the result's means or standard deviations lack a metric.
+        FileExistsError, NotADirectoryError, ValueError: As :func:`write_report`.
 
     Examples:
         >>> import tempfile
