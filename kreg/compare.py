@@ -58,22 +58,59 @@ BUILTIN_VARIANTS = ("none", "l1", "l2", "l1l2")
 #: The lecture's plot box for the moons: x in [-2, 3], y in [-1.5, 2].
 LECTURE_BOX = (-2.0, 3.0, -1.5, 2.0)
 
+#: The final numbers of a result (``ComparisonResult.metrics[variant]``), in table
+#: order: key -> (its column title in ``summary()``, its heading in the reports,
+#: its format). Everything that shows a metric formats it from here.
+METRICS = {
+    "train_loss": ("train loss", "train loss", "{:.4f}"),
+    "val_loss": ("val loss", "val loss", "{:.4f}"),
+    "gap": ("gap", "gap (val - train)", "{:+.4f}"),
+    "train_accuracy": ("train acc", "train acc", "{:.3f}"),
+    "val_accuracy": ("val acc", "val acc", "{:.3f}"),
+    "penalty": ("penalty", "penalty", "{:.4f}"),
+    "first_kernel_min": ("first kernel range", "1st kernel min", "{:.3f}"),
+    "first_kernel_max": ("first kernel range", "1st kernel max", "{:.3f}"),
+    "zero_fraction": ("zeros", "exact zeros", "{:.1%}"),
+    "l1_norm": ("L1 norm", "L1 norm", "{:.2f}"),
+    "l2_norm": ("L2 norm", "L2 norm", "{:.3f}"),
+    "pruned_params": ("pruned params", "params after kreg.prune", "{:,.0f}"),
+    "boundary_length": ("boundary", "boundary length", "{:.2f}"),
+}
+
 #: The keys of ``ComparisonResult.metrics[variant]``.
-METRIC_KEYS = (
-    "train_loss",
-    "val_loss",
-    "train_accuracy",
-    "val_accuracy",
-    "gap",
-    "penalty",
-    "first_kernel_min",
-    "first_kernel_max",
-    "zero_fraction",
-    "l1_norm",
-    "l2_norm",
-    "pruned_params",
-    "boundary_length",
-)
+METRIC_KEYS = tuple(METRICS)
+
+
+def format_number(value: float, fmt: str) -> str:
+    """``value`` in the format ``fmt``; NaN and infinities as ``nan``, ``inf``."""
+    value = float(value)
+    return fmt.format(value) if math.isfinite(value) else str(value)
+
+
+def format_metric(key: str, value: float, std: float | None = None) -> str:
+    """``value`` in the format of metric ``key`` (another key: 4 decimals), then
+    `` ± std`` if given."""
+    fmt = METRICS.get(key, (None, None, "{:.4f}"))[2]
+    text = format_number(value, fmt)
+    return text if std is None else f"{text} ± {format_number(std, fmt).lstrip('+')}"
+
+
+def metric_columns(keys: Any) -> list[tuple[str, list[str]]]:
+    """The columns of a summary table for the metrics ``keys`` has: (title, the
+    keys shown in it), in table order; the first kernel's min and max share one."""
+    columns: dict[str, list[str]] = {}
+    for key, (title, _, _) in METRICS.items():
+        if key in keys:
+            columns.setdefault(title, []).append(key)
+    return list(columns.items())
+
+
+def _cells(keys: list[str], mean: Mapping, std: Mapping | None) -> str:
+    """One summary cell: a metric, or ``[min, max]`` for the kernel range."""
+    if len(keys) == 2:
+        return "[" + ", ".join(format_metric(k, mean[k]) for k in keys) + "]"
+    return format_metric(keys[0], mean[keys[0]], None if std is None else std[keys[0]])
+
 
 # Optimizers whose update of a weight depends only on that weight's own gradient
 # history: on stacked variables they update each variant's slice exactly as they
@@ -285,22 +322,22 @@ class ComparisonResult:
         """
         several = len(self.seeds) > 1
         present = set.intersection(*(set(m) for m in self.metrics.values()))
-        columns = [
-            c for c in _SUMMARY_COLUMNS if (c[1] or "first_kernel_min") in present
-        ]
-        rows = []
-        for name in self.variants:
-            m, sd = self.metrics[name], self.metrics_std[name]
-            row = [name]
-            for _, key, fmt in columns:
-                if key is None:
-                    row.append(
-                        f"[{m['first_kernel_min']:.3f}, {m['first_kernel_max']:.3f}]"
+        columns = metric_columns(present)
+        rows = [
+            [
+                name,
+                *(
+                    _cells(
+                        keys,
+                        self.metrics[name],
+                        self.metrics_std[name] if several else None,
                     )
-                else:
-                    row.append(_cell(fmt, m[key], sd[key] if several else None))
-            rows.append(row)
-        header = ["variant", *(title for title, _, _ in columns)]
+                    for _, keys in columns
+                ),
+            ]
+            for name in self.variants
+        ]
+        header = ["variant", *(title for title, _ in columns)]
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
         table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
         note = _diverged_note(self.diverged, "Variant")
@@ -335,24 +372,6 @@ class ComparisonResult:
         return plot_comparison(self, **kwargs)
 
 
-# The columns of the summary tables: (title, metric key, format); the kernel range
-# (key None) is formatted from first_kernel_min and first_kernel_max.
-_SUMMARY_COLUMNS = (
-    ("train loss", "train_loss", "{:.4f}"),
-    ("val loss", "val_loss", "{:.4f}"),
-    ("gap", "gap", "{:+.4f}"),
-    ("train acc", "train_accuracy", "{:.3f}"),
-    ("val acc", "val_accuracy", "{:.3f}"),
-    ("penalty", "penalty", "{:.4f}"),
-    ("first kernel range", None, None),
-    ("zeros", "zero_fraction", "{:.1%}"),
-    ("L1 norm", "l1_norm", "{:.2f}"),
-    ("L2 norm", "l2_norm", "{:.3f}"),
-    ("pruned params", "pruned_params", "{:,.0f}"),
-    ("boundary", "boundary_length", "{:.2f}"),
-)
-
-
 def units_kept(result: Any) -> dict[str, list[int]]:
     """Variant -> the units per kernel layer that ``kreg.prune`` keeps of its
     (first seed's) model; empty if the models are not chains it takes."""
@@ -363,13 +382,6 @@ def units_kept(result: Any) -> dict[str, list[int]]:
         }
     except (ValueError, TypeError, KeyError, AttributeError):
         return {}
-
-
-def _cell(fmt: str, value: float, std: float | None = None) -> str:
-    """``value`` formatted, followed by ``± std`` when a spread is given."""
-    if std is None:
-        return fmt.format(value)
-    return f"{fmt.format(value)} ± {fmt.format(std).lstrip('+')}"
 
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -29,7 +29,13 @@ from kreg._io import _NAME, check_out_dir, default_out_dir, prepare_out_dir
 from kreg._io import atomic_write as _atomic_write
 from kreg._validation import _fail, check_positive
 from kreg._version import __version__
-from kreg.compare import METRIC_KEYS, _diverged_note
+from kreg.compare import (
+    METRIC_KEYS,
+    METRICS,
+    _diverged_note,
+    format_metric,
+    format_number,
+)
 
 __all__ = [
     "METRIC_KEYS",
@@ -46,24 +52,6 @@ __all__ = [
     "write_report",
     "write_sweep_report",
 ]
-
-#: Per entry of :data:`METRIC_KEYS`: its column heading and its format in both
-#: reports (those of the command line's summary tables).
-_METRICS = {
-    "train_loss": ("train loss", "{:.4f}"),
-    "val_loss": ("val loss", "{:.4f}"),
-    "train_accuracy": ("train acc", "{:.3f}"),
-    "val_accuracy": ("val acc", "{:.3f}"),
-    "gap": ("gap (val - train)", "{:+.4f}"),
-    "penalty": ("penalty", "{:.4f}"),
-    "first_kernel_min": ("1st kernel min", "{:.3f}"),
-    "first_kernel_max": ("1st kernel max", "{:.3f}"),
-    "zero_fraction": ("exact zeros", "{:.1%}"),
-    "l1_norm": ("L1 norm", "{:.2f}"),
-    "l2_norm": ("L2 norm", "{:.3f}"),
-    "pruned_params": ("params after kreg.prune", "{:,.0f}"),
-    "boundary_length": ("boundary length", "{:.2f}"),
-}
 
 #: The metrics every result has (not the accuracies, the parameters after pruning
 #: or the boundary length: only some models and data have them).
@@ -269,12 +257,6 @@ def load_histories(path: str | os.PathLike) -> dict[str, Any]:
 # --- A report page: sections of headings, text, figures and tables -----------------
 
 
-def _format_number(value: float, fmt: str) -> str:
-    """``value`` in the format ``fmt``; NaN and infinities as ``nan``, ``inf``."""
-    value = float(value)
-    return fmt.format(value) if math.isfinite(value) else str(value)
-
-
 def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
     """The cell text and whether it is a number (right-aligned)."""
     if isinstance(value, (bool, np.bool_)) or value is None:
@@ -282,7 +264,7 @@ def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
     if isinstance(value, numbers.Integral):
         return str(int(value)), True
     if isinstance(value, numbers.Real):
-        return _format_number(value, fmt), True
+        return format_number(value, fmt), True
     return str(value), False
 
 
@@ -638,18 +620,6 @@ def _metric_values(
     return values
 
 
-def _heading_and_format(key: str) -> tuple[str, str]:
-    """The column heading and format of a metric."""
-    return _METRICS.get(key, (key.replace("_", " "), "{:.4f}"))
-
-
-def _format_metric(key: str, value: float, std: float | None = None) -> str:
-    """``value`` in the format of metric ``key``, then `` ± std`` if given."""
-    fmt = _heading_and_format(key)[1]
-    text = _format_number(value, fmt)
-    return text if std is None else f"{text} ± {_format_number(std, fmt).lstrip('+')}"
-
-
 def _metrics_table(
     heading: str,
     index_name: str,
@@ -664,7 +634,7 @@ def _metrics_table(
     keys = _keys_of(means)
     rows = [
         [
-            _format_metric(key, mean[key], std.get(key, math.nan) if several else None)
+            format_metric(key, mean[key], std.get(key, math.nan) if several else None)
             for key in keys
         ]
         for mean, std in zip(means, stds, strict=True)
@@ -683,7 +653,9 @@ def _metrics_table(
     table = {
         "rows": rows,
         "columns": keys,
-        "headings": {key: _heading_and_format(key)[0] for key in keys},
+        "headings": {
+            key: METRICS.get(key, (key, key.replace("_", " ")))[1] for key in keys
+        },
         "index": list(labels),
         "index_name": index_name,
         "caption": caption,
@@ -1094,18 +1066,18 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
     several = len(seeds) > 1
     best, i = float(result.best_lam), int(result.best_index)
     labels = [_lam_text(lam) + " (best)" * (j == i) for j, lam in enumerate(lams)]
-    val = _format_metric(
+    val = format_metric(
         "val_loss", means[i]["val_loss"], stds[i]["val_loss"] if several else None
     )
     accuracy = ""
     if "val_accuracy" in means[i]:
-        shown = _format_metric("val_accuracy", means[i]["val_accuracy"])
+        shown = format_metric("val_accuracy", means[i]["val_accuracy"])
         accuracy = f", validation accuracy {shown}"
     best_text = (
         f"Best lambda by mean validation data loss: {_lam_text(best)} "
         f"(validation data loss {val}{accuracy}); "
         f"at lambda = {_lam_text(lams[0])}: validation data loss "
-        f"{_format_metric('val_loss', means[0]['val_loss'])}."
+        f"{format_metric('val_loss', means[0]['val_loss'])}."
     )
     diverged = getattr(result, "diverged", None) or {}
     note = _diverged_note(

@@ -24,12 +24,11 @@ from kreg.claims import check_claims, claims_text
 from kreg.compare import (
     _MODEL_OPTIONS,
     _SETUP_OPTIONS,
-    _SUMMARY_COLUMNS,
     METRIC_KEYS,
     _base_config,
     _boundaries,
     _builtin_regularizers,
-    _cell,
+    _cells,
     _check_applies,
     _diverged_note,
     _first_nonfinite_epoch,
@@ -47,6 +46,7 @@ from kreg.compare import (
     _table,
     _train,
     _weight_paths,
+    metric_columns,
 )
 from kreg.history import WeightHistory
 from kreg.prune import dense_chain_units
@@ -213,17 +213,19 @@ class SweepResult:
             * best lambda ...: the lowest mean validation data loss...
         """
         several = len(self.seeds) > 1
-        # Compare's columns but the first kernel's range (key None).
-        columns = [c for c in _SUMMARY_COLUMNS if c[1] in self.mean]
+        # Compare's columns but the first kernel's range.
+        columns = metric_columns(
+            set(self.mean) - {"first_kernel_min", "first_kernel_max"}
+        )
         rows = []
         for i, lam in enumerate(self.lams):
             mark = " *" if i == self.best_index else "  "
-            row = [f"{lam:.4g}{mark}"]
-            for _, key, fmt in columns:
-                std = float(self.std[key][i]) if several else None
-                row.append(_cell(fmt, float(self.mean[key][i]), std))
-            rows.append(row)
-        header = ["lambda", *(title for title, _, _ in columns)]
+            mean = {key: self.mean[key][i] for key in self.mean}
+            std = {key: self.std[key][i] for key in self.std} if several else None
+            rows.append(
+                [f"{lam:.4g}{mark}", *(_cells(k, mean, std) for _, k in columns)]
+            )
+        header = ["lambda", *(title for title, _ in columns)]
         units = self._units_kept()
         if units:
             header.append("units kept")

@@ -161,8 +161,11 @@ def test_html_holds_the_table_config_and_timing(written, result):
         assert row is not None
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
         assert len(cells) == len(METRIC_KEYS)
-        assert cells[1] == f"{result.metrics[variant]['val_loss']:.4f}"
-        assert cells[3] == f"{result.metrics[variant]['val_accuracy']:.3f}"
+        val_loss, val_accuracy = (
+            cells[METRIC_KEYS.index(key)] for key in ("val_loss", "val_accuracy")
+        )
+        assert val_loss == f"{result.metrics[variant]['val_loss']:.4f}"
+        assert val_accuracy == f"{result.metrics[variant]['val_accuracy']:.3f}"
     for key in result.config:
         assert f"<td>{key}</td>" in page
     assert "Timing" in page and "kreg compare --epochs 8" in page
