@@ -15,6 +15,7 @@ import numpy as np
 from kreg._validation import _check_real, _fail, check_fraction, check_int
 from kreg.plots._common import (
     COMPARISON_RESULT,
+    OUTSIDE,
     CompositeDisplay,
     add_panels,
     append_axes,
@@ -55,9 +56,6 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 #: How the bars' error bars and the seeds' dots are drawn.
 _ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
 _SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
-#: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-_OUTSIDE["fontsize"] = "x-small"
 #: The marks on the top (bottom) edge of a loss panel of the values above (below)
 #: its y range.
 _BEYOND = {
@@ -401,7 +399,7 @@ class DecisionBoundaryDisplay:
                 face, edge = (color, "black") if filled else ("white", color)
                 look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
                 handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
-        return ax.legend(handles=handles, **_OUTSIDE)
+        return ax.legend(handles=handles, **OUTSIDE)
 
 
 class LossCurvesDisplay:
@@ -715,7 +713,7 @@ class LossCurvesDisplay:
                 look = {**_BEYOND[side], "color": "0.25"}
                 label = f"value {side} the y range"
                 handles.append(Line2D([], [], label=label, **look))
-        return ax.legend(handles=handles, **_OUTSIDE) if handles else None
+        return ax.legend(handles=handles, **OUTSIDE) if handles else None
 
     def _draw_losses(
         self, name: str, panel: Axes, separate: bool, band_alpha: float, kwargs: dict
@@ -765,7 +763,7 @@ class LossCurvesDisplay:
             drawn = [self.curves[n]["penalty"] for n in self.penalty_lines_]
             if logy and all(np.nanmin(values) > 0 for values in drawn):
                 ax.set_yscale("log")
-            self.penalty_legend_ = ax.legend(**_OUTSIDE)
+            self.penalty_legend_ = ax.legend(**OUTSIDE)
         else:
             where = {"ha": "center", "va": "center", "transform": ax.transAxes}
             ax.text(0.5, 0.5, "no penalty (no regularized variant)", **where)

@@ -19,6 +19,7 @@ from kreg._validation import (
 )
 from kreg.plots._common import (
     HISTORY,
+    OUTSIDE,
     annotate_min_max,
     as_named_histories,
     axes_and_below,
@@ -54,8 +55,7 @@ _HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
 #: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-_OUTSIDE["fontsize"] = "small"
+_OUTSIDE = {**OUTSIDE, "fontsize": "small"}
 #: The stem at 0 of the weights exactly 0, and its count.
 _STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
 _STEM["solid_capstyle"] = "butt"

@@ -16,6 +16,7 @@ import numpy as np
 
 from kreg._validation import _fail, check_choice, check_int, check_positive
 from kreg.plots._common import (
+    OUTSIDE,
     SWEEP_RESULT,
     CompositeDisplay,
     add_panels,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
-#: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 #: The look of the break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
@@ -309,7 +308,7 @@ class _LambdaDisplay:
         self.ax_.set_title(title, fontsize="medium")
         self.ax_.set_ylabel(ylabel)
         if legend is not None:
-            self.ax_.legend(fontsize="x-small", **legend)
+            self.ax_.legend(**{"fontsize": "x-small", **legend})
         self.notes_ = {
             lam: mark_upright(
                 self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
@@ -642,7 +641,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         return self._finish(
             f"Validation curve: best λ = {best} ({value})",
             word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            _OUTSIDE,
+            OUTSIDE,
         )
 
 
@@ -758,7 +757,7 @@ class SparsityDisplay(_LambdaDisplay):
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
         title = f"Sparsity: {self.mean_['exact'][-1]:.1%} exactly 0 at the largest λ"
-        return self._finish(title, "fraction of kernel weights", _OUTSIDE)
+        return self._finish(title, "fraction of kernel weights", OUTSIDE)
 
 
 class SweepBoundariesDisplay:
