@@ -66,6 +66,13 @@ None. Received: ax='left'
         _fail(name, "a matplotlib Axes or None", ax, TypeError)
 
 
+def check_below(name: str, ax: Any, draw: bool, flag: str) -> None:
+    """:func:`check_ax`, and ``ax`` must be ``None`` unless ``draw`` (``flag``)."""
+    check_ax(name, ax)
+    if ax is not None and not draw:
+        _fail(name, f"None when {flag}=False", ax)
+
+
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """``pyplot.subplots`` with the ``"constrained"`` layout unless told otherwise."""
     kwargs.setdefault("layout", "constrained")
@@ -131,9 +138,7 @@ def axes_and_below(
     """``(figure, ax, below)``: ``below`` made (``draw``) from a new figure or from
     ``size`` of ``ax``'s height; ``name``, ``flag``: the arguments, for messages."""
     check_ax("ax", ax)
-    check_ax(name, below)
-    if below is not None and not draw:
-        _fail(name, f"None when {flag}=False", below)
+    check_below(name, below, draw, flag)
     if ax is None:
         if not draw:
             return (*subplots(), None)

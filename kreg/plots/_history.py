@@ -967,8 +967,7 @@ class NetworkDisplay:
         widths = min_width + (max_width - min_width) * magnitude / scale
         norm = kwargs.pop("norm", None)
         if norm is None:
-            vmax = top if clip is None else edge_clip(magnitude, clip)
-            norm = Normalize(0.0, vmax)
+            norm = Normalize(0.0, edge_clip(magnitude, clip))
         clipped = norm.vmax is not None and bool(np.any(magnitude > norm.vmax))
         self.clip_ = float(norm.vmax) if clipped else None
         options = {"cmap": cmap, "norm": norm, "zorder": 1, **kwargs}
@@ -1012,34 +1011,34 @@ class NetworkDisplay:
                 f"({share:.0%} of the edges drawn lie above)"
             )
         ax.set_title("\n".join(lines), fontsize="medium")
-        self.colorbar_ = None
-        if colorbar:
-            extend = "max" if self.clip_ is not None else "neither"
-            label = "|w|" + (" (clipped)" if self.clip_ is not None else "")
-            self.colorbar_ = fig.colorbar(
-                self.edges_, ax=ax, label=label, shrink=0.8, extend=extend
-            )
         self.ax_, self.figure_ = ax, fig
+        self.colorbar_ = self._colorbar(self.clip_ is not None) if colorbar else None
         return self
 
+    def _colorbar(self, clipped: bool) -> Any:
+        """A colour bar of the edges' ``|w|``, open at the top when ``clipped``."""
+        label, extend = ("|w| (clipped)", "max") if clipped else ("|w|", "neither")
+        options = dict(ax=self.ax_, label=label, shrink=0.8, extend=extend)
+        return self.figure_.colorbar(self.edges_, **options)
 
-def edge_clip(magnitudes: Any, percentile: float) -> float:
-    """The ``percentile`` (in (0, 100]) of the ``magnitudes`` (the ``|w|`` of the
-    edges drawn): where a network's colour scale ends; 1 without any.
+
+def edge_clip(magnitudes: Any, percentile: float | None) -> float:
+    """The ``percentile`` (in (0, 100]; ``None``: the largest) of the finite
+    ``magnitudes``: where a network's colour scale ends; 1 without any.
 
     Examples:
         >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
         0.25
     """
-    percentile = _check_real(
-        "clip", percentile, "a percentile in (0, 100]", lambda v: 0 < v <= 100
-    )
+    if percentile is not None:
+        expected, valid = "a percentile in (0, 100]", lambda v: 0 < v <= 100
+        percentile = _check_real("clip", percentile, expected, valid)
     values = np.asarray(magnitudes, dtype=np.float64).ravel()
     values = values[np.isfinite(values)]
     if not values.size:
         return 1.0
-    value = float(np.percentile(values, percentile))
-    return value if value > 0 else (float(values.max()) or 1.0)
+    top = values.max() if percentile is None else np.percentile(values, percentile)
+    return float(top) if top > 0 else (float(values.max()) or 1.0)
 
 
 def plot_weight_distribution(
