@@ -110,11 +110,10 @@ def _n_seeds(result: Any) -> int:
     return len(getattr(result, "seeds", None) or [0])
 
 
-def _metric_title(result: Any, variant: str) -> str:
-    """``"l2 (val acc 0.91 ± 0.02, gap 0.05)"``, from ``result.metrics``."""
-    m = (getattr(result, "metrics", {}) or {}).get(variant)
-    if not m:
-        return variant
+def _boundary_title(result: Any, variant: str) -> str:
+    """The variant, then "val acc 0.91 ± 0.02, gap 0.05", then the boundary length
+    (± std over the seeds, and the drawn seed's own with several seeds)."""
+    m = (getattr(result, "metrics", None) or {}).get(variant) or {}
     spread = {}
     if _n_seeds(result) > 1:
         spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
@@ -125,15 +124,7 @@ def _metric_title(result: Any, variant: str) -> str:
             if key in spread and np.isfinite(spread[key]):
                 text += f" ± {spread[key]:.2f}"
             parts.append(text)
-    return f"{variant} ({', '.join(parts)})" if parts else variant
-
-
-def _boundary_title(result: Any, variant: str) -> str:
-    """:func:`_metric_title` on two lines, then the boundary length (mean ± std
-    over the seeds, and the drawn seed's own with several seeds)."""
-    name, _, numbers = _metric_title(result, variant).partition(" (")
-    lines = [name, numbers.removesuffix(")")]
-    m = (getattr(result, "metrics", None) or {}).get(variant, {})
+    lines = [variant, ", ".join(parts)]
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
         per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
@@ -871,26 +862,22 @@ def plot_variant_weight_bars(
 ) -> VariantPanelsDisplay:
     """Draw a few weights before and after training, one panel per variant.
 
-    A :class:`~kreg.plots.WeightBarsDisplay` per variant, all of the same entries
-    (by default the ``k`` largest ``|w|`` at record 0 of the first variant: the
-    variants start alike) on one y scale, so the bars after differ by the
-    regularizer only.
+    A :class:`~kreg.plots.WeightBarsDisplay` per variant, of the same entries on one
+    y scale, so that the bars after training differ by the regularizer only.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        key: Which weight: path, unique suffix or position (``0``: the first
-            kernel; paths differ between variants, positions do not).
+        key: Which weight: path, unique suffix (else ``KeyError``) or position
+            (``0``: the first kernel; paths differ between variants, positions do not).
         variants: Which variants, in order; ``None`` draws all.
-        indices: Which entries (flat indices or positions); ``None``: see above.
+        indices: Which entries (flat indices or positions); ``None``: the ``k``
+            largest ``|w|`` at record 0 of the first variant (the variants start alike).
         k: How many weights when ``indices`` is ``None``.
         ax: Where to draw: ``None``, one ``Axes`` to divide, or one per variant.
         **kwargs: Passed to :meth:`kreg.plots.WeightBarsDisplay.from_history`.
 
     Returns:
         A :class:`VariantPanelsDisplay` of ``WeightBarsDisplay`` objects.
-
-    Raises:
-        KeyError: If ``key`` names no recorded weight.
     """
     chosen = _select_variants(result, variants, "histories")
     if indices is None:
@@ -1074,8 +1061,7 @@ class MetricBarsDisplay:
 class ComparisonDisplay(CompositeDisplay):
     """The standard figure of a comparison: boundaries, losses, weight distributions.
 
-    Made by :func:`plot_comparison`; each part is kept as ``part_`` (``boundaries_``,
-    ``None`` without a grid, ``losses_``, ``weights_``).
+    Made by :func:`plot_comparison`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.

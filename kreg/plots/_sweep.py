@@ -904,8 +904,7 @@ class SweepBoundariesDisplay:
 class SweepDisplay(CompositeDisplay):
     """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
 
-    Made by :func:`plot_sweep`; each part is kept as ``part_`` (``path_``,
-    ``validation_``, ``sparsity_``, ``boundaries_``).
+    Made by :func:`plot_sweep`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.
