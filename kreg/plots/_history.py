@@ -1021,8 +1021,7 @@ def plot_weight_distribution(
         >>> from kreg.history import WeightHistory
         >>> w = np.arange(1.0, 10.0).reshape(1, 3, 3)
         >>> one = lambda s: WeightHistory.from_arrays({"d": w * s}, [0])
-        >>> runs = [one(1), one(2)]
-        >>> disp = plot_weight_distribution(runs)
+        >>> disp = plot_weight_distribution([one(1), one(2)])
         >>> list(disp.lines_), len(disp.boxes_["boxes"])
         (['history 1', 'history 2'], 2)
     """

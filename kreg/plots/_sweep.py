@@ -31,6 +31,7 @@ from kreg.plots._common import (
     finite_or_nan,
     grid_spec,
     is_axes,
+    is_int,
     key_at,
     largest_weights,
     mark_upright,
@@ -220,7 +221,7 @@ def _seed_index(result: Any, seed: int | None) -> int:
     if seed is None:
         return 0
     expected = f"one of the result's seeds {seeds} or None"
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_int(seed):
         _fail("seed", expected, seed, TypeError)
     if int(seed) not in seeds:
         _fail("seed", expected, seed)
