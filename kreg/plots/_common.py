@@ -66,6 +66,13 @@ None. Received: ax='left'
         _fail(name, "a matplotlib Axes or None", ax, TypeError)
 
 
+def check_below(name: str, ax: Any, draw: bool, flag: str) -> None:
+    """:func:`check_ax`, and ``ax`` must be ``None`` unless ``draw`` (``flag``)."""
+    check_ax(name, ax)
+    if ax is not None and not draw:
+        _fail(name, f"None when {flag}=False", ax)
+
+
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tuple[Figure, Any]:
     """``pyplot.subplots`` with the ``"constrained"`` layout unless told otherwise."""
     kwargs.setdefault("layout", "constrained")
@@ -88,11 +95,8 @@ def append_axes(
     pad: float = 0.08,
     share: bool = True,
 ) -> Axes:
-    """Carve a new axes out of ``ax``'s place, on its ``position`` side.
-
-    ``size`` and ``pad`` are fractions of the place; ``share`` shares the x axis
-    (bottom, top) or the y axis (left, right) with ``ax``.
-    """
+    """Carve a new axes out of ``ax``'s place, on its ``position`` side (``size``
+    and ``pad``: fractions of the place; ``share``: share the axis along it)."""
     check_ax("ax", ax)
     check_choice("position", position, ("bottom", "top", "left", "right"))
     vertical = position in ("bottom", "top")
@@ -131,16 +135,10 @@ def axes_and_below(
     size: float,
     **figure_kw: Any,
 ) -> tuple[Figure, Axes, Axes | None]:
-    """``(figure, ax, below)`` for a Display drawn on ``ax`` and an axes below it.
-
-    ``ax=None`` makes a figure (``figure_kw``; two rows when ``draw``); a given
-    ``ax`` without ``below`` gives it ``size`` of its height. ``name`` and
-    ``flag``: the caller's names of ``below`` and ``draw``, for the messages.
-    """
+    """``(figure, ax, below)``: ``below`` made (``draw``) from a new figure or from
+    ``size`` of ``ax``'s height; ``name``, ``flag``: the arguments, for messages."""
     check_ax("ax", ax)
-    check_ax(name, below)
-    if below is not None and not draw:
-        _fail(name, f"None when {flag}=False", below)
+    check_below(name, below, draw, flag)
     if ax is None:
         if not draw:
             return (*subplots(), None)
@@ -159,12 +157,8 @@ def grid_spec(
     figure_kw: Mapping[str, Any] | None = None,
     **grid_kw: Any,
 ) -> tuple[Figure, Any, Axes | None]:
-    """``(figure, grid, bounding)``: the cells of a multi-panel figure.
-
-    ``ax=None``: a new figure (``pyplot.figure(**figure_kw)``); one ``Axes`` (of
-    ``subplots``): its place is divided, and it is hidden and returned as
-    ``bounding``. ``grid_kw`` go to the ``GridSpec``.
-    """
+    """``(figure, grid, bounding)``: a ``GridSpec`` in a new figure (``ax=None``)
+    or in the place of ``ax``, which is hidden and returned as ``bounding``."""
     if ax is None:
         fig = pyplot().figure(**{"layout": "constrained", **dict(figure_kw or {})})
         return fig, fig.add_gridspec(nrows, ncols, **grid_kw), None
@@ -192,11 +186,8 @@ def add_panels(fig: Figure, cells: Iterable[Any]) -> list:
 def panel_axes(
     ax: Any, n: int, *, figsize: tuple[float, float], per: str = "variant"
 ) -> tuple[Figure, list, Axes | None]:
-    """``(figure, axes, bounding)`` for ``n`` panels side by side.
-
-    ``ax`` is ``None``, one ``Axes`` (divided as by :func:`grid_spec`; used as is for
-    ``n == 1``) or ``n`` ``Axes``; ``per`` names what a panel shows, for the messages.
-    """
+    """``(figure, axes, bounding)`` for ``n`` panels side by side, from ``None``, one
+    ``Axes`` (divided) or ``n`` ``Axes``; ``per``: what a panel shows, for messages."""
     if ax is None or is_axes(ax):
         if ax is not None and n == 1:
             return ax.figure, [ax], None
@@ -213,13 +204,7 @@ def panel_axes(
 
 
 class CompositeDisplay:
-    """A figure made of several drawn Displays: ``part`` is kept as ``part_``.
-
-    Args:
-        figure: The figure.
-        bounding_ax: The hidden ``Axes`` whose place was divided, or ``None``.
-        **parts: The drawn sub-displays by name.
-    """
+    """A figure made of several drawn Displays, each ``part`` kept as ``part_``."""
 
     def __init__(self, figure: Any, bounding_ax: Any = None, **parts: Any) -> None:
         self.figure_ = figure
@@ -316,10 +301,8 @@ def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
 
 
 def running_median(values: Any, window: int) -> np.ndarray:
-    """The median of each value and its neighbours, ``window`` values centred on
-    it (``window // 2`` on each side), the first and last values repeated beyond
-    the ends (so that a trend keeps its end values); NaN values are left out (NaN
-    where all are).
+    """The median of the ``window`` values centred on each, the end values repeated
+    beyond the ends; NaN values are left out (NaN where all are).
 
     Examples:
         >>> running_median([1.0, 1.0, 9.0, 1.0, 1.0], 3).tolist()
@@ -347,13 +330,10 @@ def robust_ylim(
 ) -> tuple[float, float] | None:
     """y limits that no spike of a few values sets; ``None`` without a finite value.
 
-    The top: the largest over the curves of each curve's ``quantile`` quantile and
-    the maximum of its ``window``-value :func:`running_median`, plus ``headroom``
-    of the range; the bottom likewise, from the ``1 - quantile`` quantiles and the
-    running medians' minima, minus ``headroom``. A side beyond which no value lies
-    is the usual one instead (the extreme value and a 5% margin): the range is cut
-    only where a spike would set it. ``log``: on a log scale (positive values,
-    the fractions taken of the decades).
+    The top: the largest of each curve's ``quantile`` quantile and the maximum of
+    its ``window``-value :func:`running_median`, plus ``headroom``; the bottom
+    likewise. A side beyond which no value lies keeps the usual 5% margin. ``log``:
+    on a log scale (positive values).
 
     Examples:
         >>> curve = [0.5, 0.4, 0.3, 0.3, 0.2, 9.0, 0.2, 0.2, 0.1, 0.1]
@@ -486,34 +466,26 @@ def annotate_min_max(
     if flat.size == 0:
         _fail("values", "at least one finite value", values)
     low, high = float(flat.min()), float(flat.max())
-    kwargs.setdefault("fontsize", "small")
-    kwargs.setdefault("textcoords", "offset points")
-    if orientation == "horizontal":
-        across = "center" if lift == 0 else "bottom"
-        places = (
-            ((low, at), (-offset, lift), {"ha": "right", "va": across}),
-            ((high, at), (offset, lift), {"ha": "left", "va": across}),
-        )
-    else:
-        across = "center" if lift == 0 else "left"
-        places = (
-            ((at, low), (lift, -offset), {"ha": across, "va": "top"}),
-            ((at, high), (lift, offset), {"ha": across, "va": "bottom"}),
-        )
-    low_text, high_text = (
-        ax.annotate(
-            f"{word} {fmt.format(value)}",
-            xy=xy,
-            xytext=xytext,
-            color=color,
-            **{**align, **kwargs},
-        )
-        for word, value, (xy, xytext, align) in zip(
-            ("min", "max"), (low, high), places, strict=True
-        )
-    )
-    return low_text, high_text
+    kwargs = {"fontsize": "small", "textcoords": "offset points", **kwargs}
+    horizontal = orientation == "horizontal"
+    across = "center" if lift == 0 else "bottom" if horizontal else "left"
+    texts = []
+    for word, value, side in (("min", low, 0), ("max", high, 1)):
+        gap = offset if side else -offset
+        if horizontal:
+            xy, xytext = (value, at), (gap, lift)
+            align = {"ha": ("right", "left")[side], "va": across}
+        else:
+            xy, xytext = (at, value), (lift, gap)
+            align = {"ha": across, "va": ("top", "bottom")[side]}
+        text, options = f"{word} {fmt.format(value)}", {**align, **kwargs}
+        texts.append(ax.annotate(text, xy=xy, xytext=xytext, color=color, **options))
+    return texts[0], texts[1]
 
+
+#: A legend right of its axes, outside the data.
+OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+OUTSIDE["fontsize"] = "x-small"
 
 #: The look of a divergence note: red on white.
 _NOTE = dict(ha="center", va="center", color="tab:red", fontsize="small", zorder=6)
@@ -523,10 +495,8 @@ _NOTE["bbox"] = dict(boxstyle="round", facecolor="white", edgecolor="tab:red")
 def mark_diverged(
     ax: Axes, text: str, *, x: float = 0.5, y: float = 0.5, **kwargs: Any
 ) -> Text:
-    """Write a note such as "diverged at epoch 7" on ``ax``, red on white.
-
-    ``(x, y)`` is in axes coordinates unless ``transform=`` says otherwise.
-    """
+    """Write a note such as "diverged at epoch 7" on ``ax`` at ``(x, y)`` (axes
+    coordinates unless ``transform=`` says otherwise), red on white."""
     options = {**_NOTE, "transform": ax.transAxes, **kwargs}
     return ax.text(x, y, text, **options)
 
@@ -584,11 +554,8 @@ def is_history(obj: Any) -> bool:
 def divergence(
     curves: Mapping[str, Any], epochs: Any = None, **arrays: Iterable[Any]
 ) -> str | None:
-    """``"diverged at epoch N"``, ``"diverged: non-finite <group>"`` or ``None``.
-
-    The epoch: the first at which a training curve (epochs last) is not finite; else
-    the first group of ``arrays`` (e.g. ``weights=[...]``) with a NaN or an infinity.
-    """
+    """``"diverged at epoch N"`` (the first non-finite epoch of a training curve),
+    else ``"diverged: non-finite <group>"`` for a group of ``arrays``, or ``None``."""
     first = first_nonfinite(curves)
     if first is not None:
         epoch = first + 1 if epochs is None else int(np.asarray(epochs)[first])
@@ -616,11 +583,8 @@ def fail_shape(name: str, expected: str, array: Any) -> None:
 
 
 def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any]:
-    """``{label: history}`` from a dict, a list ("history 1", ...) or one history.
-
-    ``TypeError`` for an item that is not a history; ``ValueError`` for none, or for
-    a history without a record.
-    """
+    """``{label: history}`` from a dict, a list ("history 1", ...) or one history,
+    each checked to be a history with at least one record."""
     if is_history(histories):
         named = {"history": histories}
     elif isinstance(histories, Mapping):
@@ -639,25 +603,35 @@ def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any
     return named
 
 
+def is_int(value: Any) -> bool:
+    """Return whether ``value`` is a Python or NumPy integer (not a bool)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def check_index(name: str, value: Any, n: int, expected: str) -> int:
+    """``value`` as a position in ``[0, n)``, negatives counting back (``TypeError``
+    unless an integer, ``ValueError`` out of range)."""
+    if not is_int(value):
+        _fail(name, expected, value, TypeError)
+    if not -n <= int(value) < n:
+        _fail(name, expected, value)
+    return int(value) % n
+
+
 def key_at(keys: Sequence[str], key: str | int) -> str | None:
     """The key at position ``key`` (``ValueError`` out of range), ``None`` for a str."""
-    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+    if is_int(key):
         n = len(keys)
-        if not -n <= int(key) < n:
-            expected = f"a key or a position in [-{n}, {n}) (of the {n} weights {keys})"
-            _fail("key", expected, key)
-        return keys[int(key)]
+        expected = f"a key or a position in [-{n}, {n}) (of the {n} weights {keys})"
+        return keys[check_index("key", key, n, expected)]
     if not isinstance(key, str):
         _fail("key", "a weight's key (str) or position (int)", key, TypeError)
     return None
 
 
 def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.ndarray]:
-    """``(full_key, values)`` of a weight of ``history``, ``values`` records first.
-
-    ``key``: the Keras path, a unique suffix (else the history's ``KeyError`` lists
-    the keys) or a position in ``history.keys()``.
-    """
+    """``(full_key, values)`` of a weight of ``history`` (records first), named by
+    its Keras path, a unique suffix or its position in ``history.keys()``."""
     keys = list(history.keys())
     full = key_at(keys, key)
     if full is not None:
@@ -671,7 +645,7 @@ def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
     size = int(np.prod(shape))
     flat = []
     for item in check_names("indices", indices):
-        if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        if is_int(item):
             if not 0 <= int(item) < size:
                 _fail("indices", f"flat indices in [0, {size})", indices)
             flat.append(int(item))
@@ -723,12 +697,6 @@ def check_record(record: Any, n_records: int, name: str = "record") -> int:
         >>> check_record(-1, 5)
         4
     """
-    expected = (
-        f"an integer in [-{n_records}, {n_records}) "
-        f"(the history has {n_records} records)"
-    )
-    if not isinstance(record, (int, np.integer)) or isinstance(record, bool):
-        _fail(name, expected, record, TypeError)
-    if not -n_records <= int(record) < n_records:
-        _fail(name, expected, record)
-    return int(record) % n_records
+    n = n_records
+    expected = f"an integer in [-{n}, {n}) (the history has {n} records)"
+    return check_index(name, record, n, expected)

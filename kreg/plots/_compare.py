@@ -15,10 +15,12 @@ import numpy as np
 from kreg._validation import _check_real, _fail, check_fraction, check_int
 from kreg.plots._common import (
     COMPARISON_RESULT,
+    OUTSIDE,
     CompositeDisplay,
     add_panels,
     append_axes,
     check_ax,
+    check_below,
     check_grid,
     check_result,
     divergence,
@@ -55,15 +57,19 @@ _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
 #: How the bars' error bars and the seeds' dots are drawn.
 _ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
 _SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
-#: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-_OUTSIDE["fontsize"] = "x-small"
 #: The marks on the top (bottom) edge of a loss panel of the values above (below)
 #: its y range.
 _BEYOND = {
     side: dict(linestyle="", marker=m, markersize=5, clip_on=False, zorder=5)
     for side, m in (("above", "^"), ("below", "v"))
 }
+#: How the training and validation losses are drawn: validation dashed, thinner
+#: and lighter, so that the two stay apart where noisy.
+_LOSSES = {
+    "train": dict(linestyle="-", linewidth=1.5, alpha=1.0),
+    "val": dict(linestyle="--", linewidth=1.0, alpha=0.6),
+}
+_WORDS = {"train": "training", "val": "validation"}
 #: How the training and the validation points are drawn (filled, outlined).
 _POINTS = {
     "train": dict(marker="o", edgecolors="black", linewidths=0.6, zorder=3),
@@ -85,10 +91,6 @@ _BAR_TITLES = {
 }
 
 
-def _in_unit(value: float) -> bool:
-    return 0.0 < value <= 1.0
-
-
 def _select_variants(
     result: Any, variants: Sequence[str] | None, *attributes: str
 ) -> list[str]:
@@ -108,11 +110,10 @@ def _n_seeds(result: Any) -> int:
     return len(getattr(result, "seeds", None) or [0])
 
 
-def _metric_title(result: Any, variant: str) -> str:
-    """``"l2 (val acc 0.91 ± 0.02, gap 0.05)"``, from ``result.metrics``."""
-    m = (getattr(result, "metrics", {}) or {}).get(variant)
-    if not m:
-        return variant
+def _boundary_title(result: Any, variant: str) -> str:
+    """The variant, then "val acc 0.91 ± 0.02, gap 0.05", then the boundary length
+    (± std over the seeds, and the drawn seed's own with several seeds)."""
+    m = (getattr(result, "metrics", None) or {}).get(variant) or {}
     spread = {}
     if _n_seeds(result) > 1:
         spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
@@ -123,15 +124,7 @@ def _metric_title(result: Any, variant: str) -> str:
             if key in spread and np.isfinite(spread[key]):
                 text += f" ± {spread[key]:.2f}"
             parts.append(text)
-    return f"{variant} ({', '.join(parts)})" if parts else variant
-
-
-def _boundary_title(result: Any, variant: str) -> str:
-    """:func:`_metric_title` on two lines, then the boundary length (mean ± std
-    over the seeds, and the drawn seed's own with several seeds)."""
-    name, _, numbers = _metric_title(result, variant).partition(" (")
-    lines = [name, numbers.removesuffix(")")]
-    m = (getattr(result, "metrics", None) or {}).get(variant, {})
+    lines = [variant, ", ".join(parts)]
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
         per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
@@ -186,10 +179,9 @@ def _write_notes(axes: Mapping[str, Axes], notes: Mapping[str, str]) -> dict:
 class DecisionBoundaryDisplay:
     """Decision regions of several classifiers side by side, on one colour scale.
 
-    A panel per variant, all with the same box, levels and normalization (0 to 1):
-    the probability of class 1 as filled contours, the ``threshold`` contour as a
-    black line, training points as filled circles and validation points as white
-    triangles outlined in the class colour (:data:`CLASS_COLORS`); one colour bar.
+    The probability of class 1 as filled contours (0 to 1, the same levels in every
+    panel), the ``threshold`` contour as a black line, training points filled and
+    validation points outlined in the class colours (:data:`CLASS_COLORS`).
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)`` (as ``numpy.meshgrid`` makes).
@@ -198,15 +190,13 @@ class DecisionBoundaryDisplay:
         data: Optional ``"x_train"``, ``"y_train"``, ``"x_val"``, ``"y_val"`` arrays.
         titles: Optional mapping variant -> panel title (default: the name).
         threshold: The probability drawn as the boundary line, in (0, 1).
-        notes: Optional mapping variant -> a note across its panel, e.g. "diverged
-            at epoch 7" (a grid of NaN draws no contours).
+        notes: Optional mapping variant -> a note across its panel.
 
     Attributes:
         axes_: Variant -> its ``Axes``; ``bounding_ax_``: the divided one or ``None``.
         contours_: Variant -> filled ``QuadContourSet``; ``boundaries_``: its line.
         train_points_: Variant -> ``PathCollection``; ``val_points_``: likewise.
-        legend_: The legend of the point markers (right of the last panel) or
-            ``None``.
+        legend_: The legend of the point markers, or ``None``.
         colorbar_: The shared ``Colorbar`` or ``None``; ``norm_``, ``levels_``: scale.
         notes_: Variant -> the ``Text`` of its note.
 
@@ -265,10 +255,7 @@ class DecisionBoundaryDisplay:
         points: bool = True,
         **kwargs: Any,
     ) -> DecisionBoundaryDisplay:
-        """Draw the decision regions of a comparison's variants side by side.
-
-        Titles give each variant's validation accuracy and gap, and a diverged
-        variant says so.
+        """Draw a comparison's decision regions, titled with each variant's scores.
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare` with a decision
@@ -283,15 +270,14 @@ class DecisionBoundaryDisplay:
         """
         chosen = _select_variants(result, variants, "grid", "decision", "data")
         check_grid(result, "compare")
-        display = cls(
+        return cls(
             result.grid["xx"],
             result.grid["yy"],
             {v: result.decision[v] for v in chosen},
             data=dict(result.data) if points else None,
             titles={v: _boundary_title(result, v) for v in chosen},
             notes=_notes(result, chosen),
-        )
-        return display.plot(ax=ax, **kwargs)
+        ).plot(ax=ax, **kwargs)
 
     def plot(
         self,
@@ -401,18 +387,17 @@ class DecisionBoundaryDisplay:
                 face, edge = (color, "black") if filled else ("white", color)
                 look = dict(markerfacecolor=face, markeredgecolor=edge, **shape)
                 handles.append(Line2D([], [], label=f"{word}, class {label}", **look))
-        return ax.legend(handles=handles, **_OUTSIDE)
+        return ax.legend(handles=handles, **OUTSIDE)
 
 
 class LossCurvesDisplay:
     """Training and validation data loss per epoch, with the penalty apart.
 
-    Keras' ``loss`` includes the penalty; here the data loss (cross-entropy) is drawn,
-    training solid and validation dashed, a panel per variant on one y scale (or all
-    on one axes), and each penalty ``lam / (2 n) * sum(...)`` below. Titles give the
-    final gap. Over several seeds: mean curves, ± one std bands. The y scale is one
-    that no spike of a few epochs sets (see :meth:`plot`); the values beyond it are
-    marked on the edge and counted in the title. One legend, right of the panels.
+    The data loss (Keras' ``loss`` without the penalty), training solid, validation
+    dashed, a panel per variant on one y scale (or all on one axes), titled with the
+    final gap; each penalty ``lam / (2 n) * sum(...)`` below. Over several seeds:
+    means, ± one std bands. The values beyond the y range (see :meth:`plot`) are
+    marked on the edge and counted in the title.
 
     Args:
         epochs: The epoch of each value (``1..E``).
@@ -426,15 +411,13 @@ class LossCurvesDisplay:
         lines_: Variant -> ``{"train": Line2D, "val": Line2D}`` (not for all-NaN).
         penalty_lines_: Variant -> ``Line2D`` of its penalty (not all zero).
         ylim_: The y range of the loss panels, or ``None`` (``ylim_quantile=None``).
-        above_: Variant -> how many epochs have a loss above ``ylim_`` (those
-            with some); ``above_max_``: their largest value. ``below_`` and
-            ``below_min_`` likewise below; ``outside_markers_``: variant -> the
-            ``Line2D`` of their marks on the edges.
+        above_: Variant -> how many epochs have a loss above ``ylim_``; ``above_max_``:
+            their largest value; ``below_``, ``below_min_``: likewise below.
+        outside_markers_: Variant -> the ``Line2D`` of their marks on the edges.
         gaps_: Variant -> validation minus training loss at the last epoch.
         bands_: Variant -> part -> the ``fill_between`` of mean ± std.
         colors_: Variant -> colour; ``notes_``: variant -> the ``Text`` of its note.
-        legend_: The legend right of the loss panels; ``penalty_legend_``: that
-            right of the penalties (``None`` without one).
+        legend_: The legend of the loss panels; ``penalty_legend_``: the penalties'.
 
     Examples:
         >>> e = np.arange(1, 6)
@@ -489,10 +472,7 @@ class LossCurvesDisplay:
         ax: Any = None,
         **kwargs: Any,
     ) -> LossCurvesDisplay:
-        """Draw the loss curves of a comparison's variants.
-
-        With several seeds, ``result.curves_std`` gives the bands; a diverged variant's
-        panel says so and its curves stop there.
+        """Draw a comparison's loss curves (with several seeds, ``curves_std`` bands).
 
         Args:
             result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -509,8 +489,8 @@ class LossCurvesDisplay:
         if _n_seeds(result) > 1 and getattr(result, "curves_std", None):
             std = {v: result.curves_std.get(v, {}) for v in chosen}
         curves = {v: result.curves[v] for v in chosen}
-        display = cls(result.epochs, curves, std=std, notes=_notes(result, chosen))
-        return display.plot(ax=ax, **kwargs)
+        notes = _notes(result, chosen)
+        return cls(result.epochs, curves, std=std, notes=notes).plot(ax=ax, **kwargs)
 
     def plot(
         self,
@@ -528,12 +508,9 @@ class LossCurvesDisplay:
     ) -> LossCurvesDisplay:
         """Draw the curves.
 
-        The loss panels' y range is one that no spike sets: up to the larger of
-        each drawn curve's ``ylim_quantile`` quantile and the largest value of its
-        ``ylim_window``-epoch running median, plus 10%
-        (:func:`~kreg.plots._common.robust_ylim`). Values above it are marked ▲ on
-        the top edge, and the title says how many epochs and their largest value.
-        Without such values the range is the usual one.
+        The loss panels' y range is one that no spike sets: to each curve's
+        ``ylim_quantile`` quantile or the top of its ``ylim_window``-epoch running
+        median, plus 10%. The values above are marked ▲ on the top edge (▼ below).
 
         Args:
             ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
@@ -553,13 +530,10 @@ class LossCurvesDisplay:
         Returns:
             ``self``, drawn.
         """
-        check_ax("penalty_ax", penalty_ax)
-        if penalty_ax is not None and not penalty:
-            _fail("penalty_ax", "None when penalty=False", penalty_ax)
+        check_below("penalty_ax", penalty_ax, penalty, "penalty")
         if ylim_quantile is not None:
-            ylim_quantile = _check_real(
-                "ylim_quantile", ylim_quantile, "a number in (0, 1]", _in_unit
-            )
+            expected, valid = "a number in (0, 1]", lambda v: 0 < v <= 1
+            ylim_quantile = _check_real("ylim_quantile", ylim_quantile, expected, valid)
         ylim_window = check_int("ylim_window", ylim_window, minimum=1)
         names = list(self.curves)
         n_panels = len(names) if separate else 1
@@ -698,11 +672,9 @@ class LossCurvesDisplay:
         handles = []
         if separate:
             spread = " (mean ± std)" if self.std else ""
-            for part, style, alpha, word in (
-                ("train", "-", 1.0, "training"),
-                ("val", "--", 0.6, "validation"),
-            ):
+            for part, word in _WORDS.items():
                 if any(part in lines for lines in self.lines_.values()):
+                    style, alpha = _LOSSES[part]["linestyle"], _LOSSES[part]["alpha"]
                     look = dict(color="0.25", linestyle=style, alpha=alpha)
                     label = f"{word} data loss{spread}"
                     handles.append(Line2D([], [], label=label, **look))
@@ -715,7 +687,7 @@ class LossCurvesDisplay:
                 look = {**_BEYOND[side], "color": "0.25"}
                 label = f"value {side} the y range"
                 handles.append(Line2D([], [], label=label, **look))
-        return ax.legend(handles=handles, **_OUTSIDE) if handles else None
+        return ax.legend(handles=handles, **OUTSIDE) if handles else None
 
     def _draw_losses(
         self, name: str, panel: Axes, separate: bool, band_alpha: float, kwargs: dict
@@ -724,22 +696,18 @@ class LossCurvesDisplay:
         curves, spread = self.curves[name], self.std.get(name, {})
         color, prefix = self.colors_[name], "" if separate else f"{name}: "
         self.lines_[name] = {}
-        # Validation dashed, thinner and lighter, so the two stay apart where noisy.
-        for part, style, width, alpha, word in (
-            ("train", "-", 1.5, 1.0, "training"),
-            ("val", "--", 1.0, 0.6, "validation"),
-        ):
+        for part, word in _WORDS.items():
             values, std = curves.get(f"{part}_loss"), spread.get(f"{part}_loss")
             if values is None or not np.isfinite(values).any():
                 continue
             label = f"{prefix}{word} data loss"
             label += "" if std is None else " (mean ± std)"
-            look = dict(color=color, linestyle=style, linewidth=width, alpha=alpha)
-            options = {**look, "label": label, **kwargs}
+            options = {"color": color, **_LOSSES[part], "label": label, **kwargs}
             (self.lines_[name][part],) = panel.plot(self.epochs, values, **options)
             if std is not None:
+                alpha = band_alpha * _LOSSES[part]["alpha"]
                 self.bands_[name][part] = std_band(
-                    panel, self.epochs, values, std, color, band_alpha * alpha
+                    panel, self.epochs, values, std, color, alpha
                 )
         train, val = curves.get("train_loss"), curves.get("val_loss")
         gap = float("nan")
@@ -765,7 +733,7 @@ class LossCurvesDisplay:
             drawn = [self.curves[n]["penalty"] for n in self.penalty_lines_]
             if logy and all(np.nanmin(values) > 0 for values in drawn):
                 ax.set_yscale("log")
-            self.penalty_legend_ = ax.legend(**_OUTSIDE)
+            self.penalty_legend_ = ax.legend(**OUTSIDE)
         else:
             where = {"ha": "center", "va": "center", "transform": ax.transAxes}
             ax.text(0.5, 0.5, "no penalty (no regularized variant)", **where)
@@ -840,10 +808,9 @@ def plot_variant_networks(
 ) -> VariantPanelsDisplay:
     """Draw each variant's trained network, side by side.
 
-    A :class:`~kreg.plots.NetworkDisplay` per variant, one colour scale of ``|w|``
-    (its bar on the last panel) from 0 to the ``clip`` percentile of the ``|w|`` of
-    the edges drawn in all panels (the edges above it: the top colour; each title
-    says where the colour is clipped), edge widths relative to each panel's largest.
+    A :class:`~kreg.plots.NetworkDisplay` per variant, on one colour scale of ``|w|``
+    (from 0 to the ``clip`` percentile of all panels' edges; its bar on the last
+    panel); edge widths relative to each panel's largest.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -869,12 +836,7 @@ def plot_variant_networks(
         for name in chosen
     }
     drawn = np.abs(np.concatenate([d.edge_weights for d in networks.values()]))
-    drawn = drawn[np.isfinite(drawn)]
-    if clip is None:
-        top = float(drawn.max()) if drawn.size and drawn.max() > 0 else 1.0
-    else:
-        top = edge_clip(drawn, clip)
-    kwargs.setdefault("norm", Normalize(0.0, top))
+    kwargs.setdefault("norm", Normalize(0.0, edge_clip(drawn, clip)))
     show_bar = kwargs.pop("colorbar", True)
 
     def draw(i: int, name: str, panel: Axes) -> NetworkDisplay:
@@ -882,13 +844,7 @@ def plot_variant_networks(
         panel.set_title(f"{name}: {panel.get_title()}", fontsize="small")
         if show_bar and i == len(chosen) - 1:  # one bar, on the last panel
             clipped = any(d.clip_ is not None for d in networks.values())
-            display.colorbar_ = panel.figure.colorbar(
-                display.edges_,
-                ax=panel,
-                label="|w| (clipped)" if clipped else "|w|",
-                shrink=0.8,
-                extend="max" if clipped else "neither",
-            )
+            display.colorbar_ = display._colorbar(clipped)
         return display
 
     return _variant_panels(result, chosen, ax, (4.6, 4.6), draw)
@@ -906,26 +862,22 @@ def plot_variant_weight_bars(
 ) -> VariantPanelsDisplay:
     """Draw a few weights before and after training, one panel per variant.
 
-    A :class:`~kreg.plots.WeightBarsDisplay` per variant, all of the same entries
-    (by default the ``k`` largest ``|w|`` at record 0 of the first variant: the
-    variants start alike) on one y scale, so the bars after differ by the
-    regularizer only.
+    A :class:`~kreg.plots.WeightBarsDisplay` per variant, of the same entries on one
+    y scale, so that the bars after training differ by the regularizer only.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        key: Which weight: path, unique suffix or position (``0``: the first
-            kernel; paths differ between variants, positions do not).
+        key: Which weight: path, unique suffix (else ``KeyError``) or position
+            (``0``: the first kernel; paths differ between variants, positions do not).
         variants: Which variants, in order; ``None`` draws all.
-        indices: Which entries (flat indices or positions); ``None``: see above.
+        indices: Which entries (flat indices or positions); ``None``: the ``k``
+            largest ``|w|`` at record 0 of the first variant (the variants start alike).
         k: How many weights when ``indices`` is ``None``.
         ax: Where to draw: ``None``, one ``Axes`` to divide, or one per variant.
         **kwargs: Passed to :meth:`kreg.plots.WeightBarsDisplay.from_history`.
 
     Returns:
         A :class:`VariantPanelsDisplay` of ``WeightBarsDisplay`` objects.
-
-    Raises:
-        KeyError: If ``key`` names no recorded weight.
     """
     chosen = _select_variants(result, variants, "histories")
     if indices is None:
@@ -1109,8 +1061,7 @@ class MetricBarsDisplay:
 class ComparisonDisplay(CompositeDisplay):
     """The standard figure of a comparison: boundaries, losses, weight distributions.
 
-    Made by :func:`plot_comparison`; each part is kept as ``part_`` (``boundaries_``,
-    ``None`` without a grid, ``losses_``, ``weights_``).
+    Made by :func:`plot_comparison`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.

@@ -19,6 +19,7 @@ from kreg._validation import (
 )
 from kreg.plots._common import (
     HISTORY,
+    OUTSIDE,
     annotate_min_max,
     as_named_histories,
     axes_and_below,
@@ -54,8 +55,7 @@ _HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
 #: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
-_OUTSIDE["fontsize"] = "small"
+_OUTSIDE = {**OUTSIDE, "fontsize": "small"}
 #: The stem at 0 of the weights exactly 0, and its count.
 _STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
 _STEM["solid_capstyle"] = "butt"
@@ -67,6 +67,7 @@ _STEM_TEXT["bbox"]["linewidth"] = 0
 
 def _weight(history: Any, key: str | int, label: str = "history") -> tuple:
     """``(full_key, values, epochs)`` of a weight of ``history``, records first."""
+    check_history(history, label)
     full, array = resolve_key(history, key)
     epochs = np.asarray(history.epochs)
     if epochs.shape != (array.shape[0],):
@@ -92,16 +93,10 @@ def _key_title(keys: Sequence[str]) -> str:
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    The lecture's "weights without vs with L2" figure: per label a histogram and a
-    Gaussian kernel density estimate (Scott's bandwidth, as
-    ``scipy.stats.gaussian_kde``); below, a box plot per label whose whiskers reach
-    the minimum and maximum, both written out.
-
-    Weights exactly 0 (a proximal L1 step's removed connections) are not smoothed
-    into the density: a stem at 0 stands for them, as tall as their share of the
-    weights (a share of the axes' height), their count written beside; the
-    histogram and density of the other weights have the area of their share (a
-    label without exact zeros: unit area).
+    Per label a histogram and a Gaussian kernel density (Scott's bandwidth, as
+    ``scipy.stats.gaussian_kde``); below, box plots whose whiskers reach the minimum
+    and maximum, written out. Weights exactly 0 (removed by a proximal L1 step) are
+    not smoothed into the density: a stem at 0 as tall as their share stands for them.
 
     Args:
         values: Mapping label -> the weight values (any shape; flattened).
@@ -116,8 +111,7 @@ class WeightDistributionDisplay:
         annotations_: Label -> min and max annotations; ``extremes_``: their values.
         notes_: Label -> its "diverged: non-finite weights" ``Text`` (no finite value).
         zero_counts_: Label -> how many of its finite values are exactly 0.
-        zero_stems_: Label -> the ``Line2D`` of its stem at 0 (labels with some);
-            ``zero_texts_``: label -> the ``Text`` of its count.
+        zero_stems_: Label -> its stem at 0; ``zero_texts_``: label -> its count.
         legend_: The legend, right of the axes, or ``None``.
 
     Examples:
@@ -160,17 +154,14 @@ class WeightDistributionDisplay:
         Args:
             histories: A mapping label -> ``WeightHistory``, a list of them (labelled
                 "history 1", ...) or one.
-            key: Which weight: its Keras path, a unique suffix or its position in
-                ``history.keys()`` (``0``: the first kernel, in any model).
+            key: Which weight: Keras path, unique suffix (else ``KeyError``) or
+                position (``0``: the first kernel, in any model).
             record: Which record: ``-1`` the last, ``0`` the initial weights.
             ax: As in :meth:`plot`.
             **kwargs: Passed to :meth:`plot` (``box_ax``, ``kde``, ``hist``, ...).
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            KeyError: If ``key`` names no weight of a history.
 
         Examples:
             >>> from kreg.history import WeightHistory
@@ -185,8 +176,7 @@ class WeightDistributionDisplay:
             index = check_record(record, array.shape[0])
             values[label], epochs[label] = array[index], int(epoch[index])
             keys.append(full)
-        display = cls(values, key=_key_title(keys), epochs=epochs)
-        return display.plot(ax, **kwargs)
+        return cls(values, key=_key_title(keys), epochs=epochs).plot(ax, **kwargs)
 
     @classmethod
     def from_history(
@@ -236,15 +226,13 @@ class WeightDistributionDisplay:
 
         Args:
             ax: Axes for the densities; ``None`` creates a figure.
-            box_ax: Axes for the box plots; ``None`` takes the lower part of ``ax``
-                (it must be ``None`` with ``box=False``).
+            box_ax: Axes for the box plots; ``None`` takes the lower part of ``ax``.
             kde: Draw the density curves.
             hist: Draw the histograms (the same bins for every label).
             box: Draw the box plots; else the min and max are written on ``ax``.
             bins: Histogram bins, as ``numpy.histogram_bin_edges`` takes them.
             colors: Colour per label; the others get the variants' colours.
-            zeros: Draw the weights exactly 0 apart, as a stem at 0 (see above);
-                ``False``: in the histograms and densities with the others.
+            zeros: Draw the weights exactly 0 as a stem at 0, not in the densities.
             **kwargs: Passed to ``Axes.plot`` for the density curves.
 
         Returns:
@@ -390,8 +378,7 @@ class WeightEvolutionDisplay:
         key: Name of the weight, for the title.
 
     Attributes:
-        norm_ax_: The axes of the L1 norm; ``norm_twin_ax_``: its twin, of the L2
-            norm (both ``None`` with ``norms=False``).
+        norm_ax_: The L1 norm's axes; ``norm_twin_ax_``: the L2 norm's (or ``None``).
         bands_: ``"5-95"`` and ``"25-75"`` -> ``PolyCollection``.
         line_: The median ``Line2D``; ``norm_lines_``: ``"l1"``, ``"l2"`` -> ``Line2D``.
 
@@ -442,14 +429,11 @@ class WeightEvolutionDisplay:
         color: Any = "tab:blue",
         **kwargs: Any,
     ) -> WeightEvolutionDisplay:
-        """Compute the percentiles and norms of one weight and draw them.
-
-        Percentiles are ``numpy.percentile`` over the weight's finite values at each
-        record (the others are left out with a warning; a record without one: NaN).
+        """Draw the percentiles (of the finite values) and norms of one weight.
 
         Args:
             history: A recorded ``WeightHistory``.
-            key: Which weight: its Keras path, a unique suffix or its position.
+            key: Which weight: path, unique suffix (else ``KeyError``) or position.
             ax: As in :meth:`plot`.
             norm_ax: As in :meth:`plot`.
             norms: As in :meth:`plot`.
@@ -459,16 +443,12 @@ class WeightEvolutionDisplay:
         Returns:
             The Display, drawn.
 
-        Raises:
-            KeyError: If ``key`` names no recorded weight.
-
         Examples:
             >>> from kreg.history import WeightHistory
             >>> h = WeightHistory.from_arrays({"d/kernel": np.ones((2, 2, 2))}, [0, 1])
             >>> WeightEvolutionDisplay.from_history(h).percentiles[50].tolist()
             [1.0, 1.0]
         """
-        check_history(history)
         full, array, epochs = _weight(history, key)
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         finite = np.isfinite(flat)
@@ -551,8 +531,7 @@ class WeightEvolutionDisplay:
 class WeightBarsDisplay:
     """Grouped bars of individual weights at two records: before and after.
 
-    L2 shrinks every bar toward 0; L1 with a proximal step sets some to exactly 0
-    (marked "0").
+    L2 shrinks every bar toward 0; proximal L1 sets some to exactly 0 (marked "0").
 
     Args:
         before: The weights' values at the first record.
@@ -609,7 +588,7 @@ class WeightBarsDisplay:
 
         Args:
             history: A recorded ``WeightHistory``.
-            key: Which weight: its Keras path, a unique suffix or its position.
+            key: Which weight: path, unique suffix (else ``KeyError``) or position.
             indices: Which entries: flat indices or positions such as ``(0, 5)``;
                 ``None``: the ``k`` largest ``|w|`` at the first record, largest first.
             k: How many entries when ``indices`` is ``None`` (at most all).
@@ -621,9 +600,6 @@ class WeightBarsDisplay:
         Returns:
             The Display, drawn.
 
-        Raises:
-            KeyError: If ``key`` names no recorded weight.
-
         Examples:
             >>> from kreg.history import WeightHistory
             >>> w = np.array([[[1.0, -3.0], [2.0, 0.5]], [[0.5, -1.0], [0.0, 0.2]]])
@@ -632,21 +608,19 @@ class WeightBarsDisplay:
             >>> disp.labels, disp.after.tolist()
             (['[0,1]', '[1,0]'], [-1.0, 0.0])
         """
-        check_history(history)
         full, array, epochs = _weight(history, key)
         if not isinstance(records, Sequence) or len(records) != 2:
             _fail("records", "two record indices, e.g. (0, -1)", records, TypeError)
         first, last = (check_record(r, array.shape[0], "records") for r in records)
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         chosen = largest_weights(flat[first], k, indices, array.shape[1:])
-        display = cls(
+        return cls(
             flat[first, chosen],
             flat[last, chosen],
             labels=position_labels(chosen, array.shape[1:]),
             epochs=(int(epochs[first]), int(epochs[last])),
             key=full,
-        )
-        return display.plot(ax=ax, colors=colors, **kwargs)
+        ).plot(ax=ax, colors=colors, **kwargs)
 
     def plot(
         self,
@@ -703,10 +677,9 @@ class WeightBarsDisplay:
 class NetworkDisplay:
     """A small dense network drawn as nodes and edges, thick where ``|w|`` is large.
 
-    A column of nodes per layer; an edge per weight ``w[i, j]``, its width and colour
-    growing with ``|w|``. Weights exactly 0 are removed connections: not drawn,
-    counted in the title. A wide layer shows its ``max_units`` units of largest
-    total ``|w|``, in their order.
+    A column of nodes per layer, an edge per weight, its width and colour growing
+    with ``|w|``; weights exactly 0 (removed connections) are not drawn but counted.
+    A wide layer shows its ``max_units`` units of largest total ``|w|``.
 
     Args:
         kernels: The 2-D kernels ``(units_in, units_out)`` of consecutive Dense layers.
@@ -720,8 +693,7 @@ class NetworkDisplay:
         edge_weights: Their ``w[i, j]``; ``n_weights``, ``n_zero``: the counts.
         edges_: The ``LineCollection`` of the edges; ``nodes_``: the nodes.
         colorbar_: The colour bar of ``|w|``, or ``None``.
-        clip_: The ``|w|`` where the colour scale is clipped, or ``None`` when no
-            edge drawn lies above the scale.
+        clip_: The ``|w|`` where the colour scale is clipped (edges above), or ``None``.
 
     Examples:
         >>> kernels = [np.array([[1.0, 0.0], [0.5, -2.0]]), np.array([[1.0], [0.0]])]
@@ -805,8 +777,8 @@ class NetworkDisplay:
         Args:
             history: A recorded ``WeightHistory`` of a model made of Dense layers.
             record: Which record: ``-1`` the last, ``0`` the initial weights.
-            keys: The kernels, in order (paths, suffixes or positions); ``None``: every
-                2-D weight in model order (a ``Sequential`` stack's chain).
+            keys: The kernels in order: paths, suffixes or positions (``KeyError`` for
+                an unknown one); ``None``: every 2-D weight in model order.
             max_units: The most nodes drawn per layer.
             ax: Axes to draw on; ``None`` creates a figure.
             **kwargs: Passed to :meth:`plot`.
@@ -814,20 +786,14 @@ class NetworkDisplay:
         Returns:
             The Display, drawn.
 
-        Raises:
-            ValueError: If there is no 2-D kernel or they do not chain.
-            KeyError: If a key names no recorded weight.
-
         Examples:
             >>> from kreg.history import WeightHistory
             >>> w = {"a/kernel": np.ones((1, 3, 4)), "b/kernel": np.zeros((1, 4, 1))}
             >>> NetworkDisplay.from_history(WeightHistory.from_arrays(w, [0])).n_zero
             4
         """
-        display = cls._of_history(
-            history, record=record, keys=keys, max_units=max_units
-        )
-        return display.plot(ax=ax, **kwargs)
+        options = dict(record=record, keys=keys, max_units=max_units)
+        return cls._of_history(history, **options).plot(ax=ax, **kwargs)
 
     @classmethod
     def _of_history(
@@ -885,9 +851,6 @@ class NetworkDisplay:
         Returns:
             The Display, drawn.
 
-        Raises:
-            ValueError: If a kernel is not 2-D or the kernels do not chain.
-
         Examples:
             >>> disp = NetworkDisplay.from_kernels([np.ones((3, 2))])
             >>> [u.tolist() for u in disp.units]
@@ -922,11 +885,8 @@ class NetworkDisplay:
 
         Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
         ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
-        Its colour runs from ``|w| = 0`` to the ``clip`` percentile of the drawn
-        edges' ``|w|``, so that a few large weights do not push all the others to
-        one end; the edges above it get the top colour, and the title says where
-        the colour is clipped (``clip_``). A ``norm`` passed on (``kwargs``) is
-        used as given (its ``vmax`` the clip).
+        Its colour runs from 0 to the ``clip`` percentile of the drawn ``|w|`` (or a
+        ``norm`` in ``kwargs``), so that a few large weights do not set it.
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
@@ -967,8 +927,7 @@ class NetworkDisplay:
         widths = min_width + (max_width - min_width) * magnitude / scale
         norm = kwargs.pop("norm", None)
         if norm is None:
-            vmax = top if clip is None else edge_clip(magnitude, clip)
-            norm = Normalize(0.0, vmax)
+            norm = Normalize(0.0, edge_clip(magnitude, clip))
         clipped = norm.vmax is not None and bool(np.any(magnitude > norm.vmax))
         self.clip_ = float(norm.vmax) if clipped else None
         options = {"cmap": cmap, "norm": norm, "zorder": 1, **kwargs}
@@ -1012,34 +971,34 @@ class NetworkDisplay:
                 f"({share:.0%} of the edges drawn lie above)"
             )
         ax.set_title("\n".join(lines), fontsize="medium")
-        self.colorbar_ = None
-        if colorbar:
-            extend = "max" if self.clip_ is not None else "neither"
-            label = "|w|" + (" (clipped)" if self.clip_ is not None else "")
-            self.colorbar_ = fig.colorbar(
-                self.edges_, ax=ax, label=label, shrink=0.8, extend=extend
-            )
         self.ax_, self.figure_ = ax, fig
+        self.colorbar_ = self._colorbar(self.clip_ is not None) if colorbar else None
         return self
 
+    def _colorbar(self, clipped: bool) -> Any:
+        """A colour bar of the edges' ``|w|``, open at the top when ``clipped``."""
+        label, extend = ("|w| (clipped)", "max") if clipped else ("|w|", "neither")
+        options = dict(ax=self.ax_, label=label, shrink=0.8, extend=extend)
+        return self.figure_.colorbar(self.edges_, **options)
 
-def edge_clip(magnitudes: Any, percentile: float) -> float:
-    """The ``percentile`` (in (0, 100]) of the ``magnitudes`` (the ``|w|`` of the
-    edges drawn): where a network's colour scale ends; 1 without any.
+
+def edge_clip(magnitudes: Any, percentile: float | None) -> float:
+    """The ``percentile`` (in (0, 100]; ``None``: the largest) of the finite
+    ``magnitudes``: where a network's colour scale ends; 1 without any.
 
     Examples:
         >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
         0.25
     """
-    percentile = _check_real(
-        "clip", percentile, "a percentile in (0, 100]", lambda v: 0 < v <= 100
-    )
+    if percentile is not None:
+        expected, valid = "a percentile in (0, 100]", lambda v: 0 < v <= 100
+        percentile = _check_real("clip", percentile, expected, valid)
     values = np.asarray(magnitudes, dtype=np.float64).ravel()
     values = values[np.isfinite(values)]
     if not values.size:
         return 1.0
-    value = float(np.percentile(values, percentile))
-    return value if value > 0 else (float(values.max()) or 1.0)
+    top = values.max() if percentile is None else np.percentile(values, percentile)
+    return float(top) if top > 0 else (float(values.max()) or 1.0)
 
 
 def plot_weight_distribution(
@@ -1062,8 +1021,7 @@ def plot_weight_distribution(
         >>> from kreg.history import WeightHistory
         >>> w = np.arange(1.0, 10.0).reshape(1, 3, 3)
         >>> one = lambda s: WeightHistory.from_arrays({"d": w * s}, [0])
-        >>> runs = [one(1), one(2)]
-        >>> disp = plot_weight_distribution(runs)
+        >>> disp = plot_weight_distribution([one(1), one(2)])
         >>> list(disp.lines_), len(disp.boxes_["boxes"])
         (['history 1', 'history 2'], 2)
     """

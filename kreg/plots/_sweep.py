@@ -2,7 +2,9 @@
 
 Lambda runs along a log axis, ``lam = 0`` one and a half grid steps left of the
 smallest positive lambda, behind a break mark (:func:`lambda_positions`). Several
-seeds: means with ± std bands. A diverged lambda is marked where it is drawn.
+seeds: means with ± std bands. A diverged lambda is marked where it is drawn. A
+figure against lambda keeps each lambda's x as ``positions_`` (``lam = 0``'s as
+``zero_x_``, or ``None``) and the ``Text`` of each lambda's note in ``notes_``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from kreg._validation import _fail, check_choice, check_int, check_positive
 from kreg.plots._common import (
+    OUTSIDE,
     SWEEP_RESULT,
     CompositeDisplay,
     add_panels,
@@ -28,6 +31,7 @@ from kreg.plots._common import (
     finite_or_nan,
     grid_spec,
     is_axes,
+    is_int,
     key_at,
     largest_weights,
     mark_upright,
@@ -45,8 +49,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
-#: A legend right of its axes, outside the data.
-_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 #: The look of the break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
@@ -72,9 +74,6 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     Returns:
         ``(positions, zero_x, step)``: each lambda's x, that of ``lam = 0`` (``None``
         without it) and the grid step used for the margins.
-
-    Raises:
-        ValueError: If ``lams`` is empty, not increasing, negative or not finite.
 
     Examples:
         >>> positions, zero_x, step = lambda_positions([0.0, 0.01, 0.1, 1.0])
@@ -222,7 +221,7 @@ def _seed_index(result: Any, seed: int | None) -> int:
     if seed is None:
         return 0
     expected = f"one of the result's seeds {seeds} or None"
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+    if not is_int(seed):
         _fail("seed", expected, seed, TypeError)
     if int(seed) not in seeds:
         _fail("seed", expected, seed)
@@ -309,7 +308,7 @@ class _LambdaDisplay:
         self.ax_.set_title(title, fontsize="medium")
         self.ax_.set_ylabel(ylabel)
         if legend is not None:
-            self.ax_.legend(fontsize="x-small", **legend)
+            self.ax_.legend(**{"fontsize": "x-small", **legend})
         self.notes_ = {
             lam: mark_upright(
                 self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
@@ -322,13 +321,10 @@ class _LambdaDisplay:
 class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
-    A line per weight, through its value after training at each lambda. Under L1
-    the lines reach exactly 0 (the proximal step; black dots mark them); under L2
-    they shrink toward 0 without reaching it. A sweep's models start alike, so a
-    line follows one weight across them; but each lambda's model is trained on its
-    own, and in a non-convex network a weight exactly 0 at one lambda can be
-    non-zero at a larger one (it "leaves 0 again"): those are counted in the
-    title and ringed.
+    A line per weight through its value after training at each lambda: under L1 the
+    lines reach exactly 0 (black dots), under L2 they shrink toward 0. Each lambda's
+    model is trained on its own, so a weight exactly 0 at one lambda can be non-zero
+    at a larger one: those are ringed and counted in the title.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -341,12 +337,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
     Attributes:
         lines_: A ``Line2D`` per weight; ``zeros_``: the exact zeros' dots or ``None``.
         n_zero_: Per lambda, how many of the drawn weights are exactly 0.
-        revived_: The weights (columns) exactly 0 at some ``lam > 0`` and non-zero
-            at a larger lambda; ``revived_points_``: the rings on their first
-            non-zero point after a zero, or ``None``.
-        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
+        revived_: The columns exactly 0 at some ``lam > 0``, non-zero at a larger one;
+            ``revived_points_``: the rings where they leave 0, or ``None``.
         indices_, seed_: (:meth:`from_result`) the flat indices drawn, and the seed.
-        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
         >>> lams = np.array([0.0, 0.1, 2.0, 10.0])
@@ -391,10 +384,7 @@ class RegularizationPathDisplay(_LambdaDisplay):
         ax: Axes | None = None,
         **kwargs: Any,
     ) -> RegularizationPathDisplay:
-        """Draw the path of a few weights of a sweep.
-
-        Reads ``result.paths[key]``, ``(seeds, lambdas, *shape)``, of one seed (seeds
-        start from different weights, so they are not averaged).
+        """Draw the path of a few weights of one seed's models of a sweep.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
@@ -408,9 +398,6 @@ class RegularizationPathDisplay(_LambdaDisplay):
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            ValueError: If ``key``, ``seed`` or an index is not in the result.
         """
         lams = _lams_of(result, "paths")
         full = _path_key(result, key)
@@ -449,9 +436,6 @@ class RegularizationPathDisplay(_LambdaDisplay):
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            ValueError: If ``colors`` does not hold one colour per weight.
         """
         ax, positions = self._start(ax)
         k = self.values.shape[1]
@@ -506,9 +490,8 @@ class RegularizationPathDisplay(_LambdaDisplay):
 class ValidationCurveDisplay(_LambdaDisplay):
     """Training and validation data loss against lambda, the best lambda marked.
 
-    Small lambda fits the training data but not the validation data (overfitting),
-    large lambda neither (underfitting); the best minimizes the validation loss.
-    Data losses (no penalty) after the last epoch; several seeds: means, ± std.
+    Small lambda overfits, large lambda underfits; the best minimizes the validation
+    loss. Data losses (no penalty) after the last epoch; several seeds: means, ± std.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -524,8 +507,6 @@ class ValidationCurveDisplay(_LambdaDisplay):
         lines_: ``"train"``, ``"val"`` -> ``Line2D``; ``bands_``: their ± std bands.
         best_lam_: The lambda marked; ``best_index_``: its position.
         best_line_: The vertical line there; ``best_point_``: the star on the curve.
-        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
-        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
         >>> lams = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
@@ -569,10 +550,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
         ax: Axes | None = None,
         **kwargs: Any,
     ) -> ValidationCurveDisplay:
-        """Draw the validation curve of a sweep.
-
-        Reads ``result.metrics["train_loss"]`` and ``["val_loss"]`` (or the accuracies)
-        and marks ``result.best_lam``.
+        """Draw the validation curve of a sweep, ``result.best_lam`` marked.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
@@ -583,9 +561,6 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            ValueError: If ``metric`` is unknown or the arrays do not match the lambdas.
         """
         lams = _lams_of(result, "metrics")
         metric = check_choice("metric", metric, ("loss", "accuracy"))
@@ -642,16 +617,15 @@ class ValidationCurveDisplay(_LambdaDisplay):
         return self._finish(
             f"Validation curve: best λ = {best} ({value})",
             word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            _OUTSIDE,
+            OUTSIDE,
         )
 
 
 class SparsityDisplay(_LambdaDisplay):
     """The fraction of kernel weights exactly 0 against lambda.
 
-    Subgradient L1 and L2 leave none exactly 0; proximal L1 zeroes more and more as
-    lambda grows. Optionally, dashed, the fraction with ``|w| < tol``: the weights
-    merely small. Several seeds: means and ± std bands.
+    Subgradient L1 and L2 leave none exactly 0; proximal L1 zeroes more as lambda
+    grows. Optionally, dashed, the fraction merely small (``|w| < tol``).
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -664,8 +638,6 @@ class SparsityDisplay(_LambdaDisplay):
     Attributes:
         mean_: ``"exact"`` (and ``"below"``) -> means per lambda; ``std_``: spreads.
         lines_: ``"exact"`` (and ``"below"``) -> ``Line2D``; ``bands_``: ± std.
-        positions_: Each lambda's x; ``zero_x_``: that of ``lam = 0`` or ``None``.
-        notes_: Lambda -> the ``Text`` of its note.
 
     Examples:
         >>> disp = SparsityDisplay([0.0, 0.1, 1.0], [0.0, 0.25, 0.9]).plot()
@@ -698,22 +670,17 @@ class SparsityDisplay(_LambdaDisplay):
         ax: Axes | None = None,
         **kwargs: Any,
     ) -> SparsityDisplay:
-        """Draw the sparsity of a sweep's models.
-
-        Reads ``result.metrics["zero_fraction"]``; with ``tol``, counts ``|w| < tol``
-        over every kernel of ``result.paths``.
+        """Draw the sparsity of a sweep's models (``result.metrics["zero_fraction"]``).
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            tol: Also draw the fraction with ``|w| < tol``, a number > 0.
+            tol: Also draw the fraction with ``|w| < tol`` over every kernel of
+                ``result.paths``, a number > 0.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
         Returns:
             The Display, drawn.
-
-        Raises:
-            ValueError: If ``tol`` is not > 0.
         """
         lams = _lams_of(result, "metrics", *(() if tol is None else ("paths",)))
         below = None
@@ -758,15 +725,14 @@ class SparsityDisplay(_LambdaDisplay):
         ax.set_ylim(-0.03, 1.03)
         ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0))
         title = f"Sparsity: {self.mean_['exact'][-1]:.1%} exactly 0 at the largest λ"
-        return self._finish(title, "fraction of kernel weights", _OUTSIDE)
+        return self._finish(title, "fraction of kernel weights", OUTSIDE)
 
 
 class SweepBoundariesDisplay:
     """Decision regions of a sweep's models, one small panel per lambda.
 
-    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale, so the eye
-    follows the boundary from overfitted (``lam = 0``) to smooth to underfitted.
-    The best lambda's panel has a thick frame and a bold title.
+    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale, from
+    overfitted (``lam = 0``) to underfitted; the best lambda's panel in bold.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)``.
@@ -839,11 +805,7 @@ class SweepBoundariesDisplay:
         ax: Any = None,
         **kwargs: Any,
     ) -> SweepBoundariesDisplay:
-        """Draw a sweep's decision regions, one panel per lambda.
-
-        Reads ``result.grid``, ``result.decision`` (the first seed's models,
-        ``(lambdas, G, H)``), ``result.data`` and, for the titles,
-        ``result.mean["val_accuracy"]``.
+        """Draw the decision regions of a sweep's first seed, one panel per lambda.
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
@@ -854,9 +816,6 @@ class SweepBoundariesDisplay:
 
         Returns:
             The Display, drawn, a panel per lambda.
-
-        Raises:
-            ValueError: If the result has no grid or a lambda is not in it.
         """
         all_lams = _lams_of(result, "grid", "decision", "data")
         check_grid(result, "sweep", "decision")
@@ -907,9 +866,6 @@ class SweepBoundariesDisplay:
 
         Returns:
             ``self``, drawn.
-
-        Raises:
-            ValueError: If ``ax`` holds the wrong number of axes.
         """
         n = self.lams.size
         ncols = min(n, 5 if ncols is None else check_int("ncols", ncols))
@@ -949,8 +905,7 @@ class SweepBoundariesDisplay:
 class SweepDisplay(CompositeDisplay):
     """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
 
-    Made by :func:`plot_sweep`; each part is kept as ``part_`` (``path_``,
-    ``validation_``, ``sparsity_``, ``boundaries_``).
+    Made by :func:`plot_sweep`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.
@@ -1009,9 +964,6 @@ def plot_sweep(
 
     Returns:
         A :class:`SweepDisplay`.
-
-    Raises:
-        ValueError: If ``key`` is not a weight of the result.
 
     Examples:
         >>> import kreg
