@@ -9,12 +9,11 @@ does.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from kreg._validation import _check_real, _fail, check_bool, check_fraction
+from kreg._validation import _check_real, _fail, _is_int, check_bool, check_fraction
 
 _MAX_SEED = 2**32 - 1
 _N_SAMPLES = (
@@ -24,10 +23,6 @@ _N_SAMPLES = (
 _RANDOM_STATE = (
     f"None, an integer in [0, {_MAX_SEED}] or a numpy.random.RandomState instance"
 )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _moon_sizes(n_samples: Any) -> tuple[int, int]:
