@@ -42,21 +42,14 @@ def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> None:
-    """Write ``path`` by calling ``write(file)`` on a temporary file, then rename it.
+    """Write ``path`` (in an existing directory) by calling ``write(file)`` once on
+    a temporary file beside it, then renaming it over ``path`` (atomic: a reader
+    sees the old file or the whole new one).
 
-    The temporary file is in the same directory, so ``os.replace`` is atomic: a
-    reader sees the old file or the whole new one. It gets the usual permissions
-    (``0o666`` less the umask) and is removed if anything fails, a
-    ``KeyboardInterrupt`` included, leaving ``path`` as it was.
-
-    Args:
-        path: The file to write; its directory must exist.
-        write: Called once with the open binary file.
-
-    Raises:
-        OSError: If the temporary file cannot be made, written or renamed: the
-            original error's type and ``errno`` (it is the ``__cause__``), naming
-            ``path``. An error naming another file (from ``write``) passes as is.
+    The file gets the usual permissions (``0o666`` less the umask). If anything
+    fails, a ``KeyboardInterrupt`` included, the temporary file is removed and
+    ``path`` left as it was; an ``OSError`` keeps its type and ``errno`` but names
+    ``path`` (unless it names another file, as one from ``write`` may).
 
     Examples:
         >>> import os, tempfile
@@ -120,16 +113,9 @@ def default_out_dir(
 
 
 def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """Check that a report may be written to ``out_dir``, without writing anything:
-    a missing or empty directory, or with ``force`` one with files in it (the
-    report's replace those of the same names, others are left alone).
-
-    Args:
-        out_dir: The output directory.
-        force: Allow writing into a non-empty directory.
-
-    Returns:
-        ``out_dir`` as a string.
+    """Check, without writing anything, that a report may be written to ``out_dir``
+    (a missing or empty directory, or with ``force`` one with files in it: the
+    report's replace those of the same names) and return it as a string.
 
     Raises:
         FileExistsError: If ``out_dir`` is not empty and ``force`` is false.

@@ -408,7 +408,6 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
     output.add_argument(
         "--out",
         metavar="DIR",
-        default=None,
         help=(
             "directory of the report (default: a new directory "
             f"kreg-output/{command}-YYYYMMDD-HHMMSS)"
@@ -858,11 +857,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kreg`` command line.
 
-    The run's ``total_seconds`` (in ``metrics.json``) counts from the start of the
-    process when ``argv`` is ``None`` (the console command), else from this call.
-
     Args:
-        argv: The arguments after the program name; ``None`` reads ``sys.argv``.
+        argv: The arguments after the program name; ``None`` reads ``sys.argv``
+            (and the run's ``total_seconds`` counts from the process start, not
+            from this call).
 
     Returns:
         The exit status: 0 on success, 2 for a usage error (one line on stderr),

@@ -72,8 +72,8 @@ def _n_outputs(n_outputs: Any) -> int:
 def keras_factor(lam: float, n: int) -> float:
     """Return the Keras regularizer factor equal to a kreg lambda: ``lam / (2 n)``.
 
-    For ``keras.regularizers.L1`` and ``L2`` (``L1`` to float32 precision: Keras
-    stores its factor as a float32).
+    For ``keras.regularizers.L1``, ``L2`` and each part of ``L1L2`` (``L1`` to
+    float32 precision: Keras stores its factor as a float32).
 
     Args:
         lam: The kreg regularization strength lambda.
@@ -93,9 +93,6 @@ def keras_factor(lam: float, n: int) -> float:
 
 def lam_from_keras_factor(factor: float, n: int) -> float:
     """Return the kreg lambda equal to a Keras regularizer factor: ``2 n * factor``.
-
-    The inverse of :func:`keras_factor`, for ``keras.regularizers.L1(factor)``,
-    ``L2(factor)`` and each part of ``L1L2``.
 
     Args:
         factor: The Keras factor (``l1`` or ``l2``).
@@ -138,9 +135,8 @@ def sgd_weight_decay(lam: float, n: int) -> float:
 
 
 def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
-    """Return the kreg lambda equal to a Keras SGD ``weight_decay``: ``n * wd``.
-
-    The inverse of :func:`sgd_weight_decay`, with its limits.
+    """Return the kreg lambda equal to a Keras SGD ``weight_decay`` (with the limits
+    of :func:`sgd_weight_decay`): ``n * wd``.
 
     Args:
         weight_decay: The optimizer's ``weight_decay``.
@@ -180,9 +176,8 @@ def torch_weight_decay(lam: float, n: int) -> float:
 
 
 def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
-    """Return the kreg lambda equal to a PyTorch ``weight_decay``: ``n * weight_decay``.
-
-    The inverse of :func:`torch_weight_decay`, with its limits.
+    """Return the kreg lambda equal to a PyTorch ``weight_decay`` (with the limits
+    of :func:`torch_weight_decay`): ``n * weight_decay``.
 
     Args:
         weight_decay: PyTorch's ``weight_decay``.
@@ -222,9 +217,8 @@ def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
-    """Return the kreg lambda equal to a scikit-learn ``Ridge`` alpha: ``2 alpha``.
-
-    The inverse of :func:`ridge_alpha`, with its limits.
+    """Return the kreg lambda equal to a scikit-learn ``Ridge`` alpha (with the
+    limits of :func:`ridge_alpha`): ``2 alpha``.
 
     Args:
         alpha: The ``Ridge`` alpha.
@@ -266,9 +260,8 @@ def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
-    """Return the kreg lambda equal to a scikit-learn ``Lasso`` alpha: ``4 n alpha``.
-
-    The inverse of :func:`lasso_alpha`, with its limits.
+    """Return the kreg lambda equal to a scikit-learn ``Lasso`` alpha (with the
+    limits of :func:`lasso_alpha`): ``4 n alpha``.
 
     Args:
         alpha: The ``Lasso`` alpha.

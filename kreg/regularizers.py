@@ -328,25 +328,23 @@ def regularize(
     changed; the copy is not compiled.
 
     Args:
-        model: A built Sequential or functional Keras model (nested models are
-            handled). Subclassed models cannot be rebuilt from their config.
+        model: A built Sequential or functional Keras model (nested models
+            included; a subclassed model cannot be rebuilt from its config).
         regularizer: A Keras regularizer instance, typically ``kreg.L2(lam, n)``.
-        layers: Which layers get the regularizer: ``None`` (every layer with a
-            kernel), or a list of layer names or layer objects of ``model``.
+        layers: ``None`` (every layer with a kernel), or names or layer objects
+            of ``model``.
 
     Returns:
         A new, built, uncompiled ``keras.Model`` with identical weights.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model, ``regularizer`` not a Keras
-            regularizer, or ``layers`` holds something other than names or layers.
+        TypeError: If an argument is not of the kind given above.
         ValueError: If ``model`` is not built, is subclassed, or ``layers`` names
-            a layer that does not exist in it or has no kernel.
+            a layer that is not in it or has no kernel.
 
     Warns:
-        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel
-            (only ``Dropout``, ``BatchNormalization``, ... layers): the copy
-            carries no penalty. The warning lists the layers looked at.
+        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel:
+            the copy carries no penalty.
 
     Examples:
         >>> import kreg
