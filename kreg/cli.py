@@ -222,15 +222,15 @@ _seed = _checked(int, check_int, minimum=0)
 _n_samples = _checked(int, check_int, minimum=2, maximum=MAX_SAMPLES)
 _epochs = _checked(int, check_int, maximum=MAX_EPOCHS)
 _resolution = _checked(int, check_int, minimum=2, maximum=MAX_GRID_RESOLUTION)
-_noise = _typed(
-    lambda text: (
-        None
-        if text.strip().lower() == "none"
-        else check_nonnegative("value", float(text))
-    ),
-    "X",
-    "a number >= 0 or none",
-)
+
+
+def _noise_or_none(text: str) -> float | None:
+    if text.strip().lower() == "none":
+        return None
+    return check_nonnegative("value", float(text))
+
+
+_noise = _typed(_noise_or_none, "X", "a number >= 0 or none")
 
 
 def _choices(*names: str) -> Callable[[str], str]:
