@@ -54,36 +54,30 @@ if TYPE_CHECKING:  # what the names are, for type checkers and the API docs
 #: The public modules.
 _MODULES = ("conventions", "datasets", "penalties", "plots", "proximal", "report")
 
-#: Public name -> the module that defines it (or that is it, for _MODULES).
-_WHERE = {
-    "ComparisonResult": "kreg.compare",
-    "GroupL1": "kreg.regularizers",
-    "L1": "kreg.regularizers",
-    "L1L2": "kreg.regularizers",
-    "L2": "kreg.regularizers",
-    "ProximalAdam": "kreg.proximal",
-    "ProximalSGD": "kreg.proximal",
-    "SweepResult": "kreg.sweep",
-    "WeightHistory": "kreg.history",
-    "WeightStats": "kreg.history",
-    "boundary_length": "kreg.boundary",
-    "check_claims": "kreg.claims",
-    "compare": "kreg.compare",
-    "conventions": "kreg.conventions",
-    "datasets": "kreg.datasets",
-    "group_l1_penalty": "kreg.penalties",
-    "group_norms": "kreg.penalties",
-    "l1_penalty": "kreg.penalties",
-    "l2_penalty": "kreg.penalties",
-    "make_moons": "kreg.datasets",
-    "penalties": "kreg.penalties",
-    "plots": "kreg.plots",
-    "proximal": "kreg.proximal",
-    "prune": "kreg.prune",
-    "regularize": "kreg.regularizers",
-    "report": "kreg.report",
-    "sweep": "kreg.sweep",
+#: The public names each module defines (a public module of _MODULES: itself).
+_NAMES = {
+    "kreg.boundary": ("boundary_length",),
+    "kreg.claims": ("check_claims",),
+    "kreg.compare": ("ComparisonResult", "compare"),
+    "kreg.conventions": ("conventions",),
+    "kreg.datasets": ("datasets", "make_moons"),
+    "kreg.history": ("WeightHistory", "WeightStats"),
+    "kreg.penalties": (
+        "penalties",
+        "group_l1_penalty",
+        "group_norms",
+        "l1_penalty",
+        "l2_penalty",
+    ),
+    "kreg.plots": ("plots",),
+    "kreg.proximal": ("proximal", "ProximalAdam", "ProximalSGD"),
+    "kreg.prune": ("prune",),
+    "kreg.regularizers": ("GroupL1", "L1", "L1L2", "L2", "regularize"),
+    "kreg.report": ("report",),
+    "kreg.sweep": ("SweepResult", "sweep"),
 }
+#: Public name -> the module that defines it.
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
 __all__ = [
     "ComparisonResult",

@@ -1,8 +1,6 @@
-"""Files: atomic writes (every file kreg writes goes through :func:`atomic_write`)
-and the output directory of a report, checked before any training.
-
-Nothing here imports NumPy or Keras, so the command line checks its output
-directory at once.
+"""Atomic writes (every file kreg writes goes through :func:`atomic_write`) and a
+report's output directory, checked before any training (without NumPy or Keras,
+so that the command line checks it at once).
 """
 
 from __future__ import annotations
@@ -29,8 +27,8 @@ def _umask() -> int:
 
 
 def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
-    """``error`` (same type and errno) about ``path`` instead of the temporary file
-    ``tmp`` (``None``: ``mkstemp`` failed); an error naming another file is kept."""
+    """``error`` (same type and errno) naming ``path`` instead of the temporary file
+    ``tmp``; an error naming another file is kept."""
     if tmp is not None and error.filename not in (None, tmp):
         return error
     if error.errno is not None:
@@ -44,22 +42,14 @@ def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> None:
-    """Write ``path`` by calling ``write(file)`` on a temporary file, then rename it.
+    """Write ``path`` (in an existing directory) by calling ``write(file)`` once on
+    a temporary file beside it, then renaming it over ``path`` (atomic: a reader
+    sees the old file or the whole new one).
 
-    The temporary file is made in the same directory, so ``os.replace`` is atomic:
-    a reader sees the old file or the whole new one. It gets the usual permissions
-    (``0o666`` less the umask) and is removed if anything fails, a
-    ``KeyboardInterrupt`` included; ``path`` is then left as it was.
-
-    Args:
-        path: The file to write; its directory must exist.
-        write: Called once with the open binary file.
-
-    Raises:
-        OSError: If the temporary file cannot be made, written or renamed. It has
-            the type and ``errno`` of the original error (its ``__cause__``) but
-            names ``path`` (``Cannot write 'path': ...`` without an ``errno``);
-            an error naming another file (raised by ``write``) passes as it is.
+    The file gets the usual permissions (``0o666`` less the umask). If anything
+    fails, a ``KeyboardInterrupt`` included, the temporary file is removed and
+    ``path`` left as it was; an ``OSError`` keeps its type and ``errno`` but names
+    ``path`` (unless it names another file, as one from ``write`` may).
 
     Examples:
         >>> import os, tempfile
@@ -94,22 +84,17 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> 
 def default_out_dir(
     kind: str = "compare", *, root: str = "kreg-output", now: Any = None
 ) -> str:
-    """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``.
-
-    If that path exists (two runs in the same second), ``-2``, ``-3``, ... is
-    appended until it does not.
+    """Return a fresh output directory name: ``ROOT/KIND-YYYYMMDD-HHMMSS``, with
+    ``-2``, ``-3``, ... appended while that path exists.
 
     Args:
-        kind: The kind of run (``"compare"``, ``"sweep"``): letters, digits,
-            ``_``, ``.`` and ``-``.
+        kind: The kind of run (``"compare"``, ``"sweep"``), a plain name (letters,
+            digits, ``_``, ``.`` and ``-``; else ``ValueError``).
         root: The parent directory.
         now: A ``datetime.datetime`` to use instead of the current local time.
 
     Returns:
         The path (not created), relative unless ``root`` is absolute.
-
-    Raises:
-        ValueError: If ``kind`` is not a plain name.
 
     Examples:
         >>> import datetime
@@ -128,18 +113,9 @@ def default_out_dir(
 
 
 def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """Check that a report may be written to ``out_dir``, without writing anything.
-
-    A missing or empty directory is fine; one with files in it only if ``force``
-    is true (the report's files then replace those of the same names, other files
-    are left alone).
-
-    Args:
-        out_dir: The output directory.
-        force: Allow writing into a non-empty directory.
-
-    Returns:
-        ``out_dir`` as a string.
+    """Check, without writing anything, that a report may be written to ``out_dir``
+    (a missing or empty directory, or with ``force`` one with files in it: the
+    report's replace those of the same names) and return it as a string.
 
     Raises:
         FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
@@ -170,12 +146,9 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
 
 
 def prepare_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """:func:`check_out_dir`, then create ``out_dir`` and probe that it is writable.
-
-    Run before any training, so that a directory that cannot be written fails at
-    once: it is created (with its parents) and a temporary file is written in it
-    and removed. Arguments, return value and errors are those of
-    :func:`check_out_dir`, plus an ``OSError`` naming ``out_dir``.
+    """:func:`check_out_dir`, then create ``out_dir`` (with its parents) and probe
+    that it is writable with a temporary file: arguments, return value and errors
+    are those of :func:`check_out_dir`, plus an ``OSError`` naming ``out_dir``.
 
     Examples:
         >>> import os, tempfile

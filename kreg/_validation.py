@@ -36,7 +36,7 @@ def _fail_array(
     name: str, expected: str, value: Any, error: type[Exception] = TypeError
 ):
     """``_fail`` showing an array or tensor by type, shape and dtype (a traced
-    tensor has no entries to show); other values by ``reprlib.repr``."""
+    tensor has no entries), other values by ``reprlib.repr``."""
     shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
         dtype = getattr(dtype, "name", None) or str(dtype).removeprefix("torch.")
@@ -46,15 +46,15 @@ def _fail_array(
     _fail(name, expected, _Shown(shown), error)
 
 
-def _is_real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_real(
     name: str, value: Any, expected: str, valid: Callable[[float], bool]
 ) -> float:
     """``value`` as a float if it is a real number (not bool) and ``valid``."""
-    if not _is_real(value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
         _fail(name, expected, value, TypeError)
     value = float(value)
     if not (math.isfinite(value) and valid(value)):
@@ -63,10 +63,8 @@ def _check_real(
 
 
 def check_nonnegative(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite real number >= 0.
-
-    Python and NumPy scalars are accepted; ``bool``, NaN and infinities are not.
-    """
+    """Return ``value`` as a float if it is a finite real number >= 0 (Python or
+    NumPy; not ``bool``)."""
     return _check_real(name, value, "a finite number >= 0", lambda v: v >= 0)
 
 
@@ -91,15 +89,13 @@ def check_int(
     *,
     maximum: int | None = None,
 ) -> int:
-    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``.
-
-    Python and NumPy integers are accepted; ``bool`` and floats, even ``80.0``, are
-    not (write ``int(0.8 * len(x))`` so that the rounding is visible). ``maximum``
-    keeps sizes that would exhaust memory out; ``what`` says what the number is.
-    """
+    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``
+    (Python or NumPy; not ``bool``, nor a float, even ``80.0``: write
+    ``int(0.8 * len(x))`` so that the rounding is visible); ``what`` says what the
+    number is in the message."""
     bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum:,}]"
     expected = f"an integer {bound}" + (f" ({what})" if what else "")
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+    if not _is_int(value):
         _fail(name, expected, value, TypeError)
     value = int(value)
     if value < minimum or (maximum is not None and value > maximum):
@@ -154,9 +150,8 @@ def first_nonfinite(curves: Any) -> int | None:
     figures.
 
     ``curves`` maps a curve name to per-epoch values, epochs on the last axis
-    (leading axes, e.g. seeds, are pooled). Curves named ``"val_*"`` are left out:
-    they are NaN throughout without validation data, and a run whose weights
-    diverged has a non-finite training loss anyway.
+    (leading axes, e.g. seeds, are pooled). ``"val_*"`` curves (NaN throughout
+    without validation data) are left out.
     """
     first = None
     for key, values in curves.items():

@@ -1,20 +1,18 @@
 """The ``kreg`` command line: ``kreg compare``, ``kreg sweep`` and ``kreg prune``.
 
-``kreg compare`` trains the variants side by side with :func:`kreg.compare`, prints
-the summary table and writes a report (:func:`kreg.report.write_report`);
-``kreg sweep`` trains one network per lambda with :func:`kreg.sweep`, prints the
-per-lambda table and the best lambda and writes
-:func:`kreg.report.write_sweep_report`'s report. Both take the run settings of one
-option table (sweep without ``--variants``, ``--lam`` and ``--record-every``, with
-``--kind`` and ``--lams``) and ``--backend`` (before or after the command; else
-``KERAS_BACKEND``, else tensorflow).
+``kreg compare`` (:func:`kreg.compare`) and ``kreg sweep`` (:func:`kreg.sweep`)
+train, print the summary table (sweep: and the best lambda) and write a report
+(:func:`kreg.report.write_report`, :func:`kreg.report.write_sweep_report`). They
+share one option table: sweep takes ``--kind`` and ``--lams`` instead of
+``--variants``, ``--lam`` and ``--record-every``. ``kreg prune MODEL`` writes a
+smaller copy of a saved model (:func:`kreg.prune`) and prints what it saves.
+``--backend`` goes before or after the command (else ``KERAS_BACKEND``, else
+tensorflow).
 
-Arguments are parsed, the backend's framework looked for and the output directory
-made before Keras or matplotlib are imported, so a bad option fails at once. Every
-error of the user's making exits with status 2 and one line on stderr, without a
-traceback. A new command ``NAME`` running ``kreg.NAME.NAME`` is one entry of
-:data:`_COMMANDS`. ``kreg prune MODEL`` writes a smaller copy of a saved model
-(:func:`kreg.prune`) and prints what it saves.
+Arguments, the backend and the output directory are checked before Keras or
+matplotlib are imported, so a bad option fails at once: every error of the user's
+making exits with status 2 and one line on stderr. A new command ``NAME`` running
+``kreg.NAME.NAME`` is one entry of :data:`_COMMANDS`.
 """
 
 from __future__ import annotations
@@ -46,8 +44,8 @@ from kreg._validation import (
 
 
 def _process_start() -> float:
-    """``time.perf_counter()`` at the start of this process (to about 10 ms, from
-    ``/proc``, so that the imports count) on Linux; elsewhere, now."""
+    """``time.perf_counter()`` at the start of this process (from ``/proc``, so
+    that the imports count) on Linux; elsewhere, now."""
     now = time.perf_counter()
     try:
         with open("/proc/self/stat") as file:
@@ -63,16 +61,14 @@ def _process_start() -> float:
     return now - age if 0.0 <= age < 3600.0 else now
 
 
-#: ``time.perf_counter()`` value at the start of the process (see _process_start).
+#: ``time.perf_counter()`` value at the start of the process.
 STARTED = _process_start()
 
-#: Whether the user chose TensorFlow's C++ log level; if not, the command silences
-#: TensorFlow's start-up lines (see _import_keras).
+#: Whether the user chose TensorFlow's C++ log level (else _import_keras does).
 _USER_TF_LOG = "TF_CPP_MIN_LOG_LEVEL" in os.environ
 
 # The start-up lines TensorFlow's C++ code writes to stderr on import, whatever
-# TF_CPP_MIN_LOG_LEVEL says for some: glog lines ("I0000 00:00:... port.cc:153]
-# oneDNN custom operations are on ..."), absl's note and the CPU-feature advice.
+# TF_CPP_MIN_LOG_LEVEL says for some: glog lines, absl's note, CPU-feature advice.
 _TF_STARTUP = re.compile(
     r"^([IWEF]\d{4} |WARNING: All log messages before absl::InitializeLog"
     r"|To enable the following instructions)"
@@ -80,13 +76,9 @@ _TF_STARTUP = re.compile(
 
 
 def _import_keras() -> None:
-    """Import Keras (and so its backend), without TensorFlow's start-up lines.
-
-    Unless the user set ``TF_CPP_MIN_LOG_LEVEL``, it is set to 3 (real errors
-    reach Python as exceptions) and the lines ``_TF_STARTUP`` matches, written to
-    stderr during the import, are dropped. TensorFlow, when installed, is imported
-    here on every backend: Keras imports it when it first serializes an object.
-    """
+    """Import Keras, and TensorFlow when installed (Keras imports it to serialize
+    anyway), dropping the lines ``_TF_STARTUP`` matches from stderr and setting
+    ``TF_CPP_MIN_LOG_LEVEL=3``, unless the user set it."""
     if _USER_TF_LOG or "keras" in sys.modules:
         import keras  # noqa: F401
 
@@ -160,6 +152,25 @@ def _option(flag: str, kind: Callable[[str], Any], default: Any, text: str) -> _
     return (flag, _dest(flag), kind, default, text)
 
 
+def _typed(
+    parse: Callable[[str], Any], metavar: str, expected: str | None = None
+) -> Callable[[str], Any]:
+    """An argparse type shown as ``metavar``: ``parse(text)``, whose error becomes
+    "expected EXPECTED; got 'text'" (without ``expected``: the error's message)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except (KeyError, TypeError, ValueError) as error:
+            wanted = str(error) if expected is None else expected
+            raise argparse.ArgumentTypeError(
+                f"expected {wanted}; got {text!r}"
+            ) from None
+
+    convert.metavar = metavar  # type: ignore[attr-defined]
+    return convert
+
+
 def _listed(
     convert: Callable[[str], Any],
     valid: Callable[[Any], bool],
@@ -169,18 +180,12 @@ def _listed(
     """A type for comma-separated values, each converted and ``valid``."""
 
     def parse(text: str) -> tuple:
-        try:
-            values = tuple(convert(part) for part in text.split(","))
-        except ValueError:
-            values = ()
-        if not values or not all(valid(v) for v in values):
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated {expected}; got {text!r}"
-            )
+        values = tuple(convert(part) for part in text.split(","))
+        if not all(valid(v) for v in values):
+            raise ValueError
         return values
 
-    parse.metavar = metavar  # type: ignore[attr-defined]
-    return parse
+    return _typed(parse, metavar, f"comma-separated {expected}")
 
 
 _names = _listed(str.strip, bool, "names, e.g. none,l1,l2", "A,B,...")
@@ -196,8 +201,7 @@ _lams = _listed(
 
 def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **bounds: Any):
     """A type converting with ``convert`` and checking with a kreg check function
-    (``kreg._validation``), so that a bad value fails while the arguments are
-    parsed, before Keras is imported."""
+    (``kreg._validation``), whose message says what it expected."""
 
     def parse(text: str) -> Any:
         try:
@@ -205,12 +209,9 @@ def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **bounds:
         except (ValueError, TypeError) as error:
             found = re.search(r"expected (.*?)\. Received", str(error))
             expected = found.group(1) if found else f"a {convert.__name__}"
-            raise argparse.ArgumentTypeError(
-                f"expected {expected}; got {text!r}"
-            ) from None
+            raise ValueError(expected) from None
 
-    parse.metavar = {int: "N", float: "X"}.get(convert, "X")  # type: ignore[attr-defined]
-    return parse
+    return _typed(parse, "N" if convert is int else "X")
 
 
 _nonnegative = _checked(float, check_nonnegative)
@@ -223,50 +224,31 @@ _epochs = _checked(int, check_int, maximum=MAX_EPOCHS)
 _resolution = _checked(int, check_int, minimum=2, maximum=MAX_GRID_RESOLUTION)
 
 
-def _noise(text: str) -> float | None:
+def _noise_or_none(text: str) -> float | None:
     if text.strip().lower() == "none":
         return None
-    try:
-        return _nonnegative(text)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(
-            f"expected a number >= 0 or none; got {text!r}"
-        ) from None
+    return check_nonnegative("value", float(text))
 
 
-_noise.metavar = "X"  # type: ignore[attr-defined]
+_noise = _typed(_noise_or_none, "X", "a number >= 0 or none")
 
 
 def _choices(*names: str) -> Callable[[str], str]:
     """A type accepting one of ``names`` (case-insensitive), shown as {a,b}."""
-
-    def convert(text: str) -> str:
-        value = text.strip().lower()
-        if value not in names:
-            raise argparse.ArgumentTypeError(
-                f"expected one of {', '.join(names)}; got {text!r}"
-            )
-        return value
-
-    convert.metavar = "{" + ",".join(names) + "}"  # type: ignore[attr-defined]
-    return convert
+    table = {name: name for name in names}
+    expected = "one of " + ", ".join(names)
+    return _typed(
+        lambda text: table[text.strip().lower()], f"{{{','.join(names)}}}", expected
+    )
 
 
 _backend_name = _choices(*_backend.BACKENDS)
+_JIT = {"auto": "auto", "true": True, "false": False}
+_jit = _typed(
+    lambda text: _JIT[text.strip().lower()], "{auto,true,false}", "auto, true or false"
+)
 
-
-def _jit(text: str) -> bool | str:
-    value = text.strip().lower()
-    choices = {"auto": "auto", "true": True, "false": False}
-    if value not in choices:
-        raise argparse.ArgumentTypeError(f"expected auto, true or false; got {text!r}")
-    return choices[value]
-
-
-_jit.metavar = "{auto,true,false}"  # type: ignore[attr-defined]
-
-#: ``--model``, ``--data`` and the options of a user's model, for both commands;
-#: ``_model_and_data`` turns them into keywords.
+#: ``--model``, ``--data`` and the options of a user's model, for both commands.
 MODEL_DATA_OPTIONS: tuple[_Option, ...] = (
     _option(
         "--model",
@@ -295,9 +277,8 @@ MODEL_DATA_OPTIONS: tuple[_Option, ...] = (
     ),
 )
 
-#: The options of ``kreg compare`` that go to :func:`kreg.compare`, with its
-#: defaults (a test checks that they agree; compare's ``learning_rate=None`` means
-#: 0.01 with an optimizer name, which the command line always passes).
+#: The options of ``kreg compare``, with :func:`kreg.compare`'s defaults (a test
+#: checks that they agree; its ``learning_rate=None`` is 0.01 with an optimizer name).
 COMPARE_OPTIONS: tuple[_Option, ...] = (
     _option(
         "--variants",
@@ -383,16 +364,13 @@ COMPARE_OPTIONS: tuple[_Option, ...] = (
     ),
 )
 
-#: sweep() defaults that differ from compare()'s: a coarser decision grid (one
-#: small panel per lambda).
+#: sweep()'s defaults that differ from compare()'s (one small panel per lambda).
 _SWEEP_DEFAULTS = {"grid_resolution": 100}
-#: Options of ``kreg compare`` that ``kreg sweep`` does not take: ``--kind`` and
-#: ``--lams`` replace ``--variants`` and ``--lam``, and the report of a sweep keeps
-#: the final weights only (sweep()'s ``record_every`` is for Python use).
+#: Options of ``kreg compare`` that ``kreg sweep`` does not take (a sweep's report
+#: keeps the final weights only).
 _NOT_IN_SWEEP = ("variants", "lam", "record_every")
 
-#: The options of ``kreg sweep``: its own, then those of ``kreg compare`` but the
-#: ones in _NOT_IN_SWEEP, with sweep()'s defaults (a test checks that they agree).
+#: The options of ``kreg sweep``: its own, then the rest of ``kreg compare``'s.
 SWEEP_OPTIONS: tuple[_Option, ...] = (
     _option(
         "--kind",
@@ -417,7 +395,6 @@ SWEEP_OPTIONS: tuple[_Option, ...] = (
 
 
 def _add_options(group: Any, options: Sequence[_Option]) -> None:
-    """Add the options of a table to ``group``."""
     for flag, dest, kind, default, text in options:
         metavar = getattr(kind, "metavar", "NAME")
         group.add_argument(
@@ -431,7 +408,6 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
     output.add_argument(
         "--out",
         metavar="DIR",
-        default=None,
         help=(
             "directory of the report (default: a new directory "
             f"kreg-output/{command}-YYYYMMDD-HHMMSS)"
@@ -450,9 +426,8 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
 
 
 def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
-    """Add ``--backend`` to ``parser``: ``default=None`` on the top-level parser,
-    ``argparse.SUPPRESS`` on a command's (so that a ``--backend`` given before the
-    command is not replaced by the command's default)."""
+    """Add ``--backend``; a command's has ``default=argparse.SUPPRESS``, so that
+    it does not replace a ``--backend`` given before the command."""
     parser.add_argument(
         "--backend",
         type=_backend_name,
@@ -466,12 +441,8 @@ def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
 
 
 def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
-    """Set ``KERAS_BACKEND`` to the run's backend and return its name; exit 2 if
-    it cannot run (before Keras is imported and the output directory is made).
-
-    ``--backend`` (checked by its type) wins over ``KERAS_BACKEND`` (checked
-    here), else tensorflow.
-    """
+    """Set ``KERAS_BACKEND`` to ``--backend``, else to the variable's (checked
+    here), else tensorflow, and return it; exit 2 if it cannot run."""
     name = args.backend or _backend.requested()
     reason = _backend.missing(name)
     if reason is not None:
@@ -495,13 +466,10 @@ def _choose_backend(args: argparse.Namespace, parser: argparse.ArgumentParser) -
 def _prepare_out_dir(
     args: argparse.Namespace, parser: argparse.ArgumentParser, command: str
 ) -> str:
-    """The output directory, created and probed before Keras is imported: one that
-    cannot be used (not empty without ``--force``, not writable, ...) exits 2."""
+    """The output directory, created and probed before Keras is imported."""
     from kreg._io import default_out_dir, prepare_out_dir
 
-    out_dir = args.out
-    if out_dir is None:
-        out_dir = default_out_dir(command)
+    out_dir = default_out_dir(command) if args.out is None else args.out
     try:
         prepare_out_dir(out_dir, force=args.force)
     except FileExistsError:
@@ -516,13 +484,13 @@ def _prepare_out_dir(
 
 
 class _Command(NamedTuple):
-    """A command: its help texts, option table, report writer (of
-    :mod:`kreg.report`) and what it prints; it runs ``kreg.<name>.<name>``."""
+    """A training command, running ``kreg.<name>.<name>``."""
 
     help: str
     description: str
     epilog: str
     options: tuple[_Option, ...]
+    #: The function of :mod:`kreg.report` that writes the report, and its arrays.
     writer: str
     data_file: str
     #: What is trained, for the first line ("kreg NAME: training WHAT for ...").
@@ -552,9 +520,8 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     name = args.command
     command = _COMMANDS[name]
     # Refuse a non-empty directory or a missing file before training, not after.
-    for flag, path in (("--model", args.model), ("--data", args.data)):
-        if path is not None and not os.path.isfile(path):
-            parser.error(f"{flag} {path!r}: no such file")
+    _require_file(parser, "--model", args.model)
+    _require_file(parser, "--data", args.data)
     out_dir = _prepare_out_dir(args, parser, name)
 
     os.environ.setdefault("MPLBACKEND", "Agg")  # no window, no display needed
@@ -605,13 +572,11 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 def _model_and_data(
     args: argparse.Namespace, parser: argparse.ArgumentParser
 ) -> dict[str, Any]:
-    """The keywords of ``MODEL_DATA_OPTIONS`` (the model loaded, the arrays read);
-    a file that cannot be read ends the command with one line."""
-    import keras
+    """The keywords of ``MODEL_DATA_OPTIONS``: the model loaded, the arrays read."""
     import numpy as np
 
-    keywords = {k: getattr(args, k) for k in ("loss", "metrics", "layers")}
-    keywords = {k: v for k, v in keywords.items() if v is not None}
+    given = {k: getattr(args, k) for k in ("loss", "metrics", "layers")}
+    keywords = {k: v for k, v in given.items() if v is not None}
     if args.data is not None:
         try:
             with np.load(args.data) as arrays:
@@ -642,13 +607,27 @@ def _model_and_data(
         for flag in ("--optimizer", "--learning-rate"):
             if not any(len(a) > 2 and flag.startswith(a) for a in named):
                 keywords[_dest(flag)] = None
-        try:
-            with warnings.catch_warnings():  # kreg trains with a fresh optimizer
-                warnings.filterwarnings("ignore", "Skipping variable loading for opt")
-                keywords["model"] = keras.saving.load_model(args.model)
-        except (OSError, ValueError, TypeError) as error:
-            parser.error(f"--model {args.model!r} cannot be loaded: {error}")
+        keywords["model"] = _load_model(parser, "--model", args.model)
     return keywords
+
+
+def _require_file(parser: argparse.ArgumentParser, flag: str, path: Any) -> None:
+    if path is not None and not os.path.isfile(path):
+        parser.error(f"{flag} {path!r}: no such file")
+
+
+def _load_model(
+    parser: argparse.ArgumentParser, flag: str, path: str, **options: Any
+) -> Any:
+    """The Keras model saved at ``path``; one that cannot be loaded exits 2."""
+    import keras
+
+    try:
+        with warnings.catch_warnings():  # kreg trains with a fresh optimizer
+            warnings.filterwarnings("ignore", "Skipping variable loading for opt")
+            return keras.saving.load_model(path, **options)
+    except Exception as error:  # Keras raises many kinds for a bad file
+        parser.error(f"{flag} {path!r} cannot be loaded: {error}")
 
 
 def _sweep_grid(options: dict[str, Any]) -> str:
@@ -761,19 +740,20 @@ def _add_prune(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="where to save the smaller model (default: MODEL-pruned.keras)",
     )
-    parser.add_argument(
-        "--tol",
-        type=_nonnegative,
-        default=0.0,
-        metavar="X",
-        help="weights with |w| <= tol count as zero (default: 0.0)",
-    )
-    parser.add_argument(
-        "--rows",
-        type=_checked(int, check_int, maximum=MAX_SAMPLES),
-        default=10_000,
-        metavar="N",
-        help="rows of random inputs the inference time is measured on (default: 10000)",
+    rows = _checked(int, check_int, maximum=MAX_SAMPLES)
+    _add_options(
+        parser,
+        (
+            _option(
+                "--tol", _nonnegative, 0.0, "weights with |w| <= tol count as zero"
+            ),
+            _option(
+                "--rows",
+                rows,
+                10_000,
+                "rows of random inputs the inference time is measured on",
+            ),
+        ),
     )
     return parser
 
@@ -781,22 +761,17 @@ def _add_prune(subparsers: Any) -> argparse.ArgumentParser:
 def _prune_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Prune a saved model, save the copy and print what it saves."""
     out = args.out or os.path.splitext(args.model)[0] + "-pruned.keras"
-    if not os.path.isfile(args.model):
-        parser.error(f"MODEL {args.model!r}: no such file")
+    _require_file(parser, "MODEL", args.model)
     if not out.endswith(".keras"):
         parser.error(f"--out {out!r}: the file name must end in .keras")
     if os.path.exists(out):
         parser.error(f"--out {out!r} exists; choose another file")
     _import_keras()
-    import keras
     import numpy as np
 
     from kreg.prune import prune
 
-    try:
-        model = keras.models.load_model(args.model, compile=False)
-    except Exception as error:  # Keras raises many kinds for a bad file
-        parser.error(f"MODEL {args.model!r} cannot be loaded: {error}")
+    model = _load_model(parser, "MODEL", args.model, compile=False)
     try:
         small = prune(model, tol=args.tol)
     except (ValueError, TypeError) as error:
@@ -882,11 +857,10 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kreg`` command line.
 
-    The run's ``total_seconds`` (in ``metrics.json``) counts from the start of the
-    process when ``argv`` is ``None`` (the console command), else from this call.
-
     Args:
-        argv: The arguments after the program name; ``None`` reads ``sys.argv``.
+        argv: The arguments after the program name; ``None`` reads ``sys.argv``
+            (and the run's ``total_seconds`` counts from the process start, not
+            from this call).
 
     Returns:
         The exit status: 0 on success, 2 for a usage error (one line on stderr),
@@ -897,8 +871,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         kreg ...
         0
     """
-    # A command run from the shell counts its time from the process start; a call
-    # from Python (tests, notebooks) from this call.
     started = STARTED if argv is None else time.perf_counter()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, commands = build_parser()

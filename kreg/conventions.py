@@ -21,19 +21,17 @@ model trained with Keras ``loss="mse"``:
 | sklearn `Lasso(alpha)` | `sum(r**2)/(2n) + alpha*sum(abs(w))` | `alpha = lam/(4n)` |
 
 The functions, each with an inverse named ``lam_from_...``: ``keras_factor``,
-``sgd_weight_decay``, ``torch_weight_decay``, ``ridge_alpha``, ``lasso_alpha``.
-``to_keras`` and ``from_keras`` translate whole regularizer objects.
+``sgd_weight_decay``, ``torch_weight_decay``, ``ridge_alpha``, ``lasso_alpha``;
+``to_keras`` and ``from_keras`` translate regularizer objects. Each states the
+limits of its equivalence (the guide "Conventions" derives them). The main one:
+an optimizer's ``weight_decay`` equals an L2 penalty only where the decay enters
+the update as the penalty's gradient would: Keras' decoupled decay under plain
+SGD, PyTorch's coupled decay (``SGD``, ``Adam``); not Keras' decay under momentum
+or Adam, nor ``AdamW`` anywhere.
 
-Each function's docstring states the limits of its equivalence (the guide
-"Conventions" derives them). The main one: an optimizer's ``weight_decay`` equals
-an L2 penalty only where the decay enters the update as the penalty's gradient
-would: Keras' decoupled decay under plain SGD, PyTorch's coupled decay (``SGD``,
-``Adam``); not Keras' decay under momentum or Adam, nor ``AdamW`` anywhere.
-
-The functions check their arguments: each strength (``lam``, ``factor``,
-``weight_decay``, ``alpha``) must be a finite real number >= 0 and ``n`` and
-``n_outputs`` integers >= 1, else they raise ``ValueError`` (a bad value) or
-``TypeError`` (a bad type).
+Each strength (``lam``, ``factor``, ``weight_decay``, ``alpha``) must be a finite
+real number >= 0 and ``n`` and ``n_outputs`` integers >= 1, else the functions
+raise ``ValueError`` (a bad value) or ``TypeError`` (a bad type).
 """
 
 from __future__ import annotations
@@ -74,21 +72,15 @@ def _n_outputs(n_outputs: Any) -> int:
 def keras_factor(lam: float, n: int) -> float:
     """Return the Keras regularizer factor equal to a kreg lambda: ``lam / (2 n)``.
 
-    Keras adds ``l2 * sum(w ** 2)`` and ``l1 * sum(|w|)``, without kreg's ``1/2``
-    and ``n``: ``kreg.L2(lam, n)`` is ``keras.regularizers.L2(lam / (2 n))``, and
-    ``kreg.L1(lam, n)`` is ``keras.regularizers.L1(lam / (2 n))`` to float32
-    precision (Keras stores the ``L1`` factor as a float32).
+    For ``keras.regularizers.L1``, ``L2`` and each part of ``L1L2`` (``L1`` to
+    float32 precision: Keras stores its factor as a float32).
 
     Args:
-        lam: The kreg regularization strength lambda, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        lam: The kreg regularization strength lambda.
+        n: The number of training examples (not the batch size).
 
     Returns:
-        The factor ``lam / (2 n)`` as a Python float.
-
-    Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n < 1``.
-        TypeError: If ``lam`` is not a real number or ``n`` is not an integer.
+        The factor ``lam / (2 n)``.
 
     Examples:
         >>> keras_factor(0.16, n=80)
@@ -102,18 +94,12 @@ def keras_factor(lam: float, n: int) -> float:
 def lam_from_keras_factor(factor: float, n: int) -> float:
     """Return the kreg lambda equal to a Keras regularizer factor: ``2 n * factor``.
 
-    The inverse of :func:`keras_factor`, for ``keras.regularizers.L1(factor)``,
-    ``L2(factor)`` and each part of ``L1L2``.
-
     Args:
-        factor: The Keras factor (``l1`` or ``l2``), a finite number >= 0.
-        n: The number of training examples of the model, an integer >= 1.
+        factor: The Keras factor (``l1`` or ``l2``).
+        n: The number of training examples of the model.
 
     Returns:
-        The kreg lambda ``2 n * factor`` as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`keras_factor`, for ``factor`` and ``n``.
+        The kreg lambda ``2 n * factor``.
 
     Examples:
         >>> lam_from_keras_factor(keras_factor(0.16, n=80), n=80)
@@ -126,21 +112,17 @@ def lam_from_keras_factor(factor: float, n: int) -> float:
 def sgd_weight_decay(lam: float, n: int) -> float:
     """Return the Keras optimizer ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    Keras 3 optimizers apply ``weight_decay=wd`` as ``w <- w - lr * wd * w`` before
-    each step: under plain SGD the update of ``kreg.L2(lam, n)`` for
-    ``wd = lam / n``. Limits: plain SGD only (the decay is decoupled: under
-    momentum or Adam it is *not* an L2 penalty); it decays biases unless they are
-    excluded; it is not part of the reported loss.
+    Keras 3 applies ``weight_decay=wd`` as ``w <- w - lr * wd * w`` before each
+    step. Limits: plain SGD only (the decay is decoupled: under momentum or Adam it
+    is *not* an L2 penalty); it decays biases unless they are excluded; it is not
+    part of the reported loss.
 
     Args:
-        lam: The kreg regularization strength lambda, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        lam: The kreg regularization strength lambda.
+        n: The number of training examples (not the batch size).
 
     Returns:
-        The Keras optimizer's ``weight_decay``, ``lam / n``, as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`keras_factor`.
+        The optimizer's ``weight_decay``, ``lam / n``.
 
     Examples:
         >>> sgd_weight_decay(0.16, n=80)
@@ -153,19 +135,15 @@ def sgd_weight_decay(lam: float, n: int) -> float:
 
 
 def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
-    """Return the kreg lambda equal to a Keras SGD ``weight_decay``: ``n * wd``.
-
-    The inverse of :func:`sgd_weight_decay`, with its limits.
+    """Return the kreg lambda equal to a Keras SGD ``weight_decay`` (with the limits
+    of :func:`sgd_weight_decay`): ``n * wd``.
 
     Args:
-        weight_decay: The optimizer's ``weight_decay``, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        weight_decay: The optimizer's ``weight_decay``.
+        n: The number of training examples (not the batch size).
 
     Returns:
-        The kreg lambda ``n * weight_decay`` as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`keras_factor`, for ``weight_decay``.
+        The kreg lambda ``n * weight_decay``.
 
     Examples:
         >>> lam_from_sgd_weight_decay(0.002, n=80)
@@ -178,21 +156,17 @@ def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
 def torch_weight_decay(lam: float, n: int) -> float:
     """Return the PyTorch ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    ``torch.optim.SGD(params, lr, weight_decay=wd)`` adds ``wd * w`` to the gradient
-    of the batch-mean loss: the gradient of ``kreg.L2(lam, n)`` for
-    ``wd = lam / n``. Limits: this coupled decay is the L2 penalty under ``SGD``
-    (with or without momentum) and ``Adam``, not ``AdamW``; it decays biases
-    unless they are in a group with ``weight_decay=0``.
+    PyTorch adds ``wd * w`` to the gradient of the batch-mean loss. Limits: this
+    coupled decay is the L2 penalty under ``SGD`` (with or without momentum) and
+    ``Adam``, not ``AdamW``; it decays biases unless they are in a group with
+    ``weight_decay=0``.
 
     Args:
-        lam: The kreg regularization strength lambda, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        lam: The kreg regularization strength lambda.
+        n: The number of training examples (not the batch size).
 
     Returns:
         PyTorch's ``weight_decay``, ``lam / n`` (as :func:`sgd_weight_decay`).
-
-    Raises:
-        ValueError, TypeError: As :func:`keras_factor`.
 
     Examples:
         >>> torch_weight_decay(0.16, n=80)
@@ -202,19 +176,15 @@ def torch_weight_decay(lam: float, n: int) -> float:
 
 
 def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
-    """Return the kreg lambda equal to a PyTorch ``weight_decay``: ``n * weight_decay``.
-
-    The inverse of :func:`torch_weight_decay`, with its limits.
+    """Return the kreg lambda equal to a PyTorch ``weight_decay`` (with the limits
+    of :func:`torch_weight_decay`): ``n * weight_decay``.
 
     Args:
-        weight_decay: PyTorch's ``weight_decay``, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        weight_decay: PyTorch's ``weight_decay``.
+        n: The number of training examples (not the batch size).
 
     Returns:
-        The kreg lambda ``n * weight_decay`` (as :func:`lam_from_sgd_weight_decay`).
-
-    Raises:
-        ValueError, TypeError: As :func:`lam_from_sgd_weight_decay`.
+        The kreg lambda ``n * weight_decay``.
 
     Examples:
         >>> lam_from_torch_weight_decay(torch_weight_decay(0.16, n=80), n=80)
@@ -226,22 +196,17 @@ def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
 def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Ridge`` alpha equal to ``L2(lam, n)``: ``lam / 2``.
 
-    ``Ridge(alpha)`` minimizes ``||y - X w - b||^2 + alpha * ||w||^2``; a linear
-    Keras model with ``loss="mse"`` and ``kreg.L2(lam, n)`` minimizes ``1 / n``
-    times that for ``alpha = lam / 2`` (``k * lam / 2`` with ``k`` outputs, which
-    ``mse`` averages over). Limits: a linear model, an unregularized bias, no
-    sample weights, and a Keras model trained to convergence.
+    A linear Keras model with ``loss="mse"`` and ``kreg.L2(lam, n)`` minimizes
+    ``1 / n`` times Ridge's objective; with ``k`` outputs, which ``mse`` averages
+    over, ``alpha = k * lam / 2``. Limits: a linear model, an unregularized bias,
+    no sample weights, and a Keras model trained to convergence.
 
     Args:
-        lam: The kreg regularization strength lambda, a finite number >= 0.
-        n_outputs: The number of model outputs (columns of ``y``), an integer >= 1.
+        lam: The kreg regularization strength lambda.
+        n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The Ridge ``alpha`` ``n_outputs * lam / 2`` as a Python float.
-
-    Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, or ``n_outputs < 1``.
-        TypeError: If ``lam`` is not a real number or ``n_outputs`` not an integer.
+        The Ridge ``alpha``, ``n_outputs * lam / 2``.
 
     Examples:
         >>> ridge_alpha(0.16), ridge_alpha(0.16, n_outputs=3)
@@ -252,19 +217,15 @@ def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
-    """Return the kreg lambda equal to a scikit-learn ``Ridge`` alpha: ``2 alpha``.
-
-    The inverse of :func:`ridge_alpha`, with its limits.
+    """Return the kreg lambda equal to a scikit-learn ``Ridge`` alpha (with the
+    limits of :func:`ridge_alpha`): ``2 alpha``.
 
     Args:
-        alpha: The ``Ridge`` alpha, a finite number >= 0.
-        n_outputs: The number of model outputs (columns of ``y``), an integer >= 1.
+        alpha: The ``Ridge`` alpha.
+        n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The kreg lambda ``2 * alpha / n_outputs`` as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`ridge_alpha`, for ``alpha``.
+        The kreg lambda ``2 * alpha / n_outputs``.
 
     Examples:
         >>> lam_from_ridge_alpha(0.08)
@@ -277,22 +238,18 @@ def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
 def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Lasso`` alpha equal to ``L1(lam, n)``: ``lam / (4 n)``.
 
-    ``Lasso(alpha)`` minimizes ``(1 / (2 n)) ||y - X w - b||^2 + alpha * ||w||_1``;
-    a linear Keras model with ``loss="mse"`` and ``kreg.L1(lam, n)`` minimizes
-    twice that for ``alpha = lam / (4 n)`` (``k * lam / (4 n)`` with ``k``
-    outputs). Limits: those of :func:`ridge_alpha`; the Lasso's exact zeros need
+    A linear Keras model with ``loss="mse"`` and ``kreg.L1(lam, n)`` minimizes
+    twice Lasso's objective (``k * lam / (4 n)`` with ``k`` outputs). Limits: those
+    of :func:`ridge_alpha`; the Lasso's exact zeros need
     ``kreg.L1(..., proximal=True)``.
 
     Args:
-        lam: The kreg regularization strength lambda, a finite number >= 0.
-        n: The number of training examples, an integer >= 1.
-        n_outputs: The number of model outputs (columns of ``y``), an integer >= 1.
+        lam: The kreg regularization strength lambda.
+        n: The number of training examples.
+        n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The Lasso ``alpha`` ``n_outputs * lam / (4 n)`` as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`keras_factor` and :func:`ridge_alpha`.
+        The Lasso ``alpha``, ``n_outputs * lam / (4 n)``.
 
     Examples:
         >>> lasso_alpha(0.16, n=80)
@@ -303,20 +260,16 @@ def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
-    """Return the kreg lambda equal to a scikit-learn ``Lasso`` alpha: ``4 n alpha``.
-
-    The inverse of :func:`lasso_alpha`, with its limits.
+    """Return the kreg lambda equal to a scikit-learn ``Lasso`` alpha (with the
+    limits of :func:`lasso_alpha`): ``4 n alpha``.
 
     Args:
-        alpha: The ``Lasso`` alpha, a finite number >= 0.
-        n: The number of training examples, an integer >= 1.
-        n_outputs: The number of model outputs (columns of ``y``), an integer >= 1.
+        alpha: The ``Lasso`` alpha.
+        n: The number of training examples.
+        n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The kreg lambda ``4 n * alpha / n_outputs`` as a Python float.
-
-    Raises:
-        ValueError, TypeError: As :func:`lasso_alpha`, for ``alpha``.
+        The kreg lambda ``4 n * alpha / n_outputs``.
 
     Examples:
         >>> lam_from_lasso_alpha(lasso_alpha(0.16, n=80), n=80)
@@ -327,16 +280,14 @@ def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
 
 
 def _keras_float(value: Any) -> float:
-    """A Keras factor as a Python float: a float32 one (Keras ``L1(0.01)`` holds
-    0.009999999776482582) as the shortest decimal of the same float32 (``0.01``)."""
+    """A Keras factor as a float, a float32 one as its shortest decimal."""
     value = to_numpy(value)[()]
     if value.dtype == np.float32:
         return float(np.format_float_scientific(value, unique=True))
     return float(value)
 
 
-#: Keras regularizer class -> the kreg class of the same penalty and the names of
-#: the Keras factors, in the order of the kreg lambdas.
+#: Keras regularizer class -> the kreg class and the Keras factors' names.
 _KERAS = {
     keras.regularizers.L1L2: (L1L2, ("l1", "l2")),
     keras.regularizers.L2: (L2, ("l2",)),
@@ -347,12 +298,10 @@ _KERAS = {
 def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
     """Return the Keras built-in regularizer that equals a kreg regularizer.
 
-    Each factor is ``lam / (2 n)`` (:func:`keras_factor`): ``kreg.L1(lam, n)`` ->
-    ``keras.regularizers.L1(lam / (2 n))``, likewise for ``L2``, and
-    ``kreg.L1L2(l1, l2, n)`` -> ``keras.regularizers.L1L2(l1 / (2 n), l2 / (2 n))``;
-    :func:`from_keras` goes back. The penalties agree to float32 precision for
-    float32 weights. Keras has no proximal step: with ``proximal=True`` it trains
-    the same penalty with the subgradient, so weights do not land exactly on zero.
+    Each factor is ``lam / (2 n)`` (:func:`keras_factor`): ``kreg.L1L2(l1, l2, n)``
+    -> ``keras.regularizers.L1L2(l1 / (2 n), l2 / (2 n))``, likewise for ``L1`` and
+    ``L2``. The penalties agree to float32 precision for float32 weights. Keras
+    has no proximal step: it trains the penalty with the subgradient.
 
     Args:
         reg: A ``kreg.L1``, ``kreg.L2`` or ``kreg.L1L2`` instance.
@@ -360,12 +309,9 @@ def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
     Returns:
         A ``keras.regularizers.L1``, ``L2`` or ``L1L2`` instance.
 
-    Raises:
-        TypeError: If ``reg`` is not a kreg ``L1``, ``L2`` or ``L1L2``.
-
     Warns:
-        UserWarning: If a factor is nonzero but outside the normal float32 range
-            (about 1.2e-38 to 3.4e38), or if ``reg`` has ``proximal=True``.
+        UserWarning: If ``reg`` has ``proximal=True``, or a factor is nonzero but
+            outside the normal float32 range (about 1.2e-38 to 3.4e38).
 
     Examples:
         >>> import kreg
@@ -400,24 +346,17 @@ def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
 def from_keras(keras_reg: keras.regularizers.Regularizer, n: int) -> L1 | L2 | L1L2:
     """Return the kreg regularizer that equals a Keras built-in one.
 
-    Each lambda is ``2 n * factor`` (:func:`lam_from_keras_factor`):
-    ``keras.regularizers.L1(l1)`` -> ``kreg.L1(2 n * l1, n)``, likewise for ``L2``,
-    and ``L1L2(l1, l2)`` -> ``kreg.L1L2(2 n * l1, 2 n * l2, n)``. A float32 factor
-    (Keras ``L1(0.01)`` holds 0.009999999776482582) is read as the shortest
-    decimal of the same float32 (``0.01``). The result has ``proximal=False``.
+    The inverse of :func:`to_keras`: each lambda is ``2 n * factor``, a float32
+    factor read as the shortest decimal of the same float32 (Keras ``L1(0.01)``
+    holds 0.009999999776482582: ``0.01``). The result has ``proximal=False``.
 
     Args:
-        keras_reg: A ``keras.regularizers.L1``, ``L2`` or ``L1L2`` instance.
-        n: The number of training examples of the model the regularizer is for (not
-            the batch size), an integer >= 1.
+        keras_reg: A ``keras.regularizers.L1``, ``L2`` or ``L1L2`` instance (not
+            a kreg one).
+        n: The number of training examples of the model it is for.
 
     Returns:
         A ``kreg.L1``, ``kreg.L2`` or ``kreg.L1L2`` instance.
-
-    Raises:
-        TypeError: If ``keras_reg`` is not a Keras ``L1``, ``L2`` or ``L1L2``
-            (kreg regularizers included), or ``n`` is not an integer.
-        ValueError: If ``n < 1``.
 
     Examples:
         >>> from_keras(keras.regularizers.L1(0.001), n=80)

@@ -1,21 +1,19 @@
 """Toy data and the train/validation split Keras makes.
 
-``make_moons`` draws the two-moons data set of the lecture's demonstration with
-scikit-learn's algorithm, written with NumPy only, so kreg gives bit-identical data
-without depending on scikit-learn. ``train_val_split`` cuts off the last rows for
-validation exactly as ``keras.Model.fit(validation_split=...)`` does, so a model
-trained on the pieces sees the same rows as one fitted the notebook way.
+``make_moons`` draws the lecture's two moons with scikit-learn's algorithm in
+NumPy only (bit-identical data without scikit-learn); ``train_val_split`` cuts off
+the last rows for validation exactly as ``keras.Model.fit(validation_split=...)``
+does.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 
-from kreg._validation import _check_real, _fail, check_bool, check_fraction
+from kreg._validation import _check_real, _fail, _is_int, check_bool, check_fraction
 
 _MAX_SEED = 2**32 - 1
 _N_SAMPLES = (
@@ -27,10 +25,6 @@ _RANDOM_STATE = (
 )
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _moon_sizes(n_samples: Any) -> tuple[int, int]:
     """Return (points in the outer moon, points in the inner moon)."""
     if _is_int(n_samples):
@@ -38,24 +32,17 @@ def _moon_sizes(n_samples: Any) -> tuple[int, int]:
             _fail("n_samples", _N_SAMPLES, n_samples)
         total = int(n_samples)
         return total // 2, total - total // 2
-    if not isinstance(n_samples, tuple):
+    pair = isinstance(n_samples, tuple) and len(n_samples) == 2
+    if not isinstance(n_samples, tuple) or (pair and not all(map(_is_int, n_samples))):
         _fail("n_samples", _N_SAMPLES, n_samples, TypeError)
-    if len(n_samples) != 2:
-        _fail("n_samples", _N_SAMPLES, n_samples)
-    if not all(_is_int(k) for k in n_samples):
-        _fail("n_samples", _N_SAMPLES, n_samples, TypeError)
-    if min(n_samples) < 0:
+    if not pair or min(n_samples) < 0:
         _fail("n_samples", _N_SAMPLES, n_samples)
     return int(n_samples[0]), int(n_samples[1])
 
 
 def _random_source(random_state: Any) -> Any:
-    """Return the object whose ``permutation`` and ``normal`` draw the data.
-
-    ``None`` means NumPy's global RandomState, reached through the functions of
-    ``np.random`` (which draw from it); an integer seeds a fresh RandomState; a
-    RandomState instance is used, and advanced, in place.
-    """
+    """The object whose ``permutation`` and ``normal`` draw the data (``np.random``
+    for ``None``: the global RandomState)."""
     if random_state is None:
         return np.random
     if isinstance(random_state, np.random.RandomState):
@@ -81,41 +68,33 @@ def make_moons(
         outer moon, label 0:  (cos t, sin t)
         inner moon, label 1:  (1 - cos t, 1 - sin t - 0.5)
 
-    An integer ``n_samples`` puts ``n_samples // 2`` points in the outer moon and
-    the rest in the inner one. The rows are then shuffled (if ``shuffle``), and
-    Gaussian noise of standard deviation ``noise`` is added to every coordinate
-    (if ``noise`` is not ``None``; ``noise=0`` still draws it). Both draws come
-    from one ``numpy.random.RandomState``, in the same order and amount as in
-    scikit-learn (1.9), so for the same arguments the arrays are equal bit for
-    bit, and a ``RandomState`` passed in is left in the same state. scikit-learn
-    is not needed at run time.
-
-    The lecture's data: ``make_moons(100, noise=0.25, random_state=2)``.
+    The rows are then shuffled (if ``shuffle``) and Gaussian noise is added to
+    every coordinate (unless ``noise`` is ``None``; ``noise=0`` still draws it),
+    both from one ``numpy.random.RandomState`` in the same order and amount as
+    scikit-learn (1.9): the same arrays bit for bit, and a ``RandomState`` passed
+    in left in the same state. The lecture's data:
+    ``make_moons(100, noise=0.25, random_state=2)``.
 
     Args:
-        n_samples: The total number of points, an integer >= 1, or a tuple
-            ``(n_outer, n_inner)`` of integers >= 0 giving the points per moon.
-        shuffle: Whether to shuffle the rows (``True`` or ``False``). Without
-            shuffling the outer moon comes first, each moon in order of ``t``.
-        noise: The standard deviation of the Gaussian noise, a finite number
-            >= 0, or ``None`` for none.
-        random_state: ``None`` (draw from NumPy's global random state, as
-            ``np.random.seed`` sets it), an integer seed in ``[0, 2**32 - 1]``,
-            or a ``numpy.random.RandomState`` instance (used and advanced in
-            place). ``numpy.random.Generator`` is not accepted: its stream
-            differs from scikit-learn's.
+        n_samples: The total number of points, an integer >= 1 (``n_samples // 2``
+            in the outer moon), or a tuple ``(n_outer, n_inner)`` of integers >= 0.
+        shuffle: Whether to shuffle the rows (a bool). Without shuffling the
+            outer moon comes first, each moon in order of ``t``.
+        noise: The standard deviation of the noise, a finite number >= 0, or
+            ``None`` for none.
+        random_state: ``None`` (NumPy's global random state, as ``np.random.seed``
+            sets it), an integer seed in ``[0, 2**32 - 1]``, or a
+            ``numpy.random.RandomState`` (used and advanced in place; not a
+            ``numpy.random.Generator``, whose stream differs from scikit-learn's).
 
     Returns:
-        ``(x, y)``: ``x`` of shape ``(n, 2)`` and dtype float64, the points;
-        ``y`` of shape ``(n,)`` and dtype ``numpy.intp``, the labels 0 (outer
-        moon) and 1 (inner moon).
+        ``(x, y)``: the points, float64 of shape ``(n, 2)``, and the labels 0
+        (outer moon) and 1 (inner moon), ``numpy.intp`` of shape ``(n,)``.
 
     Raises:
-        ValueError: If ``n_samples`` is an integer < 1 or a tuple that is not two
-            integers >= 0, ``noise`` is negative, NaN or infinite, or
-            ``random_state`` is an integer outside ``[0, 2**32 - 1]``.
-        TypeError: If an argument has the wrong type (``bool`` is refused where a
-            number is expected, and a ``bool`` is required for ``shuffle``).
+        ValueError: If an argument is out of the range given above.
+        TypeError: If an argument has the wrong type (``bool`` included, where a
+            number is expected).
 
     Examples:
         >>> x, y = make_moons(100, noise=0.25, random_state=2)
@@ -173,31 +152,26 @@ def train_val_split(
 
         n_train = floor(n * (1 - v))
 
-    rows and validates on the remaining ``n - n_train``, in their order, without
-    shuffling (Keras 3, ``keras/src/trainers/data_adapters/array_slicing.py``,
-    ``train_validation_split``). This function makes the same cut with the same
-    floating-point arithmetic, so e.g. ``make_moons(100, noise=0.25,
-    random_state=2)`` with ``v = 0.2`` gives the lecture's 80 training and 20
-    validation rows. Shuffle before splitting if the rows are ordered
-    (``make_moons(..., shuffle=False)`` is: the last rows are all one moon).
+    rows and validates on the rest, in their order, without shuffling (Keras 3,
+    ``train_validation_split`` in ``keras/src/trainers/data_adapters/``). This
+    makes the same cut with the same floating-point arithmetic: the lecture's
+    100 moons with ``v = 0.2`` give 80 training and 20 validation rows. Shuffle
+    ordered rows first (``make_moons(..., shuffle=False)``: the last are one moon).
 
     Args:
         x: The inputs, an array-like with the rows first.
         y: The targets, an array-like with as many rows as ``x``.
-        validation_split: The fraction of rows to validate on, a number in
-            ``[0, 1)``. ``0`` keeps every row for training and returns empty
-            validation arrays. Any other value must leave at least one row on
-            each side, as Keras requires.
+        validation_split: The fraction of rows to validate on, in ``[0, 1)``:
+            ``0`` keeps every row for training (empty validation arrays); any
+            other value must leave at least one row on each side, as in Keras.
 
     Returns:
-        ``(x_train, y_train, x_val, y_val)``: NumPy arrays (views of ``x`` and
-        ``y`` when those are NumPy arrays, as Keras slices them), the first
-        ``n_train`` rows and the rest.
+        ``(x_train, y_train, x_val, y_val)``: NumPy arrays (views of NumPy
+        inputs, as Keras slices them).
 
     Raises:
-        ValueError: If ``validation_split`` is outside ``[0, 1)`` or leaves no
-            row for training or none for validation, if ``x`` or ``y`` is a
-            scalar, or if they have different numbers of rows.
+        ValueError: If ``validation_split`` is out of range or leaves a side
+            empty, ``x`` or ``y`` is a scalar, or their numbers of rows differ.
         TypeError: If ``validation_split`` is not a real number.
 
     Examples:

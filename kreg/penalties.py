@@ -7,10 +7,16 @@ reports) calls these functions, so the formulas live here and nowhere else::
     l1_penalty(w, lam, n) = lam / (2 n) * sum(|w|)
     group_l1_penalty(w, lam, n, groups) = lam / (2 n) * sum_g sqrt(p_g) * ||w_g||
 
-``n`` is the number of training examples. The sums are accumulated in float32
-(float64 for float64 weights), whatever the dtype of ``w``, so that float16 and
-bfloat16 weights give the true finite value. The factor ``lam / (2 n)`` must fit
-in float32 (``check_factor``); the weights must be real numbers (``check_weights``).
+``n`` is the number of training examples (not the batch size); :mod:`kreg.conventions`
+gives the equal Keras, PyTorch and scikit-learn settings. The sums are accumulated
+in float32 (float64 for float64 weights), whatever the dtype of ``w``, so that
+float16 and bfloat16 weights give the true finite value. Each function returns a
+scalar tensor of that dtype, exactly 0 when ``lam == 0`` (computed without reading
+``w``, only its dtype), and raises ``ValueError`` if ``lam`` is negative, NaN or
+infinite, ``n < 1`` or ``lam / (2 n)`` exceeds the float32 maximum
+(``check_factor``), and ``TypeError`` if ``lam`` is not a real number, ``n`` not an
+integer or ``w`` not a tensor or array of floats or integers (``check_weights``;
+integers are cast to float32).
 """
 
 from __future__ import annotations
@@ -50,22 +56,9 @@ def scale(lam: float, n: int) -> float:
 
 
 def check_factor(name: str, lam: Any, n: Any) -> None:
-    """Raise unless ``lam`` is valid and the factor ``lam / (2 n)`` fits in float32.
-
-    kreg multiplies the float32 sum of the weights by ``lam / (2 n)``; above the
-    float32 maximum (about 3.4e38) the penalty of any nonzero weight would be
-    ``inf``. (A factor that fits can still overflow for large weights; that is not
-    checked.)
-
-    Args:
-        name: The name of the strength in messages (``"lam"``, ``"l1"``, ``"l2"``).
-        lam: The strength, a finite number >= 0.
-        n: The number of training examples, an integer >= 1.
-
-    Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
-            ``lam / (2 n)`` exceeds the float32 maximum.
-        TypeError: If ``lam`` is not a real number or ``n`` not an integer.
+    """Raise unless ``lam`` (named ``name``) is a finite number >= 0, ``n`` an
+    integer >= 1 and ``lam / (2 n)`` at most the float32 maximum (about 3.4e38),
+    above which the penalty of any nonzero weight would be ``inf``.
 
     Examples:
         >>> check_factor("lam", 0.16, 80)
@@ -88,21 +81,11 @@ def check_factor(name: str, lam: Any, n: Any) -> None:
 
 
 def check_weights(name: str, w: Any) -> str:
-    """Return the Keras dtype name of ``w`` if it holds floats or integers.
+    """Return the Keras dtype name of ``w`` (``"float32"``, ``"int64"``, ...) if
+    it holds floats or integers, else raise ``TypeError`` naming ``name``.
 
     Only the dtype is read, so the check is free in a training step and works on
     symbolic tensors; Python scalars and lists are converted to find it.
-
-    Args:
-        name: The name of the argument in messages (``"w"``, ``"x"``).
-        w: A tensor, variable, array, Python number or list.
-
-    Returns:
-        The Keras name of the dtype (``"float32"``, ``"int64"``, ...).
-
-    Raises:
-        TypeError: If ``w`` is ``None``, a string, or of a dtype other than a
-            floating-point or integer one.
     """
     dtype = _keras_dtype(w)
     if dtype is None or not (
@@ -128,45 +111,44 @@ def _keras_dtype(w: Any) -> str | None:
         return None
 
 
-def _penalty(w: Any, lam: Any, n: Any, term: Callable[[Any], Any]) -> Any:
-    """``lam / (2 n) * sum(term(w))``, checked; 0 for ``lam == 0`` without ``w``."""
+def _penalty(
+    w: Any,
+    lam: Any,
+    n: Any,
+    penalty: Callable[[Any, float], Any],
+    kernel: bool = False,
+) -> Any:
+    """``penalty(w, lam / (2 n))``, ``w`` checked (a ``kernel`` of rank >= 2) and
+    cast to its accumulation dtype; 0 for ``lam == 0`` without reading ``w``."""
     check_factor("lam", lam, n)
     dtype = accumulation_dtype(check_weights("w", w))
-    lam, n = float(lam), int(n)
-    if lam == 0:
+    w = _check_kernel(w) if kernel else w
+    if float(lam) == 0:
         return ops.zeros((), dtype=dtype)
-    return scale(lam, n) * ops.sum(term(ops.cast(ops.convert_to_tensor(w), dtype)))
+    w = ops.cast(ops.convert_to_tensor(w), dtype)
+    return penalty(w, scale(float(lam), int(n)))
 
 
 def l2_penalty(w: Any, lam: float, n: int) -> Any:
     """L2 penalty with the lecture's scaling: ``lam / (2 n) * sum(w ** 2)``.
 
-    Its gradient is ``(lam / n) * w``: one plain gradient-descent step with
-    learning rate ``lr`` multiplies each weight by ``1 - lr * lam / n`` (weight
-    decay). The same penalty is Keras' ``keras.regularizers.L2(lam / (2 n))``,
-    PyTorch's ``SGD(weight_decay=lam / n)`` under plain SGD, and scikit-learn's
-    ``Ridge(alpha=lam / 2)`` for a model trained on the mean squared error.
+    Its gradient is ``(lam / n) * w``: a plain gradient-descent step with learning
+    rate ``lr`` multiplies each weight by ``1 - lr * lam / n`` (weight decay).
 
     Args:
-        w: A tensor or array of floats or integers (cast to float32), any shape.
-        lam: The regularization strength lambda, a finite number >= 0 with
-            ``lam / (2 n)`` at most the float32 maximum (``check_factor``).
-        n: The number of training examples (not the batch size), an integer >= 1.
+        w: A tensor or array of floats or integers, any shape.
+        lam: The regularization strength lambda, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
 
     Returns:
-        A scalar tensor, float32 (float64 when ``w`` is float64); exactly 0 when
-        ``lam == 0``, computed without touching ``w`` (only its dtype is read).
-
-    Raises:
-        ValueError: If ``lam`` or ``n`` is outside the range given in Args.
-        TypeError: If an argument is not of a type given in Args.
+        A scalar tensor, float32 (float64 when ``w`` is float64).
 
     Examples:
         >>> import numpy as np
         >>> round(float(l2_penalty(np.array([1.0, -2.0, 3.0]), lam=0.5, n=10)), 6)
         0.35
     """
-    return _penalty(w, lam, n, ops.square)
+    return _penalty(w, lam, n, lambda w, factor: factor * ops.sum(ops.square(w)))
 
 
 def magnitude(w: Any) -> Any:
@@ -181,27 +163,22 @@ def l1_penalty(w: Any, lam: float, n: int) -> Any:
 
     Its (sub)gradient is ``lam / (2 n) * sign(w)``, a constant pull toward zero:
     under plain gradient descent the weights oscillate around zero rather than
-    land on it (``kreg.L1(..., proximal=True)`` gives exact zeros). The same
-    penalty is Keras' ``keras.regularizers.L1(lam / (2 n))`` and, for a model
-    trained on the mean squared error, scikit-learn's ``Lasso(alpha=lam / (4 n))``.
+    land on it (``kreg.L1(..., proximal=True)`` gives exact zeros).
 
     Args:
-        w: As for :func:`l2_penalty`.
-        lam: As for :func:`l2_penalty`.
-        n: As for :func:`l2_penalty`.
+        w: A tensor or array of floats or integers, any shape.
+        lam: The regularization strength lambda, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
 
     Returns:
-        A scalar tensor as for :func:`l2_penalty`, exactly 0 when ``lam == 0``.
-
-    Raises:
-        ValueError, TypeError: As :func:`l2_penalty`.
+        A scalar tensor, float32 (float64 when ``w`` is float64).
 
     Examples:
         >>> w = [1.0, -2.0, 3.0]
         >>> round(float(l1_penalty(w, lam=0.5, n=10)), 6), float(l1_penalty(w, 0, 10))
         (0.15, 0.0)
     """
-    return _penalty(w, lam, n, magnitude)
+    return _penalty(w, lam, n, lambda w, factor: factor * ops.sum(magnitude(w)))
 
 
 #: The groups of ``group_norms``: a unit's incoming weights, an input's outgoing ones.
@@ -247,23 +224,19 @@ def group_weight(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
 def group_norms(w: Any, groups: str = "units") -> Any:
     """The Euclidean norm ``||w_g||_2`` of each group of a kernel.
 
-    A kernel's last axis indexes its units (outputs) and its second to last its
-    inputs: a Dense kernel is ``(inputs, units)``, a Conv2D kernel
-    ``(height, width, input channels, filters)``. With ``groups="units"`` a group
-    is one unit's incoming weights (a column of a Dense kernel, a whole filter);
-    with ``groups="inputs"`` it is one input's outgoing weights (a row of a Dense
-    kernel, one input channel of every filter).
+    A kernel's last axis indexes its units and its second to last its inputs (a
+    Dense kernel is ``(inputs, units)``, a Conv2D kernel ``(height, width, input
+    channels, filters)``). A group is one unit's incoming weights
+    (``groups="units"``: a column of a Dense kernel, a whole filter) or one input's
+    outgoing weights (``groups="inputs"``: a row, one input channel of every
+    filter).
 
     Args:
-        w: A kernel of floats, rank >= 2.
+        w: A kernel of floats or integers, rank >= 2 (else ``ValueError``).
         groups: ``"units"`` or ``"inputs"``.
 
     Returns:
         A vector of float32 (float64 for float64 ``w``), one norm per unit or input.
-
-    Raises:
-        ValueError: If ``groups`` is not one of those, or ``w`` has rank < 2.
-        TypeError: If ``w`` is not a tensor or array of floats or integers.
 
     Examples:
         >>> import numpy as np
@@ -282,27 +255,21 @@ def group_norms(w: Any, groups: str = "units") -> Any:
 def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
     """Group-lasso penalty: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
 
-    The groups are a kernel's units or inputs, as in :func:`group_norms`; ``p_g``
-    is a group's number of weights, so that groups of different sizes are
-    penalized alike (Yuan and Lin, 2006). Where every group is a single weight
-    this is :func:`l1_penalty`: the group lasso is to whole groups what L1 is to
-    single weights, and with a proximal step it sets whole units or inputs
-    exactly to zero. Its gradient is ``lam / (2 n) * sqrt(p_g) * w_g / ||w_g||``
-    (0 for a group at 0).
+    The groups are a kernel's units or inputs (:func:`group_norms`), ``p_g`` a
+    group's number of weights, so that groups of different sizes are penalized
+    alike (Yuan and Lin, 2006). With one-weight groups this is
+    :func:`l1_penalty`; with a proximal step it sets whole units or inputs exactly
+    to zero. Its gradient is ``lam / (2 n) * sqrt(p_g) * w_g / ||w_g||`` (0 for a
+    group at 0).
 
     Args:
-        w: A kernel of floats or integers, rank >= 2 (see :func:`group_norms`).
-        lam: As for :func:`l2_penalty`.
-        n: As for :func:`l2_penalty`.
+        w: A kernel of floats or integers, rank >= 2 (else ``ValueError``).
+        lam: The regularization strength lambda, a finite number >= 0.
+        n: The number of training examples, an integer >= 1.
         groups: ``"units"`` or ``"inputs"``.
 
     Returns:
-        A scalar tensor as for :func:`l2_penalty`, exactly 0 when ``lam == 0``.
-
-    Raises:
-        ValueError: If ``lam``, ``n`` or ``groups`` is outside its range, or ``w``
-            has rank < 2.
-        TypeError: As :func:`l2_penalty`.
+        A scalar tensor, float32 (float64 when ``w`` is float64).
 
     Examples:
         >>> import numpy as np
@@ -311,15 +278,12 @@ def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
         0.176777
     """
     check_choice("groups", groups, GROUPS)
-    check_factor("lam", lam, n)
-    dtype = accumulation_dtype(check_weights("w", w))
-    w = _check_kernel(w)
-    if float(lam) == 0:
-        return ops.zeros((), dtype=dtype)
-    w = ops.cast(w, dtype)
-    # sum(w * g) with g the gradient held constant: the value is the penalty
-    # (sqrt(p_g) ||w_g||^2 / ||w_g|| per group) and the gradient is exactly g, the
-    # very tensor the proximal optimizers take back out of the gradient.
-    axes = group_axes(len(w.shape), groups)
-    g = group_subgradient(w, scale(float(lam), int(n)), axes)
-    return ops.sum(w * ops.stop_gradient(g))
+
+    def penalty(w: Any, factor: float) -> Any:
+        # sum(w * g) with g the gradient held constant: the value is the penalty
+        # (sqrt(p_g) ||w_g||^2 / ||w_g|| per group) and the gradient is exactly g,
+        # the very tensor the proximal optimizers take back out of the gradient.
+        g = group_subgradient(w, factor, group_axes(len(w.shape), groups))
+        return ops.sum(w * ops.stop_gradient(g))
+
+    return _penalty(w, lam, n, penalty, kernel=True)

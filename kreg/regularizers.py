@@ -1,21 +1,41 @@
 """Keras regularizers with the lecture's ``lam / (2 n)`` scaling.
 
-Pass them to any Keras layer as ``kernel_regularizer=`` (or
-``embeddings_regularizer=`` for ``Embedding``). They are registered with Keras under
-the package name ``"kreg"``, so a saved model loads back in any process that has
-imported ``kreg``, with ``safe_mode=True`` and no ``custom_objects``.
+``n`` is the number of training examples, fixed when the regularizer is made, not
+the batch size: Keras adds the penalty once per step to the batch-mean loss, so
+``mean_batch_loss + lam / (2 n) * sum(...)`` is an unbiased estimate of the full
+objective for any batch size. Pass them to a layer as ``kernel_regularizer=`` (or
+``embeddings_regularizer=`` for ``Embedding``); biases are not meant to be
+regularized. They are registered with Keras under the package name ``"kreg"``, so
+a saved model loads back in any process that has imported ``kreg``, with
+``safe_mode=True`` and no ``custom_objects``. :mod:`kreg.conventions` gives the
+equal Keras, PyTorch and scikit-learn settings.
+
+With ``proximal=True``, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply the
+L1 (or group) term as a soft threshold after each update instead of through its
+subgradient, which lands weights exactly on zero (see :mod:`kreg.proximal`); the
+penalty in the loss is the same, and other optimizers ignore the flag.
+
+The constructors raise ``ValueError`` if a strength (``lam``, ``l1``, ``l2``) is
+negative, NaN or infinite, ``n < 1``, or a factor ``lam / (2 n)`` exceeds the
+float32 maximum (about 3.4e38, where every nonzero penalty would be ``inf``), and
+``TypeError`` if a strength is not a real number (``bool`` included), ``n`` not an
+integer (``80.0`` is refused: write ``int(...)``) or ``proximal`` not a bool.
+Called on what is not a tensor or array of floats or integers (bool, complex,
+string, None), a regularizer raises ``TypeError``; integer weights are cast to
+float32.
 """
 
 from __future__ import annotations
 
 import inspect
 import warnings
-from typing import Any
+from typing import Any, NoReturn
 
 import keras
 from keras import ops
 
 from kreg._validation import (
+    _fail,
     check_bool,
     check_choice,
     check_n,
@@ -36,20 +56,19 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
     """Shared plumbing: config from the constructor's arguments, repr, equality."""
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError  # pragma: no cover - every subclass defines it
+        return {
+            key: getattr(self, key) for key in inspect.signature(type(self)).parameters
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> _ScaledRegularizer:
         """Return the regularizer a config describes (the inverse of ``get_config``).
 
-        A bad config, typically one edited in a saved model, raises one
-        ``ValueError`` that names the class and the config, followed by the
-        constructor's message. Keras wraps it when it loads a model; it is the
-        first error of the printed traceback and the root of the exception chain.
-
         Raises:
             ValueError: If ``config`` is not a dict with the constructor's keys, or
-                holds a value the constructor refuses.
+                holds a value the constructor refuses: one error (the root of the
+                chain when Keras loads a model) naming the class and the config,
+                then the constructor's message.
         """
         where = f"Cannot deserialize kreg.{cls.__name__} from config {config!r}"
         params = inspect.signature(cls).parameters
@@ -93,31 +112,15 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
 class L2(_ScaledRegularizer):
     """L2 kernel regularizer: ``penalty = lam / (2 n) * sum(w ** 2)``.
 
-    ``n`` is the number of training examples, fixed when the regularizer is made,
-    not the batch size: Keras adds the penalty once per step to the batch-mean
-    loss, so ``mean_batch_loss + lam / (2 n) * sum(w ** 2)`` is an unbiased estimate
-    of the full objective for any batch size. The gradient ``(lam / n) * w`` makes
-    a plain SGD step ``w <- w * (1 - lr * lam / n) - lr * dLoss/dw`` (weight decay).
-
-    Equivalent settings: Keras ``keras.regularizers.L2(lam / (2 n))``; under plain
-    SGD only, the optimizer argument ``weight_decay=lam / n`` (see
-    ``kreg.conventions``). Biases are not meant to be regularized: use it as
-    ``kernel_regularizer`` only.
+    Its gradient ``(lam / n) * w`` makes a plain SGD step
+    ``w <- w * (1 - lr * lam / n) - lr * dLoss/dw`` (weight decay). The same
+    penalty: Keras ``keras.regularizers.L2(lam / (2 n))``; under plain SGD only,
+    the optimizer argument ``weight_decay=lam / n``.
 
     Args:
-        lam: The regularization strength lambda, a finite number >= 0. ``0``
-            switches the penalty off at no cost.
-        n: The number of training examples, an integer >= 1 (Python or NumPy;
-            floats such as ``80.0`` are refused: write ``int(...)``).
-
-    Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or the
-            factor ``lam / (2 n)`` exceeds the float32 maximum (about 3.4e38), where
-            every nonzero penalty would be ``inf``.
-        TypeError: If ``lam`` is not a real number (``bool`` included) or ``n`` is
-            not an integer. Calling the regularizer on something that is not a
-            tensor or array of floats or integers (bool, complex, string, None)
-            raises ``TypeError`` too; integer weights are cast to float32.
+        lam: The regularization strength lambda, a finite number >= 0 (``0``
+            switches the penalty off at no cost).
+        n: The number of training examples, an integer >= 1.
 
     Examples:
         >>> import numpy as np
@@ -138,35 +141,20 @@ class L2(_ScaledRegularizer):
         check_weights("x", x)
         return l2_penalty(x, self.lam, self.n)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"lam": self.lam, "n": self.n}
-
 
 @keras.saving.register_keras_serializable(package="kreg")
 class L1(_ScaledRegularizer):
     """L1 kernel regularizer: ``penalty = lam / (2 n) * sum(|w|)``.
 
-    ``n`` is the number of training examples (see ``L2`` for why). The gradient
-    is ``lam / (2 n) * sign(w)``, a constant pull toward zero.
-
-    Equivalent setting: Keras ``keras.regularizers.L1(lam / (2 n))``; for a linear
-    model trained on the mean squared error, scikit-learn ``Lasso(alpha=lam / (4 n))``.
+    Its gradient ``lam / (2 n) * sign(w)`` is a constant pull toward zero. The same
+    penalty: Keras ``keras.regularizers.L1(lam / (2 n))``; for a linear model
+    trained on the mean squared error, scikit-learn ``Lasso(alpha=lam / (4 n))``.
 
     Args:
         lam: The regularization strength lambda, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
-        proximal: If True, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply
-            the L1 term as a soft threshold after each update instead of through
-            its subgradient, which lands weights exactly on zero (see
-            ``kreg.proximal``). The penalty value in the loss is the same. Other
-            optimizers ignore the flag.
-
-    Raises:
-        ValueError: If ``lam`` is negative, NaN or infinite, ``n < 1``, or
-            ``lam / (2 n)`` exceeds the float32 maximum.
-        TypeError: If ``lam`` is not a real number, ``n`` is not an integer or
-            ``proximal`` is not a bool; when called, if ``x`` is not a tensor or
-            array of floats or integers (see ``L2``).
+        proximal: Apply the penalty as a soft threshold with the proximal
+            optimizers, for exact zeros.
 
     Examples:
         >>> import numpy as np
@@ -185,30 +173,19 @@ class L1(_ScaledRegularizer):
         check_weights("x", x)
         return l1_penalty(x, self.lam, self.n)
 
-    def get_config(self) -> dict[str, Any]:
-        return {"lam": self.lam, "n": self.n, "proximal": self.proximal}
-
 
 @keras.saving.register_keras_serializable(package="kreg")
 class L1L2(_ScaledRegularizer):
     """L1 plus L2 (elastic net): ``l1 / (2 n) * sum(|w|) + l2 / (2 n) * sum(w ** 2)``.
 
-    Equivalent setting: Keras ``keras.regularizers.L1L2(l1=l1 / (2 n), l2=l2 / (2 n))``.
+    The same penalty: Keras ``keras.regularizers.L1L2(l1 / (2 n), l2 / (2 n))``.
 
     Args:
         l1: The L1 strength, a finite number >= 0.
         l2: The L2 strength, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
-        proximal: If True, the L1 part is applied as a soft threshold by
-            ``kreg.ProximalSGD`` or ``kreg.ProximalAdam`` (see ``L1``); the L2
-            part stays a gradient term.
-
-    Raises:
-        ValueError: If ``l1`` or ``l2`` is negative, NaN or infinite, ``n < 1``,
-            or ``l1 / (2 n)`` or ``l2 / (2 n)`` exceeds the float32 maximum.
-        TypeError: If ``l1`` or ``l2`` is not a real number, ``n`` not an integer
-            or ``proximal`` not a bool; when called, if ``x`` is not a tensor or
-            array of floats or integers (see ``L2``).
+        proximal: Apply the L1 part as a soft threshold with the proximal
+            optimizers; the L2 part stays a gradient term.
 
     Examples:
         >>> import numpy as np
@@ -233,40 +210,28 @@ class L1L2(_ScaledRegularizer):
             return l2_penalty(x, self.l2, self.n)
         return ops.add(l1_penalty(x, self.l1, self.n), l2_penalty(x, self.l2, self.n))
 
-    def get_config(self) -> dict[str, Any]:
-        return {"l1": self.l1, "l2": self.l2, "n": self.n, "proximal": self.proximal}
-
 
 @keras.saving.register_keras_serializable(package="kreg")
 class GroupL1(_ScaledRegularizer):
     """Group-lasso kernel regularizer: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
 
-    A group ``w_g`` is one unit's incoming weights (``groups="units"``: a column
-    of a Dense kernel, one Conv filter) or one input's outgoing weights
-    (``groups="inputs"``: a row of a Dense kernel, one input channel); ``p_g`` is
-    its number of weights and ``n`` the number of training examples, as for
-    ``L1``. Where every group is one weight, ``GroupL1`` is ``L1``: it drives
-    whole groups to zero as L1 drives single weights, so that a unit or an input
-    can be removed (``kreg.prune``). Keras has no equivalent.
-
-    With ``proximal=True``, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply
-    the block soft threshold after each update, ``w_g <- w_g * max(0, 1 - t_g /
-    ||w_g||)`` with ``t_g = lr * lam / (2 n) * sqrt(p_g)`` (for Adam, ``lr`` times
-    Adam's mean step scale over the group, an approximation): whole groups land
-    exactly on zero and stay there while their data gradient is small.
+    A group ``w_g`` of ``p_g`` weights is one unit's incoming weights
+    (``groups="units"``: a column of a Dense kernel, one Conv filter) or one
+    input's outgoing weights (``groups="inputs"``: a row of a Dense kernel, one
+    input channel). It drives whole groups to zero as ``L1`` (its case of
+    one-weight groups) drives single weights, so that units or inputs can be
+    removed (``kreg.prune``). Keras has no equivalent. The proximal optimizers'
+    block soft threshold is ``w_g <- w_g * max(0, 1 - t_g / ||w_g||)`` with
+    ``t_g = lr * lam / (2 n) * sqrt(p_g)`` (for Adam, ``lr`` times Adam's mean
+    step scale over the group, an approximation).
 
     Args:
         lam: The regularization strength lambda, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
-        groups: ``"units"`` or ``"inputs"``.
+        groups: ``"units"`` or ``"inputs"`` (else ``ValueError``; so is a kernel
+            of rank < 2 when called).
         proximal: Apply the penalty as a block soft threshold with the proximal
-            optimizers (other optimizers ignore the flag).
-
-    Raises:
-        ValueError: If ``lam`` or ``n`` is out of range (see ``L1``) or
-            ``groups`` is not one of the two; when called, if the kernel has
-            rank < 2.
-        TypeError: As ``L1``.
+            optimizers.
 
     Examples:
         >>> import numpy as np
@@ -288,14 +253,6 @@ class GroupL1(_ScaledRegularizer):
 
     def __call__(self, x: Any):
         return group_l1_penalty(x, self.lam, self.n, self.groups)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "lam": self.lam,
-            "n": self.n,
-            "groups": self.groups,
-            "proximal": self.proximal,
-        }
 
 
 _KERNEL_ARGS = ("kernel_regularizer", "embeddings_regularizer")
@@ -319,43 +276,37 @@ def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
 
 def _select_layers(model: keras.Model, layers: Any) -> set[int]:
     """Resolve ``layers`` (None, names, Layer objects) to a set of ``id(layer)``."""
-    candidates = [layer for layer in _all_layers(model) if _kernel_arg(layer)]
+    every = _all_layers(model)
+    candidates = [layer for layer in every if _kernel_arg(layer)]
     if layers is None:
         return {id(layer) for layer in candidates}
     if isinstance(layers, (str, keras.layers.Layer)):
         layers = [layers]
     layers = check_names("layers", layers)
-    every = _all_layers(model)
     by_name = {layer.name: layer for layer in every}
     valid = ", ".join(repr(layer.name) for layer in candidates) or "none"
+
+    def refuse(problem: str) -> NoReturn:
+        raise ValueError(
+            f"Invalid value for argument `layers`: {problem}. Layers with a kernel: "
+            f"{valid}"
+        )
+
     selected = set()
     for item in layers:
         if isinstance(item, str):
             if item not in by_name:
-                raise ValueError(
-                    f"Invalid value for argument `layers`: no layer named {item!r} in "
-                    f"model {model.name!r}. Layers with a kernel: {valid}"
-                )
+                refuse(f"no layer named {item!r} in model {model.name!r}")
             layer = by_name[item]
         elif isinstance(item, keras.layers.Layer):
             if all(item is not other for other in every):
-                raise ValueError(
-                    "Invalid value for argument `layers`: layer "
-                    f"{item.name!r} is not part of model {model.name!r}. "
-                    f"Layers with a kernel: {valid}"
-                )
+                refuse(f"layer {item.name!r} is not part of model {model.name!r}")
             layer = item
         else:
-            raise TypeError(
-                "Invalid value for argument `layers`: expected layer names or "
-                f"keras Layer objects. Received: layers={layers!r}"
-            )
+            _fail("layers", "layer names or keras Layer objects", layers, TypeError)
         if not _kernel_arg(layer):
-            raise ValueError(
-                f"Invalid value for argument `layers`: layer {layer.name!r} "
-                f"({type(layer).__name__}) has no kernel to regularize. "
-                f"Layers with a kernel: {valid}"
-            )
+            kind = type(layer).__name__
+            refuse(f"layer {layer.name!r} ({kind}) has no kernel to regularize")
         selected.add(id(layer))
     return selected
 
@@ -368,35 +319,32 @@ def regularize(
 ) -> keras.Model:
     """Return a copy of a built model whose kernels carry ``regularizer``.
 
-    Keras attaches a regularizer to a weight when the layer is built; setting
-    ``layer.kernel_regularizer`` on a built layer silently does nothing (see
-    tensorflow/tensorflow#33635). This function rebuilds the model with the
-    regularizer in the selected layers' constructor arguments
-    (``kernel_regularizer``, or ``embeddings_regularizer`` for ``Embedding``)
-    and copies every weight, so the copy computes exactly what the original
-    does, plus the penalty. Biases are never regularized. The original model is
-    not changed. The copy is not compiled: call ``compile`` on it.
+    Setting ``layer.kernel_regularizer`` on a built layer silently does nothing
+    (Keras attaches a regularizer when the layer is built; see
+    tensorflow/tensorflow#33635). This rebuilds the model with the regularizer in
+    the selected layers' ``kernel_regularizer`` (``embeddings_regularizer`` for
+    ``Embedding``) and copies every weight: the copy computes what the original
+    does, plus the penalty. Biases are never regularized; the original is not
+    changed; the copy is not compiled.
 
     Args:
-        model: A built Sequential or functional Keras model (nested models are
-            handled). Subclassed models cannot be rebuilt from their config.
+        model: A built Sequential or functional Keras model (nested models
+            included; a subclassed model cannot be rebuilt from its config).
         regularizer: A Keras regularizer instance, typically ``kreg.L2(lam, n)``.
-        layers: Which layers get the regularizer: ``None`` (every layer with a
-            kernel), or a list of layer names or layer objects of ``model``.
+        layers: ``None`` (every layer with a kernel), or names or layer objects
+            of ``model``.
 
     Returns:
         A new, built, uncompiled ``keras.Model`` with identical weights.
 
     Raises:
-        TypeError: If ``model`` is not a Keras model, ``regularizer`` not a Keras
-            regularizer, or ``layers`` holds something other than names or layers.
+        TypeError: If an argument is not of the kind given above.
         ValueError: If ``model`` is not built, is subclassed, or ``layers`` names
-            a layer that does not exist in it or has no kernel.
+            a layer that is not in it or has no kernel.
 
     Warns:
-        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel
-            (only ``Dropout``, ``BatchNormalization``, ... layers): the copy
-            carries no penalty. The warning lists the layers looked at.
+        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel:
+            the copy carries no penalty.
 
     Examples:
         >>> import kreg
@@ -408,16 +356,10 @@ def regularize(
         1
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(
-            "Invalid value for argument `model`: expected a keras.Model. "
-            f"Received: model={model!r}"
-        )
+        _fail("model", "a keras.Model", model, TypeError)
     if not isinstance(regularizer, keras.regularizers.Regularizer):
-        raise TypeError(
-            "Invalid value for argument `regularizer`: expected a "
-            "keras.regularizers.Regularizer instance such as kreg.L2(lam, n). "
-            f"Received: regularizer={regularizer!r}"
-        )
+        expected = "a keras.regularizers.Regularizer instance such as kreg.L2(lam, n)"
+        _fail("regularizer", expected, regularizer, TypeError)
     if not model.built:
         raise ValueError(
             f"Invalid value for argument `model`: model {model.name!r} is not built; "
@@ -445,9 +387,8 @@ def rebuild(
     prefix: str = "",
 ) -> keras.Model:
     """A copy of ``model`` with ``regularizer`` on the kernels of the ``selected``
-    layers (``id``s, from ``_select_layers``) and the same weights; ``prefix`` is
-    put before every layer's name (``kreg.compare`` trains several copies as
-    towers of one model, whose variable paths must differ)."""
+    layers (``id``s) and the same weights; ``prefix`` goes before every layer's
+    name (``kreg.compare``'s towers of one model need distinct variable paths)."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()
