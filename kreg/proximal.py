@@ -37,7 +37,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from kreg.penalties import GROUPS, group_axes, group_subgradient, group_weight, scale
+# The module, not its names: importing Keras from kreg.penalties registers
+# this module while kreg.penalties is still being imported.
+from kreg import penalties
 
 __all__ = [
     "ProximalAdam",
@@ -93,7 +95,7 @@ def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
     """
     w = ops.convert_to_tensor(w)
     threshold = ops.cast(threshold, w.dtype)
-    return _block_shrink(w, threshold, group_axes(len(w.shape), groups))
+    return _block_shrink(w, threshold, penalties.group_axes(len(w.shape), groups))
 
 
 def _block_shrink(w: Any, threshold: Any, axes: tuple[int, ...]) -> Any:
@@ -113,9 +115,9 @@ def proximal_strength(regularizer: Any) -> float | None:
     from kreg.regularizers import L1, L1L2
 
     if isinstance(regularizer, L1) and regularizer.proximal:
-        return scale(regularizer.lam, regularizer.n)
+        return penalties.scale(regularizer.lam, regularizer.n)
     if isinstance(regularizer, L1L2) and regularizer.proximal:
-        return scale(regularizer.l1, regularizer.n)
+        return penalties.scale(regularizer.l1, regularizer.n)
     return None
 
 
@@ -154,11 +156,11 @@ class _GroupTerm:
         self.strength, self.groups, self.stacked = strength, groups, stacked
 
     def _axes(self, w: Any) -> tuple[int, ...]:
-        axes = group_axes(len(w.shape) - self.stacked, self.groups)
+        axes = penalties.group_axes(len(w.shape) - self.stacked, self.groups)
         return tuple(axis + self.stacked for axis in axes)
 
     def subgradient(self, w: Any) -> Any:
-        return group_subgradient(w, self.strength, self._axes(w))
+        return penalties.group_subgradient(w, self.strength, self._axes(w))
 
     def prox(self, w: Any, step: Any) -> Any:
         axes = self._axes(w)
@@ -168,7 +170,7 @@ class _GroupTerm:
         inverse = ops.mean(
             1 / ops.broadcast_to(step, w.shape), axis=axes, keepdims=True
         )
-        weight = group_weight(w, self.strength, axes)
+        weight = penalties.group_weight(w, self.strength, axes)
         return _block_shrink(w, weight / inverse, axes)
 
 
@@ -195,9 +197,9 @@ def stacked_group_terms(regularizers: list, proximal_only: bool = False) -> list
     from kreg.regularizers import GroupL1
 
     terms = []
-    for groups in GROUPS:
+    for groups in penalties.GROUPS:
         values = [
-            scale(reg.lam, reg.n)
+            penalties.scale(reg.lam, reg.n)
             if type(reg) is GroupL1
             and reg.groups == groups
             and (reg.proximal or not proximal_only)
@@ -229,7 +231,9 @@ def _term(regularizer: Any) -> _L1Term | _GroupTerm | None:
     if isinstance(regularizer, GroupL1):
         if not regularizer.proximal:
             return None
-        return _GroupTerm(scale(regularizer.lam, regularizer.n), regularizer.groups)
+        return _GroupTerm(
+            penalties.scale(regularizer.lam, regularizer.n), regularizer.groups
+        )
     strength = proximal_strength(regularizer)
     return None if strength is None else _L1Term(strength)
 

@@ -34,6 +34,9 @@ from typing import Any, NoReturn
 import keras
 from keras import ops
 
+# The module, not its names: importing Keras from kreg.penalties registers
+# this module while kreg.penalties is still being imported.
+from kreg import penalties
 from kreg._validation import (
     _fail,
     check_bool,
@@ -41,14 +44,6 @@ from kreg._validation import (
     check_n,
     check_names,
     check_nonnegative,
-)
-from kreg.penalties import (
-    GROUPS,
-    check_factor,
-    check_weights,
-    group_l1_penalty,
-    l1_penalty,
-    l2_penalty,
 )
 
 
@@ -135,11 +130,11 @@ class L2(_ScaledRegularizer):
     def __init__(self, lam: float, n: int):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_n(n)
-        check_factor("lam", self.lam, self.n)
+        penalties.check_factor("lam", self.lam, self.n)
 
     def __call__(self, x: Any):
-        check_weights("x", x)
-        return l2_penalty(x, self.lam, self.n)
+        penalties.check_weights("x", x)
+        return penalties.l2_penalty(x, self.lam, self.n)
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -166,12 +161,12 @@ class L1(_ScaledRegularizer):
     def __init__(self, lam: float, n: int, *, proximal: bool = False):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_n(n)
-        check_factor("lam", self.lam, self.n)
+        penalties.check_factor("lam", self.lam, self.n)
         self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
-        check_weights("x", x)
-        return l1_penalty(x, self.lam, self.n)
+        penalties.check_weights("x", x)
+        return penalties.l1_penalty(x, self.lam, self.n)
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -198,17 +193,20 @@ class L1L2(_ScaledRegularizer):
         self.l1 = check_nonnegative("l1", l1)
         self.l2 = check_nonnegative("l2", l2)
         self.n = check_n(n)
-        check_factor("l1", self.l1, self.n)
-        check_factor("l2", self.l2, self.n)
+        penalties.check_factor("l1", self.l1, self.n)
+        penalties.check_factor("l2", self.l2, self.n)
         self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
-        check_weights("x", x)
+        penalties.check_weights("x", x)
         if self.l2 == 0:
-            return l1_penalty(x, self.l1, self.n)
+            return penalties.l1_penalty(x, self.l1, self.n)
         if self.l1 == 0:
-            return l2_penalty(x, self.l2, self.n)
-        return ops.add(l1_penalty(x, self.l1, self.n), l2_penalty(x, self.l2, self.n))
+            return penalties.l2_penalty(x, self.l2, self.n)
+        return ops.add(
+            penalties.l1_penalty(x, self.l1, self.n),
+            penalties.l2_penalty(x, self.l2, self.n),
+        )
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -247,12 +245,12 @@ class GroupL1(_ScaledRegularizer):
     ):
         self.lam = check_nonnegative("lam", lam)
         self.n = check_n(n)
-        check_factor("lam", self.lam, self.n)
-        self.groups = check_choice("groups", groups, GROUPS)
+        penalties.check_factor("lam", self.lam, self.n)
+        self.groups = check_choice("groups", groups, penalties.GROUPS)
         self.proximal = check_bool("proximal", proximal)
 
     def __call__(self, x: Any):
-        return group_l1_penalty(x, self.lam, self.n, self.groups)
+        return penalties.group_l1_penalty(x, self.lam, self.n, self.groups)
 
 
 _KERNEL_ARGS = ("kernel_regularizer", "embeddings_regularizer")

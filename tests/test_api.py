@@ -3,6 +3,8 @@
 import inspect
 import pathlib
 
+import pytest
+
 import kreg
 
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
@@ -57,3 +59,25 @@ def test_import_kreg_is_light_and_registers_with_keras_later():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "module", ["kreg.penalties", "kreg.regularizers", "kreg.proximal"]
+)
+def test_a_module_that_imports_keras_first_imports_and_registers(module):
+    # A fresh process whose first Keras import comes from a kreg module that the
+    # registration itself needs (kreg.penalties was once half-imported then).
+    import subprocess
+    import sys
+
+    code = (
+        f"import {module}, keras\n"
+        "assert keras.saving.get_registered_object('kreg>GroupL1')\n"
+        "from kreg.penalties import l2_penalty\n"
+        "print(float(l2_penalty([[1.0, 2.0]], 0.5, 1)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.strip()) == 0.25 * 5
