@@ -208,7 +208,8 @@ def _checked(convert: Callable[[str], Any], check: Callable[..., Any], **bounds:
             return check("value", convert(text), **bounds)
         except (ValueError, TypeError) as error:
             found = re.search(r"expected (.*?)\. Received", str(error))
-            expected = found.group(1) if found else f"a {convert.__name__}"
+            number = "an integer" if convert is int else "a number"
+            expected = found.group(1) if found else number
             raise ValueError(expected) from None
 
     return _typed(parse, "N" if convert is int else "X")
@@ -307,7 +308,7 @@ COMPARE_OPTIONS: tuple[_Option, ...] = (
         _seeds,
         None,
         "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once "
-        "per seed (initial weights and batch order; same data) and the numbers are "
+        "per seed (its initial weights; same data and batch order) and the numbers are "
         "reported as mean ± std (default: kreg compare on the lecture's network "
         "trains five, --seed to --seed + 4, so that the spread shows what is luck; "
         "with --model, and for kreg sweep, one run with --seed)",

@@ -664,6 +664,16 @@ def _help(command):
             "[1, 1,000,000]; got '2000000'" + _help("compare"),
         ),
         (
+            ["compare", "--epochs", "1.5", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --epochs: expected an integer; got '1.5'"
+            + _help("compare"),
+        ),
+        (
+            ["compare", "--lam", "x", "--out", "{tmp}/new"],
+            "kreg compare: error: argument --lam: expected a number; got 'x'"
+            + _help("compare"),
+        ),
+        (
             ["compare", "--lam", "-1", "--out", "{tmp}/new"],
             "kreg compare: error: argument --lam: expected a finite number >= 0; "
             "got '-1'" + _help("compare"),
