@@ -86,6 +86,17 @@ class Outputs:
         return {self.key(t, j): v for t in self.towers for j, v in enumerate(values)}
 
 
+def _in_floatx(arrays: Any) -> Any:
+    """NumPy arrays, those of floats cast to ``floatx`` (as Keras casts arrays)."""
+
+    def cast(a: Any) -> np.ndarray:
+        a = np.asarray(a)
+        floating = np.issubdtype(a.dtype, np.floating)
+        return a.astype(keras.config.floatx()) if floating else a
+
+    return keras.tree.map_structure(cast, arrays)
+
+
 class _Batches(keras.utils.PyDataset):
     """The training batches, epoch ``e`` in the order of the ``e``-th permutation.
 
@@ -97,7 +108,7 @@ class _Batches(keras.utils.PyDataset):
 
     def __init__(self, x, y, outputs, batch_size: int, order: Iterator[np.ndarray]):
         super().__init__()
-        self._x, self._y, self._outputs = x, y, outputs
+        (self._x, self._y), self._outputs = _in_floatx((x, y)), outputs
         self._batch_size, self._order = batch_size, order
         self._drawn: list[np.ndarray] = []
         self.epoch = 0
@@ -105,34 +116,43 @@ class _Batches(keras.utils.PyDataset):
     def __len__(self) -> int:
         return math.ceil(rows(self._x) / self._batch_size)
 
-    def __getitem__(self, index: int):
+    def permutation(self) -> np.ndarray:
+        """The order of the rows in epoch ``epoch``."""
         while len(self._drawn) <= self.epoch:
             self._drawn.append(next(self._order))
-        picked = self._drawn[self.epoch][index * self._batch_size :]
+        return self._drawn[self.epoch]
+
+    def __getitem__(self, index: int):
+        picked = self.permutation()[index * self._batch_size :]
         picked = picked[: self._batch_size]
         x, y = keras.tree.map_structure(lambda a: a[picked], (self._x, self._y))
         # Several inputs as a tuple: Keras reads a list as one batch's structure.
         return keras.tree.lists_to_tuples(x), self._outputs.spread(y)
 
 
-def _epoch_dataset(x, y, outputs, batch_size: int, order=None):
+def _epoch_dataset(x, y, outputs, batch_size: int, batches: _Batches | None = None):
     """One epoch of batches as a ``tf.data.Dataset`` (TensorFlow, no strategy):
-    the rows in order, or, with ``order``, each new iteration in the order of the
-    next permutation. Keras iterates it anew every epoch, as it does arrays, but
-    at about 1 ms instead of 20 (measured)."""
+    the rows in order, or in the order of ``batches.permutation()`` at the first
+    read of each new iteration. Keras iterates it anew every epoch, as it does
+    arrays, but at about 1 ms instead of 20 (measured); floats are cast to
+    ``floatx`` as Keras casts arrays, and ``y`` is given to the towers per batch.
+    """
     import tensorflow as tf
 
-    x, y = keras.tree.lists_to_tuples(x), outputs.spread(y)
-    if order is None:
-        return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
-    x, y = tf.nest.map_structure(tf.constant, (x, y))
-    permutation = tf.data.Dataset.from_generator(
-        lambda: iter([next(order).astype("int32")]),
-        output_signature=tf.TensorSpec([rows(x)], tf.int32),
-    )
-    return permutation.flat_map(
-        lambda p: tf.data.Dataset.from_tensor_slices(p).batch(batch_size)
-    ).map(lambda i: tf.nest.map_structure(lambda a: tf.gather(a, i), (x, y)))
+    x, y = _in_floatx((keras.tree.lists_to_tuples(x), y))
+    if batches is None:
+        data = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+    else:
+        x, y = tf.nest.map_structure(tf.constant, (x, y))
+        permutation = tf.data.Dataset.from_generator(
+            lambda: iter([batches.permutation().astype("int32")]),
+            output_signature=tf.TensorSpec([rows(x)], tf.int32),
+        )
+        data = permutation.flat_map(
+            lambda p: tf.data.Dataset.from_tensor_slices(p).batch(batch_size)
+        ).map(lambda i: tf.nest.map_structure(lambda a: tf.gather(a, i), (x, y)))
+    steps = tf.data.experimental.assert_cardinality(math.ceil(rows(x) / batch_size))
+    return data.map(lambda x, y: (x, outputs.spread(y))).apply(steps)
 
 
 def _distributed_batches(x, y, outputs, batch_size, order, epochs):
@@ -224,9 +244,12 @@ class _Recorder(keras.callbacks.Callback):
 
 
 def _copies(metrics: Sequence[Any]) -> list[Any]:
-    """Fresh metric objects for one output (a Metric keeps state per output)."""
+    """Fresh metric objects for one output (a Metric keeps state per output);
+    names and functions as they are (Keras wraps them per output)."""
     return [
-        m if isinstance(m, str) else type(m).from_config(m.get_config())
+        type(m).from_config(m.get_config())
+        if isinstance(m, keras.metrics.Metric)
+        else m
         for m in metrics
     ]
 
@@ -319,11 +342,12 @@ def _build_locally(joined: keras.Model, dataset: Any, data, outputs: Outputs) ->
     under a ``tf.distribute`` strategy, Keras 3's ``fit`` first reduces a
     distributed batch over the replicas (``_maybe_symbolic_build``) only to learn
     its shapes; that fails for ``MultiWorkerMirroredStrategy`` and for a batch the
-    replicas split unevenly. One batch of the data builds the model the same way,
-    so the joined model (kreg's own) skips that step. Call in the strategy's scope.
+    replicas split unevenly. One row of the arrays (or a dataset's element spec,
+    not a batch read from it) builds the model the same way, so the joined model
+    (kreg's own) skips that step. Call in the strategy's scope.
     """
-    if dataset is not None:
-        x, y = next(iter(dataset))
+    if dataset is not None:  # its shapes, without reading it
+        x, y = dataset.element_spec
     else:
         x, y = keras.tree.map_structure(lambda a: a[:1], data[:2])
         y = outputs.spread(y)
@@ -402,8 +426,10 @@ def train(
     else:
         validation = None if x_val is None else (x_val, outputs.spread(y_val))
         if keras.backend.backend() == "tensorflow" and not _multi_device(strategy):
+            if order is not None:
+                batches = _Batches(x_train, y_train, outputs, batch_size, order)
             fit_args = {
-                "x": _epoch_dataset(x_train, y_train, outputs, batch_size, order),
+                "x": _epoch_dataset(x_train, y_train, outputs, batch_size, batches),
                 "shuffle": False,
             }
             if x_val is not None:

@@ -5,6 +5,7 @@ batches (within the float32 tolerance), whatever the task.
 """
 
 import itertools
+import warnings
 
 import keras
 import numpy as np
@@ -520,3 +521,37 @@ def test_several_inputs_and_outputs_equal_training_alone(tmp_path):
     bad = {**y, "label": y["label"] + 3}  # labels 3..5 for 3 classes
     with pytest.raises(ValueError, match="`y`: expected integer class labels 0 to 2"):
         kreg.compare(_two_headed(), x, bad, loss=loss, epochs=1)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_callbacks_see_the_steps_and_float64_data_arrives_as_floatx(shuffle):
+    seen = []
+
+    class Steps(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(self.params["steps"])
+
+    def in_floatx(y_true, y_pred):  # 1 where the targets come as float32
+        same = keras.backend.standardize_dtype(y_true.dtype) == keras.config.floatx()
+        return keras.ops.mean(y_pred) * 0.0 + float(same)
+
+    x, y = _regression_data(50)  # 40 training rows: batches of 16, 16, 8
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = kreg.compare(
+            _regression_mlp(),
+            x.astype("float64"),
+            y.astype("float64"),
+            variants=("none", "l2"),
+            loss="mse",
+            metrics=[in_floatx],
+            epochs=2,
+            batch_size=16,
+            shuffle=shuffle,
+            callbacks=[Steps()],
+        )
+    assert seen == [3, 3]
+    assert not [w for w in caught if "ran out of data" in str(w.message)]
+    for name in ("none", "l2"):
+        np.testing.assert_array_equal(result.curves[name]["train_in_floatx"], 1.0)
+        np.testing.assert_array_equal(result.curves[name]["val_in_floatx"], 1.0)
