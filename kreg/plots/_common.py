@@ -1,9 +1,4 @@
-"""Helpers shared by the Displays of :mod:`kreg.plots`.
-
-Axes and panel grids, a Gaussian kernel density estimate, colours and notes,
-checks of what was passed, access to recorded weights. matplotlib is imported
-only by what draws, so ``import kreg.plots`` works without it.
-"""
+"""Helpers shared by the Displays of :mod:`kreg.plots` (matplotlib imported lazily)."""
 
 from __future__ import annotations
 
@@ -14,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from kreg._validation import (
     _fail,
@@ -53,15 +49,7 @@ def is_axes(obj: Any) -> bool:
 
 
 def check_ax(name: str, ax: Any) -> None:
-    """Raise ``TypeError`` (naming the argument) unless ``ax`` is ``None`` or an Axes.
-
-    Examples:
-        >>> check_ax("ax", "left")
-        Traceback (most recent call last):
-        ...
-        TypeError: Invalid value for argument `ax`: expected a matplotlib Axes or \
-None. Received: ax='left'
-    """
+    """Raise ``TypeError`` (naming ``name``) unless ``ax`` is ``None`` or an Axes."""
     if ax is not None and not is_axes(ax):
         _fail(name, "a matplotlib Axes or None", ax, TypeError)
 
@@ -95,8 +83,8 @@ def append_axes(
     pad: float = 0.08,
     share: bool = True,
 ) -> Axes:
-    """Carve a new axes out of ``ax``'s place, on its ``position`` side (``size``
-    and ``pad``: fractions of the place; ``share``: share the axis along it)."""
+    """A new axes carved out of ``ax``'s place on its ``position`` side (``size``,
+    ``pad``: fractions of the place; ``share``: share the axis along it)."""
     check_ax("ax", ax)
     check_choice("position", position, ("bottom", "top", "left", "right"))
     vertical = position in ("bottom", "top")
@@ -164,12 +152,8 @@ def grid_spec(
         return fig, fig.add_gridspec(nrows, ncols, **grid_kw), None
     spec = ax.get_subplotspec()
     if spec is None:
-        _fail(
-            "ax",
-            "an Axes made by subplots or add_subplot (whose place can be divided), "
-            "or a sequence of Axes",
-            ax,
-        )
+        what = "an Axes made by subplots or add_subplot (whose place can be divided)"
+        _fail("ax", f"{what}, or a sequence of Axes", ax)
     ax.set_axis_off()
     return ax.figure, spec.subgridspec(nrows, ncols, **grid_kw), ax
 
@@ -242,7 +226,7 @@ def gaussian_kde(
     """Gaussian kernel density estimate of ``data`` at ``points`` (any shape).
 
     ``f(x) = 1 / (n h sqrt(2 pi)) * sum_i exp(-(x - x_i) ** 2 / (2 h ** 2))``, ``h``
-    from :func:`scott_bandwidth` unless given; evaluated in chunks (bounded memory).
+    from :func:`scott_bandwidth` unless given; evaluated in chunks.
 
     Examples:
         >>> round(float(gaussian_kde([-1.0, 1.0], [0.0], bandwidth=1.0)[0]), 6)
@@ -301,15 +285,8 @@ def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
 
 
 def running_median(values: Any, window: int) -> np.ndarray:
-    """The median of the ``window`` values centred on each, the end values repeated
-    beyond the ends; NaN values are left out (NaN where all are).
-
-    Examples:
-        >>> running_median([1.0, 1.0, 9.0, 1.0, 1.0], 3).tolist()
-        [1.0, 1.0, 1.0, 1.0, 1.0]
-    """
-    from numpy.lib.stride_tricks import sliding_window_view
-
+    """The median of the ``window`` values centred on each (ends repeated beyond),
+    NaN left out (NaN where all are)."""
     array = np.asarray(values, dtype=np.float64).ravel()
     half = check_int("window", window, minimum=1) // 2
     if array.size == 0:
@@ -330,10 +307,9 @@ def robust_ylim(
 ) -> tuple[float, float] | None:
     """y limits that no spike of a few values sets; ``None`` without a finite value.
 
-    The top: the largest of each curve's ``quantile`` quantile and the maximum of
-    its ``window``-value :func:`running_median`, plus ``headroom``; the bottom
-    likewise. A side beyond which no value lies keeps the usual 5% margin. ``log``:
-    on a log scale (positive values).
+    The top: the largest of each curve's ``quantile`` quantile and the maximum of its
+    ``window``-value :func:`running_median`, plus ``headroom`` (the bottom likewise);
+    a side with no value beyond keeps a 5% margin. ``log``: of positive values only.
 
     Examples:
         >>> curve = [0.5, 0.4, 0.3, 0.3, 0.2, 9.0, 0.2, 0.2, 0.1, 0.1]
@@ -355,14 +331,9 @@ def robust_ylim(
         finite = values[keep]
         smooth = running_median(values, window)
         low_q, high_q = np.quantile(finite, [1.0 - quantile, quantile])
-        bounds.append(
-            (
-                min(float(low_q), float(np.nanmin(smooth))),
-                max(float(high_q), float(np.nanmax(smooth))),
-                float(finite.min()),
-                float(finite.max()),
-            )
-        )
+        low = min(float(low_q), float(np.nanmin(smooth)))
+        high = max(float(high_q), float(np.nanmax(smooth)))
+        bounds.append((low, high, float(finite.min()), float(finite.max())))
     if not bounds:
         return None
     low, high = min(b[0] for b in bounds), max(b[1] for b in bounds)
@@ -414,9 +385,8 @@ def variant_colors(
 ) -> dict[str, Any]:
     """One distinct colour per name, in order; ``overrides`` win.
 
-    The first name of each kind gets its :data:`ROLE_COLORS` colour (unregularized:
-    "none", "without", ...; L1: "l1", "lasso"; L2: "l2", "ridge"; L1L2); the others
-    the next unused colour of :data:`PALETTE`, cycling.
+    The first name of each kind ("none"/"without"..., "l1"/"lasso", "l2"/"ridge",
+    L1L2) gets its :data:`ROLE_COLORS` colour, the others the next unused one.
 
     Examples:
         >>> variant_colors(["without L2", "with L2", "other"])
@@ -454,12 +424,9 @@ def annotate_min_max(
     lift: float = 0.0,
     **kwargs: Any,
 ) -> tuple[Annotation, Annotation]:
-    """Write "min ..." and "max ..." just outside the extremes of the finite ``values``.
-
-    ``"horizontal"``: at ``(min, at)`` and ``(max, at)``, texts left and right;
-    ``"vertical"``: at ``(at, min)`` and ``(at, max)``. ``offset`` (gap) and ``lift``
-    (shift across) are in points; ``kwargs`` go to ``Axes.annotate``.
-    """
+    """Write "min ..." and "max ..." just outside the extremes of the finite ``values``,
+    at ``(min, at)`` and ``(max, at)`` (``"vertical"``: ``(at, min)``, ``(at, max)``);
+    ``offset`` (gap) and ``lift`` (shift across) in points."""
     check_choice("orientation", orientation, ("horizontal", "vertical"))
     flat = np.asarray(values, dtype=np.float64).ravel()
     flat = flat[np.isfinite(flat)]
@@ -495,8 +462,7 @@ _NOTE["bbox"] = dict(boxstyle="round", facecolor="white", edgecolor="tab:red")
 def mark_diverged(
     ax: Axes, text: str, *, x: float = 0.5, y: float = 0.5, **kwargs: Any
 ) -> Text:
-    """Write a note such as "diverged at epoch 7" on ``ax`` at ``(x, y)`` (axes
-    coordinates unless ``transform=`` says otherwise), red on white."""
+    """Write a note such as "diverged at epoch 7" at ``(x, y)`` (axes coordinates)."""
     options = {**_NOTE, "transform": ax.transAxes, **kwargs}
     return ax.text(x, y, text, **options)
 
@@ -519,10 +485,7 @@ _HISTORY_ATTRIBUTES = ("weights", "epochs", "keys")
 def check_result(
     value: Any, expected: str, *attributes: str, name: str = "result"
 ) -> None:
-    """Raise ``TypeError`` unless ``value`` has all of ``attributes`` (duck typing).
-
-    When some are there, the message lists the missing ones.
-    """
+    """Raise ``TypeError`` unless ``value`` has all ``attributes`` (duck typing)."""
     missing = [a for a in attributes if not hasattr(value, a)]
     if missing:
         if len(missing) < len(attributes):
@@ -609,8 +572,7 @@ def is_int(value: Any) -> bool:
 
 
 def check_index(name: str, value: Any, n: int, expected: str) -> int:
-    """``value`` as a position in ``[0, n)``, negatives counting back (``TypeError``
-    unless an integer, ``ValueError`` out of range)."""
+    """``value`` as a position in ``[0, n)``, negatives counting back."""
     if not is_int(value):
         _fail(name, expected, value, TypeError)
     if not -n <= int(value) < n:
@@ -663,15 +625,12 @@ def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
 def largest_weights(
     values: Any, k: int, indices: Any = None, shape: tuple[int, ...] = ()
 ) -> list[int]:
-    """Flat indices of the ``k`` largest ``|values|`` (largest first; NaN last).
-
-    With ``indices`` (flat indices or positions into ``shape``), those instead.
+    """Flat indices of the ``k`` largest ``|values|`` (largest first; NaN last), or
+    of ``indices`` (flat indices or positions into ``shape``) when given.
 
     Examples:
         >>> largest_weights([0.5, -3.0, np.nan, 2.0], k=2)
         [1, 3]
-        >>> largest_weights(None, 1, indices=[(1, 0), 2], shape=(2, 3))
-        [3, 2]
     """
     if indices is not None:
         return _flat_indices(indices, shape)
@@ -691,12 +650,7 @@ def position_labels(
 
 
 def check_record(record: Any, n_records: int, name: str = "record") -> int:
-    """``record`` as an index in ``[0, n_records)``; negatives count back.
-
-    Examples:
-        >>> check_record(-1, 5)
-        4
-    """
+    """``record`` as an index in ``[0, n_records)``; negatives count back."""
     n = n_records
     expected = f"an integer in [-{n}, {n}) (the history has {n} records)"
     return check_index(name, record, n, expected)
