@@ -1,8 +1,7 @@
 """Figures of a comparison run: Display objects drawing a ``ComparisonResult``.
 
-The variants side by side, on the same scales; over several seeds, means with
-± std bands and error bars. A multi-panel figure takes ``ax`` as ``None``, one
-``Axes`` (divided; hidden and kept as ``bounding_ax_``) or one ``Axes`` per panel.
+A multi-panel figure takes ``ax`` as ``None``, one ``Axes`` (divided; hidden and kept
+as ``bounding_ax_``) or one ``Axes`` per panel.
 """
 
 from __future__ import annotations
@@ -49,33 +48,27 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 #: Colours of class 0 and class 1, the two ends of the default colour map.
 CLASS_COLORS: tuple[str, str] = ("#2166ac", "#b2182b")
-#: Default colour map of the probability of class 1 (blue = 0, red = 1).
-_CMAP = "RdBu_r"
-#: Default filled-contour levels: the probability in steps of 0.1.
-_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 10))
+_CMAP = "RdBu_r"  # the probability of class 1: blue = 0, red = 1
+_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 10))  # steps of 0.1
 _CURVE_NAMES = ("train_loss", "val_loss", "penalty")
-#: How the bars' error bars and the seeds' dots are drawn.
 _ERRORBARS = dict(fmt="none", ecolor="black", elinewidth=1.2, capsize=4, zorder=3)
 _SEED_DOTS = dict(s=12, color="black", alpha=0.6, zorder=4)
-#: The marks on the top (bottom) edge of a loss panel of the values above (below)
-#: its y range.
+#: The marks on the top (bottom) edge of the values above (below) the y range.
 _BEYOND = {
     side: dict(linestyle="", marker=m, markersize=5, clip_on=False, zorder=5)
     for side, m in (("above", "^"), ("below", "v"))
 }
-#: How the training and validation losses are drawn: validation dashed, thinner
-#: and lighter, so that the two stay apart where noisy.
+#: Validation dashed, thinner and lighter: the two stay apart where noisy.
 _LOSSES = {
     "train": dict(linestyle="-", linewidth=1.5, alpha=1.0),
     "val": dict(linestyle="--", linewidth=1.0, alpha=0.6),
 }
 _WORDS = {"train": "training", "val": "validation"}
-#: How the training and the validation points are drawn (filled, outlined).
+#: Training points filled, validation points outlined.
 _POINTS = {
     "train": dict(marker="o", edgecolors="black", linewidths=0.6, zorder=3),
     "val": dict(marker="^", facecolors="white", linewidths=1.6, zorder=4),
 }
-#: Headings of the summary bar panels, for the metrics of a comparison.
 _BAR_TITLES = {
     "train_loss": "training data loss",
     "val_loss": "validation data loss",
@@ -111,11 +104,11 @@ def _n_seeds(result: Any) -> int:
 
 
 def _boundary_title(result: Any, variant: str) -> str:
-    """The variant, then "val acc 0.91 ± 0.02, gap 0.05", then the boundary length
-    (± std over the seeds, and the drawn seed's own with several seeds)."""
+    """The variant, "val acc 0.91 ± 0.02, gap 0.05", then the boundary length."""
     m = (getattr(result, "metrics", None) or {}).get(variant) or {}
+    several = _n_seeds(result) > 1
     spread = {}
-    if _n_seeds(result) > 1:
+    if several:
         spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
     parts = []
     for key, word in (("val_accuracy", "val acc"), ("gap", "gap")):
@@ -128,7 +121,7 @@ def _boundary_title(result: Any, variant: str) -> str:
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
         per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
-        if _n_seeds(result) > 1 and "boundary_length" in per_seed:
+        if several and "boundary_length" in per_seed:
             std = result.metrics_std[variant]["boundary_length"]
             drawn = per_seed["boundary_length"][0]
             text += f" ± {std:.2f}; seed {result.seeds[0]} drawn: {drawn:.2f}"
@@ -144,15 +137,13 @@ def _notes(result: Any, chosen: Sequence[str]) -> dict[str, str]:
     notes = {}
     for name in chosen:
         history = histories.get(name)
-        note = divergence(
+        notes[name] = divergence(
             curves.get(name, {}),
             getattr(result, "epochs", None),
             weights=[] if history is None else list(history.weights.values()),
             predictions=[decision[name]] if name in decision else [],
         )
-        if note is not None:
-            notes[name] = note
-    return notes
+    return {name: note for name, note in notes.items() if note is not None}
 
 
 def _read_notes(notes: Mapping[str, str] | None, names: Sequence[str]) -> dict:
@@ -179,9 +170,8 @@ def _write_notes(axes: Mapping[str, Axes], notes: Mapping[str, str]) -> dict:
 class DecisionBoundaryDisplay:
     """Decision regions of several classifiers side by side, on one colour scale.
 
-    The probability of class 1 as filled contours (0 to 1, the same levels in every
-    panel), the ``threshold`` contour as a black line, training points filled and
-    validation points outlined in the class colours (:data:`CLASS_COLORS`).
+    The probability of class 1 as filled contours, the ``threshold`` contour as a
+    black line, training points filled and validation points outlined.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)`` (as ``numpy.meshgrid`` makes).
@@ -258,12 +248,11 @@ class DecisionBoundaryDisplay:
         """Draw a comparison's decision regions, titled with each variant's scores.
 
         Args:
-            result: A ``ComparisonResult`` of :func:`kreg.compare` with a decision
-                grid (``grid``, ``decision`` and ``data`` are read).
+            result: A ``ComparisonResult`` of :func:`kreg.compare` with a grid.
             variants: Which variants, in order; ``None`` draws all.
             ax: ``None``, one ``Axes`` to divide into the panels, or one per variant.
             points: Draw the training and validation points.
-            **kwargs: Passed to :meth:`plot` (and on to ``Axes.contourf``).
+            **kwargs: Passed to :meth:`plot`.
 
         Returns:
             The Display, drawn.
@@ -301,7 +290,7 @@ class DecisionBoundaryDisplay:
             alpha: Opacity of the filled contours.
             colorbar: Add one colour bar for all panels.
             cax: Axes for the colour bar; ``None`` takes room from the panels.
-            legend: Add a legend of the point markers, right of the last panel.
+            legend: Add a legend of the point markers.
             point_size: Marker area of the points.
             **kwargs: Passed to ``Axes.contourf``.
 
@@ -341,18 +330,16 @@ class DecisionBoundaryDisplay:
                 panel.set_ylabel("x2")
             else:
                 panel.tick_params(labelleft=False)
-        self.legend_ = None
-        if legend and (self.train_points_ or self.val_points_):
-            self.legend_ = self._legend(axes[-1])
+        drawn = self.train_points_ or self.val_points_
+        self.legend_ = self._legend(axes[-1]) if legend and drawn else None
         self.notes_ = _write_notes(self.axes_, self.notes)
         self.colorbar_ = None
         if colorbar:
             where = {"cax": cax} if cax is not None else {"ax": axes, "shrink": 0.9}
             first = self.contours_[names[0]]
             self.colorbar_ = fig.colorbar(first, label="P(class 1)", **where)
-            self.colorbar_.add_lines(
-                levels=[self.threshold], colors=["black"], linewidths=[1.5]
-            )
+            line = dict(levels=[self.threshold], colors=["black"], linewidths=[1.5])
+            self.colorbar_.add_lines(**line)
         self.ax_, self.bounding_ax_, self.figure_ = axes[0], bounding, fig
         return self
 
@@ -372,15 +359,12 @@ class DecisionBoundaryDisplay:
             store[name] = panel.scatter(x[:, 0], x[:, 1], **style)
 
     def _legend(self, ax: Axes) -> Any:
-        """The legend of the point markers (each kind drawn, in both classes),
-        right of ``ax``, outside the data."""
+        """The legend of the point markers: each kind drawn, in both classes."""
         from matplotlib.lines import Line2D
 
         handles = []
-        for word, drawn, filled in (
-            ("training", self.train_points_, True),
-            ("validation", self.val_points_, False),
-        ):
+        for part, drawn in (("train", self.train_points_), ("val", self.val_points_)):
+            filled, word = part == "train", _WORDS[part]
             shape = dict(linestyle="", marker="o" if filled else "^", markersize=6)
             shape["markeredgewidth"] = 0.6 if filled else 1.4
             for label, color in enumerate(CLASS_COLORS if drawn else ()):
@@ -395,9 +379,7 @@ class LossCurvesDisplay:
 
     The data loss (Keras' ``loss`` without the penalty), training solid, validation
     dashed, a panel per variant on one y scale (or all on one axes), titled with the
-    final gap; each penalty ``lam / (2 n) * sum(...)`` below. Over several seeds:
-    means, ± one std bands. The values beyond the y range (see :meth:`plot`) are
-    marked on the edge and counted in the title.
+    final gap; the penalties below. Over several seeds: means and ± std bands.
 
     Args:
         epochs: The epoch of each value (``1..E``).
@@ -506,24 +488,19 @@ class LossCurvesDisplay:
         ylim_window: int = 11,
         **kwargs: Any,
     ) -> LossCurvesDisplay:
-        """Draw the curves.
-
-        The loss panels' y range is one that no spike sets: to each curve's
-        ``ylim_quantile`` quantile or the top of its ``ylim_window``-epoch running
-        median, plus 10%. The values above are marked ▲ on the top edge (▼ below).
+        """Draw the curves, on a y range that no spike sets (``robust_ylim``); the
+        values beyond it are marked ▲ on the top edge (▼ below).
 
         Args:
             ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
                 axes), or the loss ``Axes``: one per variant, or one.
-            penalty_ax: Axes for the penalties; ``None`` makes one below (it must be
-                ``None`` with ``penalty=False``).
+            penalty_ax: Axes for the penalties; ``None`` makes one below.
             separate: One panel per variant rather than all on one axes.
             penalty: Draw the penalties.
             logy: Logarithmic y scale for the losses (and the penalties).
             colors: Colour per variant (default: the variants' colours).
             band_alpha: Opacity of the training ± std bands (the others lighter).
-            ylim_quantile: The quantile of the y range, in (0, 1]; ``None``: the
-                range of all values (matplotlib's).
+            ylim_quantile: The quantile of the y range, in (0, 1]; ``None``: all.
             ylim_window: Epochs of the running median of the y range, >= 1.
             **kwargs: Passed to ``Axes.plot`` for every loss line.
 
@@ -572,8 +549,7 @@ class LossCurvesDisplay:
             panel.set_xlabel("epoch")
         self._limit(panels, ylim_quantile, ylim_window, logy)
         for panel in panels:
-            titles = [n for n in names if self.axes_[n] is panel]
-            self._title(panel, titles, separate)
+            self._title(panel, [n for n in names if self.axes_[n] is panel], separate)
         self.legend_ = self._legend(loss_axes[-1], separate)
         self.notes_ = _write_notes(self.axes_, self.notes)
         self.penalty_lines_: dict[str, Any] = {}
@@ -597,18 +573,17 @@ class LossCurvesDisplay:
         """Set the y range no spike sets (``ylim_``); mark the values beyond it."""
         self.ylim_, self.outside_markers_ = None, {}
         self.above_, self.above_max_, self.below_, self.below_min_ = {}, {}, {}, {}
-        if quantile is None:
+        if quantile is not None:
+            drawn = [v for name in self.curves for v in self._drawn(name).values()]
+            self.ylim_ = robust_ylim(drawn, quantile=quantile, window=window, log=logy)
+        if self.ylim_ is None:
             return
-        drawn = [v for name in self.curves for v in self._drawn(name).values()]
-        limits = robust_ylim(drawn, quantile=quantile, window=window, log=logy)
-        if limits is None:
-            return
-        self.ylim_ = limits
+        low, high = self.ylim_
         for panel in panels:
-            panel.set_ylim(*limits)
+            panel.set_ylim(low, high)
         for name in self.curves:
-            self._mark_beyond(name, "above", limits[1], self.above_, self.above_max_)
-            self._mark_beyond(name, "below", limits[0], self.below_, self.below_min_)
+            self._mark_beyond(name, "above", high, self.above_, self.above_max_)
+            self._mark_beyond(name, "below", low, self.below_, self.below_min_)
 
     def _mark_beyond(
         self, name: str, side: str, limit: float, count: dict, extreme: dict
@@ -623,10 +598,10 @@ class LossCurvesDisplay:
             if not out.any():
                 continue
             epochs |= out
-            line = self.lines_[name][part]
+            line, edge = self.lines_[name][part], 1.0 if side == "above" else 0.0
             (marks,) = panel.plot(
                 self.epochs[out],
-                np.full(int(out.sum()), 1.0 if side == "above" else 0.0),
+                np.full(int(out.sum()), edge),
                 **{**_BEYOND[side], "color": line.get_color()},
                 alpha=line.get_alpha(),
                 transform=panel.get_xaxis_transform(),
@@ -652,8 +627,7 @@ class LossCurvesDisplay:
         return "; ".join(texts)
 
     def _title(self, panel: Axes, names: Sequence[str], separate: bool) -> None:
-        """The panel's title: the variant and its final gap (or, on one shared
-        axes, the line styles), and a line for the values above the y range."""
+        """The variant and its final gap (or the line styles), and the values beyond."""
         if separate:
             (name,) = names
             gap = self.gaps_[name]
@@ -665,8 +639,7 @@ class LossCurvesDisplay:
         panel.set_title("\n".join(filter(None, lines)))
 
     def _legend(self, ax: Axes, separate: bool) -> Any:
-        """One legend right of ``ax``, outside the data: the line styles (one per
-        variant on a shared axes) and the marks of values beyond the y range."""
+        """The line styles (the lines, on one axes) and the marks of values beyond."""
         from matplotlib.lines import Line2D
 
         handles = []
@@ -674,10 +647,9 @@ class LossCurvesDisplay:
             spread = " (mean ± std)" if self.std else ""
             for part, word in _WORDS.items():
                 if any(part in lines for lines in self.lines_.values()):
-                    style, alpha = _LOSSES[part]["linestyle"], _LOSSES[part]["alpha"]
-                    look = dict(color="0.25", linestyle=style, alpha=alpha)
+                    look = {k: _LOSSES[part][k] for k in ("linestyle", "alpha")}
                     label = f"{word} data loss{spread}"
-                    handles.append(Line2D([], [], label=label, **look))
+                    handles.append(Line2D([], [], label=label, color="0.25", **look))
         else:
             handles = [
                 line for lines in self.lines_.values() for line in lines.values()
@@ -743,9 +715,8 @@ class LossCurvesDisplay:
 
 
 class VariantPanelsDisplay:
-    """One history Display per variant, side by side.
-
-    Made by :func:`plot_variant_networks` and :func:`plot_variant_weight_bars`.
+    """One history Display per variant, side by side (:func:`plot_variant_networks`,
+    :func:`plot_variant_weight_bars`).
 
     Args:
         displays: Mapping variant -> the drawn Display of its panel.
@@ -809,8 +780,7 @@ def plot_variant_networks(
     """Draw each variant's trained network, side by side.
 
     A :class:`~kreg.plots.NetworkDisplay` per variant, on one colour scale of ``|w|``
-    (from 0 to the ``clip`` percentile of all panels' edges; its bar on the last
-    panel); edge widths relative to each panel's largest.
+    (its bar on the last panel); edge widths relative to each panel's largest.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
@@ -818,8 +788,8 @@ def plot_variant_networks(
         record: Which record: ``-1`` after training, ``0`` the initial weights.
         max_units: The most nodes drawn per layer.
         ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
-        clip: The percentile where the colour scale ends, in (0, 100]; ``None``:
-            the largest ``|w|`` drawn.
+        clip: The percentile of all panels' ``|w|`` where the colour scale ends, in
+            (0, 100]; ``None``: the largest.
         **kwargs: Passed to :meth:`kreg.plots.NetworkDisplay.plot`.
 
     Returns:
@@ -863,17 +833,16 @@ def plot_variant_weight_bars(
     """Draw a few weights before and after training, one panel per variant.
 
     A :class:`~kreg.plots.WeightBarsDisplay` per variant, of the same entries on one
-    y scale, so that the bars after training differ by the regularizer only.
+    y scale.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        key: Which weight: path, unique suffix (else ``KeyError``) or position
-            (``0``: the first kernel; paths differ between variants, positions do not).
+        key: Which weight: path, unique suffix or position (``0``: the first kernel).
         variants: Which variants, in order; ``None`` draws all.
         indices: Which entries (flat indices or positions); ``None``: the ``k``
-            largest ``|w|`` at record 0 of the first variant (the variants start alike).
+            largest ``|w|`` at record 0 of the first variant.
         k: How many weights when ``indices`` is ``None``.
-        ax: Where to draw: ``None``, one ``Axes`` to divide, or one per variant.
+        ax: ``None`` (a new figure), one ``Axes`` to divide, or one per variant.
         **kwargs: Passed to :meth:`kreg.plots.WeightBarsDisplay.from_history`.
 
     Returns:
@@ -907,9 +876,8 @@ def plot_variant_weight_bars(
 class MetricBarsDisplay:
     """Final numbers of a comparison as bars, one panel per metric.
 
-    A bar per variant, in its colour. With several seeds: the mean, an error bar of
-    one std (``ddof=0``) and a dot per seed. A NaN or infinite value has no bar;
-    "non-finite" is written in its place.
+    A bar per variant, in its colour; with several seeds the mean, an error bar of one
+    std (``ddof=0``) and a dot per seed. A non-finite value is written, not drawn.
 
     Args:
         metrics: Mapping variant -> metric -> value (the mean).
@@ -976,8 +944,7 @@ class MetricBarsDisplay:
         """Draw a comparison's final numbers, with error bars over its seeds.
 
         Args:
-            result: A ``ComparisonResult`` of :func:`kreg.compare` (its ``metrics``
-                and, with several seeds, ``metrics_std`` and ``per_seed``).
+            result: A ``ComparisonResult`` of :func:`kreg.compare`.
             names: The metrics, one panel each (keys of ``result.metrics``).
             variants: Which variants, in order; ``None`` draws all.
             ax: ``None`` (a new figure), one ``Axes`` to divide, or one per metric.
@@ -1018,8 +985,9 @@ class MetricBarsDisplay:
             ``self``, drawn.
         """
         n = len(self.names)
-        size = (2.6 * n + 0.8, 3.2)
-        fig, axes, bounding = panel_axes(ax, n, figsize=size, per="metric")
+        fig, axes, bounding = panel_axes(
+            ax, n, figsize=(2.6 * n + 0.8, 3.2), per="metric"
+        )
         self.colors_ = variant_colors(self.variants, colors)
         x = np.arange(len(self.variants))
         shade = [self.colors_[v] for v in self.variants]
@@ -1039,9 +1007,8 @@ class MetricBarsDisplay:
             self.errorbars_[name] = self.seed_points_[name] = None
             if self.std is not None:
                 errors = finite_or_nan([self.std[v][name] for v in self.variants])
-                self.errorbars_[name] = panel.errorbar(
-                    x, heights, yerr=errors, **_ERRORBARS
-                )
+                bars = panel.errorbar(x, heights, yerr=errors, **_ERRORBARS)
+                self.errorbars_[name] = bars
             if seeds and self.per_seed is not None:
                 values = [finite_or_nan(self.per_seed[v][name]) for v in self.variants]
                 xs = np.repeat(x, [a.size for a in values])
@@ -1059,9 +1026,7 @@ class MetricBarsDisplay:
 
 
 class ComparisonDisplay(CompositeDisplay):
-    """The standard figure of a comparison: boundaries, losses, weight distributions.
-
-    Made by :func:`plot_comparison`; each part is kept as ``part_``.
+    """The standard figure of a comparison (:func:`plot_comparison`), by parts.
 
     Args:
         figure: The figure.
@@ -1098,16 +1063,14 @@ def plot_comparison(
 ) -> ComparisonDisplay:
     """Draw the standard figure of a comparison run.
 
-    Row 1: the decision boundaries, a panel per variant (none without a grid, for
-    data without 2 features). Row 2: training vs validation data loss per variant,
-    the penalties below. Row 3: the first layer's kernel of every variant after
-    training, densities and histograms overlaid, box plots below.
+    Rows: the decision boundaries (with a grid), the data losses and the penalties,
+    the distributions of the weight ``key`` (box plots below).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         variants: Which variants, in order; ``None`` draws all.
-        key: The weight of row 3: path, unique suffix or position.
-        record: The record of row 3: ``-1`` after training, ``0`` the initial weights.
+        key: The weight of the last rows: path, unique suffix or position.
+        record: Its record: ``-1`` after training, ``0`` the initial weights.
         logy: Logarithmic y scale for the losses.
         ax: ``None`` (a new figure) or one ``Axes`` divided into the rows.
         boundary_kw: Passed to :meth:`DecisionBoundaryDisplay.plot`.
