@@ -1,8 +1,4 @@
-"""Figures of a comparison run: Display objects drawing a ``ComparisonResult``.
-
-A multi-panel figure takes ``ax`` as ``None``, one ``Axes`` (divided; hidden and kept
-as ``bounding_ax_``) or one ``Axes`` per panel.
-"""
+"""Figures of a comparison run: Display objects drawing a ``ComparisonResult``."""
 
 from __future__ import annotations
 
