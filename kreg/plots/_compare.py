@@ -534,17 +534,16 @@ class LossCurvesDisplay:
         self.bands_: dict[str, dict[str, Any]] = {name: {} for name in names}
         for name, panel in self.axes_.items():
             self._draw_losses(name, panel, separate, band_alpha, kwargs)
-        panels = list(dict.fromkeys(self.axes_.values()))
-        for i, panel in enumerate(panels):
+        for i, panel in enumerate(loss_axes):  # one per variant, or the shared one
             if logy:
                 panel.set_yscale("log")
             if i == 0:
                 panel.set_ylabel("data loss (cross-entropy)")
-            elif separate:
+            else:
                 panel.tick_params(labelleft=False)
             panel.set_xlabel("epoch")
-        self._limit(panels, ylim_quantile, ylim_window, logy)
-        for panel in panels:
+        self._limit(loss_axes, ylim_quantile, ylim_window, logy)
+        for panel in loss_axes:
             self._title(panel, [n for n in names if self.axes_[n] is panel], separate)
         self.legend_ = self._legend(loss_axes[-1], separate)
         self.notes_ = _write_notes(self.axes_, self.notes)
@@ -958,8 +957,7 @@ class MetricBarsDisplay:
 
         metrics = {v: result.metrics[v] for v in chosen}
         std, per_seed = part("metrics_std"), part("per_seed")
-        display = cls(metrics, names, std=std, per_seed=per_seed)
-        return display.plot(ax=ax, **kwargs)
+        return cls(metrics, names, std=std, per_seed=per_seed).plot(ax=ax, **kwargs)
 
     def plot(
         self,
