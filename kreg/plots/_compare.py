@@ -583,8 +583,7 @@ class LossCurvesDisplay:
     def _mark_beyond(
         self, name: str, side: str, limit: float, count: dict, extreme: dict
     ) -> None:
-        """Mark ``name``'s values above (below) ``limit`` on the top (bottom) edge;
-        keep their epochs' number in ``count`` and the extreme one in ``extreme``."""
+        """Mark ``name``'s values beyond ``limit`` on the edge; count their epochs."""
         parts, panel = self._drawn(name), self.axes_[name]
         sign = 1.0 if side == "above" else -1.0
         epochs = np.zeros(self.epochs.size, dtype=bool)
@@ -1139,8 +1138,7 @@ def plot_comparison(
 
 
 def _legend_into(legend: Any, ax: Axes) -> Any:
-    """Draw ``legend`` (or nothing for ``None``) again in the upper left of ``ax``
-    (an empty cell of a figure's grid), removed from where it was; return it."""
+    """Move ``legend`` (``None``: none) to the upper left of ``ax``, an empty cell."""
     if legend is None:
         return None
     handles = list(legend.legend_handles)
@@ -1152,8 +1150,7 @@ def _legend_into(legend: Any, ax: Axes) -> Any:
 
 
 def weights_title(weights: WeightDistributionDisplay, key: str | int = 0) -> str:
-    """``"First-layer kernel (N weights) at epoch E"`` for the variants' weights
-    ``key``: the size and the epoch when all variants share them."""
+    """``"First-layer kernel (N weights) at epoch E"``: size and epoch if all share."""
     epochs = set(weights.epochs.values())
     sizes = {int(np.asarray(v).size) for v in weights.values.values()}
     what = "First-layer kernel" if key == 0 else f"Weight {key!r}"
