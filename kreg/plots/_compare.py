@@ -512,12 +512,10 @@ class LossCurvesDisplay:
         n_panels = len(names) if separate else 1
         below = penalty and penalty_ax is None
         if ax is None or is_axes(ax):  # the loss panels, the penalty axes below
+            rows, ratios = (2, [2.0, 1.0]) if below else (1, None)
+            figsize = (3.6 * n_panels + 2.2, 5.6 if below else 3.6)
             fig, grid, bounding = grid_spec(
-                ax,
-                2 if below else 1,
-                n_panels,
-                figure_kw={"figsize": (3.6 * n_panels + 2.2, 5.6 if below else 3.6)},
-                height_ratios=[2.0, 1.0] if below else None,
+                ax, rows, n_panels, figure_kw={"figsize": figsize}, height_ratios=ratios
             )
             loss_axes = add_panels(fig, [grid[0, c] for c in range(n_panels)])
             if below:
@@ -741,8 +739,7 @@ class VariantPanelsDisplay:
         self.displays_ = dict(displays)
         self.axes_ = {name: d.ax_ for name, d in self.displays_.items()}
         self.ax_ = next(iter(self.axes_.values()))
-        self.bounding_ax_ = bounding_ax
-        self.figure_ = figure
+        self.bounding_ax_, self.figure_ = bounding_ax, figure
         self.notes_ = _write_notes(self.axes_, _read_notes(notes, list(self.axes_)))
 
 
