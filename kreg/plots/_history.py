@@ -48,13 +48,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 #: The percentiles drawn by :class:`WeightEvolutionDisplay`.
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
-#: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
 _BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
 _HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
-#: A legend right of its axes, outside the data.
 _OUTSIDE = {**OUTSIDE, "fontsize": "small"}
 #: The stem at 0 of the weights exactly 0, and its count.
 _STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
@@ -93,10 +91,9 @@ def _key_title(keys: Sequence[str]) -> str:
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    Per label a histogram and a Gaussian kernel density (Scott's bandwidth, as
-    ``scipy.stats.gaussian_kde``); below, box plots whose whiskers reach the minimum
-    and maximum, written out. Weights exactly 0 (removed by a proximal L1 step) are
-    not smoothed into the density: a stem at 0 as tall as their share stands for them.
+    Per label a histogram and a Gaussian kernel density (Scott's bandwidth); below,
+    box plots with whiskers at the minimum and maximum. Weights exactly 0 are drawn
+    as a stem at 0 as tall as their share, not smoothed into the density.
 
     Args:
         values: Mapping label -> the weight values (any shape; flattened).
@@ -152,10 +149,10 @@ class WeightDistributionDisplay:
         """Draw one weight of several histories at one record.
 
         Args:
-            histories: A mapping label -> ``WeightHistory``, a list of them (labelled
-                "history 1", ...) or one.
+            histories: Mapping label -> ``WeightHistory``, a list ("history 1", ...)
+                or one.
             key: Which weight: Keras path, unique suffix (else ``KeyError``) or
-                position (``0``: the first kernel, in any model).
+                position (``0``: the first kernel).
             record: Which record: ``-1`` the last, ``0`` the initial weights.
             ax: As in :meth:`plot`.
             **kwargs: Passed to :meth:`plot` (``box_ax``, ``kde``, ``hist``, ...).
@@ -250,8 +247,8 @@ class WeightDistributionDisplay:
         }
         drawn = [label for label in labels if data[label].size]
         self.zero_counts_ = {k: int((v == 0.0).sum()) for k, v in data.items()}
-        # What the histogram and the density show: the weights other than the
-        # exact zeros (with ``zeros``), each of area 1 / (all finite values).
+        # The histogram and the density show the weights other than the exact zeros
+        # (with ``zeros``), each of area 1 / (all finite values).
         spread = {k: v[v != 0.0] if zeros else v for k, v in data.items() if k in drawn}
         self.colors_ = colors = variant_colors(labels, colors)
         self.patches_, self.lines_, self.densities_ = {}, {}, {}
@@ -266,11 +263,10 @@ class WeightDistributionDisplay:
             values = spread[label]
             if not values.size:
                 continue
-            at = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, None)
-            area = 1.0 / (data[label].size * widths[np.minimum(at, widths.size - 1)])
-            shown = None if kde else label
-            options = {"bins": edges, "color": colors[label], "label": shown, **_HIST}
-            patches = ax.hist(values, weights=area, **options)[2]
+            at = np.searchsorted(edges, values, side="right") - 1
+            area = 1.0 / (data[label].size * widths[np.clip(at, 0, widths.size - 1)])
+            options = {"color": colors[label], "label": None if kde else label, **_HIST}
+            patches = ax.hist(values, edges, weights=area, **options)[2]
             self.patches_[label] = list(patches)
         for label in drawn if kde else ():
             values = spread[label]
@@ -293,10 +289,8 @@ class WeightDistributionDisplay:
         on = box_ax if box else ax  # where the min, max and notes are written
         rows = {label: float(n - i) for i, label in enumerate(labels)}
         if box and drawn:
-            boxes, positions = [data[k] for k in drawn], [rows[k] for k in drawn]
-            self.boxes_ = box_ax.boxplot(
-                boxes, positions=positions, orientation="horizontal", **_BOX
-            )
+            options = dict(positions=[rows[k] for k in drawn], orientation="horizontal")
+            self.boxes_ = box_ax.boxplot([data[k] for k in drawn], **options, **_BOX)
         for i, label in enumerate(drawn):
             if box:
                 self.boxes_["boxes"][i].set(facecolor=colors[label], alpha=0.5)
@@ -329,15 +323,12 @@ class WeightDistributionDisplay:
         at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
         ax.set_title((self.key or "Weights") + at)
         handles, _ = ax.get_legend_handles_labels()
-        self.legend_ = None
-        if handles:  # right of the axes, outside the data
-            self.legend_ = ax.legend(handles=handles, **_OUTSIDE)
+        self.legend_ = ax.legend(handles=handles, **_OUTSIDE) if handles else None
         self.ax_, self.box_ax_, self.figure_ = ax, box_ax, fig
         return self
 
     def _draw_zeros(self, ax: Axes, data: Mapping[str, Any], labels: list) -> None:
-        """A stem at 0 per label of ``labels`` with exact zeros, as tall as their
-        share (of the axes' height), and their count beside it."""
+        """Per label, a stem at 0 as tall as its share of exact zeros, and the count."""
         self.zero_stems_, self.zero_texts_ = {}, {}
         placed: list[float] = []
         on = ax.get_xaxis_transform()  # x: data, y: share of the axes' height
@@ -346,13 +337,9 @@ class WeightDistributionDisplay:
             if not count:
                 continue
             share, color = count / total, self.colors_[label]
+            stem = dict(color=color, transform=on, label=f"{label}: exactly 0 (stem)")
             (self.zero_stems_[label],) = ax.plot(
-                [0.0, 0.0],
-                [0.0, share],
-                **_STEM,
-                color=color,
-                transform=on,
-                label=f"{label}: exactly 0 (stem)",
+                [0.0, 0.0], [0.0, share], **_STEM, **stem
             )
             y = share
             while any(abs(y - other) < 0.07 for other in placed):  # apart
@@ -367,8 +354,8 @@ class WeightDistributionDisplay:
 class WeightEvolutionDisplay:
     """Percentile bands of one weight over the epochs, and its L1 and L2 norms.
 
-    Above: the 5-95 and 25-75 percentile bands and the median at each record.
-    Below: ``sum(|w|)`` (left scale) and ``sqrt(sum(w ** 2))`` (right scale).
+    Above: the 5-95 and 25-75 percentile bands and the median; below: ``sum(|w|)``
+    (left scale) and ``sqrt(sum(w ** 2))`` (right scale).
 
     Args:
         epochs: The epoch of each record (``0`` = before training).
@@ -434,10 +421,7 @@ class WeightEvolutionDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight: path, unique suffix (else ``KeyError``) or position.
-            ax: As in :meth:`plot`.
-            norm_ax: As in :meth:`plot`.
-            norms: As in :meth:`plot`.
-            color: As in :meth:`plot`.
+            ax: As in :meth:`plot`; so are ``norm_ax``, ``norms``, ``color``.
             **kwargs: As in :meth:`plot`.
 
         Returns:
@@ -501,9 +485,8 @@ class WeightEvolutionDisplay:
             for low, high, alpha in ((5, 95, 0.2), (25, 75, 0.4))
             for label in [f"{low}-{high}th percentile"]
         }
-        (self.line_,) = ax.plot(
-            x, p[50], **{"color": color, "label": "median", **kwargs}
-        )
+        median = {"color": color, "label": "median", **kwargs}
+        (self.line_,) = ax.plot(x, p[50], **median)
         ax.set_ylabel("weight value")
         ax.set_title(f"{self.key or 'Weights'} over the epochs")
         ax.legend(loc="best", fontsize="small")
@@ -726,10 +709,10 @@ class NetworkDisplay:
                     "<kernels>",
                 )
         n = len(self.kernels)
-        names = (
-            [f"layer {i + 1}" for i in range(n)] if layer_names is None else layer_names
-        )
-        names = one_per("layer_names", map(str, names), n, "names, one per kernel")
+        if layer_names is None:
+            layer_names = [f"layer {i + 1}" for i in range(n)]
+        expected = "names, one per kernel"
+        names = one_per("layer_names", map(str, layer_names), n, expected)
         self.layer_names = ["input", *names]
         self.max_units = check_int("max_units", max_units, minimum=1)
         self.epoch = None if epoch is None else int(epoch)
@@ -740,15 +723,13 @@ class NetworkDisplay:
         self.n_zero = sum(int((k == 0.0).sum()) for k in self.kernels)
         sizes = [np.nan_to_num(np.abs(k), nan=0.0, posinf=0.0) for k in self.kernels]
         self.layer_sizes = [len(self.kernels[0]), *(k.shape[1] for k in self.kernels)]
-        self.units = []
-        for column, size in enumerate(self.layer_sizes):  # the largest |w| in and out
-            importance = np.zeros(size)
-            if column > 0:
-                importance += sizes[column - 1].sum(axis=0)
-            if column < n:
-                importance += sizes[column].sum(axis=1)
-            keep = np.argsort(-importance, kind="stable")[: self.max_units]
-            self.units.append(np.sort(keep))
+        # Each column keeps its units of the largest total |w| in and out.
+        into = [np.zeros(self.layer_sizes[0]), *(s.sum(axis=0) for s in sizes)]
+        out = [*(s.sum(axis=1) for s in sizes), np.zeros(self.layer_sizes[-1])]
+        self.units = [
+            np.sort(np.argsort(-(a + b), kind="stable")[: self.max_units])
+            for a, b in zip(into, out, strict=True)
+        ]
         edges, weights = [], []
         for index, kernel in enumerate(self.kernels):
             rows, cols = self.units[index], self.units[index + 1]
