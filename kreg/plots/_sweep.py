@@ -1,8 +1,6 @@
 """Figures of a lambda sweep: Display objects drawing a ``SweepResult``.
 
-Lambda runs along a log axis, ``lam = 0`` one and a half grid steps left of the
-smallest positive lambda, behind a break mark (:func:`lambda_positions`). Several
-seeds: means with ± std bands. A diverged lambda is marked where it is drawn. A
+Lambda is on a log axis, ``lam = 0`` left of a break (:func:`lambda_positions`). A
 figure against lambda keeps each lambda's x as ``positions_`` (``lam = 0``'s as
 ``zero_x_``, or ``None``) and the ``Text`` of each lambda's note in ``notes_``.
 """
@@ -45,11 +43,10 @@ from kreg.plots._compare import DecisionBoundaryDisplay
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
 
-#: How the kinds of penalty are written in titles.
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
-#: The look of the break mark ``//`` between lam = 0 and the other lambdas.
+#: The break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
 
@@ -85,13 +82,10 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     if positive.size == 0:
         return np.ones_like(lams), 1.0, 10.0
     first, last = float(positive[0]), float(positive[-1])
-    step = 10.0
-    if positive.size > 1:
-        step = (last / first) ** (1.0 / (positive.size - 1))
+    step = (last / first) ** (1.0 / (positive.size - 1)) if positive.size > 1 else 10.0
     step = min(max(step, 10**0.25), 100.0)
-    zero_x = first / step**_ZERO_GAP if lams[0] == 0 else None
-    positions = np.where(lams > 0, lams, first / step**_ZERO_GAP)
-    return positions, zero_x, step
+    zero = first / step**_ZERO_GAP
+    return np.where(lams > 0, lams, zero), (zero if lams[0] == 0 else None), step
 
 
 def _lam_label(lam: float) -> str:
@@ -282,11 +276,7 @@ class _LambdaDisplay:
         return self.ax_, self.positions_
 
     def _draw_runs(self, parts: Sequence[tuple], band_alpha: float, **kw: Any) -> None:
-        """Draw each part's mean over the runs and, with several, a ± std band.
-
-        ``parts``: ``(part, runs, label, color, linestyle, marker)``; kept in ``mean_``,
-        ``std_``, ``lines_`` and ``bands_``.
-        """
+        """Per ``(part, runs, label, color, linestyle, marker)``: mean, ± std band."""
         self.mean_, self.std_, self.lines_, self.bands_ = {}, {}, {}, {}
         for part, runs, label, color, linestyle, marker in parts:
             mean, std = _mean_std(runs)
@@ -303,8 +293,7 @@ class _LambdaDisplay:
                 )
 
     def _finish(self, title: str, ylabel: str, legend: dict | None) -> Any:
-        """Title, y label and legend (``legend``: its options, ``None`` for none);
-        each note written upright at its lambda's place; return ``self``."""
+        """Title, y label, legend (its options, or ``None``) and upright notes."""
         self.ax_.set_title(title, fontsize="medium")
         self.ax_.set_ylabel(ylabel)
         if legend is not None:
@@ -321,10 +310,8 @@ class _LambdaDisplay:
 class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
-    A line per weight through its value after training at each lambda: under L1 the
-    lines reach exactly 0 (black dots), under L2 they shrink toward 0. Each lambda's
-    model is trained on its own, so a weight exactly 0 at one lambda can be non-zero
-    at a larger one: those are ringed and counted in the title.
+    Exact zeros at ``lam > 0`` are black dots. Each lambda's model is trained on its
+    own: a weight exactly 0 at one lambda and non-zero at a larger one is ringed.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -467,13 +454,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
             first = np.vstack([again[:1], again[1:] & ~again[:-1]])  # each return
             rows, cols = np.nonzero(first)
             ring = dict(s=70, facecolors="none", edgecolors="black", linewidths=1.2)
-            self.revived_points_ = ax.scatter(
-                positions[rows],
-                self.values[rows, cols],
-                zorder=5,
-                label="non-zero again",
-                **ring,
-            )
+            ring.update(zorder=5, label="non-zero again")
+            ys = self.values[rows, cols]
+            self.revived_points_ = ax.scatter(positions[rows], ys, **ring)
         kind = _KIND_NAMES.get(str(self.kind))
         what = f"{k} weights" + (f" of {self.key}" if self.key else "")
         title = f"Regularization path{f' ({kind})' if kind else ''}: {what}"
@@ -490,8 +473,7 @@ class RegularizationPathDisplay(_LambdaDisplay):
 class ValidationCurveDisplay(_LambdaDisplay):
     """Training and validation data loss against lambda, the best lambda marked.
 
-    Small lambda overfits, large lambda underfits; the best minimizes the validation
-    loss. Data losses (no penalty) after the last epoch; several seeds: means, ± std.
+    Data losses (no penalty) after the last epoch; several seeds: means, ± std.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -554,7 +536,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            metric: ``"loss"`` (data loss) or ``"accuracy"``; the best lambda stays the
+            metric: ``"loss"`` (data loss) or ``"accuracy"``; the best lambda is the
                 result's.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
@@ -624,8 +606,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 class SparsityDisplay(_LambdaDisplay):
     """The fraction of kernel weights exactly 0 against lambda.
 
-    Subgradient L1 and L2 leave none exactly 0; proximal L1 zeroes more as lambda
-    grows. Optionally, dashed, the fraction merely small (``|w| < tol``).
+    Optionally, dashed, the fraction merely small (``|w| < tol``).
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -674,8 +655,7 @@ class SparsityDisplay(_LambdaDisplay):
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            tol: Also draw the fraction with ``|w| < tol`` over every kernel of
-                ``result.paths``, a number > 0.
+            tol: Also draw the fraction of ``result.paths`` with ``|w| < tol`` (> 0).
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -731,8 +711,8 @@ class SparsityDisplay(_LambdaDisplay):
 class SweepBoundariesDisplay:
     """Decision regions of a sweep's models, one small panel per lambda.
 
-    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale, from
-    overfitted (``lam = 0``) to underfitted; the best lambda's panel in bold.
+    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale; the best
+    lambda's panel in bold.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)``.
@@ -857,12 +837,10 @@ class SweepBoundariesDisplay:
         """Draw the panels in a grid.
 
         Args:
-            ax: ``None`` (a new figure), one ``Axes`` to divide into the grid, or
-                one ``Axes`` per lambda.
+            ax: ``None`` (a new figure), one ``Axes`` to divide, or one per lambda.
             ncols: Panels per row (default: up to 5).
             **kwargs: Passed to :meth:`kreg.plots.DecisionBoundaryDisplay.plot`
-                (``colorbar``, ``cax``, ``cmap``, ...), here with ``legend=False``
-                and ``point_size=10`` unless given.
+                (default ``legend=False``, ``point_size=10``).
 
         Returns:
             ``self``, drawn.
@@ -903,9 +881,7 @@ class SweepBoundariesDisplay:
 
 
 class SweepDisplay(CompositeDisplay):
-    """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
-
-    Made by :func:`plot_sweep`; each part is kept as ``part_``.
+    """The figure of :func:`plot_sweep`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.
@@ -945,9 +921,8 @@ def plot_sweep(
 ) -> SweepDisplay:
     """Draw the standard figure of a lambda sweep.
 
-    Row 1: the regularization path of the ``k`` first-layer weights largest at the
-    smallest lambda, the validation curve and the fraction of exact zeros. Below:
-    the decision boundaries, a small panel per lambda (none without a grid).
+    Row 1: the regularization path, the validation curve and the sparsity; below,
+    the decision boundaries, a panel per lambda (none without a grid).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
