@@ -597,13 +597,11 @@ class WeightBarsDisplay:
         first, last = (check_record(r, array.shape[0], "records") for r in records)
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         chosen = largest_weights(flat[first], k, indices, array.shape[1:])
-        return cls(
-            flat[first, chosen],
-            flat[last, chosen],
-            labels=position_labels(chosen, array.shape[1:]),
-            epochs=(int(epochs[first]), int(epochs[last])),
-            key=full,
-        ).plot(ax=ax, colors=colors, **kwargs)
+        before, after = flat[first, chosen], flat[last, chosen]
+        labels = position_labels(chosen, array.shape[1:])
+        pair = (int(epochs[first]), int(epochs[last]))
+        display = cls(before, after, labels=labels, epochs=pair, key=full)
+        return display.plot(ax=ax, colors=colors, **kwargs)
 
     def plot(
         self,
@@ -702,12 +700,9 @@ class NetworkDisplay:
                 fail_shape(f"kernels[{i}]", expected, kernel)
         for i, (a, b) in enumerate(pairwise(self.kernels)):
             if a.shape[1] != b.shape[0]:
-                _fail(
-                    "kernels",
-                    "kernels that chain (units_out of each = units_in of the next); "
-                    f"kernels[{i}] has shape {a.shape}, kernels[{i + 1}] {b.shape}",
-                    "<kernels>",
-                )
+                chain = "kernels that chain (units_out of each = units_in of the next)"
+                shapes = f"kernels[{i}] has shape {a.shape}, kernels[{i + 1}] {b.shape}"
+                _fail("kernels", f"{chain}; {shapes}", "<kernels>")
         n = len(self.kernels)
         if layer_names is None:
             layer_names = [f"layer {i + 1}" for i in range(n)]
@@ -790,12 +785,9 @@ class NetworkDisplay:
         if keys is None:
             keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
             if not keys:
-                _fail(
-                    "history",
-                    "a history with at least one 2-D kernel (a Dense layer); "
-                    f"its weights are {list(history.keys())}",
-                    history,
-                )
+                expected = "a history with at least one 2-D kernel (a Dense layer)"
+                weights = f"its weights are {list(history.keys())}"
+                _fail("history", f"{expected}; {weights}", history)
         chosen = [_weight(history, k) for k in check_names("keys", keys)]
         epochs = chosen[0][2]
         index = check_record(record, len(epochs))
@@ -803,12 +795,9 @@ class NetworkDisplay:
         layer_names = [
             names.get(k, k.split("/")[-2] if "/" in k else k) for k, _, _ in chosen
         ]
-        return cls(
-            [array[index] for _, array, _ in chosen],
-            layer_names=layer_names,
-            max_units=max_units,
-            epoch=int(epochs[index]),
-        )
+        kernels = [array[index] for _, array, _ in chosen]
+        epoch = int(epochs[index])
+        return cls(kernels, layer_names=layer_names, max_units=max_units, epoch=epoch)
 
     @classmethod
     def from_kernels(
@@ -941,16 +930,12 @@ class NetworkDisplay:
             "(removed connections, not drawn)",
         ]
         if any(len(u) < s for u, s in zip(self.units, self.layer_sizes, strict=True)):
-            lines.append(
-                f"showing at most {self.max_units} units per layer: "
-                "those with the largest |w|"
-            )
+            shown = f"showing at most {self.max_units} units per layer"
+            lines.append(f"{shown}: those with the largest |w|")
         if self.clip_ is not None:
             share = float(np.mean(magnitude > self.clip_))
-            lines.append(
-                f"colour clipped at |w| = {self.clip_:.3g} "
-                f"({share:.0%} of the edges drawn lie above)"
-            )
+            above = f"{share:.0%} of the edges drawn lie above"
+            lines.append(f"colour clipped at |w| = {self.clip_:.3g} ({above})")
         ax.set_title("\n".join(lines), fontsize="medium")
         self.ax_, self.figure_ = ax, fig
         self.colorbar_ = self._colorbar(self.clip_ is not None) if colorbar else None

@@ -298,12 +298,10 @@ class _LambdaDisplay:
         self.ax_.set_ylabel(ylabel)
         if legend is not None:
             self.ax_.legend(**{"fontsize": "x-small", **legend})
-        self.notes_ = {
-            lam: mark_upright(
-                self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
-            )
-            for lam, text in self.notes.items()
-        }
+        self.notes_ = {}
+        for lam, text in self.notes.items():
+            x = self.positions_[_lam_index(self.lams, lam, "notes")]
+            self.notes_[lam] = mark_upright(self.ax_, text, x)
         return self
 
 
@@ -445,9 +443,8 @@ class RegularizationPathDisplay(_LambdaDisplay):
             self.zeros_ = ax.scatter(positions[rows], np.zeros(rows.size), **style)
         # A weight leaves 0 again: non-zero at a lambda after one where it was 0.
         was_zero = np.maximum.accumulate(exact, axis=0)
-        again = (self.values != 0.0) & np.vstack(
-            [np.zeros((1, k), bool), was_zero[:-1]]
-        )
+        before = np.vstack([np.zeros((1, k), bool), was_zero[:-1]])
+        again = (self.values != 0.0) & before
         self.revived_ = [int(j) for j in np.flatnonzero(again.any(axis=0))]
         self.revived_points_ = None
         if mark_zeros and self.revived_:
@@ -547,14 +544,10 @@ class ValidationCurveDisplay(_LambdaDisplay):
         lams = _lams_of(result, "metrics")
         metric = check_choice("metric", metric, ("loss", "accuracy"))
         best = getattr(result, "best_index", None)
-        display = cls._of(
-            result,
-            lams,
-            _seed_metric(result, f"train_{metric}"),
-            _seed_metric(result, f"val_{metric}"),
-            best_lam=None if best is None else lams[best],
-            metric=metric,
-        )
+        train = _seed_metric(result, f"train_{metric}")
+        val = _seed_metric(result, f"val_{metric}")
+        best_lam = None if best is None else lams[best]
+        display = cls._of(result, lams, train, val, best_lam=best_lam, metric=metric)
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -596,11 +589,9 @@ class ValidationCurveDisplay(_LambdaDisplay):
             ax.set_yscale("log")  # not without a positive value (all diverged)
         self.best_lam_, self.best_index_ = self.best_lam, self.best_index
         value = f"validation {word} {self.mean_['val'][i]:.3g}"
-        return self._finish(
-            f"Validation curve: best λ = {best} ({value})",
-            word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            OUTSIDE,
-        )
+        title = f"Validation curve: best λ = {best} ({value})"
+        ylabel = word if self.metric == "accuracy" else "data loss (cross-entropy)"
+        return self._finish(title, ylabel, OUTSIDE)
 
 
 class SparsityDisplay(_LambdaDisplay):
