@@ -149,10 +149,8 @@ class WeightDistributionDisplay:
         """Draw one weight of several histories at one record.
 
         Args:
-            histories: Mapping label -> ``WeightHistory``, a list ("history 1", ...)
-                or one.
-            key: Which weight: Keras path, unique suffix (else ``KeyError``) or
-                position (``0``: the first kernel).
+            histories: Mapping label -> ``WeightHistory``, a list of them, or one.
+            key: Which weight: path, unique suffix (else ``KeyError``) or position.
             record: Which record: ``-1`` the last, ``0`` the initial weights.
             ax: As in :meth:`plot`.
             **kwargs: Passed to :meth:`plot` (``box_ax``, ``kde``, ``hist``, ...).
@@ -312,12 +310,10 @@ class WeightDistributionDisplay:
             ax.tick_params(labelbottom=False)
         on.set_xlabel("weight value")
         if drawn:  # room for the "min"/"max" texts written outside the extremes
-            low = min(lo for lo, _ in self.extremes_.values())
-            high = max(hi for _, hi in self.extremes_.values())
-            room = 0.2 * max(high - low, 1e-12)
-            ax.set_xlim(
-                min(self.grid_[0], low - room), max(self.grid_[-1], high + room)
-            )
+            lows, highs = zip(*self.extremes_.values(), strict=True)
+            room = 0.2 * max(max(highs) - min(lows), 1e-12)
+            left, right = min(lows) - room, max(highs) + room
+            ax.set_xlim(min(self.grid_[0], left), max(self.grid_[-1], right))
         ax.set_ylabel("density")
         epochs = set(self.epochs.values())
         at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
@@ -464,8 +460,7 @@ class WeightEvolutionDisplay:
 
         Args:
             ax: Axes for the bands; ``None`` creates a figure.
-            norm_ax: Axes for the norms; ``None`` takes the lower part of ``ax`` (it
-                must be ``None`` with ``norms=False``).
+            norm_ax: Axes for the norms (``None`` if ``norms=False``); ``None``: below.
             norms: Draw the norms.
             color: Colour of the bands and the median.
             **kwargs: Passed to ``Axes.plot`` for the median line.
@@ -572,8 +567,8 @@ class WeightBarsDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight: path, unique suffix (else ``KeyError``) or position.
-            indices: Which entries: flat indices or positions such as ``(0, 5)``;
-                ``None``: the ``k`` largest ``|w|`` at the first record, largest first.
+            indices: Flat indices or positions (``(0, 5)``); ``None``: the ``k``
+                largest ``|w|`` at the first record, largest first.
             k: How many entries when ``indices`` is ``None`` (at most all).
             records: The two records compared, by default the first and the last.
             ax: Axes to draw on; ``None`` creates a figure.
@@ -753,8 +748,8 @@ class NetworkDisplay:
         Args:
             history: A recorded ``WeightHistory`` of a model made of Dense layers.
             record: Which record: ``-1`` the last, ``0`` the initial weights.
-            keys: The kernels in order: paths, suffixes or positions (``KeyError`` for
-                an unknown one); ``None``: every 2-D weight in model order.
+            keys: The kernels in order: paths, suffixes or positions (else
+                ``KeyError``); ``None``: every 2-D weight in model order.
             max_units: The most nodes drawn per layer.
             ax: Axes to draw on; ``None`` creates a figure.
             **kwargs: Passed to :meth:`plot`.
@@ -855,8 +850,6 @@ class NetworkDisplay:
 
         Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
         ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
-        Its colour runs from 0 to the ``clip`` percentile of the drawn ``|w|`` (or a
-        ``norm`` in ``kwargs``), so that a few large weights do not set it.
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
@@ -866,8 +859,8 @@ class NetworkDisplay:
             node_size: Marker area of the nodes; ``None``: from their number.
             colorbar: Add a colour bar of ``|w|``.
             width_scale: ``"network"`` or ``"layer"`` (for layers of different scales).
-            clip: The percentile of the drawn ``|w|`` where the colour scale ends,
-                in (0, 100]; ``None``: the largest ``|w|``.
+            clip: Percentile of the drawn ``|w|`` (in (0, 100]) where the colour
+                scale ends (unless ``norm`` is given); ``None``: the largest ``|w|``.
             **kwargs: Passed to the edges' ``LineCollection``.
 
         Returns:

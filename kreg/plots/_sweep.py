@@ -327,11 +327,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
         indices_, seed_: (:meth:`from_result`) the flat indices drawn, and the seed.
 
     Examples:
-        >>> lams = np.array([0.0, 0.1, 2.0, 10.0])
-        >>> w = np.array([1.0, -0.6, 0.3])
-        >>> values = np.sign(w) * np.maximum(np.abs(w) - lams[:, None] / 4, 0)
-        >>> RegularizationPathDisplay(lams, values, kind="l1").plot().n_zero_.tolist()
-        [0, 0, 1, 3]
+        >>> values = [[1.0, -0.6], [0.5, 0.0], [0.0, 0.0]]
+        >>> RegularizationPathDisplay([0.0, 0.1, 1.0], values).plot().n_zero_.tolist()
+        [0, 1, 2]
     """
 
     def __init__(
@@ -488,9 +486,8 @@ class ValidationCurveDisplay(_LambdaDisplay):
         best_line_: The vertical line there; ``best_point_``: the star on the curve.
 
     Examples:
-        >>> lams = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
-        >>> val = np.array([0.9, 0.6, 0.25, 0.35, 0.69])
-        >>> ValidationCurveDisplay(lams, val / 2, val).plot().best_lam_
+        >>> val = np.array([0.9, 0.25, 0.69])
+        >>> ValidationCurveDisplay([0.0, 0.1, 1.0], val / 2, val).plot().best_lam_
         0.1
     """
 
