@@ -882,8 +882,7 @@ class NetworkDisplay:
             [(c, height(c, i)), (c + 1.0, height(c + 1, j))] for c, i, j in self.edges
         ]
         magnitude = np.abs(self.edge_weights)
-        top = float(magnitude.max()) if magnitude.size else 1.0
-        scale = np.full_like(magnitude, top)
+        scale = np.full_like(magnitude, magnitude.max(initial=0.0))
         for index in np.unique(self.edges[:, 0]) if width_scale == "layer" else ():
             mask = self.edges[:, 0] == index
             scale[mask] = magnitude[mask].max()
@@ -904,12 +903,10 @@ class NetworkDisplay:
             node_size = float(np.clip(2000.0 / max(counts), 20, 300))
         xs = np.repeat(np.arange(last + 1, dtype=float), counts)
         shade = [role for role, n in zip(roles, counts, strict=True) for _ in range(n)]
-        self.nodes_ = ax.scatter(
-            xs, np.concatenate(columns), s=node_size, c=shade, **_NODES
-        )
-        for c, (name, size, units) in enumerate(
-            zip(self.layer_names, self.layer_sizes, self.units, strict=True)
-        ):
+        ys = np.concatenate(columns)
+        self.nodes_ = ax.scatter(xs, ys, s=node_size, c=shade, **_NODES)
+        layers = zip(self.layer_names, self.layer_sizes, self.units, strict=True)
+        for c, (name, size, units) in enumerate(layers):
             shown = f"{len(units)} of {size}" if len(units) < size else f"{size}"
             shown += " unit" if size == 1 else " units"
             text = f"{name}\n{shown}"
@@ -917,11 +914,9 @@ class NetworkDisplay:
         ax.set_xlim(-0.4, last + 0.4)
         ax.set_ylim(-1.45, 1.1)
         ax.set_axis_off()
-        lines = [
-            "Network" + (f" at epoch {self.epoch}" if self.epoch is not None else ""),
-            f"{self.n_zero:,} of {self.n_weights:,} weights exactly 0 "
-            "(removed connections, not drawn)",
-        ]
+        epoch = f" at epoch {self.epoch}" if self.epoch is not None else ""
+        zeros = f"{self.n_zero:,} of {self.n_weights:,} weights exactly 0"
+        lines = [f"Network{epoch}", f"{zeros} (removed connections, not drawn)"]
         if any(len(u) < s for u, s in zip(self.units, self.layer_sizes, strict=True)):
             shown = f"showing at most {self.max_units} units per layer"
             lines.append(f"{shown}: those with the largest |w|")

@@ -754,14 +754,10 @@ class SweepBoundariesDisplay:
         self.best_lam = None if best_lam is None else float(best_lam)
         self._by_lam = dict(zip(self.lams.tolist(), self.names, strict=True))
         # The arrays are checked (shapes, threshold) by the boundary display.
-        self.boundaries = DecisionBoundaryDisplay(
-            xx,
-            yy,
-            dict(zip(self.names, decision, strict=True)),
-            data=data,
-            titles=dict(zip(self.names, titles, strict=True)),
-            notes={self._by_lam[lam]: text for lam, text in self.notes.items()},
-        )
+        by_name = dict(zip(self.names, decision, strict=True))
+        options = dict(data=data, titles=dict(zip(self.names, titles, strict=True)))
+        options["notes"] = {self._by_lam[lam]: t for lam, t in self.notes.items()}
+        self.boundaries = DecisionBoundaryDisplay(xx, yy, by_name, **options)
 
     @classmethod
     def from_result(
