@@ -530,8 +530,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            metric: ``"loss"`` (data loss) or ``"accuracy"``; the best lambda is the
-                result's.
+            metric: ``"loss"`` or ``"accuracy"``; the best lambda stays the result's.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
