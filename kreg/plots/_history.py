@@ -493,9 +493,8 @@ class WeightEvolutionDisplay:
                 ("l2", twin, self.l2_norms, "tab:brown", "--", "sqrt(sum w²)", "right"),
             ):
                 text = f"{name.upper()} norm ({side})"
-                (self.norm_lines_[name],) = on.plot(
-                    x, values, color=shade, linestyle=style, label=text
-                )
+                line = dict(color=shade, linestyle=style, label=text)
+                (self.norm_lines_[name],) = on.plot(x, values, **line)
                 on.set_ylabel(label)
             lines = list(self.norm_lines_.values())
             norm_ax.legend(handles=lines, loc="best", fontsize="small")
