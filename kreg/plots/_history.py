@@ -48,13 +48,11 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 #: The percentiles drawn by :class:`WeightEvolutionDisplay`.
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
-#: The note written for weights without a finite value (a diverged run).
 _NO_FINITE = "diverged: non-finite weights"
 _BOX = {"whis": (0, 100), "widths": 0.5, "patch_artist": True, "showfliers": False}
 _HIST = {"histtype": "stepfilled", "alpha": 0.25}
 _ZERO_TEXT = dict(xytext=(0, 2), textcoords="offset points", ha="center", va="bottom")
 _NODES = {"edgecolors": "black", "linewidths": 0.5, "zorder": 2}
-#: A legend right of its axes, outside the data.
 _OUTSIDE = {**OUTSIDE, "fontsize": "small"}
 #: The stem at 0 of the weights exactly 0, and its count.
 _STEM = dict(linewidth=2.5, marker="D", markevery=[1], markersize=6, zorder=4)
@@ -93,10 +91,9 @@ def _key_title(keys: Sequence[str]) -> str:
 class WeightDistributionDisplay:
     """Density, histogram and box plot of weights, several histories overlaid.
 
-    Per label a histogram and a Gaussian kernel density (Scott's bandwidth, as
-    ``scipy.stats.gaussian_kde``); below, box plots whose whiskers reach the minimum
-    and maximum, written out. Weights exactly 0 (removed by a proximal L1 step) are
-    not smoothed into the density: a stem at 0 as tall as their share stands for them.
+    Per label a histogram and a Gaussian kernel density (Scott's bandwidth); below,
+    box plots with whiskers at the minimum and maximum. Weights exactly 0 are drawn
+    as a stem at 0 as tall as their share, not smoothed into the density.
 
     Args:
         values: Mapping label -> the weight values (any shape; flattened).
@@ -152,10 +149,8 @@ class WeightDistributionDisplay:
         """Draw one weight of several histories at one record.
 
         Args:
-            histories: A mapping label -> ``WeightHistory``, a list of them (labelled
-                "history 1", ...) or one.
-            key: Which weight: Keras path, unique suffix (else ``KeyError``) or
-                position (``0``: the first kernel, in any model).
+            histories: Mapping label -> ``WeightHistory``, a list of them, or one.
+            key: Which weight: path, unique suffix (else ``KeyError``) or position.
             record: Which record: ``-1`` the last, ``0`` the initial weights.
             ax: As in :meth:`plot`.
             **kwargs: Passed to :meth:`plot` (``box_ax``, ``kde``, ``hist``, ...).
@@ -250,8 +245,8 @@ class WeightDistributionDisplay:
         }
         drawn = [label for label in labels if data[label].size]
         self.zero_counts_ = {k: int((v == 0.0).sum()) for k, v in data.items()}
-        # What the histogram and the density show: the weights other than the
-        # exact zeros (with ``zeros``), each of area 1 / (all finite values).
+        # The histogram and the density show the weights other than the exact zeros
+        # (with ``zeros``), each of area 1 / (all finite values).
         spread = {k: v[v != 0.0] if zeros else v for k, v in data.items() if k in drawn}
         self.colors_ = colors = variant_colors(labels, colors)
         self.patches_, self.lines_, self.densities_ = {}, {}, {}
@@ -266,11 +261,10 @@ class WeightDistributionDisplay:
             values = spread[label]
             if not values.size:
                 continue
-            at = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, None)
-            area = 1.0 / (data[label].size * widths[np.minimum(at, widths.size - 1)])
-            shown = None if kde else label
-            options = {"bins": edges, "color": colors[label], "label": shown, **_HIST}
-            patches = ax.hist(values, weights=area, **options)[2]
+            at = np.searchsorted(edges, values, side="right") - 1
+            area = 1.0 / (data[label].size * widths[np.clip(at, 0, widths.size - 1)])
+            options = {"color": colors[label], "label": None if kde else label, **_HIST}
+            patches = ax.hist(values, edges, weights=area, **options)[2]
             self.patches_[label] = list(patches)
         for label in drawn if kde else ():
             values = spread[label]
@@ -293,10 +287,8 @@ class WeightDistributionDisplay:
         on = box_ax if box else ax  # where the min, max and notes are written
         rows = {label: float(n - i) for i, label in enumerate(labels)}
         if box and drawn:
-            boxes, positions = [data[k] for k in drawn], [rows[k] for k in drawn]
-            self.boxes_ = box_ax.boxplot(
-                boxes, positions=positions, orientation="horizontal", **_BOX
-            )
+            options = dict(positions=[rows[k] for k in drawn], orientation="horizontal")
+            self.boxes_ = box_ax.boxplot([data[k] for k in drawn], **options, **_BOX)
         for i, label in enumerate(drawn):
             if box:
                 self.boxes_["boxes"][i].set(facecolor=colors[label], alpha=0.5)
@@ -318,26 +310,21 @@ class WeightDistributionDisplay:
             ax.tick_params(labelbottom=False)
         on.set_xlabel("weight value")
         if drawn:  # room for the "min"/"max" texts written outside the extremes
-            low = min(lo for lo, _ in self.extremes_.values())
-            high = max(hi for _, hi in self.extremes_.values())
-            room = 0.2 * max(high - low, 1e-12)
-            ax.set_xlim(
-                min(self.grid_[0], low - room), max(self.grid_[-1], high + room)
-            )
+            lows, highs = zip(*self.extremes_.values(), strict=True)
+            room = 0.2 * max(max(highs) - min(lows), 1e-12)
+            left, right = min(lows) - room, max(highs) + room
+            ax.set_xlim(min(self.grid_[0], left), max(self.grid_[-1], right))
         ax.set_ylabel("density")
         epochs = set(self.epochs.values())
         at = f" at epoch {epochs.pop()}" if len(epochs) == 1 else ""
         ax.set_title((self.key or "Weights") + at)
         handles, _ = ax.get_legend_handles_labels()
-        self.legend_ = None
-        if handles:  # right of the axes, outside the data
-            self.legend_ = ax.legend(handles=handles, **_OUTSIDE)
+        self.legend_ = ax.legend(handles=handles, **_OUTSIDE) if handles else None
         self.ax_, self.box_ax_, self.figure_ = ax, box_ax, fig
         return self
 
     def _draw_zeros(self, ax: Axes, data: Mapping[str, Any], labels: list) -> None:
-        """A stem at 0 per label of ``labels`` with exact zeros, as tall as their
-        share (of the axes' height), and their count beside it."""
+        """Per label, a stem at 0 as tall as its share of exact zeros, and the count."""
         self.zero_stems_, self.zero_texts_ = {}, {}
         placed: list[float] = []
         on = ax.get_xaxis_transform()  # x: data, y: share of the axes' height
@@ -346,13 +333,9 @@ class WeightDistributionDisplay:
             if not count:
                 continue
             share, color = count / total, self.colors_[label]
+            stem = dict(color=color, transform=on, label=f"{label}: exactly 0 (stem)")
             (self.zero_stems_[label],) = ax.plot(
-                [0.0, 0.0],
-                [0.0, share],
-                **_STEM,
-                color=color,
-                transform=on,
-                label=f"{label}: exactly 0 (stem)",
+                [0.0, 0.0], [0.0, share], **_STEM, **stem
             )
             y = share
             while any(abs(y - other) < 0.07 for other in placed):  # apart
@@ -367,8 +350,8 @@ class WeightDistributionDisplay:
 class WeightEvolutionDisplay:
     """Percentile bands of one weight over the epochs, and its L1 and L2 norms.
 
-    Above: the 5-95 and 25-75 percentile bands and the median at each record.
-    Below: ``sum(|w|)`` (left scale) and ``sqrt(sum(w ** 2))`` (right scale).
+    Above: the 5-95 and 25-75 percentile bands and the median; below: ``sum(|w|)``
+    (left scale) and ``sqrt(sum(w ** 2))`` (right scale).
 
     Args:
         epochs: The epoch of each record (``0`` = before training).
@@ -434,10 +417,7 @@ class WeightEvolutionDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight: path, unique suffix (else ``KeyError``) or position.
-            ax: As in :meth:`plot`.
-            norm_ax: As in :meth:`plot`.
-            norms: As in :meth:`plot`.
-            color: As in :meth:`plot`.
+            ax: As in :meth:`plot`; so are ``norm_ax``, ``norms``, ``color``.
             **kwargs: As in :meth:`plot`.
 
         Returns:
@@ -480,8 +460,7 @@ class WeightEvolutionDisplay:
 
         Args:
             ax: Axes for the bands; ``None`` creates a figure.
-            norm_ax: Axes for the norms; ``None`` takes the lower part of ``ax`` (it
-                must be ``None`` with ``norms=False``).
+            norm_ax: Axes for the norms (``None`` if ``norms=False``); ``None``: below.
             norms: Draw the norms.
             color: Colour of the bands and the median.
             **kwargs: Passed to ``Axes.plot`` for the median line.
@@ -501,9 +480,8 @@ class WeightEvolutionDisplay:
             for low, high, alpha in ((5, 95, 0.2), (25, 75, 0.4))
             for label in [f"{low}-{high}th percentile"]
         }
-        (self.line_,) = ax.plot(
-            x, p[50], **{"color": color, "label": "median", **kwargs}
-        )
+        median = {"color": color, "label": "median", **kwargs}
+        (self.line_,) = ax.plot(x, p[50], **median)
         ax.set_ylabel("weight value")
         ax.set_title(f"{self.key or 'Weights'} over the epochs")
         ax.legend(loc="best", fontsize="small")
@@ -515,9 +493,8 @@ class WeightEvolutionDisplay:
                 ("l2", twin, self.l2_norms, "tab:brown", "--", "sqrt(sum w²)", "right"),
             ):
                 text = f"{name.upper()} norm ({side})"
-                (self.norm_lines_[name],) = on.plot(
-                    x, values, color=shade, linestyle=style, label=text
-                )
+                line = dict(color=shade, linestyle=style, label=text)
+                (self.norm_lines_[name],) = on.plot(x, values, **line)
                 on.set_ylabel(label)
             lines = list(self.norm_lines_.values())
             norm_ax.legend(handles=lines, loc="best", fontsize="small")
@@ -589,8 +566,8 @@ class WeightBarsDisplay:
         Args:
             history: A recorded ``WeightHistory``.
             key: Which weight: path, unique suffix (else ``KeyError``) or position.
-            indices: Which entries: flat indices or positions such as ``(0, 5)``;
-                ``None``: the ``k`` largest ``|w|`` at the first record, largest first.
+            indices: Flat indices or positions (``(0, 5)``); ``None``: the ``k``
+                largest ``|w|`` at the first record, largest first.
             k: How many entries when ``indices`` is ``None`` (at most all).
             records: The two records compared, by default the first and the last.
             ax: Axes to draw on; ``None`` creates a figure.
@@ -614,13 +591,11 @@ class WeightBarsDisplay:
         first, last = (check_record(r, array.shape[0], "records") for r in records)
         flat = array.reshape(array.shape[0], -1).astype(np.float64)
         chosen = largest_weights(flat[first], k, indices, array.shape[1:])
-        return cls(
-            flat[first, chosen],
-            flat[last, chosen],
-            labels=position_labels(chosen, array.shape[1:]),
-            epochs=(int(epochs[first]), int(epochs[last])),
-            key=full,
-        ).plot(ax=ax, colors=colors, **kwargs)
+        before, after = flat[first, chosen], flat[last, chosen]
+        labels = position_labels(chosen, array.shape[1:])
+        pair = (int(epochs[first]), int(epochs[last]))
+        display = cls(before, after, labels=labels, epochs=pair, key=full)
+        return display.plot(ax=ax, colors=colors, **kwargs)
 
     def plot(
         self,
@@ -719,17 +694,14 @@ class NetworkDisplay:
                 fail_shape(f"kernels[{i}]", expected, kernel)
         for i, (a, b) in enumerate(pairwise(self.kernels)):
             if a.shape[1] != b.shape[0]:
-                _fail(
-                    "kernels",
-                    "kernels that chain (units_out of each = units_in of the next); "
-                    f"kernels[{i}] has shape {a.shape}, kernels[{i + 1}] {b.shape}",
-                    "<kernels>",
-                )
+                chain = "kernels that chain (units_out of each = units_in of the next)"
+                shapes = f"kernels[{i}] has shape {a.shape}, kernels[{i + 1}] {b.shape}"
+                _fail("kernels", f"{chain}; {shapes}", "<kernels>")
         n = len(self.kernels)
-        names = (
-            [f"layer {i + 1}" for i in range(n)] if layer_names is None else layer_names
-        )
-        names = one_per("layer_names", map(str, names), n, "names, one per kernel")
+        if layer_names is None:
+            layer_names = [f"layer {i + 1}" for i in range(n)]
+        expected = "names, one per kernel"
+        names = one_per("layer_names", map(str, layer_names), n, expected)
         self.layer_names = ["input", *names]
         self.max_units = check_int("max_units", max_units, minimum=1)
         self.epoch = None if epoch is None else int(epoch)
@@ -740,15 +712,13 @@ class NetworkDisplay:
         self.n_zero = sum(int((k == 0.0).sum()) for k in self.kernels)
         sizes = [np.nan_to_num(np.abs(k), nan=0.0, posinf=0.0) for k in self.kernels]
         self.layer_sizes = [len(self.kernels[0]), *(k.shape[1] for k in self.kernels)]
-        self.units = []
-        for column, size in enumerate(self.layer_sizes):  # the largest |w| in and out
-            importance = np.zeros(size)
-            if column > 0:
-                importance += sizes[column - 1].sum(axis=0)
-            if column < n:
-                importance += sizes[column].sum(axis=1)
-            keep = np.argsort(-importance, kind="stable")[: self.max_units]
-            self.units.append(np.sort(keep))
+        # Each column keeps its units of the largest total |w| in and out.
+        into = [np.zeros(self.layer_sizes[0]), *(s.sum(axis=0) for s in sizes)]
+        out = [*(s.sum(axis=1) for s in sizes), np.zeros(self.layer_sizes[-1])]
+        self.units = [
+            np.sort(np.argsort(-(a + b), kind="stable")[: self.max_units])
+            for a, b in zip(into, out, strict=True)
+        ]
         edges, weights = [], []
         for index, kernel in enumerate(self.kernels):
             rows, cols = self.units[index], self.units[index + 1]
@@ -777,8 +747,8 @@ class NetworkDisplay:
         Args:
             history: A recorded ``WeightHistory`` of a model made of Dense layers.
             record: Which record: ``-1`` the last, ``0`` the initial weights.
-            keys: The kernels in order: paths, suffixes or positions (``KeyError`` for
-                an unknown one); ``None``: every 2-D weight in model order.
+            keys: The kernels in order: paths, suffixes or positions (else
+                ``KeyError``); ``None``: every 2-D weight in model order.
             max_units: The most nodes drawn per layer.
             ax: Axes to draw on; ``None`` creates a figure.
             **kwargs: Passed to :meth:`plot`.
@@ -809,12 +779,9 @@ class NetworkDisplay:
         if keys is None:
             keys = [k for k in history.keys() if np.ndim(history.weights[k]) == 3]
             if not keys:
-                _fail(
-                    "history",
-                    "a history with at least one 2-D kernel (a Dense layer); "
-                    f"its weights are {list(history.keys())}",
-                    history,
-                )
+                expected = "a history with at least one 2-D kernel (a Dense layer)"
+                weights = f"its weights are {list(history.keys())}"
+                _fail("history", f"{expected}; {weights}", history)
         chosen = [_weight(history, k) for k in check_names("keys", keys)]
         epochs = chosen[0][2]
         index = check_record(record, len(epochs))
@@ -822,12 +789,9 @@ class NetworkDisplay:
         layer_names = [
             names.get(k, k.split("/")[-2] if "/" in k else k) for k, _, _ in chosen
         ]
-        return cls(
-            [array[index] for _, array, _ in chosen],
-            layer_names=layer_names,
-            max_units=max_units,
-            epoch=int(epochs[index]),
-        )
+        kernels = [array[index] for _, array, _ in chosen]
+        epoch = int(epochs[index])
+        return cls(kernels, layer_names=layer_names, max_units=max_units, epoch=epoch)
 
     @classmethod
     def from_kernels(
@@ -885,8 +849,6 @@ class NetworkDisplay:
 
         Edge ``e`` is ``min_width + (max_width - min_width) * |w_e| / m`` points wide,
         ``m`` the largest ``|w|`` drawn (in its layer with ``width_scale="layer"``).
-        Its colour runs from 0 to the ``clip`` percentile of the drawn ``|w|`` (or a
-        ``norm`` in ``kwargs``), so that a few large weights do not set it.
 
         Args:
             ax: Axes to draw on; ``None`` creates a figure.
@@ -896,8 +858,8 @@ class NetworkDisplay:
             node_size: Marker area of the nodes; ``None``: from their number.
             colorbar: Add a colour bar of ``|w|``.
             width_scale: ``"network"`` or ``"layer"`` (for layers of different scales).
-            clip: The percentile of the drawn ``|w|`` where the colour scale ends,
-                in (0, 100]; ``None``: the largest ``|w|``.
+            clip: Percentile of the drawn ``|w|`` (in (0, 100]) where the colour
+                scale ends (unless ``norm`` is given); ``None``: the largest ``|w|``.
             **kwargs: Passed to the edges' ``LineCollection``.
 
         Returns:
@@ -919,8 +881,7 @@ class NetworkDisplay:
             [(c, height(c, i)), (c + 1.0, height(c + 1, j))] for c, i, j in self.edges
         ]
         magnitude = np.abs(self.edge_weights)
-        top = float(magnitude.max()) if magnitude.size else 1.0
-        scale = np.full_like(magnitude, top)
+        scale = np.full_like(magnitude, magnitude.max(initial=0.0))
         for index in np.unique(self.edges[:, 0]) if width_scale == "layer" else ():
             mask = self.edges[:, 0] == index
             scale[mask] = magnitude[mask].max()
@@ -941,12 +902,10 @@ class NetworkDisplay:
             node_size = float(np.clip(2000.0 / max(counts), 20, 300))
         xs = np.repeat(np.arange(last + 1, dtype=float), counts)
         shade = [role for role, n in zip(roles, counts, strict=True) for _ in range(n)]
-        self.nodes_ = ax.scatter(
-            xs, np.concatenate(columns), s=node_size, c=shade, **_NODES
-        )
-        for c, (name, size, units) in enumerate(
-            zip(self.layer_names, self.layer_sizes, self.units, strict=True)
-        ):
+        ys = np.concatenate(columns)
+        self.nodes_ = ax.scatter(xs, ys, s=node_size, c=shade, **_NODES)
+        layers = zip(self.layer_names, self.layer_sizes, self.units, strict=True)
+        for c, (name, size, units) in enumerate(layers):
             shown = f"{len(units)} of {size}" if len(units) < size else f"{size}"
             shown += " unit" if size == 1 else " units"
             text = f"{name}\n{shown}"
@@ -954,22 +913,16 @@ class NetworkDisplay:
         ax.set_xlim(-0.4, last + 0.4)
         ax.set_ylim(-1.45, 1.1)
         ax.set_axis_off()
-        lines = [
-            "Network" + (f" at epoch {self.epoch}" if self.epoch is not None else ""),
-            f"{self.n_zero:,} of {self.n_weights:,} weights exactly 0 "
-            "(removed connections, not drawn)",
-        ]
+        epoch = f" at epoch {self.epoch}" if self.epoch is not None else ""
+        zeros = f"{self.n_zero:,} of {self.n_weights:,} weights exactly 0"
+        lines = [f"Network{epoch}", f"{zeros} (removed connections, not drawn)"]
         if any(len(u) < s for u, s in zip(self.units, self.layer_sizes, strict=True)):
-            lines.append(
-                f"showing at most {self.max_units} units per layer: "
-                "those with the largest |w|"
-            )
+            shown = f"showing at most {self.max_units} units per layer"
+            lines.append(f"{shown}: those with the largest |w|")
         if self.clip_ is not None:
             share = float(np.mean(magnitude > self.clip_))
-            lines.append(
-                f"colour clipped at |w| = {self.clip_:.3g} "
-                f"({share:.0%} of the edges drawn lie above)"
-            )
+            above = f"{share:.0%} of the edges drawn lie above"
+            lines.append(f"colour clipped at |w| = {self.clip_:.3g} ({above})")
         ax.set_title("\n".join(lines), fontsize="medium")
         self.ax_, self.figure_ = ax, fig
         self.colorbar_ = self._colorbar(self.clip_ is not None) if colorbar else None

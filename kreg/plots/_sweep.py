@@ -1,8 +1,6 @@
 """Figures of a lambda sweep: Display objects drawing a ``SweepResult``.
 
-Lambda runs along a log axis, ``lam = 0`` one and a half grid steps left of the
-smallest positive lambda, behind a break mark (:func:`lambda_positions`). Several
-seeds: means with ± std bands. A diverged lambda is marked where it is drawn. A
+Lambda is on a log axis, ``lam = 0`` left of a break (:func:`lambda_positions`). A
 figure against lambda keeps each lambda's x as ``positions_`` (``lam = 0``'s as
 ``zero_x_``, or ``None``) and the ``Text`` of each lambda's note in ``notes_``.
 """
@@ -45,11 +43,10 @@ from kreg.plots._compare import DecisionBoundaryDisplay
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.axes import Axes
 
-#: How the kinds of penalty are written in titles.
 _KIND_NAMES = {"l1": "L1", "l2": "L2", "l1l2": "L1L2"}
 #: Grid steps between the drawn lam = 0 and the smallest positive lambda.
 _ZERO_GAP = 1.5
-#: The look of the break mark ``//`` between lam = 0 and the other lambdas.
+#: The break mark ``//`` between lam = 0 and the other lambdas.
 _BREAK = dict(markersize=9, markeredgewidth=1.2, color="black", linestyle="")
 
 
@@ -85,13 +82,10 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     if positive.size == 0:
         return np.ones_like(lams), 1.0, 10.0
     first, last = float(positive[0]), float(positive[-1])
-    step = 10.0
-    if positive.size > 1:
-        step = (last / first) ** (1.0 / (positive.size - 1))
+    step = (last / first) ** (1.0 / (positive.size - 1)) if positive.size > 1 else 10.0
     step = min(max(step, 10**0.25), 100.0)
-    zero_x = first / step**_ZERO_GAP if lams[0] == 0 else None
-    positions = np.where(lams > 0, lams, first / step**_ZERO_GAP)
-    return positions, zero_x, step
+    zero = first / step**_ZERO_GAP
+    return np.where(lams > 0, lams, zero), (zero if lams[0] == 0 else None), step
 
 
 def _lam_label(lam: float) -> str:
@@ -282,11 +276,7 @@ class _LambdaDisplay:
         return self.ax_, self.positions_
 
     def _draw_runs(self, parts: Sequence[tuple], band_alpha: float, **kw: Any) -> None:
-        """Draw each part's mean over the runs and, with several, a ± std band.
-
-        ``parts``: ``(part, runs, label, color, linestyle, marker)``; kept in ``mean_``,
-        ``std_``, ``lines_`` and ``bands_``.
-        """
+        """Per ``(part, runs, label, color, linestyle, marker)``: mean, ± std band."""
         self.mean_, self.std_, self.lines_, self.bands_ = {}, {}, {}, {}
         for part, runs, label, color, linestyle, marker in parts:
             mean, std = _mean_std(runs)
@@ -303,28 +293,23 @@ class _LambdaDisplay:
                 )
 
     def _finish(self, title: str, ylabel: str, legend: dict | None) -> Any:
-        """Title, y label and legend (``legend``: its options, ``None`` for none);
-        each note written upright at its lambda's place; return ``self``."""
+        """Title, y label, legend (its options, or ``None``) and upright notes."""
         self.ax_.set_title(title, fontsize="medium")
         self.ax_.set_ylabel(ylabel)
         if legend is not None:
             self.ax_.legend(**{"fontsize": "x-small", **legend})
-        self.notes_ = {
-            lam: mark_upright(
-                self.ax_, text, self.positions_[_lam_index(self.lams, lam, "notes")]
-            )
-            for lam, text in self.notes.items()
-        }
+        self.notes_ = {}
+        for lam, text in self.notes.items():
+            x = self.positions_[_lam_index(self.lams, lam, "notes")]
+            self.notes_[lam] = mark_upright(self.ax_, text, x)
         return self
 
 
 class RegularizationPathDisplay(_LambdaDisplay):
     """A selection of trained weights against lambda: the regularization path.
 
-    A line per weight through its value after training at each lambda: under L1 the
-    lines reach exactly 0 (black dots), under L2 they shrink toward 0. Each lambda's
-    model is trained on its own, so a weight exactly 0 at one lambda can be non-zero
-    at a larger one: those are ringed and counted in the title.
+    Exact zeros at ``lam > 0`` are black dots. Each lambda's model is trained on its
+    own: a weight exactly 0 at one lambda and non-zero at a larger one is ringed.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -342,11 +327,9 @@ class RegularizationPathDisplay(_LambdaDisplay):
         indices_, seed_: (:meth:`from_result`) the flat indices drawn, and the seed.
 
     Examples:
-        >>> lams = np.array([0.0, 0.1, 2.0, 10.0])
-        >>> w = np.array([1.0, -0.6, 0.3])
-        >>> values = np.sign(w) * np.maximum(np.abs(w) - lams[:, None] / 4, 0)
-        >>> RegularizationPathDisplay(lams, values, kind="l1").plot().n_zero_.tolist()
-        [0, 0, 1, 3]
+        >>> values = [[1.0, -0.6], [0.5, 0.0], [0.0, 0.0]]
+        >>> RegularizationPathDisplay([0.0, 0.1, 1.0], values).plot().n_zero_.tolist()
+        [0, 1, 2]
     """
 
     def __init__(
@@ -458,22 +441,17 @@ class RegularizationPathDisplay(_LambdaDisplay):
             self.zeros_ = ax.scatter(positions[rows], np.zeros(rows.size), **style)
         # A weight leaves 0 again: non-zero at a lambda after one where it was 0.
         was_zero = np.maximum.accumulate(exact, axis=0)
-        again = (self.values != 0.0) & np.vstack(
-            [np.zeros((1, k), bool), was_zero[:-1]]
-        )
+        before = np.vstack([np.zeros((1, k), bool), was_zero[:-1]])
+        again = (self.values != 0.0) & before
         self.revived_ = [int(j) for j in np.flatnonzero(again.any(axis=0))]
         self.revived_points_ = None
         if mark_zeros and self.revived_:
             first = np.vstack([again[:1], again[1:] & ~again[:-1]])  # each return
             rows, cols = np.nonzero(first)
             ring = dict(s=70, facecolors="none", edgecolors="black", linewidths=1.2)
-            self.revived_points_ = ax.scatter(
-                positions[rows],
-                self.values[rows, cols],
-                zorder=5,
-                label="non-zero again",
-                **ring,
-            )
+            ring.update(zorder=5, label="non-zero again")
+            ys = self.values[rows, cols]
+            self.revived_points_ = ax.scatter(positions[rows], ys, **ring)
         kind = _KIND_NAMES.get(str(self.kind))
         what = f"{k} weights" + (f" of {self.key}" if self.key else "")
         title = f"Regularization path{f' ({kind})' if kind else ''}: {what}"
@@ -490,8 +468,7 @@ class RegularizationPathDisplay(_LambdaDisplay):
 class ValidationCurveDisplay(_LambdaDisplay):
     """Training and validation data loss against lambda, the best lambda marked.
 
-    Small lambda overfits, large lambda underfits; the best minimizes the validation
-    loss. Data losses (no penalty) after the last epoch; several seeds: means, ± std.
+    Data losses (no penalty) after the last epoch; several seeds: means, ± std.
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -509,9 +486,8 @@ class ValidationCurveDisplay(_LambdaDisplay):
         best_line_: The vertical line there; ``best_point_``: the star on the curve.
 
     Examples:
-        >>> lams = np.array([0.0, 0.01, 0.1, 1.0, 10.0])
-        >>> val = np.array([0.9, 0.6, 0.25, 0.35, 0.69])
-        >>> ValidationCurveDisplay(lams, val / 2, val).plot().best_lam_
+        >>> val = np.array([0.9, 0.25, 0.69])
+        >>> ValidationCurveDisplay([0.0, 0.1, 1.0], val / 2, val).plot().best_lam_
         0.1
     """
 
@@ -554,8 +530,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            metric: ``"loss"`` (data loss) or ``"accuracy"``; the best lambda stays the
-                result's.
+            metric: ``"loss"`` or ``"accuracy"``; the best lambda stays the result's.
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -565,14 +540,10 @@ class ValidationCurveDisplay(_LambdaDisplay):
         lams = _lams_of(result, "metrics")
         metric = check_choice("metric", metric, ("loss", "accuracy"))
         best = getattr(result, "best_index", None)
-        display = cls._of(
-            result,
-            lams,
-            _seed_metric(result, f"train_{metric}"),
-            _seed_metric(result, f"val_{metric}"),
-            best_lam=None if best is None else lams[best],
-            metric=metric,
-        )
+        train = _seed_metric(result, f"train_{metric}")
+        val = _seed_metric(result, f"val_{metric}")
+        best_lam = None if best is None else lams[best]
+        display = cls._of(result, lams, train, val, best_lam=best_lam, metric=metric)
         return display.plot(ax=ax, **kwargs)
 
     def plot(
@@ -614,18 +585,15 @@ class ValidationCurveDisplay(_LambdaDisplay):
             ax.set_yscale("log")  # not without a positive value (all diverged)
         self.best_lam_, self.best_index_ = self.best_lam, self.best_index
         value = f"validation {word} {self.mean_['val'][i]:.3g}"
-        return self._finish(
-            f"Validation curve: best λ = {best} ({value})",
-            word if self.metric == "accuracy" else "data loss (cross-entropy)",
-            OUTSIDE,
-        )
+        title = f"Validation curve: best λ = {best} ({value})"
+        ylabel = word if self.metric == "accuracy" else "data loss (cross-entropy)"
+        return self._finish(title, ylabel, OUTSIDE)
 
 
 class SparsityDisplay(_LambdaDisplay):
     """The fraction of kernel weights exactly 0 against lambda.
 
-    Subgradient L1 and L2 leave none exactly 0; proximal L1 zeroes more as lambda
-    grows. Optionally, dashed, the fraction merely small (``|w| < tol``).
+    Optionally, dashed, the fraction merely small (``|w| < tol``).
 
     Args:
         lams: The lambdas, increasing, >= 0.
@@ -674,8 +642,7 @@ class SparsityDisplay(_LambdaDisplay):
 
         Args:
             result: A ``SweepResult`` of :func:`kreg.sweep`.
-            tol: Also draw the fraction with ``|w| < tol`` over every kernel of
-                ``result.paths``, a number > 0.
+            tol: Also draw the fraction of ``result.paths`` with ``|w| < tol`` (> 0).
             ax: Axes to draw on, or ``None`` for a new figure.
             **kwargs: Passed to :meth:`plot`.
 
@@ -731,8 +698,8 @@ class SparsityDisplay(_LambdaDisplay):
 class SweepBoundariesDisplay:
     """Decision regions of a sweep's models, one small panel per lambda.
 
-    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale, from
-    overfitted (``lam = 0``) to underfitted; the best lambda's panel in bold.
+    Drawn by :class:`~kreg.plots.DecisionBoundaryDisplay` on one scale; the best
+    lambda's panel in bold.
 
     Args:
         xx: Grid x coordinates, shape ``(G, H)``.
@@ -786,14 +753,10 @@ class SweepBoundariesDisplay:
         self.best_lam = None if best_lam is None else float(best_lam)
         self._by_lam = dict(zip(self.lams.tolist(), self.names, strict=True))
         # The arrays are checked (shapes, threshold) by the boundary display.
-        self.boundaries = DecisionBoundaryDisplay(
-            xx,
-            yy,
-            dict(zip(self.names, decision, strict=True)),
-            data=data,
-            titles=dict(zip(self.names, titles, strict=True)),
-            notes={self._by_lam[lam]: text for lam, text in self.notes.items()},
-        )
+        by_name = dict(zip(self.names, decision, strict=True))
+        options = dict(data=data, titles=dict(zip(self.names, titles, strict=True)))
+        options["notes"] = {self._by_lam[lam]: t for lam, t in self.notes.items()}
+        self.boundaries = DecisionBoundaryDisplay(xx, yy, by_name, **options)
 
     @classmethod
     def from_result(
@@ -857,12 +820,10 @@ class SweepBoundariesDisplay:
         """Draw the panels in a grid.
 
         Args:
-            ax: ``None`` (a new figure), one ``Axes`` to divide into the grid, or
-                one ``Axes`` per lambda.
+            ax: ``None`` (a new figure), one ``Axes`` to divide, or one per lambda.
             ncols: Panels per row (default: up to 5).
             **kwargs: Passed to :meth:`kreg.plots.DecisionBoundaryDisplay.plot`
-                (``colorbar``, ``cax``, ``cmap``, ...), here with ``legend=False``
-                and ``point_size=10`` unless given.
+                (default ``legend=False``, ``point_size=10``).
 
         Returns:
             ``self``, drawn.
@@ -903,9 +864,7 @@ class SweepBoundariesDisplay:
 
 
 class SweepDisplay(CompositeDisplay):
-    """The standard figure of a sweep: path, validation curve, sparsity, boundaries.
-
-    Made by :func:`plot_sweep`; each part is kept as ``part_``.
+    """The figure of :func:`plot_sweep`; each part is kept as ``part_``.
 
     Args:
         figure: The figure.
@@ -945,9 +904,8 @@ def plot_sweep(
 ) -> SweepDisplay:
     """Draw the standard figure of a lambda sweep.
 
-    Row 1: the regularization path of the ``k`` first-layer weights largest at the
-    smallest lambda, the validation curve and the fraction of exact zeros. Below:
-    the decision boundaries, a small panel per lambda (none without a grid).
+    Row 1: the regularization path, the validation curve and the sparsity; below,
+    the decision boundaries, a panel per lambda (none without a grid).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
