@@ -230,12 +230,8 @@ class WeightStats(dict):
               l1                       3             0.5            -2.5        0.166667
             ...
         """
-        names = list(self)
-        keys = (
-            names
-            if keys is None
-            else [_find_key(k, names, "a key. Keys") for k in keys]
-        )
+        if keys is not None:
+            keys = [_find_key(k, list(self), "a key. Keys") for k in keys]
         first, last = (
             (int(self.epochs[0]), int(self.epochs[-1])) if len(self.epochs) else (0, 0)
         )
@@ -245,7 +241,7 @@ class WeightStats(dict):
         ]
         columns = (f"epoch {first}", f"epoch {last}", "change", "ratio")
         header = f"  {'statistic':<15}" + "".join(f"{c:>16}" for c in columns)
-        for key in keys:
+        for key in self if keys is None else keys:
             owner = self.layer_names.get(key, "?")
             size = _plural(self.sizes.get(key, 0), "value")
             lines += ["", f"{key} (layer {owner!r}, {size})", header]
@@ -275,8 +271,7 @@ def _metadata(layout: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
-    """The layout and kreg version of parsed metadata, or a ValueError naming
-    ``where``."""
+    """The layout and kreg version of parsed metadata; errors name ``where``."""
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
         raise ValueError(
             f"{where} is not a kreg WeightHistory file: its metadata does not "
@@ -338,8 +333,7 @@ def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
 
 
 def _read_weights(data: Any, layout: Mapping, path: str, *records: int) -> list:
-    """The arrays ``w<i>`` of an archive, checked against ``layout`` (shapes
-    after a leading ``records`` axis, if given)."""
+    """The ``w<i>`` arrays of an archive, checked against ``layout`` and ``records``."""
     arrays = []
     for i, key in enumerate(layout["keys"]):
         array = _read_npz_member(data, f"w{i}", path)
@@ -591,8 +585,7 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def steps(self) -> list[int]:
-        """The training steps since the record began, one per record (per epoch:
-        from ``model.optimizer.iterations``; per batch: the batches counted)."""
+        """The training steps since the record began, one per record."""
         return list(self._steps)
 
     @property
@@ -607,9 +600,8 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
-        """Key (the variable's Keras ``path``, e.g. ``"sequential/dense/kernel"``) ->
-        read-only array of shape ``(records, *weight_shape)``, read from disk when
-        streaming."""
+        """Key (the variable's Keras ``path``) -> read-only array of shape
+        ``(records, *weight_shape)``, read from disk when streaming."""
         return {key: self._records_of(key) for key in self._layout["keys"]}
 
     def _records_of(self, key: str) -> np.ndarray:
@@ -725,8 +717,8 @@ class WeightHistory(keras.callbacks.Callback):
         )
 
     def _blocks(self, sizes: Mapping[str, int]) -> Iterator[tuple[str, np.ndarray]]:
-        """``(key, values)`` blocks of shape (records, size), in order: one record at
-        a time from a directory, else up to ``_STATS_BLOCK`` values."""
+        """``(key, values)`` blocks of shape (records, size), of one record (streamed)
+        or up to ``_STATS_BLOCK`` values."""
         records = len(self._epochs)
         keys = self._layout["keys"]
         if self.directory is None:

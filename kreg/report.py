@@ -526,12 +526,10 @@ def _write(
     run = float(timing.get("total_seconds", timing.get("train_seconds", 0.0)))
     origin = begin - run if started is None else float(started)  # see write_report
     metrics = page.metrics(total_seconds=time.perf_counter() - origin)
+    seconds = metrics["timing"]
     report.add_heading("Timing")
     report.add_table(
-        [
-            ["training", metrics["timing"]["train_seconds"]],
-            ["total", metrics["timing"]["total_seconds"]],
-        ],
+        [["training", seconds["train_seconds"]], ["total", seconds["total_seconds"]]],
         columns=["", "seconds"],
         caption=(
             f"{page.timing_note}total: from the start of the run"
@@ -594,15 +592,15 @@ def _metrics_table(
     heading: str,
     index_name: str,
     labels: Sequence[str],
-    means: Sequence[Mapping[str, float]],
-    stds: Sequence[Mapping[str, float]],
-    seeds: Sequence[int],
+    rows: tuple,
     shown: str = "",
 ) -> _Section:
-    """The table of every metric, one row per label (``mean ± std`` with seeds)."""
+    """The table of every metric of ``rows`` (from ``_compare_rows`` or
+    ``_sweep_rows``), one row per label (``mean ± std`` with several seeds)."""
+    _, seeds, means, stds = rows
     several = len(seeds) > 1
     keys = _keys_of(means)
-    rows = [
+    cells = [
         [
             format_metric(key, mean[key], std.get(key, math.nan) if several else None)
             for key in keys
@@ -621,7 +619,7 @@ def _metrics_table(
             f"(model initializations; same data){shown}."
         )
     table = {
-        "rows": rows,
+        "rows": cells,
         "columns": keys,
         "headings": {
             key: METRICS.get(key, (key, key.replace("_", " ")))[1] for key in keys
@@ -769,9 +767,7 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "Summary",
             "variant",
             variants,
-            means,
-            stds,
-            seeds,
+            rows,
             shown="; the figures show the first seed's models, the loss curves "
             "the mean with ± std bands",
         ),
@@ -1050,7 +1046,7 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
     spread = f" Lines: means over {len(seeds)} seeds; bands: ± one std." * several
     sections = [
         _Section("Best lambda", text=[best_text, note]),
-        _metrics_table("Per lambda", "lambda", labels, means, stds, seeds),
+        _metrics_table("Per lambda", "lambda", labels, rows),
         _claims_section(None, result),
         _Section(
             "Validation curve",
