@@ -372,12 +372,10 @@ def _record_files(directory: str) -> list[tuple[int, str]]:
     """``(index, path)`` of the record files in ``directory``, in order."""
     if not os.path.isdir(directory):
         return []
-    found = []
-    for name in os.listdir(directory):
-        match = _RECORD_PATTERN.match(name)
-        if match:
-            found.append((int(match.group(1)), os.path.join(directory, name)))
-    return sorted(found)
+    matches = (_RECORD_PATTERN.match(name) for name in os.listdir(directory))
+    return sorted(
+        (int(m.group(1)), os.path.join(directory, m.group(0))) for m in matches if m
+    )
 
 
 def _read_directory_meta(directory: str) -> dict[str, Any]:
@@ -695,16 +693,12 @@ class WeightHistory(keras.callbacks.Callback):
         tol = check_nonnegative("tol", tol)
         keys, shapes = self._layout["keys"], self._layout["shapes"]
         sizes = {k: int(np.prod(shapes[k], dtype=np.int64)) for k in keys}
-        blocks: dict[str, list] = {k: [] for k in keys}
+        empty = {name: np.empty(0) for name in STAT_NAMES}  # for 0 records
+        blocks: dict[str, list] = {k: [empty] for k in keys}
         for key, block in self._blocks(sizes):
             blocks[key].append(_block_stats(block, tol))
         values = {
-            key: {
-                name: np.concatenate([part[name] for part in parts])
-                if parts
-                else np.empty(0)
-                for name in STAT_NAMES
-            }
+            key: {n: np.concatenate([part[n] for part in parts]) for n in STAT_NAMES}
             for key, parts in blocks.items()
         }
         return WeightStats(
