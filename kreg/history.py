@@ -1,8 +1,6 @@
 """Weight snapshots during ``model.fit``: the callback, its statistics and its files.
 
-``WeightHistory`` keeps copies of the weights before training and after every
-epoch (or batch), in memory or streamed to a directory; ``stats`` summarizes them,
-``save`` and ``load`` keep them in one ``.npz`` file (guide: "Weight history").
+Guide: "Weight history".
 """
 
 from __future__ import annotations
@@ -163,21 +161,19 @@ def _summary(stats: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
 class WeightStats(dict):
     """Statistics of a ``WeightHistory``: ``stats[key][name]`` is one value per record.
 
-    A plain ``dict`` mapping each weight's key to a dict of NumPy arrays of shape
-    ``(records,)``, one per statistic in ``STAT_NAMES``. For the values ``w`` of one
-    record (flattened, computed in float64):
+    A ``dict`` key -> statistic (``STAT_NAMES``) -> array of shape ``(records,)``.
+    For the values ``w`` of one record (flattened, in float64):
 
     - ``l1 = sum(|w|)``, ``l2 = sqrt(sum(w ** 2))`` (the L2 norm, not its square),
     - ``min``, ``max``, ``mean_abs = mean(|w|)``, ``std`` (population, ``ddof=0``),
     - ``zero_fraction = mean(w == 0)``, ``small_fraction = mean(|w| < tol)``,
     - ``p5``, ``p25``, ``p50``, ``p75``, ``p95``: ``numpy.percentile`` (linear).
 
-    ``print(stats)`` shows the summary (:meth:`to_string`); ``stats[...]`` accepts a
-    unique suffix of a key, as ``WeightHistory`` does.
+    ``print(stats)`` shows :meth:`to_string`; a unique suffix of a key works too.
 
     Attributes:
-        epochs: NumPy array of the recorded epochs (0 = before training).
-        steps: NumPy array of the optimizer steps at each record.
+        epochs: Array of the recorded epochs (0 = before training).
+        steps: Array of the optimizer steps at each record.
         tol: The threshold of ``small_fraction``.
         layer_names: Key -> name of the layer owning the weight.
         sizes: Key -> number of values in the weight.
@@ -188,11 +184,8 @@ class WeightStats(dict):
         >>> import numpy as np
         >>> kernel = np.array([[[1.0, -2.0], [0.0, 0.5]], [[0.5, -1.0], [0.0, 0.0]]])
         >>> history = WeightHistory.from_arrays({"net/dense/kernel": kernel}, [0, 1])
-        >>> stats = history.stats()
-        >>> stats["dense/kernel"]["l1"]
-        array([3.5, 1.5])
-        >>> stats.summary["net/dense/kernel"]["l1"]["ratio"]
-        0.42857142857142855
+        >>> history.stats().summary["net/dense/kernel"]["l1"]
+        {'first': 3.5, 'last': 1.5, 'change': -2.0, 'ratio': 0.42857142857142855}
     """
 
     def __init__(
@@ -227,10 +220,8 @@ class WeightStats(dict):
 
         Examples:
             >>> import numpy as np
-            >>> history = WeightHistory.from_arrays(
-            ...     {"dense/kernel": np.array([[1.0, -2.0], [0.5, 0.0]])}, [0, 1]
-            ... )
-            >>> text = history.stats().to_string()
+            >>> weights = {"dense/kernel": np.array([[1.0, -2.0], [0.5, 0.0]])}
+            >>> text = WeightHistory.from_arrays(weights, [0, 1]).stats().to_string()
             >>> print(text)  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
             WeightStats: 1 weight, 2 records (epochs 0 to 1), tol=0.001
             <BLANKLINE>
@@ -239,12 +230,8 @@ class WeightStats(dict):
               l1                       3             0.5            -2.5        0.166667
             ...
         """
-        names = list(self)
-        keys = (
-            names
-            if keys is None
-            else [_find_key(k, names, "a key. Keys") for k in keys]
-        )
+        if keys is not None:
+            keys = [_find_key(k, list(self), "a key. Keys") for k in keys]
         first, last = (
             (int(self.epochs[0]), int(self.epochs[-1])) if len(self.epochs) else (0, 0)
         )
@@ -254,7 +241,7 @@ class WeightStats(dict):
         ]
         columns = (f"epoch {first}", f"epoch {last}", "change", "ratio")
         header = f"  {'statistic':<15}" + "".join(f"{c:>16}" for c in columns)
-        for key in keys:
+        for key in self if keys is None else keys:
             owner = self.layer_names.get(key, "?")
             size = _plural(self.sizes.get(key, 0), "value")
             lines += ["", f"{key} (layer {owner!r}, {size})", header]
@@ -284,8 +271,7 @@ def _metadata(layout: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
-    """The layout and kreg version of parsed metadata, or a ValueError naming
-    ``where``."""
+    """The layout and kreg version of parsed metadata; errors name ``where``."""
     if not isinstance(meta, dict) or meta.get("format") != _FORMAT_NAME:
         raise ValueError(
             f"{where} is not a kreg WeightHistory file: its metadata does not "
@@ -347,8 +333,7 @@ def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
 
 
 def _read_weights(data: Any, layout: Mapping, path: str, *records: int) -> list:
-    """The arrays ``w<i>`` of an archive, checked against ``layout`` (shapes
-    after a leading ``records`` axis, if given)."""
+    """The ``w<i>`` arrays of an archive, checked against ``layout`` and ``records``."""
     arrays = []
     for i, key in enumerate(layout["keys"]):
         array = _read_npz_member(data, f"w{i}", path)
@@ -387,12 +372,10 @@ def _record_files(directory: str) -> list[tuple[int, str]]:
     """``(index, path)`` of the record files in ``directory``, in order."""
     if not os.path.isdir(directory):
         return []
-    found = []
-    for name in os.listdir(directory):
-        match = _RECORD_PATTERN.match(name)
-        if match:
-            found.append((int(match.group(1)), os.path.join(directory, name)))
-    return sorted(found)
+    matches = (_RECORD_PATTERN.match(name) for name in os.listdir(directory))
+    return sorted(
+        (int(m.group(1)), os.path.join(directory, m.group(0))) for m in matches if m
+    )
 
 
 def _read_directory_meta(directory: str) -> dict[str, Any]:
@@ -463,54 +446,42 @@ def _read_stream(
 class WeightHistory(keras.callbacks.Callback):
     """Record copies of a model's weights during ``model.fit``.
 
-    Records copies of every kernel (each variable whose name ends in ``kernel``, or
-    is ``embeddings``; biases too with ``include_bias=True``) of the ``layers``,
-    nested ones included: the initial weights (labelled with the epoch at the start
-    of ``fit``), then the weights after every ``every``-th epoch (or
-    ``every_batches``-th batch) and after the last one. The guide "Weight history"
-    gives the details: epochs and steps, streaming, ``append``, the files.
+    Records every kernel (variables named ``*kernel`` or ``embeddings``; biases too
+    with ``include_bias=True``) of the ``layers``, nested ones included: before
+    training, after every ``every``-th epoch (or ``every_batches``-th batch) and
+    after the last one. Details: the guide "Weight history".
 
     Args:
-        layers: The layers to record: names, layer objects or a list of them (a
-            nested model's name selects the layers inside it). ``None``
-            (default): every layer. An unknown name warns, listing the valid ones.
-        include_bias: Whether to record biases too. Default ``False``.
-        every: Record after every ``every``-th epoch, an integer >= 1. Default 1.
-        every_batches: An integer >= 1 to record after every
-            ``every_batches``-th training batch instead (not with ``every``).
-        append: Whether a new ``fit`` continues the record. Default ``False``.
-        directory: A directory to stream the records to, one file per record
-            (created if needed); or ``None`` (default) to keep them in memory.
-        overwrite: Whether a new record may delete another history's
-            ``weight_history.json`` and ``record-NNNNNN.npz`` files in
-            ``directory``. Default ``False``.
-        on_nonfinite: What non-finite weights do: ``"warn"`` (default), ``"stop"``
-            (training) or ``"ignore"``.
+        layers: Layer names, layer objects or a list of them (a nested model's name
+            selects its layers); ``None``: every layer. Unknown names warn.
+        include_bias: Whether to record biases too.
+        every: Record after every ``every``-th epoch (>= 1).
+        every_batches: Record after every ``every_batches``-th training batch
+            instead (>= 1; not with ``every``).
+        append: Whether a new ``fit`` continues the record.
+        directory: A directory to stream the records to, one file per record;
+            ``None``: keep them in memory.
+        overwrite: Whether a new record may delete another history's files in
+            ``directory``.
+        on_nonfinite: What non-finite weights do: ``"warn"``, ``"stop"`` (training)
+            or ``"ignore"``.
 
     Raises:
         TypeError: If an argument has the wrong type.
         ValueError: If ``every`` or ``every_batches`` is < 1, both are given,
-            ``on_nonfinite`` is not one of the choices, or ``directory`` is a file.
-        FileExistsError: If ``directory`` holds another history's files and
-            neither ``overwrite`` nor ``append`` is ``True`` (also raised by
-            ``fit`` before the first epoch).
+            ``on_nonfinite`` is not a choice, or ``directory`` is a file.
+        FileExistsError: If ``directory`` holds another history's files and neither
+            ``overwrite`` nor ``append`` is true (checked again by ``fit``).
 
     Examples:
         >>> import keras, numpy as np
-        >>> hidden = keras.layers.Dense(3, name="hidden")
-        >>> out = keras.layers.Dense(1, name="out")
-        >>> model = keras.Sequential([keras.Input((2,)), hidden, out], name="net")
+        >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
         >>> model.compile("sgd", "mse")
         >>> history = WeightHistory()
-        >>> _ = model.fit(
-        ...     np.ones((8, 2)), np.ones(8), epochs=3, verbose=0, callbacks=[history]
-        ... )
-        >>> history.epochs
-        [0, 1, 2, 3]
-        >>> history.keys()
-        ['net/hidden/kernel', 'net/out/kernel']
-        >>> history["hidden/kernel"].shape
-        (4, 2, 3)
+        >>> _ = model.fit(np.ones((8, 2)), np.ones((8, 3)), epochs=3, verbose=0,
+        ...               callbacks=[history])
+        >>> history.epochs, history["kernel"].shape
+        ([0, 1, 2, 3], (4, 2, 3))
     """
 
     def __init__(
@@ -612,8 +583,7 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def steps(self) -> list[int]:
-        """The training steps since the record began, one per record (per epoch:
-        from ``model.optimizer.iterations``; per batch: the batches counted)."""
+        """The training steps since the record began, one per record."""
         return list(self._steps)
 
     @property
@@ -628,9 +598,8 @@ class WeightHistory(keras.callbacks.Callback):
 
     @property
     def weights(self) -> dict[str, np.ndarray]:
-        """Key (the variable's Keras ``path``, e.g. ``"sequential/dense/kernel"``) ->
-        read-only array of shape ``(records, *weight_shape)``, read from disk when
-        streaming."""
+        """Key (the variable's Keras ``path``) -> read-only array of shape
+        ``(records, *weight_shape)``, read from disk when streaming."""
         return {key: self._records_of(key) for key in self._layout["keys"]}
 
     def _records_of(self, key: str) -> np.ndarray:
@@ -707,11 +676,9 @@ class WeightHistory(keras.callbacks.Callback):
 
         Args:
             tol: The threshold of ``small_fraction``, a finite number >= 0.
-                Default ``1e-3``.
 
         Returns:
-            A ``WeightStats``: ``stats[key][name]`` holds one value per record,
-            ``stats.summary[key][name]`` compares the last record with the first.
+            A ``WeightStats``.
 
         Raises:
             ValueError: If ``tol`` is negative, NaN or infinite.
@@ -719,28 +686,19 @@ class WeightHistory(keras.callbacks.Callback):
 
         Examples:
             >>> import numpy as np
-            >>> history = WeightHistory.from_arrays(
-            ...     {"dense/kernel": np.array([[3.0, -4.0], [0.0, 0.0005]])}, [0, 5]
-            ... )
-            >>> stats = history.stats(tol=1e-3)
-            >>> stats["dense/kernel"]["l2"].tolist()
-            [5.0, 0.0005]
-            >>> stats["dense/kernel"]["small_fraction"].tolist()
-            [0.0, 1.0]
+            >>> weights = {"dense/kernel": np.array([[3.0, -4.0], [0.0, 0.0005]])}
+            >>> WeightHistory.from_arrays(weights, [0, 5]).stats()["kernel"]["l2"]
+            array([5.e+00, 5.e-04])
         """
         tol = check_nonnegative("tol", tol)
         keys, shapes = self._layout["keys"], self._layout["shapes"]
         sizes = {k: int(np.prod(shapes[k], dtype=np.int64)) for k in keys}
-        blocks: dict[str, list] = {k: [] for k in keys}
+        empty = {name: np.empty(0) for name in STAT_NAMES}  # for 0 records
+        blocks: dict[str, list] = {k: [empty] for k in keys}
         for key, block in self._blocks(sizes):
             blocks[key].append(_block_stats(block, tol))
         values = {
-            key: {
-                name: np.concatenate([part[name] for part in parts])
-                if parts
-                else np.empty(0)
-                for name in STAT_NAMES
-            }
+            key: {n: np.concatenate([part[n] for part in parts]) for n in STAT_NAMES}
             for key, parts in blocks.items()
         }
         return WeightStats(
@@ -753,8 +711,8 @@ class WeightHistory(keras.callbacks.Callback):
         )
 
     def _blocks(self, sizes: Mapping[str, int]) -> Iterator[tuple[str, np.ndarray]]:
-        """``(key, values)`` blocks of shape (records, size), in order: one record at
-        a time from a directory, else up to ``_STATS_BLOCK`` values."""
+        """``(key, values)`` blocks of shape (records, size), of one record (streamed)
+        or up to ``_STATS_BLOCK`` values."""
         records = len(self._epochs)
         keys = self._layout["keys"]
         if self.directory is None:
@@ -771,10 +729,9 @@ class WeightHistory(keras.callbacks.Callback):
                     yield key, array.reshape(1, -1)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the history to one ``.npz`` file, atomically.
+        """Write the history to one ``.npz`` file (no extension added), atomically.
 
-        A plain archive (``numpy.load(path, allow_pickle=False)`` reads it; the
-        guide "Weight history" lists its arrays). No extension is added to ``path``.
+        The format: the guide "Weight history"; ``numpy.load`` reads it.
 
         Args:
             path: The file to write.
@@ -785,11 +742,9 @@ class WeightHistory(keras.callbacks.Callback):
 
         Examples:
             >>> import os, tempfile, numpy as np
-            >>> history = WeightHistory.from_arrays(
-            ...     {"dense/kernel": np.zeros((2, 3, 4), dtype="float16")}, [0, 1]
-            ... )
             >>> path = os.path.join(tempfile.mkdtemp(), "history.npz")
-            >>> history.save(path)
+            >>> weights = {"dense/kernel": np.zeros((2, 3, 4), dtype="float16")}
+            >>> WeightHistory.from_arrays(weights, [0, 1]).save(path)
             >>> WeightHistory.load(path)["dense/kernel"].dtype
             dtype('float16')
         """
@@ -807,12 +762,11 @@ class WeightHistory(keras.callbacks.Callback):
     def load(cls, path: str | os.PathLike) -> WeightHistory:
         """Read a history saved by ``save`` (a file) or streamed (a directory).
 
-        From a directory, the complete records are read; a missing or unreadable
-        record file ends the reading with a warning.
+        A missing or unreadable record file of a directory ends the reading with a
+        warning.
 
         Args:
-            path: An ``.npz`` file written by ``save``, or a directory written with
-                ``WeightHistory(directory=...)``.
+            path: A file written by ``save``, or a ``WeightHistory(directory=...)``.
 
         Returns:
             A ``WeightHistory`` holding the records in memory.
@@ -853,17 +807,14 @@ class WeightHistory(keras.callbacks.Callback):
         layer_names: Mapping[str, str] | None = None,
         steps: Sequence[int] | None = None,
     ) -> WeightHistory:
-        """Build a history from arrays recorded elsewhere.
-
-        NumPy arrays are not copied: the history holds read-only views of them.
+        """Build a history from arrays recorded elsewhere (read-only views, no copy).
 
         Args:
-            weights: Mapping of key (e.g. ``"sequential/dense/kernel"``) to an array
-                of shape ``(records, *weight_shape)``.
+            weights: Mapping key -> array of shape ``(records, *weight_shape)``.
             epochs: The epoch of each record (integers, 0 = before training).
-            layer_names: Key -> layer name. By default the path component before
-                the last one (``"dense"`` for ``"sequential/dense/kernel"``).
-            steps: The optimizer step of each record. Default: ``-1`` (unknown).
+            layer_names: Key -> layer name (default: the path component before the
+                last).
+            steps: The optimizer step of each record (default: ``-1``, unknown).
 
         Returns:
             A ``WeightHistory`` (usable as data; as a callback it starts afresh).

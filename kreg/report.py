@@ -1,10 +1,6 @@
 """Reports of kreg runs: ``report.html``, ``metrics.json``, the arrays, the figures.
 
-:func:`write_report` (a ``kreg.compare`` run) and :func:`write_sweep_report` (a
-``kreg.sweep`` run) share one writer driven by a list of sections. The pieces are
-reusable: :class:`Report`, :func:`atomic_write`, :func:`write_json`,
-:func:`save_histories`, :func:`load_histories`. :mod:`kreg.plots` is imported only
-when a report is written.
+:mod:`kreg.plots` is imported only when a report is written.
 """
 
 from __future__ import annotations
@@ -53,8 +49,7 @@ __all__ = [
     "write_sweep_report",
 ]
 
-#: The metrics every result has (not the accuracies, the parameters after pruning
-#: or the boundary length: only some models and data have them).
+#: The metrics every result has (not the accuracies, pruned_params, boundary_length).
 REQUIRED_KEYS = tuple(
     key
     for key in METRIC_KEYS
@@ -86,11 +81,9 @@ code { background: #f3f3f3; padding: 0 0.2em; }
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file and ``os.replace``.
 
-    A reader sees the old file or the whole new one; text is written as UTF-8.
-
     Args:
         path: The file to write; its directory must exist.
-        data: The contents, ``bytes`` or ``str``.
+        data: The contents, ``bytes`` or ``str`` (written as UTF-8).
 
     Raises:
         TypeError: If ``data`` is neither ``bytes`` nor ``str``.
@@ -156,14 +149,11 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Save several variants' ``WeightHistory`` objects in one ``.npz`` file.
 
-    The file is one ``WeightHistory`` file whose keys start with the variant's
-    name (``"l2/dense/kernel"``; ``"<variant>/"`` is prepended where missing).
-    ``WeightHistory.load`` reads it as one history, :func:`load_histories` as one
-    per variant.
+    One ``WeightHistory`` file, each key prefixed with ``"<variant>/"`` where
+    missing; :func:`load_histories` splits it again.
 
     Args:
-        histories: Mapping variant name -> ``WeightHistory``; names must not
-            contain ``"/"``.
+        histories: Mapping variant name (without ``"/"``) -> ``WeightHistory``.
         path: The file to write.
 
     Raises:
@@ -212,12 +202,11 @@ def save_histories(histories: Mapping[str, Any], path: str | os.PathLike) -> Non
 def load_histories(path: str | os.PathLike) -> dict[str, Any]:
     """Read a file written by :func:`save_histories`: one history per variant.
 
-    Keys are grouped by their first path component, the variant's name; each
-    history keeps the full keys (``"l2/dense/kernel"``).
+    Keys are grouped by their first path component; each history keeps the full
+    keys (``"l2/dense/kernel"``).
 
     Args:
-        path: A ``weights.npz`` written by :func:`save_histories` (or any
-            ``WeightHistory`` file).
+        path: A ``WeightHistory`` file, e.g. written by :func:`save_histories`.
 
     Returns:
         Mapping variant name -> ``WeightHistory``.
@@ -271,8 +260,7 @@ def _format_cell(value: Any, fmt: str) -> tuple[str, bool]:
 class Report:
     """An HTML report built section by section, written with its figures as PNG.
 
-    :meth:`write` puts each figure in ``DIR/<name>.png`` and the page in
-    ``DIR/report.html``, self-contained (the same PNGs embedded as data URIs).
+    The page is self-contained: the PNGs are embedded as data URIs too.
 
     Args:
         title: The page title (also the first heading).
@@ -296,28 +284,16 @@ class Report:
         self._blocks: list[str] = []
 
     def add_heading(self, text: str) -> None:
-        """Start a section with a heading.
-
-        Args:
-            text: The heading (escaped).
-        """
+        """Start a section with the heading ``text`` (escaped)."""
         self._blocks.append(f"<h2>{html.escape(str(text))}</h2>")
 
     def add_text(self, text: str) -> None:
-        """Add a paragraph of plain text.
-
-        Args:
-            text: The paragraph (escaped); spans in backticks become ``<code>``.
-        """
+        """Add a paragraph of text (escaped; spans in backticks become ``<code>``)."""
         escaped = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(str(text)))
         self._blocks.append(f"<p>{escaped}</p>")
 
     def add_preformatted(self, text: str) -> None:
-        """Add text shown as is, in a fixed-width font (e.g. a summary table).
-
-        Args:
-            text: The text (escaped).
-        """
+        """Add text (escaped) shown as is, in a fixed-width font."""
         self._blocks.append(f"<pre>{html.escape(str(text))}</pre>")
 
     def add_figure(
@@ -332,12 +308,11 @@ class Report:
         """Render a matplotlib figure to PNG and add it.
 
         Args:
-            name: File stem of the PNG (``"losses"`` -> ``losses.png``): letters,
-                digits, ``_``, ``.`` and ``-``, unique in the report.
+            name: Unique file stem of the PNG (letters, digits, ``_``, ``.``, ``-``).
             figure: A matplotlib ``Figure`` (or anything with ``savefig``).
             caption: Text under the figure.
             dpi: Resolution of the PNG.
-            close: Close the figure afterwards (frees its memory).
+            close: Close the figure afterwards.
 
         Returns:
             The PNG bytes.
@@ -382,8 +357,7 @@ class Report:
 
         Args:
             rows: One mapping (column -> value) or one sequence of values per row.
-            columns: Column keys (for mapping rows) in order; default: the keys of
-                the first row. Required names for sequence rows.
+            columns: Column keys in order (default: the first mapping row's keys).
             headings: Mapping column key -> heading text (default: the key).
             index: Optional row labels, shown as a first column.
             index_name: Heading of the index column.
@@ -419,11 +393,10 @@ class Report:
     def add_mapping(
         self, mapping: Mapping[str, Any], *, caption: str | None = None
     ) -> None:
-        """Add a two-column table of keys and values (e.g. a run's config).
+        """Add a two-column table of keys and values (containers shown as JSON).
 
         Args:
-            mapping: The settings; lists, tuples, arrays and mappings are written
-                as JSON.
+            mapping: The settings.
             caption: Text above the table.
         """
         rows = []
@@ -456,12 +429,12 @@ class Report:
         """Write every figure as ``<name>.png`` and the page, atomically.
 
         Args:
-            out_dir: The directory; created if missing (with its parents).
+            out_dir: The directory, created if missing.
             force: Allow a non-empty ``out_dir`` (see :func:`check_out_dir`).
             html_name: File name of the page.
 
         Returns:
-            Mapping file name -> path written, the PNGs first, the page last.
+            Mapping file name -> path, the PNGs first, the page last.
 
         Raises:
             FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
@@ -489,9 +462,8 @@ def _row(cells: Sequence[tuple[str, str, bool]]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class _Section:
-    """A part of a page: heading, paragraphs, table (``Report.add_table``'s keyword
-    arguments), the Display ``draw(result)`` as ``<figure>.png`` with ``caption``
-    (a text or a function of the Display)."""
+    """A part of a page: heading, paragraphs, table (``add_table`` keywords), and
+    the Display ``draw(result)`` as ``<figure>.png`` with a caption (or its maker)."""
 
     heading: str | None = None
     figure: str | None = None
@@ -515,8 +487,7 @@ class _Section:
 
 @dataclasses.dataclass(frozen=True)
 class _Page:
-    """A kind of report: its sections (``None`` ones left out), the data file and
-    ``save_data(path)``, ``metrics(total_seconds=...)``, the "Files" paragraph."""
+    """A kind of report: sections (``None`` ones left out), data file and writer."""
 
     title: str
     subtitle: str
@@ -538,8 +509,7 @@ def _write(
     command: str | None,
     dpi: float,
 ) -> dict[str, str]:
-    """Write the report ``page(result, check(result))``; a result or directory
-    refused is refused before anything is imported, drawn or written."""
+    """Write ``page(result, check(result))``, checking before drawing anything."""
     begin = time.perf_counter()
     rows = check(result)
     dpi = check_positive("dpi", dpi)
@@ -556,12 +526,10 @@ def _write(
     run = float(timing.get("total_seconds", timing.get("train_seconds", 0.0)))
     origin = begin - run if started is None else float(started)  # see write_report
     metrics = page.metrics(total_seconds=time.perf_counter() - origin)
+    seconds = metrics["timing"]
     report.add_heading("Timing")
     report.add_table(
-        [
-            ["training", metrics["timing"]["train_seconds"]],
-            ["total", metrics["timing"]["total_seconds"]],
-        ],
+        [["training", seconds["train_seconds"]], ["total", seconds["total_seconds"]]],
         columns=["", "seconds"],
         caption=(
             f"{page.timing_note}total: from the start of the run"
@@ -624,15 +592,15 @@ def _metrics_table(
     heading: str,
     index_name: str,
     labels: Sequence[str],
-    means: Sequence[Mapping[str, float]],
-    stds: Sequence[Mapping[str, float]],
-    seeds: Sequence[int],
+    rows: tuple,
     shown: str = "",
 ) -> _Section:
-    """The table of every metric, one row per label (``mean ± std`` with seeds)."""
+    """The table of every metric of ``rows`` (from ``_compare_rows`` or
+    ``_sweep_rows``), one row per label (``mean ± std`` with several seeds)."""
+    _, seeds, means, stds = rows
     several = len(seeds) > 1
     keys = _keys_of(means)
-    rows = [
+    cells = [
         [
             format_metric(key, mean[key], std.get(key, math.nan) if several else None)
             for key in keys
@@ -651,7 +619,7 @@ def _metrics_table(
             f"(model initializations; same data){shown}."
         )
     table = {
-        "rows": rows,
+        "rows": cells,
         "columns": keys,
         "headings": {
             key: METRICS.get(key, (key, key.replace("_", " ")))[1] for key in keys
@@ -685,13 +653,12 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     The keys: ``"config"``, ``"variants"`` (variant -> metric -> float: the keys of
     :data:`METRIC_KEYS` every variant has, then a user model's own, sorted),
     ``"diverged"`` (variant -> the first non-finite epoch, or ``None``),
-    ``"timing"`` and ``"kreg_version"``. With several seeds, ``"seeds"`` and a
-    ``"<key>_std"`` per metric are added.
+    ``"timing"``, ``"kreg_version"``; with several seeds ``"seeds"`` and a
+    ``"<key>_std"`` per metric.
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        total_seconds: Wall time of the whole run. ``None`` uses
-            ``result.timing["total_seconds"]``, else the training time.
+        total_seconds: Wall time of the run (default: ``result.timing``'s).
 
     Returns:
         A dict of plain Python values (NaN stays a float, ``null`` in the file).
@@ -800,9 +767,7 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "Summary",
             "variant",
             variants,
-            means,
-            stds,
-            seeds,
+            rows,
             shown="; the figures show the first seed's models, the loss curves "
             "the mean with ± std bands",
         ),
@@ -813,14 +778,13 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             "boundaries",
             plot_decision_boundaries,
             "Predicted probability of class 1 over the plot box, one panel per "
-            "variant on the same colour scale; the black line is the 0.5 "
-            "decision boundary. Filled circles: training points; white "
-            "triangles: validation points (colour = true class). A boundary "
-            "that bends around single training points is overfitting them. "
-            "Each title gives the boundary's length (kreg.boundary_length, in "
-            "the data's units; longer is more wiggly) as mean ± std over the "
-            "seeds; the panels draw the first seed, whose models and weights the "
-            "other figures show too.",
+            "variant on the same colour scale; the black line is the 0.5 decision "
+            "boundary. Filled circles: training points; white triangles: validation "
+            "points (colour = true class). A boundary that bends around single "
+            "training points is overfitting them. Each title gives the boundary's "
+            "length (kreg.boundary_length, in the data's units; longer is more "
+            "wiggly) as mean ± std over the seeds; the panels draw the first seed, "
+            "whose models and weights the other figures show too.",
         )
         if getattr(result, "grid", None) is not None
         else None,
@@ -890,8 +854,7 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
     return _Page(
         title="kreg compare: " + " vs ".join(variants),
         subtitle="The same network trained from identical initial weights on "
-        "identical batches, once per variant: the regularizer is the only "
-        "difference.",
+        "identical batches, once per variant: the regularizer is the only difference.",
         sections=sections,
         data_file="weights.npz",
         save_data=partial(
@@ -917,27 +880,23 @@ def write_report(
 ) -> dict[str, str]:
     """Write a comparison's report: HTML, metrics, weights and figures.
 
-    Files written in ``out_dir`` (created if missing), each atomically:
-    ``report.html`` (self-contained), ``metrics.json``
+    Each file atomically: ``report.html``, ``metrics.json``
     (:func:`comparison_metrics`), ``weights.npz`` (:func:`save_histories`) and the
-    figures ``boundaries.png`` (2-D data only), ``losses.png``, ``weights.png``,
-    ``network.png`` (Dense networks), ``bars.png`` and ``summary.png`` (several
-    seeds).
+    figures ``boundaries.png`` (2-D data), ``losses.png``, ``weights.png``,
+    ``network.png`` (Dense networks), ``bars.png``, ``summary.png`` (several seeds).
 
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
-        out_dir: The output directory.
-        force: Write into a non-empty ``out_dir``, replacing files of the same
-            names (other files are left alone).
-        started: ``time.perf_counter()`` at the start of the run: ``total_seconds``
-            runs from it to the data file written. ``None``: the run's
-            ``result.timing`` total (or training time) plus this call's time.
+        out_dir: The output directory, created if missing.
+        force: Write into a non-empty ``out_dir``, replacing files of the same names.
+        started: ``time.perf_counter()`` at the start of the run, where
+            ``total_seconds`` begins; ``None``: the run's own timing plus this call.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
     Returns:
-        Mapping file name -> path, in the order written: the data file, the
-        PNGs, ``"report.html"``, ``"metrics.json"``.
+        Mapping file name -> path in the order written: the data file, the PNGs,
+        ``"report.html"``, ``"metrics.json"``.
 
     Raises:
         FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
@@ -995,7 +954,7 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         total_seconds: As for :func:`comparison_metrics`.
 
     Returns:
-        A dict of plain Python values, NaN as a float (``null`` in the file).
+        A dict of plain Python values, as :func:`comparison_metrics`.
 
     Raises:
         ValueError: If ``result.mean`` or ``result.std`` lacks a metric of
@@ -1087,7 +1046,7 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
     spread = f" Lines: means over {len(seeds)} seeds; bands: ± one std." * several
     sections = [
         _Section("Best lambda", text=[best_text, note]),
-        _metrics_table("Per lambda", "lambda", labels, means, stds, seeds),
+        _metrics_table("Per lambda", "lambda", labels, rows),
         _claims_section(None, result),
         _Section(
             "Validation curve",
@@ -1172,11 +1131,9 @@ def write_sweep_report(
 ) -> dict[str, str]:
     """Write a lambda sweep's report: HTML, metrics, weight paths and figures.
 
-    As :func:`write_report`, for a sweep: ``metrics.json`` is
-    :func:`sweep_metrics`, ``paths.npz`` holds ``"lams"``, ``"seeds"`` and the
-    final kernels (``result.paths``, each ``(seeds, lambdas, *shape)``), the
-    figures are ``validation.png``, ``path.png``, ``sparsity.png`` and
-    ``boundaries.png`` (2-D data only).
+    As :func:`write_report`, with :func:`sweep_metrics`, ``paths.npz`` (``"lams"``,
+    ``"seeds"``, ``result.paths``: each ``(seeds, lambdas, *shape)``) and the figures
+    ``validation.png``, ``path.png``, ``sparsity.png``, ``boundaries.png`` (2-D).
 
     Args:
         result: A ``SweepResult`` of :func:`kreg.sweep`.
