@@ -75,6 +75,10 @@ def _chain(model: keras.Model) -> list[keras.layers.Layer]:
     return layers
 
 
+def _activation_name(layer: keras.layers.Layer) -> str:
+    return getattr(getattr(layer, "activation", None), "__name__", "")
+
+
 def _kind(layer: keras.layers.Layer) -> str:
     """How pruning treats a layer: ``kernel``, ``channel``, ``features`` or ``keep``."""
     format_ok = getattr(layer, "data_format", "channels_last") == "channels_last"
@@ -86,7 +90,7 @@ def _kind(layer: keras.layers.Layer) -> str:
         if format_ok and dense_on_vectors and not grouped:
             return "kernel"
     elif type(layer) in _PER_CHANNEL:
-        mixing = getattr(getattr(layer, "activation", None), "__name__", "") in _MIXING
+        mixing = _activation_name(layer) in _MIXING
         axis = getattr(layer, "axis", -1)
         last = axis in (-1, len(layer.input.shape) - 1)
         if format_ok and not mixing and last:
@@ -152,10 +156,6 @@ def dense_chain_params(kernels: list[np.ndarray]) -> int:
     """The parameters :func:`prune` leaves of such a chain, with biases."""
     sizes = dense_chain_units(kernels)
     return sum(a * b + b for a, b in itertools.pairwise(sizes))
-
-
-def _activation_name(layer: keras.layers.Layer) -> str:
-    return getattr(getattr(layer, "activation", None), "__name__", "")
 
 
 class _Pruner:
