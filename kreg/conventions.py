@@ -18,12 +18,14 @@ The setting that gives the same objective (for weight decay: the same update);
 | sklearn `Lasso(alpha)` | `sum(r**2)/(2n) + alpha*sum(abs(w))` | `alpha = lam/(4n)` |
 
 Each function has an inverse ``lam_from_...``; ``to_keras`` and ``from_keras``
-translate regularizer objects. Weight decay equals L2 only where it enters the
-update as the penalty's gradient: Keras' decay under plain SGD, PyTorch's coupled
-decay (``SGD``, ``Adam``); not Keras' under momentum or Adam, nor ``AdamW``. The
-guide "Conventions" derives each row and its limits. Strengths must be finite
-reals >= 0, ``n`` and ``n_outputs`` integers >= 1 (else ``ValueError`` or
-``TypeError``).
+translate regularizer objects. Limits (the guide "Conventions" derives them):
+weight decay equals L2 only where it enters the update as the penalty's gradient,
+Keras' decay under plain SGD and PyTorch's (``SGD``, ``Adam``), not Keras' under
+momentum or Adam, nor ``AdamW``; it decays biases unless they are excluded. The
+scikit-learn rows need a linear model, an unregularized bias, no sample weights
+and training to convergence; the Lasso's exact zeros need ``proximal=True``.
+Keras stores the L1 factor as a float32. Strengths must be finite reals >= 0,
+``n`` and ``n_outputs`` integers >= 1 (else ``ValueError`` or ``TypeError``).
 """
 
 from __future__ import annotations
@@ -64,9 +66,6 @@ def _n_outputs(n_outputs: Any) -> int:
 def keras_factor(lam: float, n: int) -> float:
     """Return the Keras regularizer factor equal to a kreg lambda: ``lam / (2 n)``.
 
-    For ``keras.regularizers.L1``, ``L2`` and each part of ``L1L2`` (Keras stores
-    the L1 factor as a float32).
-
     Args:
         lam: The kreg regularization strength lambda.
         n: The number of training examples (not the batch size).
@@ -103,9 +102,7 @@ def lam_from_keras_factor(factor: float, n: int) -> float:
 def sgd_weight_decay(lam: float, n: int) -> float:
     """Return the Keras optimizer ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    Keras applies it as ``w <- w - lr * wd * w`` before each step. Limits: plain
-    SGD only (under momentum or Adam the decoupled decay is not L2); it decays
-    biases unless excluded; it is not part of the reported loss.
+    Under plain SGD only; the decay is not part of the reported loss.
 
     Args:
         lam: The kreg regularization strength lambda.
@@ -143,9 +140,7 @@ def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
 def torch_weight_decay(lam: float, n: int) -> float:
     """Return the PyTorch ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    PyTorch adds ``wd * w`` to the gradient of the batch-mean loss. Limits: L2
-    under ``SGD`` (with or without momentum) and ``Adam``, not ``AdamW``; it
-    decays biases unless they are in a group with ``weight_decay=0``.
+    Under ``SGD`` (with or without momentum) and ``Adam``, not ``AdamW``.
 
     Args:
         lam: The kreg regularization strength lambda.
@@ -181,13 +176,9 @@ def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
 def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Ridge`` alpha equal to ``L2(lam, n)``: ``lam / 2``.
 
-    A linear Keras model with ``loss="mse"`` minimizes ``1 / n`` times Ridge's
-    objective (``mse`` averages over the outputs). Limits: a linear model, an
-    unregularized bias, no sample weights, training to convergence.
-
     Args:
         lam: The kreg regularization strength lambda.
-        n_outputs: The number of model outputs (columns of ``y``).
+        n_outputs: The number of model outputs (``mse`` averages over them).
 
     Returns:
         The Ridge ``alpha``, ``n_outputs * lam / 2``.
@@ -220,9 +211,6 @@ def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
 
 def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Lasso`` alpha equal to ``L1(lam, n)``: ``lam / (4 n)``.
-
-    Limits: those of :func:`ridge_alpha`; the Lasso's exact zeros need
-    ``kreg.L1(..., proximal=True)``.
 
     Args:
         lam: The kreg regularization strength lambda.
@@ -278,9 +266,8 @@ _KERAS = {
 def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
     """Return the Keras built-in regularizer that equals a kreg regularizer.
 
-    Each factor is ``lam / (2 n)``: ``kreg.L1L2(l1, l2, n)`` becomes
-    ``keras.regularizers.L1L2(l1 / (2 n), l2 / (2 n))``. Keras has no proximal
-    step: it trains the penalty with the subgradient.
+    Each factor is ``lam / (2 n)``. Keras has no proximal step: it trains the
+    penalty with the subgradient.
 
     Args:
         reg: A ``kreg.L1``, ``kreg.L2`` or ``kreg.L1L2`` instance.

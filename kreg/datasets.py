@@ -70,9 +70,11 @@ def make_moons(
         n_samples: The number of points, an integer >= 1 (``n_samples // 2`` in
             the outer moon), or a tuple ``(n_outer, n_inner)`` of integers >= 0.
         shuffle: Whether to shuffle the rows (else the outer moon comes first).
-        noise: The standard deviation of the Gaussian noise, >= 0, or ``None``.
+        noise: The standard deviation of the Gaussian noise, >= 0 (``0`` still
+            draws it), or ``None``.
         random_state: ``None`` (NumPy's global state), a seed in
-            ``[0, 2**32 - 1]``, or a ``numpy.random.RandomState`` (advanced).
+            ``[0, 2**32 - 1]``, or a ``numpy.random.RandomState`` (advanced in
+            place; not a ``Generator``, whose stream differs).
 
     Returns:
         ``(x, y)``: float64 points ``(n, 2)`` and ``numpy.intp`` labels ``(n,)``.
@@ -126,7 +128,7 @@ def train_val_split(
 
     ``keras.Model.fit(x, y, validation_split=v)`` trains on the first
     ``floor(n * (1 - v))`` rows, computed as Keras does, and validates on the
-    rest, without shuffling.
+    rest, without shuffling (shuffle ordered rows first).
 
     Args:
         x: The inputs, an array-like with the rows first.

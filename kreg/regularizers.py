@@ -177,14 +177,8 @@ class L1L2(_ScaledRegularizer):
 
     def __call__(self, x: Any):
         penalties.check_weights("x", x)
-        if self.l2 == 0:
-            return penalties.l1_penalty(x, self.l1, self.n)
-        if self.l1 == 0:
-            return penalties.l2_penalty(x, self.l2, self.n)
-        return ops.add(
-            penalties.l1_penalty(x, self.l1, self.n),
-            penalties.l2_penalty(x, self.l2, self.n),
-        )
+        l1 = penalties.l1_penalty(x, self.l1, self.n)
+        return ops.add(l1, penalties.l2_penalty(x, self.l2, self.n))
 
 
 @keras.saving.register_keras_serializable(package="kreg")
