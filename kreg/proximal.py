@@ -47,7 +47,6 @@ def soft_threshold(w: Any, threshold: Any) -> Any:
         A tensor like ``w``.
 
     Examples:
-        >>> import numpy as np
         >>> w = np.array([-2.0, -0.5, 0.0, 0.3, 1.5])
         >>> np.asarray(soft_threshold(w, 0.5)).tolist()
         [-1.5, -0.0, 0.0, 0.0, 1.0]
@@ -69,7 +68,6 @@ def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
         A tensor like ``w``.
 
     Examples:
-        >>> import numpy as np
         >>> w = np.array([[3.0, 0.1], [4.0, 0.0]])  # unit norms 5 and 0.1
         >>> np.asarray(group_soft_threshold(w, 1.0), dtype=float).round(6).tolist()
         [[2.4, 0.0], [3.2, 0.0]]
