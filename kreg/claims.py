@@ -58,6 +58,16 @@ def _claim(claim: str, measure: str, holds: bool, rule: str) -> Claim:
     return Claim(claim, measure, holds, f"{verdict} ({rule})")
 
 
+def _zeros_claim(claim: str, variant: str, zeros: Any, expect_zero: bool) -> Claim:
+    """The claim that every seed's fraction of exact zeros is 0 (or above 0)."""
+    zeros = np.asarray(zeros)
+    ok = zeros == 0 if expect_zero else zeros > 0
+    measure = f"exact zeros of {variant}: {_spread(zeros * 100)} %"
+    where = "zero" if expect_zero else "above zero"
+    rule = f"{where} in {int(ok.sum())} of {zeros.size} seeds"
+    return _claim(claim, measure, bool(ok.all()), rule)
+
+
 def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
     """The lecture's claims that ``result`` (and ``sweep``) can test, with verdicts.
 
@@ -97,16 +107,8 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
         ratio = span(l2) / span(none)
         measure = f"first-layer kernel range, l2 / none: {_spread(ratio)}"
         found.append(_claim("L2 shrinks the weights", measure, *_differ(ratio - 1, -1)))
-        zeros = np.asarray(l2["zero_fraction"])
-        rule = f"zero in {int((zeros == 0).sum())} of {zeros.size} seeds"
-        found.append(
-            _claim(
-                "L2 does not drive weights exactly to zero",
-                f"exact zeros of l2: {_spread(zeros * 100)} %",
-                bool((zeros == 0).all()),
-                rule,
-            )
-        )
+        claim = "L2 does not drive weights exactly to zero"
+        found.append(_zeros_claim(claim, "l2", l2["zero_fraction"], True))
         for key, claim, what in (
             ("gap", "L2 closes the train/validation gap", "gap (val - train loss)"),
             ("boundary_length", "L2 smooths the decision boundary", "boundary length"),
@@ -116,16 +118,8 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
                 measure = f"{what}: none {_spread(a)}, l2 {_spread(b)}"
                 found.append(_claim(claim, measure, *_differ(b - a, -1)))
     if "l1" in per_seed:
-        zeros = np.asarray(per_seed["l1"]["zero_fraction"])
-        rule = f"above zero in {int((zeros > 0).sum())} of {zeros.size} seeds"
-        found.append(
-            _claim(
-                "L1 drives weights exactly to zero",
-                f"exact zeros of l1: {_spread(zeros * 100)} %",
-                bool((zeros > 0).all()),
-                rule,
-            )
-        )
+        claim = "L1 drives weights exactly to zero"
+        found.append(_zeros_claim(claim, "l1", per_seed["l1"]["zero_fraction"], False))
     if sweep is not None and len(sweep.lams) > 1:
         train = np.asarray(sweep.metrics["train_loss"])  # (seeds, lambdas)
         best, last = sweep.best_index, len(sweep.lams) - 1
