@@ -101,6 +101,8 @@ __all__ = [
     "sweep",
 ]
 
+#: The submodules named as the function they define.
+_SHADOWED = ("kreg.compare", "kreg.prune", "kreg.sweep")
 #: The modules whose classes Keras must find by their registered names.
 _REGISTERING = ("kreg.regularizers", "kreg.proximal")
 
@@ -124,11 +126,7 @@ class _Package(types.ModuleType):
     (importing those submodules would set the attributes to the modules)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ in (
-            "kreg.compare",
-            "kreg.prune",
-            "kreg.sweep",
-        ):
+        if isinstance(value, types.ModuleType) and value.__name__ in _SHADOWED:
             return
         super().__setattr__(name, value)
 
