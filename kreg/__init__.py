@@ -19,12 +19,9 @@ The public API:
 - ``report``: the report (html, json, png, npz) of a comparison.
 - ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
 
-``import kreg`` is light: it imports neither Keras nor the backend (TensorFlow
-takes about 4 s to import), so the ``kreg`` command answers ``--help`` and bad
-options at once. Each name above is imported when first used. kreg's saved
-classes (the regularizers and the proximal optimizers) are registered with Keras
-as soon as Keras is imported, before or after ``import kreg``, so that
-``keras.models.load_model`` finds them.
+``import kreg`` imports neither Keras nor the backend: each name above is imported
+when first used. kreg's saved classes are registered with Keras as soon as Keras
+is imported, before or after ``import kreg``, so that ``load_model`` finds them.
 """
 
 from __future__ import annotations
@@ -56,28 +53,22 @@ _MODULES = ("conventions", "datasets", "penalties", "plots", "proximal", "report
 
 #: The public names each module defines (a public module of _MODULES: itself).
 _NAMES = {
-    "kreg.boundary": ("boundary_length",),
-    "kreg.claims": ("check_claims",),
-    "kreg.compare": ("ComparisonResult", "compare"),
-    "kreg.conventions": ("conventions",),
-    "kreg.datasets": ("datasets", "make_moons"),
-    "kreg.history": ("WeightHistory", "WeightStats"),
-    "kreg.penalties": (
-        "penalties",
-        "group_l1_penalty",
-        "group_norms",
-        "l1_penalty",
-        "l2_penalty",
-    ),
-    "kreg.plots": ("plots",),
-    "kreg.proximal": ("proximal", "ProximalAdam", "ProximalSGD"),
-    "kreg.prune": ("prune",),
-    "kreg.regularizers": ("GroupL1", "L1", "L1L2", "L2", "regularize"),
-    "kreg.report": ("report",),
-    "kreg.sweep": ("SweepResult", "sweep"),
+    "kreg.boundary": "boundary_length",
+    "kreg.claims": "check_claims",
+    "kreg.compare": "ComparisonResult compare",
+    "kreg.conventions": "conventions",
+    "kreg.datasets": "datasets make_moons",
+    "kreg.history": "WeightHistory WeightStats",
+    "kreg.penalties": "penalties group_l1_penalty group_norms l1_penalty l2_penalty",
+    "kreg.plots": "plots",
+    "kreg.proximal": "proximal ProximalAdam ProximalSGD",
+    "kreg.prune": "prune",
+    "kreg.regularizers": "GroupL1 L1 L1L2 L2 regularize",
+    "kreg.report": "report",
+    "kreg.sweep": "SweepResult sweep",
 }
 #: Public name -> the module that defines it.
-_WHERE = {name: module for module, names in _NAMES.items() for name in names}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names.split()}
 
 __all__ = [
     "ComparisonResult",
@@ -110,6 +101,8 @@ __all__ = [
     "sweep",
 ]
 
+#: The submodules named as the function they define.
+_SHADOWED = ("kreg.compare", "kreg.prune", "kreg.sweep")
 #: The modules whose classes Keras must find by their registered names.
 _REGISTERING = ("kreg.regularizers", "kreg.proximal")
 
@@ -129,16 +122,11 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """The ``kreg`` module, which keeps ``kreg.compare``, ``kreg.sweep`` and
-    ``kreg.prune`` the functions: importing the submodules of those names would
-    otherwise set the package's attributes to the modules."""
+    """Keeps ``kreg.compare``, ``kreg.sweep`` and ``kreg.prune`` the functions
+    (importing those submodules would set the attributes to the modules)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and value.__name__ in (
-            "kreg.compare",
-            "kreg.prune",
-            "kreg.sweep",
-        ):
+        if isinstance(value, types.ModuleType) and value.__name__ in _SHADOWED:
             return
         super().__setattr__(name, value)
 
@@ -152,12 +140,8 @@ def _register() -> None:
 
 
 class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
-    """Registers kreg's classes right after ``import keras`` has run.
-
-    It finds nothing itself: it asks the other finders for ``keras`` and wraps
-    the loader's ``exec_module`` so that the registration follows it. It removes
-    itself the first time, so it acts once.
-    """
+    """Registers kreg's classes right after ``import keras`` has run, by wrapping
+    the ``exec_module`` of the loader the other finders give; acts once."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None):
         if fullname != "keras":

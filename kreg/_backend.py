@@ -22,21 +22,14 @@ BACKENDS = {
 
 
 def requested() -> str:
-    """The backend Keras will start with: ``KERAS_BACKEND``, or ``"tensorflow"``
-    when it is unset or empty (as Keras reads it).
-
-    (Keras also reads ``~/.keras/keras.json``; the variable takes precedence, and
-    the command line always sets it.)
-    """
+    """The backend Keras will start with: ``KERAS_BACKEND``, else ``"tensorflow"``
+    (the variable takes precedence over ``~/.keras/keras.json``)."""
     return os.environ.get("KERAS_BACKEND") or "tensorflow"
 
 
 def missing(backend: str) -> str | None:
-    """Why ``backend`` cannot run here, in one line; ``None`` if it can.
-
-    Only looks for the framework's package (``importlib.util.find_spec``): nothing
-    is imported.
-    """
+    """Why ``backend`` cannot run here, in one line; ``None`` if it can (nothing is
+    imported)."""
     if backend not in BACKENDS:
         choices = ", ".join(BACKENDS)
         return f"kreg runs on the Keras backends {choices}, not {backend!r}"
@@ -50,11 +43,10 @@ def missing(backend: str) -> str | None:
 
 
 def to_numpy(x: Any) -> np.ndarray:
-    """A NumPy copy of a tensor or ``keras.Variable``, on every backend.
+    """A NumPy copy of a tensor or ``keras.Variable``, bfloat16 as float32.
 
-    ``keras.ops.convert_to_numpy`` and ``Variable.numpy()`` call ``np.array`` on
-    the framework's tensor, which NumPy 2 warns about on PyTorch and JAX (and,
-    for variables, on TensorFlow). bfloat16 comes back as float32.
+    Not ``keras.ops.convert_to_numpy``: it calls ``np.array`` on the framework's
+    tensor, which NumPy 2 warns about on PyTorch and JAX.
     """
     import keras
 

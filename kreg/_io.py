@@ -1,7 +1,4 @@
-"""Atomic writes (every file kreg writes goes through :func:`atomic_write`) and a
-report's output directory, checked before any training (without NumPy or Keras,
-so that the command line checks it at once).
-"""
+"""Atomic writes and a report's output directory (no NumPy or Keras imported)."""
 
 from __future__ import annotations
 
@@ -27,8 +24,7 @@ def _umask() -> int:
 
 
 def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
-    """``error`` (same type and errno) naming ``path`` instead of the temporary file
-    ``tmp``; an error naming another file is kept."""
+    """``error`` (same type and errno) naming ``path`` instead of ``tmp``."""
     if tmp is not None and error.filename not in (None, tmp):
         return error
     if error.errno is not None:
@@ -42,14 +38,11 @@ def _naming(error: OSError, path: str, tmp: str | None = None) -> OSError:
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any]) -> None:
-    """Write ``path`` (in an existing directory) by calling ``write(file)`` once on
-    a temporary file beside it, then renaming it over ``path`` (atomic: a reader
-    sees the old file or the whole new one).
+    """Write ``path`` by calling ``write(file)`` on a temporary file beside it,
+    then renaming it over ``path``: a reader sees the old file or the whole new one.
 
-    The file gets the usual permissions (``0o666`` less the umask). If anything
-    fails, a ``KeyboardInterrupt`` included, the temporary file is removed and
-    ``path`` left as it was; an ``OSError`` keeps its type and ``errno`` but names
-    ``path`` (unless it names another file, as one from ``write`` may).
+    On any failure the temporary file is removed and ``path`` left as it was; an
+    ``OSError`` keeps its type and ``errno`` but names ``path``.
 
     Examples:
         >>> import os, tempfile
@@ -88,13 +81,12 @@ def default_out_dir(
     ``-2``, ``-3``, ... appended while that path exists.
 
     Args:
-        kind: The kind of run (``"compare"``, ``"sweep"``), a plain name (letters,
-            digits, ``_``, ``.`` and ``-``; else ``ValueError``).
+        kind: The kind of run (``"compare"``, ``"sweep"``), a plain name.
         root: The parent directory.
         now: A ``datetime.datetime`` to use instead of the current local time.
 
     Returns:
-        The path (not created), relative unless ``root`` is absolute.
+        The path (not created).
 
     Examples:
         >>> import datetime
@@ -113,9 +105,8 @@ def default_out_dir(
 
 
 def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """Check, without writing anything, that a report may be written to ``out_dir``
-    (a missing or empty directory, or with ``force`` one with files in it: the
-    report's replace those of the same names) and return it as a string.
+    """Return ``out_dir`` as a string if a report may be written there: a missing
+    or empty directory, or with ``force`` any directory (nothing is written).
 
     Raises:
         FileExistsError: If ``out_dir`` is not empty and ``force`` is false.
@@ -146,9 +137,8 @@ def check_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
 
 
 def prepare_out_dir(out_dir: str | os.PathLike, *, force: bool = False) -> str:
-    """:func:`check_out_dir`, then create ``out_dir`` (with its parents) and probe
-    that it is writable with a temporary file: arguments, return value and errors
-    are those of :func:`check_out_dir`, plus an ``OSError`` naming ``out_dir``.
+    """:func:`check_out_dir`, then create ``out_dir`` and probe that it is writable
+    (else an ``OSError`` naming it).
 
     Examples:
         >>> import os, tempfile

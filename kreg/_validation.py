@@ -1,8 +1,5 @@
-"""Argument checks shared by every public entry point of kreg.
-
-Each check returns the value as a plain Python type (``float``, ``int``, ...), fit
-for a config, and raises ``ValueError`` (bad value) or ``TypeError`` (bad type)
-with one message format::
+"""Argument checks: each returns the value as a plain Python type and raises
+``ValueError`` (bad value) or ``TypeError`` (bad type) with one message format::
 
     Invalid value for argument `lam`: expected a finite number >= 0. Received: lam=-1
 """
@@ -35,8 +32,7 @@ class _Shown(str):
 def _fail_array(
     name: str, expected: str, value: Any, error: type[Exception] = TypeError
 ):
-    """``_fail`` showing an array or tensor by type, shape and dtype (a traced
-    tensor has no entries), other values by ``reprlib.repr``."""
+    """``_fail`` showing an array by type, shape and dtype, others by ``reprlib``."""
     shape, dtype = getattr(value, "shape", None), getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
         dtype = getattr(dtype, "name", None) or str(dtype).removeprefix("torch.")
@@ -63,8 +59,7 @@ def _check_real(
 
 
 def check_nonnegative(name: str, value: Any) -> float:
-    """Return ``value`` as a float if it is a finite real number >= 0 (Python or
-    NumPy; not ``bool``)."""
+    """Return ``value`` as a float if it is a finite real number >= 0 (not bool)."""
     return _check_real(name, value, "a finite number >= 0", lambda v: v >= 0)
 
 
@@ -89,10 +84,8 @@ def check_int(
     *,
     maximum: int | None = None,
 ) -> int:
-    """Return ``value`` as an int if it is an integer in ``[minimum, maximum]``
-    (Python or NumPy; not ``bool``, nor a float, even ``80.0``: write
-    ``int(0.8 * len(x))`` so that the rounding is visible); ``what`` says what the
-    number is in the message."""
+    """Return ``value`` as an int if it is an integer (not bool, nor a float, even
+    ``80.0``) in ``[minimum, maximum]``; ``what`` says what it is in the message."""
     bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum:,}]"
     expected = f"an integer {bound}" + (f" ({what})" if what else "")
     if not _is_int(value):
@@ -103,8 +96,7 @@ def check_int(
     return value
 
 
-#: The largest float32 (about 3.4e38): a factor ``lam / (2 n)`` above it makes the
-#: float32 penalty of any nonzero weight ``inf``.
+#: The largest float32: a factor ``lam / (2 n)`` above it makes any penalty inf.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -145,24 +137,20 @@ def check_path(name: str, value: Any, expected: str = "a path (str or os.PathLik
 
 
 def first_nonfinite(curves: Any) -> int | None:
-    """The 0-based index of the first epoch at which a training curve is NaN or
-    infinite, or ``None``: the one test of divergence of results, reports and
-    figures.
+    """The first epoch (0-based) at which a training curve is not finite, or None.
 
-    ``curves`` maps a curve name to per-epoch values, epochs on the last axis
-    (leading axes, e.g. seeds, are pooled). ``"val_*"`` curves (NaN throughout
-    without validation data) are left out.
+    ``curves`` maps names to values with the epochs on the last axis (leading axes
+    pooled); ``"val_*"`` curves (NaN without validation data) are left out.
     """
-    first = None
+    firsts = []
     for key, values in curves.items():
         if str(key).startswith("val_"):
             continue
         bad = ~np.isfinite(np.atleast_1d(np.asarray(values, dtype=np.float64)))
         bad = bad.reshape(-1, bad.shape[-1]).any(axis=0)
         if bad.any():
-            index = int(np.argmax(bad))
-            first = index if first is None else min(first, index)
-    return first
+            firsts.append(int(np.argmax(bad)))
+    return min(firsts, default=None)
 
 
 # Upper bounds of the sizes ``kreg.compare`` and ``kreg.sweep`` accept, checked

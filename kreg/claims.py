@@ -1,11 +1,9 @@
 """The lecture's claims about L1 and L2, checked against a comparison's numbers.
 
-Each claim is tested on the run's seeds with one rule: a claim about a difference
-between two variants *holds* when the mean of the per-seed differences lies in the
-claimed direction by more than two standard errors (``std / sqrt(seeds)``, with
-``ddof=1``); otherwise it *does not hold in this run*. With one seed there is no
-spread: the verdict follows the sign and says so. A claim the run has no numbers
-for (no ``"l2"`` variant, inputs that are not 2-D, no sweep) is left out.
+A claim about a difference between two variants *holds* when the mean of the
+per-seed differences lies in the claimed direction by more than two standard
+errors (``ddof=1``); with one seed the verdict follows the sign. A claim the run
+has no numbers for is left out (the guide "Claims" has the details).
 """
 
 from __future__ import annotations
@@ -55,8 +53,19 @@ def _differ(diffs: Any, direction: float) -> tuple[bool, str]:
     return holds, f"mean difference {mean:+.3g}, 2 standard errors {2 * error:.2g}"
 
 
-def _verdict(holds: bool, rule: str) -> str:
-    return ("holds" if holds else "does not hold in this run") + f" ({rule})"
+def _claim(claim: str, measure: str, holds: bool, rule: str) -> Claim:
+    verdict = "holds" if holds else "does not hold in this run"
+    return Claim(claim, measure, holds, f"{verdict} ({rule})")
+
+
+def _zeros_claim(claim: str, variant: str, zeros: Any, expect_zero: bool) -> Claim:
+    """The claim that every seed's fraction of exact zeros is 0 (or above 0)."""
+    zeros = np.asarray(zeros)
+    ok = zeros == 0 if expect_zero else zeros > 0
+    measure = f"exact zeros of {variant}: {_spread(zeros * 100)} %"
+    where = "zero" if expect_zero else "above zero"
+    rule = f"{where} in {int(ok.sum())} of {zeros.size} seeds"
+    return _claim(claim, measure, bool(ok.all()), rule)
 
 
 def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
@@ -64,28 +73,22 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
 
     From a comparison with the variants ``"none"`` and ``"l2"`` (and ``"l1"``):
 
-    - L2 shrinks the weights: the first layer's kernel range (max - min) of l2
-      over that of none, below 1;
-    - L2 does not drive weights exactly to zero: l2's exact zeros are 0 in every
-      seed;
-    - L2 closes the train/validation gap: l2's gap (validation minus training
-      data loss) below none's;
-    - L2 smooths the decision boundary: l2's boundary length
-      (:func:`kreg.boundary_length`) below none's (2-D inputs only);
-    - L1 drives weights exactly to zero: l1's fraction of exact zeros above 0 in
-      every seed (only the proximal step gets there);
+    - L2 shrinks the weights: l2's first-layer kernel range over none's, below 1;
+    - L2 does not drive weights exactly to zero: l2's exact zeros 0 in every seed;
+    - L2 closes the train/validation gap: l2's gap below none's;
+    - L2 smooths the decision boundary: l2's boundary length below none's (2-D);
+    - L1 drives weights exactly to zero: l1's exact zeros above 0 in every seed;
 
-    and from a sweep of one penalty over lambda, a too-large lambda underfits: the
-    largest lambda's training data loss above the best lambda's.
+    and from a sweep, a too-large lambda underfits: the largest lambda's training
+    data loss above the best lambda's.
 
     Args:
-        result: A ``kreg.ComparisonResult`` (its ``per_seed`` numbers are used),
-            or ``None`` for a sweep's claims alone.
+        result: A ``kreg.ComparisonResult`` (its ``per_seed`` numbers), or
+            ``None`` for a sweep's claims alone.
         sweep: A ``kreg.SweepResult``, or ``None``.
 
     Returns:
-        The :class:`Claim` objects, in the order above, of the claims the
-        numbers can test.
+        The :class:`Claim` objects the numbers can test, in the order above.
 
     Examples:
         >>> import kreg
@@ -102,76 +105,32 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
             return np.asarray(m["first_kernel_max"]) - np.asarray(m["first_kernel_min"])
 
         ratio = span(l2) / span(none)
-        holds, rule = _differ(ratio - 1, -1)
-        found.append(
-            Claim(
-                "L2 shrinks the weights",
-                f"first-layer kernel range, l2 / none: {_spread(ratio)}",
-                holds,
-                _verdict(holds, rule),
-            )
-        )
-        zeros = np.asarray(l2["zero_fraction"])
-        holds = bool((zeros == 0).all())
-        found.append(
-            Claim(
-                "L2 does not drive weights exactly to zero",
-                f"exact zeros of l2: {_spread(zeros * 100)} %",
-                holds,
-                _verdict(
-                    holds, f"zero in {int((zeros == 0).sum())} of {zeros.size} seeds"
-                ),
-            )
-        )
+        measure = f"first-layer kernel range, l2 / none: {_spread(ratio)}"
+        found.append(_claim("L2 shrinks the weights", measure, *_differ(ratio - 1, -1)))
+        claim = "L2 does not drive weights exactly to zero"
+        found.append(_zeros_claim(claim, "l2", l2["zero_fraction"], True))
         for key, claim, what in (
             ("gap", "L2 closes the train/validation gap", "gap (val - train loss)"),
-            (
-                "boundary_length",
-                "L2 smooths the decision boundary",
-                "boundary length",
-            ),
+            ("boundary_length", "L2 smooths the decision boundary", "boundary length"),
         ):
-            if key not in none or key not in l2:
-                continue
-            a, b = np.asarray(none[key]), np.asarray(l2[key])
-            holds, rule = _differ(b - a, -1)
-            found.append(
-                Claim(
-                    claim,
-                    f"{what}: none {_spread(a)}, l2 {_spread(b)}",
-                    holds,
-                    _verdict(holds, rule),
-                )
-            )
+            if key in none and key in l2:
+                a, b = np.asarray(none[key]), np.asarray(l2[key])
+                measure = f"{what}: none {_spread(a)}, l2 {_spread(b)}"
+                found.append(_claim(claim, measure, *_differ(b - a, -1)))
     if "l1" in per_seed:
-        zeros = np.asarray(per_seed["l1"]["zero_fraction"])
-        holds = bool((zeros > 0).all())
-        found.append(
-            Claim(
-                "L1 drives weights exactly to zero",
-                f"exact zeros of l1: {_spread(zeros * 100)} %",
-                holds,
-                _verdict(
-                    holds,
-                    f"above zero in {int((zeros > 0).sum())} of {zeros.size} seeds",
-                ),
-            )
-        )
+        claim = "L1 drives weights exactly to zero"
+        found.append(_zeros_claim(claim, "l1", per_seed["l1"]["zero_fraction"], False))
     if sweep is not None and len(sweep.lams) > 1:
         train = np.asarray(sweep.metrics["train_loss"])  # (seeds, lambdas)
         best, last = sweep.best_index, len(sweep.lams) - 1
         if last != best:
-            holds, rule = _differ(train[:, last] - train[:, best], 1)
-            found.append(
-                Claim(
-                    "A too-large lambda underfits",
-                    f"training data loss at lam={sweep.lams[last]:g}: "
-                    f"{_spread(train[:, last])}, at the best lam="
-                    f"{sweep.lams[best]:g}: {_spread(train[:, best])}",
-                    holds,
-                    _verdict(holds, rule),
-                )
+            measure = (
+                f"training data loss at lam={sweep.lams[last]:g}: "
+                f"{_spread(train[:, last])}, at the best lam="
+                f"{sweep.lams[best]:g}: {_spread(train[:, best])}"
             )
+            holds, rule = _differ(train[:, last] - train[:, best], 1)
+            found.append(_claim("A too-large lambda underfits", measure, holds, rule))
     return found
 
 

@@ -1,9 +1,7 @@
 """Toy data and the train/validation split Keras makes.
 
-``make_moons`` draws the lecture's two moons with scikit-learn's algorithm in
-NumPy only (bit-identical data without scikit-learn); ``train_val_split`` cuts off
-the last rows for validation exactly as ``keras.Model.fit(validation_split=...)``
-does.
+``make_moons`` is scikit-learn's, bit for bit, in NumPy only; ``train_val_split``
+cuts off the last rows as ``keras.Model.fit(validation_split=...)`` does.
 """
 
 from __future__ import annotations
@@ -41,8 +39,7 @@ def _moon_sizes(n_samples: Any) -> tuple[int, int]:
 
 
 def _random_source(random_state: Any) -> Any:
-    """The object whose ``permutation`` and ``normal`` draw the data (``np.random``
-    for ``None``: the global RandomState)."""
+    """The RandomState that draws the data (``np.random``, the global one, for None)."""
     if random_state is None:
         return np.random
     if isinstance(random_state, np.random.RandomState):
@@ -63,52 +60,33 @@ def make_moons(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles, bit-identical to scikit-learn's ``make_moons``.
 
-    With ``t`` spaced evenly over ``[0, pi]`` (both ends included) in each moon:
-
-        outer moon, label 0:  (cos t, sin t)
-        inner moon, label 1:  (1 - cos t, 1 - sin t - 0.5)
-
-    The rows are then shuffled (if ``shuffle``) and Gaussian noise is added to
-    every coordinate (unless ``noise`` is ``None``; ``noise=0`` still draws it),
-    both from one ``numpy.random.RandomState`` in the same order and amount as
-    scikit-learn (1.9): the same arrays bit for bit, and a ``RandomState`` passed
-    in left in the same state. The lecture's data:
+    With ``t`` evenly over ``[0, pi]`` in each moon, the outer moon (label 0) is
+    ``(cos t, sin t)`` and the inner (label 1) ``(1 - cos t, 1 - sin t - 0.5)``.
+    The rows are shuffled and noise added from one ``RandomState`` as
+    scikit-learn (1.9) does: the same arrays bit for bit. The lecture's data is
     ``make_moons(100, noise=0.25, random_state=2)``.
 
     Args:
-        n_samples: The total number of points, an integer >= 1 (``n_samples // 2``
-            in the outer moon), or a tuple ``(n_outer, n_inner)`` of integers >= 0.
-        shuffle: Whether to shuffle the rows (a bool). Without shuffling the
-            outer moon comes first, each moon in order of ``t``.
-        noise: The standard deviation of the noise, a finite number >= 0, or
-            ``None`` for none.
-        random_state: ``None`` (NumPy's global random state, as ``np.random.seed``
-            sets it), an integer seed in ``[0, 2**32 - 1]``, or a
-            ``numpy.random.RandomState`` (used and advanced in place; not a
-            ``numpy.random.Generator``, whose stream differs from scikit-learn's).
+        n_samples: The number of points, an integer >= 1 (``n_samples // 2`` in
+            the outer moon), or a tuple ``(n_outer, n_inner)`` of integers >= 0.
+        shuffle: Whether to shuffle the rows (else the outer moon comes first).
+        noise: The standard deviation of the Gaussian noise, >= 0 (``0`` still
+            draws it), or ``None``.
+        random_state: ``None`` (NumPy's global state), a seed in
+            ``[0, 2**32 - 1]``, or a ``numpy.random.RandomState`` (advanced in
+            place; not a ``Generator``, whose stream differs).
 
     Returns:
-        ``(x, y)``: the points, float64 of shape ``(n, 2)``, and the labels 0
-        (outer moon) and 1 (inner moon), ``numpy.intp`` of shape ``(n,)``.
+        ``(x, y)``: float64 points ``(n, 2)`` and ``numpy.intp`` labels ``(n,)``.
 
     Raises:
-        ValueError: If an argument is out of the range given above.
-        TypeError: If an argument has the wrong type (``bool`` included, where a
-            number is expected).
+        ValueError: If an argument is out of range.
+        TypeError: If an argument has the wrong type (``bool`` for a number).
 
     Examples:
-        >>> x, y = make_moons(100, noise=0.25, random_state=2)
-        >>> x.shape, y.shape
-        ((100, 2), (100,))
-        >>> np.bincount(y).tolist()
-        [50, 50]
         >>> x, y = make_moons(4, shuffle=False)
-        >>> x.round(3).tolist()
-        [[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]]
-        >>> y.tolist()
-        [0, 0, 1, 1]
-        >>> make_moons((1, 2), shuffle=False)[1].tolist()
-        [0, 1, 1]
+        >>> x.round(3).tolist(), y.tolist()
+        ([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [2.0, 0.5]], [0, 0, 1, 1])
     """
     n_outer, n_inner = _moon_sizes(n_samples)
     shuffle = check_bool("shuffle", shuffle)
@@ -149,25 +127,17 @@ def train_val_split(
     """Split off the last rows for validation, as Keras ``fit`` does.
 
     ``keras.Model.fit(x, y, validation_split=v)`` trains on the first
-
-        n_train = floor(n * (1 - v))
-
-    rows and validates on the rest, in their order, without shuffling (Keras 3,
-    ``train_validation_split`` in ``keras/src/trainers/data_adapters/``). This
-    makes the same cut with the same floating-point arithmetic: the lecture's
-    100 moons with ``v = 0.2`` give 80 training and 20 validation rows. Shuffle
-    ordered rows first (``make_moons(..., shuffle=False)``: the last are one moon).
+    ``floor(n * (1 - v))`` rows, computed as Keras does, and validates on the
+    rest, without shuffling (shuffle ordered rows first).
 
     Args:
         x: The inputs, an array-like with the rows first.
         y: The targets, an array-like with as many rows as ``x``.
-        validation_split: The fraction of rows to validate on, in ``[0, 1)``:
-            ``0`` keeps every row for training (empty validation arrays); any
-            other value must leave at least one row on each side, as in Keras.
+        validation_split: The fraction to validate on, in ``[0, 1)``; other than
+            0 it must leave at least one row on each side.
 
     Returns:
-        ``(x_train, y_train, x_val, y_val)``: NumPy arrays (views of NumPy
-        inputs, as Keras slices them).
+        ``(x_train, y_train, x_val, y_val)``: NumPy arrays (views of NumPy inputs).
 
     Raises:
         ValueError: If ``validation_split`` is out of range or leaves a side
@@ -180,10 +150,6 @@ def train_val_split(
         >>> x_train, y_train, x_val, y_val = train_val_split(x, y, 0.25)
         >>> y_train.tolist(), y_val.tolist()
         ([0, 1, 2, 3, 4, 5, 6], [7, 8, 9])
-        >>> x_val.shape
-        (3, 2)
-        >>> [a.shape for a in train_val_split(x, y, 0)]
-        [(10, 2), (10,), (0, 2), (0,)]
     """
     validation_split = check_fraction(
         "validation_split", validation_split, inclusive_low=True
