@@ -1,13 +1,9 @@
 """Variants of any Keras model, trained side by side as the towers of one model.
 
-Each variant is a copy of the user's model (``regularizers.rebuild``) with its
-regularizer, its layer names prefixed with its tower's name (no two variables
-share a path). One functional model feeds the same inputs to every tower and has
-every tower's outputs (keyed by ``Outputs``); one ``fit`` with an element-wise
-optimizer trains each tower as if alone on the same batches (see
-docs/your-model.md). With ``shuffle``, epoch ``e`` visits the rows in the order
-of the ``e``-th permutation of ``numpy.random.default_rng(seed)``; a
-``tf.data.Dataset`` is passed through as it is.
+Each variant is a renamed copy of the user's model with its regularizer; one
+functional model feeds the same inputs to every tower and has every tower's
+outputs (keyed by ``Outputs``), so one ``fit`` trains each tower as if alone on
+the same batches (see docs/your-model.md, "What is trained", "The guarantee").
 """
 
 from __future__ import annotations
@@ -221,7 +217,8 @@ class _Recorder(keras.callbacks.Callback):
 
 
 def _copies(metrics: Sequence[Any]) -> list[Any]:
-    """Fresh metric objects for one output; names and functions as they are."""
+    """Fresh metric objects for one output (a Metric keeps state per output);
+    names and functions as they are."""
     return [
         type(m).from_config(m.get_config())
         if isinstance(m, keras.metrics.Metric)
@@ -251,8 +248,9 @@ class Joined(keras.Model):
 def _join(copies, outputs, loss, metrics, optimizer, steps_per_execution):
     """The towers (copies renamed ``v0__...``) joined in one compiled model."""
     names = outputs.towers
-    # The towers are named after their outputs: a variant's name need not be a
-    # valid Keras scope name ("lam=0.1").
+    # Layers prefixed with the tower's output key, so that no two variables share
+    # a path (Keras' PyTorch backend tracks them by path); not the variant's name,
+    # which need not be a valid Keras scope name ("lam=0.1").
     towers = {}
     for key, (name, copy) in zip(names, copies.items(), strict=True):
         towers[name] = rebuild(copy, None, set(), key + SEPARATOR)
@@ -260,14 +258,12 @@ def _join(copies, outputs, loss, metrics, optimizer, steps_per_execution):
     first = next(iter(copies.values())).inputs
     inputs = [keras.Input(shape=i.shape[1:], dtype=i.dtype) for i in first]
     inputs = inputs[0] if len(inputs) == 1 else inputs
-    joined = Joined(
-        inputs,
-        {
-            outputs.key(key, j): out
-            for key, t in zip(names, towers.values(), strict=True)
-            for j, out in enumerate(keras.tree.flatten(t(inputs)))
-        },
-    )
+    joined_outputs = {
+        outputs.key(tower.name, j): out
+        for tower in towers.values()
+        for j, out in enumerate(keras.tree.flatten(tower(inputs)))
+    }
+    joined = Joined(inputs, joined_outputs)
     joined.compile(
         # Made here, in the strategy's scope (an optimizer owns variables).
         optimizer=type(optimizer).from_config(optimizer.get_config()),
