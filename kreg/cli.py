@@ -1,18 +1,10 @@
 """The ``kreg`` command line: ``kreg compare``, ``kreg sweep`` and ``kreg prune``.
 
-``kreg compare`` (:func:`kreg.compare`) and ``kreg sweep`` (:func:`kreg.sweep`)
-train, print the summary table (sweep: and the best lambda) and write a report
-(:func:`kreg.report.write_report`, :func:`kreg.report.write_sweep_report`). They
-share one option table: sweep takes ``--kind`` and ``--lams`` instead of
-``--variants``, ``--lam`` and ``--record-every``. ``kreg prune MODEL`` writes a
-smaller copy of a saved model (:func:`kreg.prune`) and prints what it saves.
-``--backend`` goes before or after the command (else ``KERAS_BACKEND``, else
-tensorflow).
-
-Arguments, the backend and the output directory are checked before Keras or
-matplotlib are imported, so a bad option fails at once: every error of the user's
-making exits with status 2 and one line on stderr. A new command ``NAME`` running
-``kreg.NAME.NAME`` is one entry of :data:`_COMMANDS`.
+``compare`` and ``sweep`` train (:func:`kreg.compare`, :func:`kreg.sweep`, one
+shared option table), print the summary and write a report; ``prune`` writes a
+smaller copy of a saved model (:func:`kreg.prune`). Arguments, the backend and the
+output directory are checked before Keras is imported: every error of the user's
+making exits with status 2 and one line on stderr.
 """
 
 from __future__ import annotations
@@ -22,6 +14,7 @@ import importlib
 import json
 import math
 import os
+import pathlib
 import re
 import shlex
 import sys
@@ -48,13 +41,11 @@ def _process_start() -> float:
     that the imports count) on Linux; elsewhere, now."""
     now = time.perf_counter()
     try:
-        with open("/proc/self/stat") as file:
-            stat = file.read()
+        stat = pathlib.Path("/proc/self/stat").read_text()
         # Fields after the command name (which may hold spaces) start at field 3;
         # "starttime" is field 22.
         start_ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
-        with open("/proc/uptime") as file:
-            uptime = float(file.read().split()[0])
+        uptime = float(pathlib.Path("/proc/uptime").read_text().split()[0])
         age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, AttributeError):
         return now
@@ -103,11 +94,6 @@ def _import_keras() -> None:
                 print("\n".join(kept), file=sys.stderr)
 
 
-# --------------------------------------------------------------------------------
-# Parser
-# --------------------------------------------------------------------------------
-
-
 class _HelpFormatter(
     argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter
 ):
@@ -128,11 +114,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         text = " ".join(str(message).split())
         missing = re.fullmatch(r"argument (--[\w-]+): expected one argument", text)
-        if missing:
+        argv = list(self.argv)
+        if missing and missing.group(1) in argv[:-1]:
             flag = missing.group(1)
-            argv = list(self.argv)
-            value = argv[argv.index(flag) + 1] if argv[-1:] != [flag] else None
-            if value is not None and value.startswith("-"):
+            value = argv[argv.index(flag) + 1]
+            if value.startswith("-"):
                 text += (
                     f" (got {value!r}, which reads as an option: write {flag}={value})"
                 )
@@ -148,8 +134,8 @@ def _dest(flag: str) -> str:
 _Option = tuple[str, str, Callable[[str], Any], Any, str]
 
 
-def _option(flag: str, kind: Callable[[str], Any], default: Any, text: str) -> _Option:
-    return (flag, _dest(flag), kind, default, text)
+def _option(flag: str, kind: Callable[[str], Any], default: Any) -> _Option:
+    return (flag, _dest(flag), kind, default, _HELP[flag])
 
 
 def _typed(
@@ -249,120 +235,89 @@ _jit = _typed(
     lambda text: _JIT[text.strip().lower()], "{auto,true,false}", "auto, true or false"
 )
 
+#: The help of each option (of the tables below, and the output flags).
+_HELP = {
+    "--model": "a saved Keras model (.keras) to train the variants of, from its "
+    "weights, instead of the lecture's network; its compiled loss, optimizer and "
+    "metrics are used unless given (default: the built-in network)",
+    "--data": "an .npz file with the arrays x_train, y_train and, with --model, "
+    "optionally x_val, y_val (instead of --validation-split) (default: the two "
+    "moons)",
+    "--loss": "with --model: a Keras loss name",
+    "--metrics": "with --model: Keras metric names",
+    "--layers": "with --model: the names of the layers whose kernels get the "
+    "penalty (default: every layer with a kernel)",
+    "--variants": "comma-separated variants to train side by side: none (no "
+    "penalty), l1 (kreg.L1), l2 (kreg.L2)",
+    "--lam": "regularization strength lam of the penalty lam/(2n)*sum(...) on the "
+    "hidden kernels (0.16 with n = 80 is Keras' l2(0.001), the lecture's)",
+    "--l1-mode": "how the L1 penalty is applied: proximal (a soft-threshold step "
+    "after each optimizer update; weights reach exactly 0) or subgradient (the "
+    "penalty's gradient, as Keras' L1; no weight is ever exactly 0)",
+    "--seeds": "comma-separated model seeds, e.g. 0,1,2,3,4: every model is "
+    "trained once per seed (its initial weights; same data and batch order) and "
+    "the numbers are reported as mean ± std (default: kreg compare on the "
+    "lecture's network trains five, --seed to --seed + 4, so that the spread shows "
+    "what is luck; with --model, and for kreg sweep, one run with --seed)",
+    "--n-samples": "number of two-moons points",
+    "--noise": "standard deviation of the moons' Gaussian noise (none: no noise)",
+    "--data-seed": "random_state of make_moons",
+    "--seed": "seed of the initial weights and of the batch order (the same for "
+    "every model trained side by side)",
+    "--validation-split": "fraction of the rows (the last ones, as Keras' "
+    "validation_split) held out for validation",
+    "--hidden": "comma-separated sizes of the hidden Dense layers",
+    "--activation": "activation of the hidden layers",
+    "--optimizer": "Keras optimizer name, e.g. adam, sgd",
+    "--learning-rate": "the optimizer's learning rate",
+    "--batch-size": "rows per training batch",
+    "--epochs": "number of epochs",
+    "--record-every": "record the weights every N epochs and after the last "
+    "(default: about 100 records, max(1, EPOCHS // 100))",
+    "--grid-resolution": "points per side of the grid the decision boundary is "
+    "drawn from",
+    "--jit-compile": "compile the training loop with XLA: true, false or auto (XLA "
+    "for runs of 2500 training steps or more); TensorFlow only",
+    "--kind": "the penalty swept: l1 (kreg.L1), l2 (kreg.L2) or l1l2 (kreg.L1L2 "
+    "with l1 = l2 = lam), on the hidden kernels",
+    "--lams": "comma-separated lambdas, e.g. 0,0.01,0.1,1 (default: sweep()'s "
+    "grid, 0 and 12 log-spaced lambdas wide enough to reach underfitting)",
+    "--tol": "weights with |w| <= tol count as zero",
+    "--rows": "rows of random inputs the inference time is measured on",
+    "--force": "write into DIR even if it is not empty (replacing the report's files)",
+    "--quiet": "no progress bar (the summary table and the report's path are printed)",
+}
+
 #: ``--model``, ``--data`` and the options of a user's model, for both commands.
 MODEL_DATA_OPTIONS: tuple[_Option, ...] = (
-    _option(
-        "--model",
-        str,
-        None,
-        "a saved Keras model (.keras) to train the variants of, from its weights, "
-        "instead of the lecture's network; its compiled loss, optimizer and "
-        "metrics are used unless given (default: the built-in network)",
-    ),
-    _option(
-        "--data",
-        str,
-        None,
-        "an .npz file with the arrays x_train, y_train and, with --model, "
-        "optionally x_val, y_val (instead of --validation-split) (default: the two "
-        "moons)",
-    ),
-    _option("--loss", str, None, "with --model: a Keras loss name"),
-    _option("--metrics", _names, None, "with --model: Keras metric names"),
-    _option(
-        "--layers",
-        _names,
-        None,
-        "with --model: the names of the layers whose kernels get the penalty "
-        "(default: every layer with a kernel)",
-    ),
+    _option("--model", str, None),
+    _option("--data", str, None),
+    _option("--loss", str, None),
+    _option("--metrics", _names, None),
+    _option("--layers", _names, None),
 )
 
 #: The options of ``kreg compare``, with :func:`kreg.compare`'s defaults (a test
 #: checks that they agree; its ``learning_rate=None`` is 0.01 with an optimizer name).
 COMPARE_OPTIONS: tuple[_Option, ...] = (
-    _option(
-        "--variants",
-        _names,
-        "none,l1,l2",
-        "comma-separated variants to train side by side: none (no penalty), "
-        "l1 (kreg.L1), l2 (kreg.L2)",
-    ),
-    _option(
-        "--lam",
-        _nonnegative,
-        0.16,
-        "regularization strength lam of the penalty lam/(2n)*sum(...) on the "
-        "hidden kernels (0.16 with n = 80 is Keras' l2(0.001), the lecture's)",
-    ),
-    _option(
-        "--l1-mode",
-        _choices("proximal", "subgradient"),
-        "proximal",
-        "how the L1 penalty is applied: proximal (a soft-threshold step after each "
-        "optimizer update; weights reach exactly 0) or subgradient (the penalty's "
-        "gradient, as Keras' L1; no weight is ever exactly 0)",
-    ),
-    _option(
-        "--seeds",
-        _seeds,
-        None,
-        "comma-separated model seeds, e.g. 0,1,2,3,4: every model is trained once "
-        "per seed (its initial weights; same data and batch order) and the numbers are "
-        "reported as mean ± std (default: kreg compare on the lecture's network "
-        "trains five, --seed to --seed + 4, so that the spread shows what is luck; "
-        "with --model, and for kreg sweep, one run with --seed)",
-    ),
-    _option("--n-samples", _n_samples, 100, "number of two-moons points"),
-    _option(
-        "--noise",
-        _noise,
-        0.25,
-        "standard deviation of the moons' Gaussian noise (none: no noise)",
-    ),
-    _option("--data-seed", _seed, 2, "random_state of make_moons"),
-    _option(
-        "--seed",
-        _seed,
-        0,
-        "seed of the initial weights and of the batch order (the same for every "
-        "model trained side by side)",
-    ),
-    _option(
-        "--validation-split",
-        _fraction,
-        0.2,
-        "fraction of the rows (the last ones, as Keras' validation_split) "
-        "held out for validation",
-    ),
-    _option(
-        "--hidden", _ints, "128,128", "comma-separated sizes of the hidden Dense layers"
-    ),
-    _option("--activation", str, "relu", "activation of the hidden layers"),
-    _option("--optimizer", str, "adam", "Keras optimizer name, e.g. adam, sgd"),
-    _option("--learning-rate", _positive, 0.01, "the optimizer's learning rate"),
-    _option("--batch-size", _count, 32, "rows per training batch"),
-    _option("--epochs", _epochs, 2000, "number of epochs"),
-    _option(
-        "--record-every",
-        _count,
-        None,
-        "record the weights every N epochs and after the last (default: about 100 "
-        "records, max(1, EPOCHS // 100))",
-    ),
-    _option(
-        "--grid-resolution",
-        _resolution,
-        200,
-        "points per side of the grid the decision boundary is drawn from",
-    ),
-    _option(
-        "--jit-compile",
-        _jit,
-        "auto",
-        "compile the training loop with XLA: true, false or auto (XLA for runs "
-        "of 2500 training steps or more); TensorFlow only",
-    ),
+    _option("--variants", _names, "none,l1,l2"),
+    _option("--lam", _nonnegative, 0.16),
+    _option("--l1-mode", _choices("proximal", "subgradient"), "proximal"),
+    _option("--seeds", _seeds, None),
+    _option("--n-samples", _n_samples, 100),
+    _option("--noise", _noise, 0.25),
+    _option("--data-seed", _seed, 2),
+    _option("--seed", _seed, 0),
+    _option("--validation-split", _fraction, 0.2),
+    _option("--hidden", _ints, "128,128"),
+    _option("--activation", str, "relu"),
+    _option("--optimizer", str, "adam"),
+    _option("--learning-rate", _positive, 0.01),
+    _option("--batch-size", _count, 32),
+    _option("--epochs", _epochs, 2000),
+    _option("--record-every", _count, None),
+    _option("--grid-resolution", _resolution, 200),
+    _option("--jit-compile", _jit, "auto"),
 )
 
 #: sweep()'s defaults that differ from compare()'s (one small panel per lambda).
@@ -373,20 +328,8 @@ _NOT_IN_SWEEP = ("variants", "lam", "record_every")
 
 #: The options of ``kreg sweep``: its own, then the rest of ``kreg compare``'s.
 SWEEP_OPTIONS: tuple[_Option, ...] = (
-    _option(
-        "--kind",
-        _choices("l1", "l2", "l1l2"),
-        "l2",
-        "the penalty swept: l1 (kreg.L1), l2 (kreg.L2) or l1l2 (kreg.L1L2 with "
-        "l1 = l2 = lam), on the hidden kernels",
-    ),
-    _option(
-        "--lams",
-        _lams,
-        None,
-        "comma-separated lambdas, e.g. 0,0.01,0.1,1 (default: sweep()'s grid, 0 "
-        "and 12 log-spaced lambdas wide enough to reach underfitting)",
-    ),
+    _option("--kind", _choices("l1", "l2", "l1l2"), "l2"),
+    _option("--lams", _lams, None),
     *(
         (flag, dest, kind, _SWEEP_DEFAULTS.get(dest, default), text)
         for flag, dest, kind, default, text in COMPARE_OPTIONS
@@ -409,21 +352,11 @@ def _add_output(parser: argparse.ArgumentParser, command: str) -> None:
     output.add_argument(
         "--out",
         metavar="DIR",
-        help=(
-            "directory of the report (default: a new directory "
-            f"kreg-output/{command}-YYYYMMDD-HHMMSS)"
-        ),
+        help="directory of the report (default: a new directory "
+        f"kreg-output/{command}-YYYYMMDD-HHMMSS)",
     )
-    output.add_argument(
-        "--force",
-        action="store_true",
-        help="write into DIR even if it is not empty (replacing the report's files)",
-    )
-    output.add_argument(
-        "--quiet",
-        action="store_true",
-        help="no progress bar (the summary table and the report's path are printed)",
-    )
+    for flag in ("--force", "--quiet"):
+        output.add_argument(flag, action="store_true", help=_HELP[flag])
 
 
 def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
@@ -434,10 +367,8 @@ def _add_backend(parser: argparse.ArgumentParser, default: Any) -> None:
         type=_backend_name,
         default=default,
         metavar=_backend_name.metavar,  # type: ignore[attr-defined]
-        help=(
-            "the Keras backend to run on (default: the KERAS_BACKEND environment "
-            "variable, else tensorflow)"
-        ),
+        help="the Keras backend to run on (default: the KERAS_BACKEND environment "
+        "variable, else tensorflow)",
     )
 
 
@@ -635,9 +566,8 @@ def _sweep_grid(options: dict[str, Any]) -> str:
     """``l2 over the default grid`` or ``l1 over lambdas 0, 0.1, 1``."""
     if options["lams"] is None:
         return f"{options['kind']} over the default grid"
-    return f"{options['kind']} over lambdas " + ", ".join(
-        f"{lam:g}" for lam in options["lams"]
-    )
+    lams = ", ".join(f"{lam:g}" for lam in options["lams"])
+    return f"{options['kind']} over lambdas {lams}"
 
 
 def _best_line(result: Any) -> str:
@@ -671,21 +601,17 @@ def _flag_names(message: str) -> str:
 _COMMANDS: dict[str, _Command] = {
     "compare": _Command(
         help="train unregularized, L1 and L2 models side by side and write a report",
-        description=(
-            "Train the lecture's two-moons network once per variant (none, L1, "
-            "L2), from identical initial weights on identical batches, print the "
-            "summary table and write DIR/report.html (self-contained), "
-            "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png. "
-            "With --model and --data, the variants are copies of your saved Keras "
-            "model trained on your arrays."
-        ),
-        epilog=(
-            "examples:\n"
-            "  kreg compare                        # the lecture's setup, 2000 epochs\n"
-            "  kreg compare --epochs 300 --lam 1.6 --out runs/strong-l2\n"
-            "  kreg compare --variants none,l2 --hidden 64,64 --quiet\n"
-            "  kreg compare --model model.keras --data data.npz --epochs 50"
-        ),
+        description="Train the lecture's two-moons network once per variant (none, L1, "
+        "L2), from identical initial weights on identical batches, print the "
+        "summary table and write DIR/report.html (self-contained), "
+        "DIR/metrics.json, DIR/weights.npz and the figures as DIR/*.png. "
+        "With --model and --data, the variants are copies of your saved Keras "
+        "model trained on your arrays.",
+        epilog="examples:\n"
+        "  kreg compare                        # the lecture's setup, 2000 epochs\n"
+        "  kreg compare --epochs 300 --lam 1.6 --out runs/strong-l2\n"
+        "  kreg compare --variants none,l2 --hidden 64,64 --quiet\n"
+        "  kreg compare --model model.keras --data data.npz --epochs 50",
         options=COMPARE_OPTIONS,
         writer="write_report",
         data_file="weights.npz",
@@ -694,22 +620,18 @@ _COMMANDS: dict[str, _Command] = {
     "sweep": _Command(
         help="train one model per lambda side by side, find the best lambda and "
         "write a report",
-        description=(
-            "Train the lecture's two-moons network once per lambda (and per seed), "
-            "from identical initial weights on identical batches, print the "
-            "per-lambda table and the best lambda (smallest mean validation data "
-            "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
-            "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
-            "regularization path, sparsity and decision boundaries per lambda. "
-            "With --model and --data, your saved Keras model on your arrays."
-        ),
-        epilog=(
-            "examples:\n"
-            "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
-            "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
-            "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet\n"
-            "  kreg sweep --model model.keras --data data.npz --lams 0,0.1,1,10"
-        ),
+        description="Train the lecture's two-moons network once per lambda (and per "
+        "seed), from identical initial weights on identical batches, print the "
+        "per-lambda table and the best lambda (smallest mean validation data "
+        "loss), and write DIR/report.html (self-contained), DIR/metrics.json, "
+        "DIR/paths.npz and the figures as DIR/*.png: validation curve, "
+        "regularization path, sparsity and decision boundaries per lambda. "
+        "With --model and --data, your saved Keras model on your arrays.",
+        epilog="examples:\n"
+        "  kreg sweep --kind l1                  # default grid, 2000 epochs\n"
+        "  kreg sweep --kind l2 --lams 0,0.1,1,10 --epochs 500 --out runs/l2\n"
+        "  kreg sweep --kind l1 --seeds 0,1,2 --l1-mode subgradient --quiet\n"
+        "  kreg sweep --model model.keras --data data.npz --lams 0,0.1,1,10",
         options=SWEEP_OPTIONS,
         writer="write_sweep_report",
         data_file="paths.npz",
@@ -723,16 +645,12 @@ def _add_prune(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "prune",
         help="write a smaller copy of a saved model without its units at zero",
-        description=(
-            "Load MODEL (a .keras file), remove the units and inputs whose weights "
-            "are zero with kreg.prune, save the smaller model and print the "
-            "parameters, file size and inference time of both."
-        ),
-        epilog=(
-            "examples:\n"
-            "  kreg prune model.keras --out smaller.keras\n"
-            "  kreg prune model.keras --tol 1e-6 --rows 100000"
-        ),
+        description="Load MODEL (a .keras file), remove the units and inputs whose "
+        "weights are zero with kreg.prune, save the smaller model and print the "
+        "parameters, file size and inference time of both.",
+        epilog="examples:\n"
+        "  kreg prune model.keras --out smaller.keras\n"
+        "  kreg prune model.keras --tol 1e-6 --rows 100000",
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("model", metavar="MODEL", help="the saved model (.keras)")
@@ -743,18 +661,7 @@ def _add_prune(subparsers: Any) -> argparse.ArgumentParser:
     )
     rows = _checked(int, check_int, maximum=MAX_SAMPLES)
     _add_options(
-        parser,
-        (
-            _option(
-                "--tol", _nonnegative, 0.0, "weights with |w| <= tol count as zero"
-            ),
-            _option(
-                "--rows",
-                rows,
-                10_000,
-                "rows of random inputs the inference time is measured on",
-            ),
-        ),
+        parser, (_option("--tol", _nonnegative, 0.0), _option("--rows", rows, 10_000))
     )
     return parser
 
@@ -788,15 +695,11 @@ def _prune_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     after = _inference_seconds(small, x[..., small.kept_inputs])
     sizes = [os.path.getsize(args.model), os.path.getsize(out)]
     params = [model.count_params(), small.count_params()]
+    times = [f"{seconds * 1e3:,.1f} ms" for seconds in (before, after)]
     rows = [
         ("parameters", *(f"{p:,}" for p in params), params[0] / params[1]),
         ("file size", *(f"{b / 1024:,.1f} KiB" for b in sizes), sizes[0] / sizes[1]),
-        (
-            f"predict_on_batch, {args.rows:,} rows",
-            f"{before * 1e3:,.1f} ms",
-            f"{after * 1e3:,.1f} ms",
-            before / after,
-        ),
+        (f"predict_on_batch, {args.rows:,} rows", *times, before / after),
     ]
     print(f"{'':34s} {'before':>12s} {'after':>12s} {'ratio':>7s}")
     for name, first, second, ratio in rows:
@@ -836,10 +739,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Any]]:
 
     parser = _Parser(
         prog="kreg",
-        description=(
-            "kreg: L1 and L2 weight regularization for Keras with the lam/(2n) "
-            "scaling. Run 'kreg COMMAND --help' for a command's options."
-        ),
+        description="kreg: L1 and L2 weight regularization for Keras with the lam/(2n) "
+        "scaling. Run 'kreg COMMAND --help' for a command's options.",
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kreg {__version__}")

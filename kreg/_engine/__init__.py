@@ -1,34 +1,11 @@
 """The compiled core of ``kreg.compare`` and ``kreg.sweep``: many nets as one.
 
-Every layer of the ``V`` networks ("slices": the variants of a comparison, the
-lambdas of a sweep, each once per seed) is held as one variable with a leading
-slice axis: kernels ``(V, fan_in, fan_out)``, biases ``(V, fan_out)``. The forward
-pass is a batched matrix product, one operation whatever ``V``. The loss of a step
-is the sum over the slices of (batch-mean data loss + penalty); the slices share no
-weight, so the gradient of that sum with respect to a variable's slice ``v`` is
-slice ``v``'s own gradient, and an element-wise optimizer (SGD, Adam, ...) updates
-each slice exactly as it would update that network trained alone. Every slice
-sees the same batches; each may start from its own initial weights.
-
-The penalties of kreg's own regularizers (``L1``, ``L2``, ``L1L2``) are computed
-for all slices at once, as per-slice coefficients ``lam / (2 n)`` (from
-``kreg.penalties.scale``) times per-slice sums; any other regularizer is called on
-its slice, as Keras calls it on a layer's kernel.
-
-The model, its losses and the bookkeeping are ``keras.ops``, the same on every
-backend; only the loop over the epochs is written per backend, in the module named
-after it:
-
-- ``_tensorflow``: one ``tf.function`` (XLA if asked) runs a whole chunk of epochs
-  (batches, end-of-epoch evaluation on the full training and validation sets,
-  weight records) with the data, the batch order and the records on the device;
-- ``_jax``: the same chunk as one ``jax.jit``-compiled function of the weights and
-  optimizer state (``lax.fori_loop`` over epochs and batches, gradients by
-  ``jax.grad``, updates by the optimizer's ``stateless_apply``);
-- ``_torch``: an eager loop, as Keras' own PyTorch trainer steps (gradients by
-  ``torch.autograd``, updates by ``optimizer.apply``).
-
-Python runs between chunks, so progress bars and Ctrl-C work on every backend.
+Each layer of the ``V`` networks ("slices") is one variable with a leading slice
+axis (kernels ``(V, fan_in, fan_out)``), the forward pass one batched product. A
+step's loss is the sum of the slices' (batch-mean data loss + penalty); they share
+no weight, so an element-wise optimizer updates each slice as that network trained
+alone. Only the loop over the epochs is written per backend (``_tensorflow``,
+``_jax``, ``_torch``; see docs/backends.md); Python runs between chunks of epochs.
 """
 
 from __future__ import annotations
@@ -64,31 +41,16 @@ _PREDICT_BUDGET = 65536
 # calls; a call costs about 0.1 ms, so 0.25 s calls lose nothing measurable.
 CALL_SECONDS = 0.25
 
-# Most batch-order entries (epochs x training rows) held on the device at once: the
-# epochs run in chunks of at most this many entries, whose permutations are drawn
-# just before the chunk runs.
+# Most batch-order entries (epochs x training rows) held on the device at once.
 ORDER_BUDGET = 4_000_000
 
 
 def _bce_from_logits(y: Any, logits: Any):
-    """Per-slice mean binary cross-entropy, as Keras computes it on this backend.
-
-    The loss is that of ``binary_crossentropy`` on ``Dense(1, activation="sigmoid")``
-    outputs: on TensorFlow the sigmoid keeps its logits and the loss uses them
-    (``sigmoid_cross_entropy_with_logits``); on JAX and PyTorch it is computed from
-    the probabilities clipped to ``[1e-7, 1 - 1e-7]`` (written out here: PyTorch's
-    own ``binary_cross_entropy`` raises on a NaN, where a diverged slice must go on
-    as NaN; its log clamp at -100 is never reached after the clip). Then the mean
-    over the last axis (of size 1) and the ``"sum_over_batch_size"`` reduction
-    (sum over the rows divided by their number).
-
-    Args:
-        y: Targets, shape ``(rows, 1)``.
-        logits: Output logits, shape ``(V, rows, 1)``.
-
-    Returns:
-        A ``(V,)`` tensor.
-    """
+    """Per-slice ``(V,)`` mean binary cross-entropy of ``(V, rows, 1)`` logits, as
+    Keras computes it for a sigmoid output on this backend: from the logits on
+    TensorFlow, from the probabilities clipped to ``[eps, 1 - eps]`` elsewhere
+    (written out: PyTorch's ``binary_cross_entropy`` raises on a NaN, where a
+    diverged slice must go on as NaN)."""
     y = ops.broadcast_to(ops.cast(y, logits.dtype), ops.shape(logits))
     if keras.backend.backend() == "tensorflow":
         per_entry = ops.binary_crossentropy(y, logits, from_logits=True)
@@ -109,13 +71,8 @@ def _accuracy(y: Any, logits: Any):
 
 
 def _linear_coefficients(regularizer: Any) -> tuple[float, float] | None:
-    """``(c1, c2)`` of a kreg penalty ``c1 * sum(|w|) + c2 * sum(w ** 2)``, if any.
-
-    ``kreg.L1(lam, n)`` is ``(lam / (2 n), 0)``, ``kreg.L2(lam, n)`` is ``(0, lam /
-    (2 n))`` and ``kreg.L1L2(l1, l2, n)`` is ``(l1 / (2 n), l2 / (2 n))``, the
-    factors of ``kreg.penalties``; ``None`` for anything else (subclasses
-    included, which may compute something else).
-    """
+    """``(c1, c2)`` of a kreg penalty ``c1 * sum(|w|) + c2 * sum(w ** 2)``; None
+    for anything else (subclasses included, which may compute something else)."""
     kind, reg = type(regularizer), regularizer
     if kind is L1:
         return scale(reg.lam, reg.n), 0.0
@@ -127,26 +84,18 @@ def _linear_coefficients(regularizer: Any) -> tuple[float, float] | None:
 
 
 class _KernelPenalty:
-    """The penalty on one hidden kernel, for every slice at once.
-
-    Attributes:
-        l1: Per-slice ``c1`` (a float32 ``(V,)`` tensor), or ``None`` when all
-            are 0.
-        l2: Per-slice ``c2``, or ``None`` when all are 0.
-        others: ``(slice, regularizer)`` pairs of the regularizers that are not
-            kreg's own; each is called on its slice.
-    """
+    """The penalty on one hidden kernel, for every slice at once: per-slice
+    ``l1``/``l2`` factors (tensors, or None when all are 0), the group lasso
+    terms, and ``others``, ``(slice, regularizer)`` pairs called on their slice."""
 
     def __init__(self, regularizers: Sequence[Any]):
         l1 = np.zeros(len(regularizers), "float32")
         l2 = np.zeros(len(regularizers), "float32")
         self.others = []
         for v, regularizer in enumerate(regularizers):
-            if regularizer is None:
+            if regularizer is None or type(regularizer) is GroupL1:
                 continue
             coefficients = _linear_coefficients(regularizer)
-            if type(regularizer) is GroupL1:
-                continue
             if coefficients is None:
                 self.others.append((v, regularizer))
             else:
@@ -160,16 +109,16 @@ class _KernelPenalty:
 
     def __call__(self, kernel: Any) -> Any:
         """The ``(V,)`` penalties of the slices of a stacked kernel (or ``None``)."""
-        total = None
+        terms = []
         if self.l1 is not None:
-            total = ops.multiply(self.l1, ops.sum(magnitude(kernel), axis=(1, 2)))
+            terms.append(ops.multiply(self.l1, ops.sum(magnitude(kernel), axis=(1, 2))))
         if self.l2 is not None:
-            term = ops.multiply(self.l2, ops.sum(ops.square(kernel), axis=(1, 2)))
-            total = term if total is None else total + term
+            terms.append(
+                ops.multiply(self.l2, ops.sum(ops.square(kernel), axis=(1, 2)))
+            )
         for group in self.groups:
             g = ops.stop_gradient(group.subgradient(kernel))
-            term = ops.sum(kernel * g, axis=(1, 2))
-            total = term if total is None else total + term
+            terms.append(ops.sum(kernel * g, axis=(1, 2)))
         if self.others:
             values = [ops.zeros((), "float32")] * int(kernel.shape[0])
             for v, regularizer in self.others:
@@ -177,41 +126,32 @@ class _KernelPenalty:
                 if not keras.backend.is_float_dtype(value.dtype):
                     value = ops.cast(value, "float32")
                 values[v] = ops.cast(ops.sum(value), "float32")
-            term = ops.stack(values)
-            total = term if total is None else total + term
-        return total
+            terms.append(ops.stack(values))
+        return sum(terms[1:], terms[0]) if terms else None
 
 
 class StackedTrainer:
     """Trains ``V`` networks of one MLP shape together; see the module docstring.
 
-    Create one with :func:`new_trainer`, which picks the subclass of the active
-    Keras backend; a subclass implements :meth:`_run_chunk` and may override
-    :meth:`_prepare` (to move the records and metrics to the device, among
-    others).
+    :func:`new_trainer` picks the subclass of the active backend, which implements
+    :meth:`_run_chunk` and may override :meth:`_prepare`.
 
     Args:
-        initial: The initial weights: one network's ``[kernel_0, bias_0, ...]``
-            (NumPy, float32), copied to every slice, or a list of ``V`` such
-            lists, one per slice.
+        initial: One network's ``[kernel_0, bias_0, ...]`` (float32), copied to
+            every slice, or a list of ``V`` such lists.
         activation: The hidden layers' activation (a Keras activation name).
-        regularizers: Per slice, a list with one kernel regularizer (or None) per
-            hidden layer. The output layer is never regularized.
+        regularizers: Per slice, one kernel regularizer (or None) per hidden
+            layer; the output layer is never regularized.
         optimizer: A fresh, unbuilt element-wise Keras optimizer.
         data: ``(x_train, y_train, x_val, y_val)``; ``y`` of shape ``(rows, 1)``.
-        order: An iterator of permutations of ``range(n_train)``, one per epoch
-            in epoch order: the epoch visits the training rows in that order, in
-            consecutive batches of ``batch_size`` rows (the last one possibly
-            smaller). Drawn chunk by chunk, just before each chunk runs. Every
-            slice sees the same batches.
+        order: Permutations of ``range(n_train)``, one per epoch, drawn just
+            before each chunk runs: the epoch's rows in consecutive batches.
         epochs: The number of epochs.
         batch_size: Rows per step.
         record_epochs: Sorted epochs (>= 1) after which the weights are recorded;
             the initial weights are always record 0.
-        record_slices: The slices whose weights are recorded (default: all; an
-            empty list records none).
-        jit_compile: Compile the epoch loop with XLA (TensorFlow only: JAX always
-            compiles it, PyTorch runs it eagerly).
+        record_slices: The slices whose weights are recorded (default: all).
+        jit_compile: Compile the epoch loop with XLA (TensorFlow only).
     """
 
     def __init__(
@@ -248,13 +188,11 @@ class StackedTrainer:
         ]
         self._optimizer = optimizer
 
-        def stacked(j: int) -> np.ndarray:
-            if per_slice:
-                return np.stack([np.asarray(w[j], dtype="float32") for w in initial])
-            value = np.asarray(initial[j], dtype="float32")
-            return np.broadcast_to(value, (n, *value.shape))
-
-        values = [stacked(j) for j in range(2 * self.n_layers)]
+        sets = initial if per_slice else [initial] * n
+        values = [
+            np.stack([np.asarray(w[j], dtype="float32") for w in sets])
+            for j in range(2 * self.n_layers)
+        ]
         self.variables = [
             keras.Variable(value, name="kernel" if j % 2 == 0 else "bias")
             for j, value in enumerate(values)
@@ -262,7 +200,10 @@ class StackedTrainer:
         self.kernels = self.variables[0::2]
         self._optimizer.build(self.variables)
         if isinstance(optimizer, proximal._ProximalMixin):
-            self._set_proximal_strengths()
+            for i, kernel in enumerate(self.kernels[:-1]):
+                term = proximal.stacked_term([regs[i] for regs in self._regularizers])
+                if term is not None:
+                    self._optimizer.set_proximal_term(kernel, term)
 
         self._x_train = ops.convert_to_tensor(x_train, "float32")
         self._y_train = ops.convert_to_tensor(y_train, "float32")
@@ -271,19 +212,17 @@ class StackedTrainer:
         self._order_source = order
         self.max_chunk = max(1, min(epochs, ORDER_BUDGET // self.n_train))
 
-        # Record slots: slot r holds record r; epochs that are not recorded write
-        # to a last scratch slot, so a compiled loop has no branch.
+        # Slot r holds record r; epochs that are not recorded write to a last
+        # scratch slot, so a compiled loop has no branch.
         self.record_epochs = [0, *record_epochs]
         self.record_slices = list(range(n) if record_slices is None else record_slices)
         # The slices to record, or None for all of them (no gather needed).
-        self._recorded = (
-            None
-            if self.record_slices == list(range(n))
-            else np.asarray(self.record_slices, "int32")
-        )
+        self._recorded = None
+        if self.record_slices != list(range(n)):
+            self._recorded = np.asarray(self.record_slices, "int32")
         n_records = len(self.record_epochs)
         self._slots = np.full(self.epochs, n_records, dtype="int32")
-        for r, epoch in enumerate(self.record_epochs[1:], start=1):
+        for r, epoch in enumerate(record_epochs, start=1):
             self._slots[epoch - 1] = r
         # Host arrays here; ``_prepare`` may replace them with device copies.
         self._records = []
@@ -297,38 +236,17 @@ class StackedTrainer:
         self._prepare()
 
     def _prepare(self) -> None:
-        """Put the data, the records and the compiled loop where the backend runs
-        (nothing to do for an eager loop). A backend that keeps ``_records`` or
-        ``_metrics`` on the device replaces the host arrays with its copies."""
+        """Put the data, records, metrics and compiled loop where the backend runs."""
 
     def _run_chunk(self, order: np.ndarray, start: int, stop: int) -> None:
-        """Run epochs ``start + 1 .. stop``; ``order[i]`` is epoch ``start + i + 1``'s
-        permutation. Fill ``_metrics`` and ``_records`` (host or device arrays)
-        for these epochs."""
+        """Run epochs ``start + 1 .. stop`` (``order[i]``: epoch ``start + i + 1``'s
+        permutation), filling ``_metrics`` and ``_records``."""
         raise NotImplementedError  # pragma: no cover - every backend overrides it
 
-    # ----------------------------------------------------------------- model
-
-    def _set_proximal_strengths(self) -> None:
-        """Give a proximal optimizer each hidden kernel's per-slice L1 and group
-        L1 terms."""
-        for i, kernel in enumerate(self.kernels[:-1]):
-            term = proximal.stacked_term([regs[i] for regs in self._regularizers])
-            if term is not None:
-                self._optimizer.set_proximal_term(kernel, term)
-
     def logits(self, weights: Sequence[Any], x: Any, slices: Any = None):
-        """Output logits ``(V, rows, 1)`` of every slice for shared inputs ``x``.
-
-        Layer by layer as Keras' ``Dense`` computes ``activation(x @ kernel +
-        bias)``, with one batched product for all slices (or only ``slices``).
-
-        Args:
-            weights: The stacked ``[kernel_0, bias_0, ...]`` (variables or
-                tensors).
-            x: Inputs ``(rows, features)``.
-            slices: Indices of the slices to compute (default: all).
-        """
+        """Output logits ``(V, rows, 1)`` of every slice (or of ``slices``) at the
+        stacked ``weights`` for inputs ``x`` ``(rows, features)``, layer by layer
+        as Keras' ``Dense``, with one batched product for all slices."""
         if slices is not None:
             weights = [ops.take(w, slices, axis=0) for w in weights]
         kernels, biases = weights[0::2], weights[1::2]
@@ -339,16 +257,8 @@ class StackedTrainer:
         return h
 
     def penalties(self, weights: Sequence[Any]):
-        """Penalty ``(V,)`` of every slice: its regularizers on its kernel slices.
-
-        kreg's ``L1``/``L2``/``L1L2`` are computed for all slices at once from
-        their factors ``lam / (2 n)``; other regularizers are called on their
-        slice of the kernel, as Keras calls them on a layer's kernel. With a
-        proximal optimizer (``kreg.ProximalSGD``/``ProximalAdam``), the L1 term
-        keeps its value here: the optimizer takes its subgradient back out of the
-        gradient and applies the soft threshold after the update instead (see
-        ``kreg.proximal``).
-        """
+        """Penalty ``(V,)`` of every slice: its regularizers on its kernel slices
+        (the L1 term too with a proximal optimizer, which takes it back out)."""
         total = ops.zeros((self.n_slices,), "float32")
         for penalty, kernel in zip(self._penalties, weights[0::2], strict=False):
             term = penalty(kernel)
@@ -357,8 +267,7 @@ class StackedTrainer:
         return total
 
     def _loss(self, weights: Sequence[Any], x: Any, y: Any):
-        """The training objective of one step: the sum over the slices of their
-        batch-mean data loss plus their penalty (scaled as the optimizer asks)."""
+        """One step's objective: the slices' data losses plus penalties, summed."""
         data = _bce_from_logits(y, self.logits(weights, x))
         loss = ops.sum(data) + ops.sum(self.penalties(weights))
         return self._optimizer.scale_loss(loss)
@@ -366,8 +275,7 @@ class StackedTrainer:
     def _evaluate(self, weights: Sequence[Any]):
         """The six per-epoch quantities at ``weights``, ``(6, V)``."""
         logits = self.logits(weights, self._x_all)
-        n = self.n_train
-        train_logits, val_logits = logits[:, :n], logits[:, n:]
+        train_logits, val_logits = logits[:, : self.n_train], logits[:, self.n_train :]
         train_loss = _bce_from_logits(self._y_train, train_logits)
         penalty = self.penalties(weights)
         return ops.stack(
@@ -381,15 +289,6 @@ class StackedTrainer:
             ]
         )
 
-    def _batches(self) -> Iterator[tuple[int, int]]:
-        """``(first row, rows)`` of each step of an epoch, in order."""
-        for k in range(self.n_full):
-            yield k * self.batch_size, self.batch_size
-        if self.rest:
-            yield self.n_full * self.batch_size, self.rest
-
-    # -------------------------------------------------------------- training
-
     def run(
         self,
         callback: Callable[[int], None] | None = None,
@@ -399,10 +298,8 @@ class StackedTrainer:
     ) -> None:
         """Train all epochs, calling ``callback(epochs_done)`` after each chunk.
 
-        Python only runs between compiled calls, so a Ctrl-C takes effect when the
-        call under way returns. By default each call is sized to last about
-        ``seconds``: the first runs one epoch (and compiles), the next ones as many
-        epochs as the speed measured so far fits in ``seconds``.
+        By default the first compiled call runs one epoch (and compiles), the
+        next eight, then as many as the measured speed fits in ``seconds``.
 
         Args:
             callback: Called with the number of epochs done after each chunk.
@@ -428,23 +325,18 @@ class StackedTrainer:
             if callback is not None:
                 callback(done)
 
-    # --------------------------------------------------------------- results
-
     def metrics(self) -> np.ndarray:
         """The per-epoch quantities, ``(epochs, 6, V)`` float64."""
         return self.metrics_between(0, self.epochs)
 
     def metrics_between(self, start: int, stop: int) -> np.ndarray:
-        """The per-epoch quantities of epochs ``start + 1 .. stop``, ``(stop -
-        start, 6, V)`` float64; only those rows are copied from the device."""
+        """The per-epoch quantities of epochs ``start + 1 .. stop`` (only those
+        rows copied from the device), float64."""
         return to_numpy(self._metrics[start:stop]).astype("float64")
 
     def records(self) -> list[np.ndarray]:
-        """One array per variable, ``(records, R, *shape)``: record 0 is initial.
-
-        ``R`` counts the recorded slices (``record_slices``, in that order); the
-        list is empty when no slice is recorded.
-        """
+        """One array per variable, ``(records, R, *shape)`` for the ``R`` slices of
+        ``record_slices``; record 0 is initial; empty when no slice is recorded."""
         n_records = len(self.record_epochs)
         return [to_numpy(b[:n_records]) for b in self._records]
 
@@ -467,16 +359,14 @@ class StackedTrainer:
         for first in range(0, len(x), block):
             rows = x[first : first + block]
             n_rows = len(rows)
-            if n_rows < block:
-                # Every block has the same shape (the short last one padded), so a
-                # compiled ``_probabilities`` is compiled once.
-                rows = np.pad(rows, ((0, block - n_rows), (0, 0)))
+            # The short last block padded: a compiled ``_probabilities`` compiles
+            # once.
+            rows = np.pad(rows, ((0, block - n_rows), (0, 0)))
             out = self._probabilities(weights, ops.convert_to_tensor(rows), index)
             outputs.append(to_numpy(out)[:, :n_rows, 0])
         return np.concatenate(outputs, axis=1)
 
     def _probabilities(self, weights: Sequence[Any], x: Any, slices: Any) -> Any:
-        """``sigmoid(logits)`` of ``slices`` for the rows ``x``."""
         return ops.sigmoid(self.logits(weights, x, slices))
 
 

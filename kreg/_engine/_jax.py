@@ -1,14 +1,6 @@
-"""The stacked trainer's loop on JAX: one ``jax.jit``-compiled function per chunk.
-
-The function is pure: it takes the stacked weights, the optimizer's state, the
-weight records and the chunk's batch order, and returns them updated with the
-chunk's per-epoch metrics. Epochs and batches are ``lax.fori_loop``s, gradients
-``jax.grad`` of the summed objective, updates the optimizer's ``stateless_apply``
-(so any element-wise Keras optimizer, kreg's proximal ones included, steps exactly
-as in ``model.fit``). The bounds of the chunk are traced values, so one
-compilation serves every chunk; the records are donated, so XLA updates them in
-place.
-"""
+"""The stacked trainer's loop on JAX: one pure ``jax.jit`` function of the weights,
+optimizer state (``stateless_apply``) and records (donated) per chunk of epochs;
+the chunk's bounds are traced, so one compilation serves every chunk."""
 
 from __future__ import annotations
 
@@ -46,9 +38,7 @@ class Trainer(StackedTrainer):
             ys = jnp.take(self._y_train, order[i], axis=0)
 
             def batch(k, step_carry):
-                first = k * bs
-                x = lax.dynamic_slice_in_dim(xs, first, bs)
-                y = lax.dynamic_slice_in_dim(ys, first, bs)
+                x, y = (lax.dynamic_slice_in_dim(a, k * bs, bs) for a in (xs, ys))
                 return self._step(step_carry, x, y)
 
             params, state = lax.fori_loop(0, n_full, batch, (params, state))
@@ -57,10 +47,9 @@ class Trainer(StackedTrainer):
                 params, state = self._step((params, state), xs[first:], ys[first:])
             metrics = metrics.at[i].set(self._evaluate(params))
             slot = slots[start + i]
+            values = params
             if self._recorded is not None:
                 values = [jnp.take(p, self._recorded, axis=0) for p in params]
-            else:
-                values = params
             buffers = [b.at[slot].set(v) for b, v in zip(buffers, values, strict=False)]
             return params, state, buffers, metrics
 

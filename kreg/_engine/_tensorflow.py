@@ -1,10 +1,5 @@
-"""The stacked trainer's loop on TensorFlow: one ``tf.function`` per chunk of epochs.
-
-The data (tensors from ``ops.convert_to_tensor``), the batch order of the chunk,
-the per-epoch metrics and the weight records (TensorFlow variables) live on the
-device; the loop over epochs and batches is a graph-level ``tf.while_loop``
-(compiled with XLA when ``jit_compile``).
-"""
+"""The stacked trainer's loop on TensorFlow: a ``tf.while_loop`` over a chunk of
+epochs in one ``tf.function`` (XLA if ``jit_compile``), all data on the device."""
 
 from __future__ import annotations
 
@@ -44,13 +39,8 @@ class Trainer(StackedTrainer):
         self._optimizer.apply(grads, self.variables)
 
     def _run_epochs(self) -> None:
-        """Epochs ``start + 1 .. stop`` of ``_bounds``; the chunk's order starts at
-        ``start``.
-
-        The bounds are read from a variable, not passed as arguments: XLA treats
-        integer arguments that shape the loop as compile-time constants, so every
-        new chunk would be compiled again (about 1.6 s each, measured).
-        """
+        """Epochs ``start + 1 .. stop`` of ``_bounds``: a variable, not arguments,
+        which XLA would take as constants and compile each chunk anew (1.6 s)."""
         bs, n_full, rest = self.batch_size, self.n_full, self.rest
         d = self._x_train.shape[1]
         recorded = self._recorded
@@ -68,18 +58,11 @@ class Trainer(StackedTrainer):
                 )
                 return (k + 1,)
 
-            if n_full == 1:
-                self._train_step(xs[:bs], ys[:bs])
-            elif n_full > 1:
-                tf.while_loop(
-                    lambda k: k < n_full, batch_body, (tf.constant(0, tf.int32),)
-                )
+            tf.while_loop(lambda k: k < n_full, batch_body, (tf.constant(0, tf.int32),))
             if rest:
                 self._train_step(xs[n_full * bs :], ys[n_full * bs :])
-            index = tf.reshape(e, [1])
-            self._metrics.scatter_update(
-                tf.IndexedSlices(self._evaluate(self.variables)[None], index)
-            )
+            metrics = self._evaluate(self.variables)[None]
+            self._metrics.scatter_update(tf.IndexedSlices(metrics, tf.reshape(e, [1])))
             slot = tf.reshape(tf.gather(self._slots_device, e), [1])
             for buffer, variable in zip(self._records, self.variables, strict=False):
                 value = variable.value

@@ -1,10 +1,5 @@
-"""The stacked trainer's loop on PyTorch: eager steps, as Keras' PyTorch trainer.
-
-Each step computes the summed objective, its gradients with ``torch.autograd``
-and the update with ``optimizer.apply`` under ``torch.no_grad()``, the order of
-``model.fit``'s step on this backend. The metrics are evaluated after each epoch
-and the records copied to the host at their epochs.
-"""
+"""The stacked trainer's loop on PyTorch: eager steps, as Keras' PyTorch trainer
+(gradients by ``torch.autograd``, then ``optimizer.apply`` under ``no_grad``)."""
 
 from __future__ import annotations
 
@@ -26,10 +21,9 @@ class Trainer(StackedTrainer):
             perm = torch.as_tensor(order[i], dtype=torch.int64)
             xs = ops.take(self._x_train, perm, axis=0)
             ys = ops.take(self._y_train, perm, axis=0)
-            for first, rows in self._batches():
-                loss = self._loss(
-                    params, xs[first : first + rows], ys[first : first + rows]
-                )
+            for first in range(0, self.n_train, self.batch_size):
+                batch = slice(first, first + self.batch_size)
+                loss = self._loss(params, xs[batch], ys[batch])
                 grads = torch.autograd.grad(loss, params)
                 with torch.no_grad():
                     self._optimizer.apply(list(grads), self.variables)
@@ -37,9 +31,7 @@ class Trainer(StackedTrainer):
                 self._metrics[start + i] = to_numpy(self._evaluate(params))
                 slot = self._slots[start + i]
                 if slot < n_records:
-                    for buffer, param in zip(self._records, params, strict=False):
+                    for buffer, value in zip(self._records, params, strict=False):
                         if self._recorded is not None:  # gathered on the device
-                            value = ops.take(param, self._recorded, axis=0)
-                        else:
-                            value = param
+                            value = ops.take(value, self._recorded, axis=0)
                         buffer[slot] = to_numpy(value)
