@@ -111,9 +111,11 @@ class _Batches(keras.utils.PyDataset):
 
 def _gathered(x, y, outputs, batch_size: int, permutations):
     """Batches ``(x, spread y)`` of the rows in the order of each permutation of
-    the dataset ``permutations``, gathered in TensorFlow."""
+    the dataset ``permutations``, gathered in TensorFlow; floats in ``floatx``,
+    several inputs as a tuple (as ``_Batches``)."""
     import tensorflow as tf
 
+    x, y = _in_floatx((keras.tree.lists_to_tuples(x), y))
     x, y = tf.nest.map_structure(tf.constant, (x, y))
 
     def gather(i):
@@ -131,7 +133,6 @@ def _epoch_dataset(x, y, outputs, batch_size: int, batches: _Batches | None = No
     Keras iterates it anew every epoch at about 1 ms instead of 20 for arrays."""
     import tensorflow as tf
 
-    x, y = _in_floatx((keras.tree.lists_to_tuples(x), y))
     if batches is None:
         permutation = tf.data.Dataset.from_tensors(tf.range(rows(x)))
     else:

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 import pytest
 from backend import BACKEND, tensorflow_only
+from tolerance import assert_close
 
 import kreg
 
@@ -116,3 +117,31 @@ def test_a_strategy_of_another_backend_is_refused():
     net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     with pytest.raises(TypeError, match=f"argument `strategy`.*{BACKEND} backend"):
         kreg.compare(net, np.zeros((4, 2)), np.zeros(4), strategy=object(), loss="mse")
+
+
+@tensorflow_only
+def test_a_strategy_takes_several_float64_inputs_as_one_device_does():
+    """Shuffled batches under a strategy: two inputs (a list) and float64 arrays
+    train as without a strategy (cast to floatx, the inputs as a tuple)."""
+    import tensorflow as tf
+
+    def net():
+        a, b = keras.Input((2,)), keras.Input((3,))
+        joined = keras.layers.Concatenate()([a, b])
+        model = keras.Model([a, b], keras.layers.Dense(1)(joined))
+        model.set_weights([np.full((5, 1), 0.1), np.zeros(1)])
+        return model
+
+    rng = np.random.default_rng(0)
+    x = [rng.normal(size=(24, 2)), rng.normal(size=(24, 3))]  # float64
+    y = rng.normal(size=(24, 1))
+    options = dict(variants=("none", "l2"), lam=0.1, loss="mse", epochs=2)
+    options.update(batch_size=8, validation_split=0.25, seed=3, optimizer="sgd")
+    plain = kreg.compare(net(), x, y, **options)
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    distributed = kreg.compare(net(), x, y, strategy=strategy, **options)
+    for name in ("none", "l2"):
+        ours = distributed.models[name].get_weights()
+        for got, want in zip(ours, plain.models[name].get_weights(), strict=True):
+            assert_close(got, want)
+    assert not np.allclose(plain.models["none"].get_weights()[0], 0.1)
