@@ -115,17 +115,12 @@ def _cells(keys: list[str], mean: Mapping, std: Mapping | None) -> str:
 # Optimizers whose update of a weight depends only on that weight's own gradient
 # history: on stacked variables they update each variant's slice exactly as they
 # would update that variant alone. Keyed by the name ``compare`` accepts.
+_KERAS_ELEMENTWISE = "Adadelta Adagrad Adam Adamax AdamW Ftrl Lion Nadam RMSprop SGD"
 _ELEMENTWISE_OPTIMIZERS = {
-    "adadelta": keras.optimizers.Adadelta,
-    "adagrad": keras.optimizers.Adagrad,
-    "adam": keras.optimizers.Adam,
-    "adamax": keras.optimizers.Adamax,
-    "adamw": keras.optimizers.AdamW,
-    "ftrl": keras.optimizers.Ftrl,
-    "lion": keras.optimizers.Lion,
-    "nadam": keras.optimizers.Nadam,
-    "rmsprop": keras.optimizers.RMSprop,
-    "sgd": keras.optimizers.SGD,
+    **{
+        name.lower(): getattr(keras.optimizers, name)
+        for name in _KERAS_ELEMENTWISE.split()
+    },
     "proximal_adam": proximal.ProximalAdam,
     "proximal_sgd": proximal.ProximalSGD,
 }
@@ -305,16 +300,15 @@ class ComparisonResult:
         header = ["variant", *(title for title, _ in columns)]
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
         table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
-        note = _diverged_note(self.diverged, "Variant")
         units = units_kept(self)
-        if units:
-            shown = "; ".join(f"{v} {'-'.join(map(str, u))}" for v, u in units.items())
-            table += (
-                f"\nUnits per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
-            )
-        claims = claims_text(check_claims(self), len(self.seeds))
-        table += "\n" + claims if claims else ""
-        return table + ("\n" + note if note else "")
+        shown = "; ".join(f"{v} {'-'.join(map(str, u))}" for v, u in units.items())
+        pruned = f"Units per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
+        return _lines(
+            table,
+            pruned if units else "",
+            claims_text(check_claims(self), len(self.seeds)),
+            _diverged_note(self.diverged, "Variant"),
+        )
 
     def plot(self, **kwargs: Any) -> Any:
         """Draw the standard comparison figure (``kreg.plots.plot_comparison``).
@@ -360,6 +354,11 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
     rule = "-" * len(line(header))
     return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+
+
+def _lines(*parts: str) -> str:
+    """The non-empty ``parts``, one after the other on their own lines."""
+    return "\n".join(part for part in parts if part)
 
 
 def _first_nonfinite_epoch(curves: Mapping[str, np.ndarray]) -> int | None:
@@ -426,10 +425,11 @@ def _check_seeds(seeds: Any, seed: int) -> list[int]:
     return items
 
 
-def _check_l1_mode(l1_mode: Any) -> str:
-    if not isinstance(l1_mode, str):
-        _fail("l1_mode", "one of " + ", ".join(map(repr, L1_MODES)), l1_mode, TypeError)
-    return check_choice("l1_mode", l1_mode, L1_MODES)
+def _check_option(name: str, value: Any, choices: Sequence[str]) -> str:
+    """``value`` if it is one of the strings ``choices``."""
+    if not isinstance(value, str):
+        _fail(name, "one of " + ", ".join(map(repr, choices)), value, TypeError)
+    return check_choice(name, value, choices)
 
 
 def _check_hidden(hidden: Any) -> tuple[int, ...]:
@@ -622,8 +622,8 @@ def _resolve_optimizer(
         "variables)": getattr(optimizer, "_exclude_from_weight_decay", None)
         or getattr(optimizer, "_exclude_from_weight_decay_names", None),
     }
-    for setting, given in refused.items():
-        if given:
+    for setting, is_set in refused.items():
+        if is_set:
             _fail("optimizer", f"an optimizer without {setting}", optimizer)
     if learning_rate is not None:
         config["learning_rate"] = learning_rate
@@ -761,27 +761,6 @@ def _grid_box(x: np.ndarray, moons: bool) -> tuple[float, float, float, float]:
     return (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
 
 
-def _decision_grid(
-    trainer: StackedTrainer,
-    slices: Sequence[int],
-    x: np.ndarray,
-    moons: bool,
-    resolution: int,
-) -> tuple[dict[str, Any] | None, np.ndarray | None]:
-    """The grid over the plot box and the ``(len(slices), resolution, resolution)``
-    probabilities on it; ``(None, None)`` unless the data has 2 features."""
-    if x.shape[1] != 2:
-        return None, None
-    box = _grid_box(x, moons)
-    xx, yy = np.meshgrid(
-        np.linspace(box[0], box[1], resolution),
-        np.linspace(box[2], box[3], resolution),
-    )
-    probabilities = trainer.predict(np.column_stack([xx.ravel(), yy.ravel()]), slices)
-    probabilities = probabilities.reshape(len(slices), *xx.shape).astype("float64")
-    return {"xx": xx, "yy": yy, "box": box}, probabilities
-
-
 def _boundaries(
     trainer: StackedTrainer, setup: _Setup, drawn: int
 ) -> tuple[dict[str, Any] | None, np.ndarray | None, dict[str, np.ndarray]]:
@@ -789,12 +768,18 @@ def _boundaries(
     (the first seed's, which the figures draw) and every slice's boundary length
     (``{"boundary_length": (V,)}``; all empty unless the inputs are 2-D)."""
     x_seen = np.concatenate([setup.data[0], setup.data[2]])
-    grid, probabilities = _decision_grid(
-        trainer, range(trainer.n_slices), x_seen, setup.moons, setup.grid_resolution
-    )
-    if grid is None:
+    if x_seen.shape[1] != 2:
         return None, None, {}
-    lengths = [boundary_length(grid["xx"], grid["yy"], p) for p in probabilities]
+    box = _grid_box(x_seen, setup.moons)
+    side = setup.grid_resolution
+    xx, yy = np.meshgrid(
+        np.linspace(box[0], box[1], side), np.linspace(box[2], box[3], side)
+    )
+    points = np.column_stack([xx.ravel(), yy.ravel()])
+    probabilities = trainer.predict(points, range(trainer.n_slices))
+    probabilities = probabilities.reshape(-1, *xx.shape).astype("float64")
+    lengths = [boundary_length(xx, yy, p) for p in probabilities]
+    grid = {"xx": xx, "yy": yy, "box": box}
     return grid, probabilities[:drawn], {"boundary_length": np.array(lengths)}
 
 
@@ -944,7 +929,7 @@ def _setup(
     optimizer = "adam" if optimizer is None else optimizer
     seed = _check_seed("seed", seed)
     seeds = _check_seeds(seeds, seed)
-    l1_mode = _check_l1_mode(l1_mode)
+    l1_mode = _check_option("l1_mode", l1_mode, L1_MODES)
     hidden = _check_hidden(hidden)
     if not isinstance(activation, str):
         _fail("activation", "a Keras activation name", activation, TypeError)
@@ -1053,10 +1038,9 @@ def _run(
     status: Callable[[np.ndarray], dict[str, float]],
     labels: Sequence[str],
 ) -> None:
-    """Train, with a progress bar over the epochs if asked (``status`` maps the
-    last epoch's quantities, ``(6, V)``, to the values it shows); a slice whose
-    numbers turn NaN or infinite is named (``labels[slice]``) in a warning as soon
-    as the chunk that diverged returns."""
+    """Train, with a progress bar if asked (``status``: the values it shows, of the
+    last epoch's ``(6, V)`` quantities); warn of a slice that diverges
+    (``labels[slice]``) as soon as its chunk returns."""
     bar = None
     if progress:
         names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
@@ -1151,11 +1135,8 @@ def _over_seeds(values: np.ndarray, n_seeds: int) -> np.ndarray:
 
 
 def _spread(per_seed: Mapping[str, dict], curves: Mapping[str, dict]) -> dict:
-    """The result's ``per_seed``, ``metrics``, ``curves`` and their ``*_std``.
-
-    ``per_seed`` and ``curves`` map a variant to arrays with the seeds on axis 0;
-    the means and standard deviations are over that axis (0-d ones as floats).
-    """
+    """The result's ``per_seed``, ``metrics``, ``curves`` and their ``*_std``, from
+    variant -> arrays with the seeds on axis 0 (0-d means as floats)."""
 
     def over(table: Mapping[str, dict], reduce: Callable) -> dict:
         return {
@@ -1241,13 +1222,9 @@ def _collect(
 
 
 def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
-    """``(x_train, y_train, x_val, y_val)`` and the number of training rows.
-
-    Arrays are split as Keras' ``validation_split`` does unless
-    ``validation_data=(x_val, y_val)`` is given; a ``tf.data.Dataset`` of ``(x,
-    y)`` batches is passed as ``x_train`` (``y_train`` None) with ``validation_data``
-    another one (or None), and its rows are counted by one pass over it.
-    """
+    """``(x_train, y_train, x_val, y_val)`` and the number of training rows: arrays
+    split as Keras' ``validation_split``, or a ``tf.data.Dataset`` as ``x_train``
+    (its rows counted by one pass over it)."""
     if hasattr(x, "element_spec"):  # a tf.data.Dataset
         if y is not None:
             _fail("y", "None when x is a tf.data.Dataset of (x, y) batches", y)
@@ -1295,16 +1272,15 @@ def _built(build: Callable, regularizer: Any, start: keras.Model) -> keras.Model
 def _check_targets(loss: Any, y: Any, model: keras.Model) -> None:
     """Refuse classification targets that ``loss`` cannot take from ``model``."""
     outputs = _towers.Outputs([], model)
-    for j, (loss_j, y_j) in enumerate(
-        zip(outputs.per_output(loss), outputs.per_output(y), strict=True)
+    for output, loss_j, y_j in zip(
+        model.outputs, outputs.per_output(loss), outputs.per_output(y), strict=True
     ):
-        _check_output_targets(loss_j, y_j, model.outputs[j].shape[-1])
+        if isinstance(y_j, np.ndarray) and y_j.size:
+            _check_output_targets(loss_j, y_j, output.shape[-1])
 
 
-def _check_output_targets(loss: Any, y: Any, units: int) -> None:
+def _check_output_targets(loss: Any, y: np.ndarray, units: int) -> None:
     """Refuse classification targets of one output that ``loss`` cannot take."""
-    if not isinstance(y, np.ndarray) or not y.size:
-        return
     name = str(getattr(loss, "name", None) or getattr(loss, "__name__", loss))
     low, high = float(y.min()), float(y.max())
     if "sparse_categorical" in name:
@@ -1422,7 +1398,7 @@ def _run_model(
     epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     shuffle = check_bool("shuffle", shuffle)
-    l1_mode = _check_l1_mode(l1_mode)
+    l1_mode = _check_option("l1_mode", l1_mode, L1_MODES)
     validation_split = check_fraction("validation_split", validation_split)
     data, n_train = _model_data(x, y, validation_data, validation_split)
     loss = loss if loss is not None else getattr(model, "loss", None)
@@ -1552,18 +1528,21 @@ def _model_history(run: Mapping[str, Any], key: str) -> WeightHistory:
     )
 
 
+def _seed_rows(
+    table: Mapping[str, dict], name: str, seeds: Sequence[int]
+) -> dict[str, np.ndarray]:
+    """Variant ``name``'s entries of a ``_run_model`` table as ``(seeds, ...)``."""
+    rows = [table[f"{name}@{s}"] for s in seeds]
+    return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
+
+
 def _compare_model(model: Any, x: Any, y: Any, **options: Any) -> ComparisonResult:
     """``compare`` on the user's model (see ``_run_model``)."""
     run = _run_model(model, x, y, **options)
     names, seeds = list(run["regs"]), run["seeds"]
-
-    def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
-        rows = [table[f"{name}@{s}"] for s in seeds]
-        return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
-
     out = _spread(
-        {name: over_seeds(run["finals"], name) for name in names},
-        {name: over_seeds(run["curves"], name) for name in names},
+        {name: _seed_rows(run["finals"], name, seeds) for name in names},
+        {name: _seed_rows(run["curves"], name, seeds) for name in names},
     )
     first = {name: f"{name}@{seeds[0]}" for name in names}
     out["models"] = {name: run["models"][key] for name, key in first.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import keras
@@ -18,7 +18,7 @@ import numpy as np
 from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES
 from kreg._towers import kernels
-from kreg._validation import _fail, check_choice, check_names
+from kreg._validation import _fail, check_names
 from kreg.claims import check_claims, claims_text
 from kreg.compare import (
     _MODEL_OPTIONS,
@@ -29,8 +29,10 @@ from kreg.compare import (
     _builtin_regularizers,
     _cells,
     _check_applies,
+    _check_option,
     _diverged_note,
     _first_nonfinite_epoch,
+    _lines,
     _model_history,
     _optimizer_for,
     _options,
@@ -39,6 +41,7 @@ from kreg.compare import (
     _record_frequency,
     _run_model,
     _run_title,
+    _seed_rows,
     _setup,
     _slice_history,
     _slice_metrics,
@@ -81,7 +84,7 @@ def default_lams(kind: str = "l2") -> np.ndarray:
         >>> default_lams("l2")[:4].round(4).tolist()
         [0.0, 0.01, 0.0231, 0.0534]
     """
-    kind = _check_kind(kind)
+    kind = _check_option("kind", kind, KINDS)
     low, high = _DEFAULT_RANGES[kind]
     return np.concatenate([[0.0], np.geomspace(low, high, _DEFAULT_POINTS)])
 
@@ -213,20 +216,12 @@ class SweepResult:
             + _run_title(self.config, len(self.epochs))
             + (f", {len(self.seeds)} seeds (mean ± std)" if several else "")
         )
-        footer = (
-            f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss"
-        )
-        note = _diverged_note(
-            {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()},
-            "The model at",
-        )
-        claims = claims_text(check_claims(None, self), len(self.seeds))
-        return (
-            _table(title, header, rows)
-            + "\n"
-            + footer
-            + ("\n" + claims if claims else "")
-            + ("\n" + note if note else "")
+        diverged = {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()}
+        return _lines(
+            _table(title, header, rows),
+            f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss",
+            claims_text(check_claims(None, self), len(self.seeds)),
+            _diverged_note(diverged, "The model at"),
         )
 
     def _units_kept(self) -> list[list[int]]:
@@ -279,12 +274,6 @@ class SweepResult:
 # -------------------------------------------------------------- argument checks
 
 
-def _check_kind(kind: Any) -> str:
-    if not isinstance(kind, str):
-        _fail("kind", "one of " + ", ".join(map(repr, KINDS)), kind, TypeError)
-    return check_choice("kind", kind, KINDS)
-
-
 def _check_lams(lams: Any) -> np.ndarray:
     """The grid as a float64 array: non-empty, finite, >= 0, strictly increasing."""
     expected = "a non-empty, strictly increasing list of finite numbers >= 0"
@@ -293,11 +282,7 @@ def _check_lams(lams: Any) -> np.ndarray:
         if not isinstance(item, numbers.Real) or isinstance(item, bool):
             _fail("lams", expected, lams, TypeError)
     values = np.array([float(item) for item in items], dtype=np.float64)
-    if (
-        not np.all(np.isfinite(values))
-        or np.any(values < 0)
-        or np.any(np.diff(values) <= 0)
-    ):
+    if not np.all(np.isfinite(values) & (values >= 0)) or np.any(np.diff(values) <= 0):
         _fail("lams", expected, lams)
     return values
 
@@ -323,25 +308,23 @@ def _sweep_model(
     run = _run_model(model, x, y, variants=variants, lam=0.0, **options)
     names = [f"lam={lam:g}" for lam in lams]
     seeds = run["seeds"]
-    keys = [[f"{name}@{s}" for name in names] for s in seeds]  # [seed][lambda]
 
-    def stacked(value: Any) -> dict[str, np.ndarray]:
-        """The entries all dicts ``value(key)`` have, as ``(S, L, ...)`` arrays."""
-        rows = [[value(key) for key in row] for row in keys]
+    def stacked(table: Mapping[str, dict]) -> dict[str, np.ndarray]:
+        """The keys every lambda's entries have, as ``(S, L, ...)`` arrays."""
+        per_lam = [_seed_rows(table, name, seeds) for name in names]
         return {
-            k: np.array([[entry[k] for entry in row] for row in rows])
-            for k in rows[0][0]
-            if all(k in entry for row in rows for entry in row)
+            k: np.stack([rows[k] for rows in per_lam], axis=1)
+            for k in per_lam[0]
+            if all(k in rows for rows in per_lam)
         }
 
     # Keyed without the model's own name, as the built-in "hidden_1/kernel".
-    first = kernels(run["models"][keys[0][0]])
+    first = kernels(run["models"][f"{names[0]}@{seeds[0]}"])
     kernel_paths = [kernel.path.split("/", 1)[-1] for kernel in first]
-    paths = stacked(
-        lambda key: dict(
-            zip(kernel_paths, map(to_numpy, kernels(run["models"][key])), strict=True)
-        )
-    )
+    kernels_of = {
+        key: dict(zip(kernel_paths, map(to_numpy, kernels(model)), strict=True))
+        for key, model in run["models"].items()
+    }
     config = dict(run["config"])
     config.pop("variants")
     config.update(
@@ -358,13 +341,13 @@ def _sweep_model(
         lams=lams,
         seeds=seeds,
         epochs=np.arange(1, config["epochs"] + 1),
-        metrics=stacked(run["finals"].get),
-        curves=stacked(run["curves"].get),
-        paths=paths,
+        metrics=stacked(run["finals"]),
+        curves=stacked(run["curves"]),
+        paths=stacked(kernels_of),
         grid=None,
         decision=None,
         data=run["data"],
-        histories=[_model_history(run, key) for key in keys[0]],
+        histories=[_model_history(run, f"{name}@{seeds[0]}") for name in names],
         timing={"train_seconds": run["seconds"]},
     )
 
@@ -477,7 +460,7 @@ def sweep(
     """
     arguments = dict(locals())
     _check_applies(arguments, sweep)
-    kind = _check_kind(kind)
+    kind = _check_option("kind", kind, KINDS)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
     if model is not None:
         options = _options(arguments, _MODEL_OPTIONS)
