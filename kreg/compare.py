@@ -284,9 +284,6 @@ class ComparisonResult:
             >>> print(result.summary())  # doctest: +ELLIPSIS
             5 epochs, hidden (8, 8), ProximalAdam(learning_rate=0.01), ...
             variant  train loss  val loss ...
-            none ...
-            l1 ...
-            l2 ...
         """
         several = len(self.seeds) > 1
         present = set.intersection(*(set(m) for m in self.metrics.values()))
@@ -794,18 +791,14 @@ def _slice_metrics(
     weights (``(V, *shape)``) and ``extra``'s ``(V,)`` values."""
     last = dict(zip(METRIC_NAMES, per_epoch[-1], strict=True))
     curves = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
+    kernels = final[0::2]
+    pruned = [dense_chain_params([k[v] for k in kernels]) for v in range(len(final[0]))]
     metrics = {
         **{key: last[key].copy() for key in curves},
         "gap": last["val_loss"] - last["train_loss"],
         "penalty": last["penalty"].copy(),
-        **_kernel_stats(final[0::2]),
-        "pruned_params": np.array(
-            [
-                dense_chain_params([k[v] for k in final[0::2]])
-                for v in range(final[0].shape[0])
-            ],
-            dtype=np.float64,
-        ),
+        **_kernel_stats(kernels),
+        "pruned_params": np.array(pruned, dtype=np.float64),
         **extra,
     }
     return {key: _over_seeds(values, n_seeds) for key, values in metrics.items()}
@@ -1629,9 +1622,9 @@ def compare(
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
     - ``"l1l2"`` (on request): ``kreg.L1L2(lam, lam, n, proximal=True)``.
 
-    Every variant (and seed) starts from the same initial weights and sees the same
-    batches, so each is the network trained alone; all are trained together as one
-    stacked network in one compiled loop. ``l1_mode`` is explained in
+    Every variant starts from the same initial weights (its seed's) and sees the
+    same batches, so each is the network trained alone; all are trained together as
+    one stacked network in one compiled loop. ``l1_mode`` is explained in
     ``docs/sparsity.md``. With ``model``, every variant is a copy of it with the
     variant's regularizer on ``layers``, trained as the towers of one Keras model
     (``docs/your-model.md``); the moons-only arguments do not apply and there is
