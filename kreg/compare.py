@@ -115,17 +115,12 @@ def _cells(keys: list[str], mean: Mapping, std: Mapping | None) -> str:
 # Optimizers whose update of a weight depends only on that weight's own gradient
 # history: on stacked variables they update each variant's slice exactly as they
 # would update that variant alone. Keyed by the name ``compare`` accepts.
+_KERAS_ELEMENTWISE = "Adadelta Adagrad Adam Adamax AdamW Ftrl Lion Nadam RMSprop SGD"
 _ELEMENTWISE_OPTIMIZERS = {
-    "adadelta": keras.optimizers.Adadelta,
-    "adagrad": keras.optimizers.Adagrad,
-    "adam": keras.optimizers.Adam,
-    "adamax": keras.optimizers.Adamax,
-    "adamw": keras.optimizers.AdamW,
-    "ftrl": keras.optimizers.Ftrl,
-    "lion": keras.optimizers.Lion,
-    "nadam": keras.optimizers.Nadam,
-    "rmsprop": keras.optimizers.RMSprop,
-    "sgd": keras.optimizers.SGD,
+    **{
+        name.lower(): getattr(keras.optimizers, name)
+        for name in _KERAS_ELEMENTWISE.split()
+    },
     "proximal_adam": proximal.ProximalAdam,
     "proximal_sgd": proximal.ProximalSGD,
 }
@@ -175,66 +170,42 @@ _ACTIVATIONS = tuple(
 class ComparisonResult:
     """What ``kreg.compare`` returns: curves, weights, numbers and models per variant.
 
-    With ``seeds=[s0, s1, ...]``, ``metrics`` and ``curves`` are means over the
-    seeds, ``metrics_std`` and ``curves_std`` standard deviations (``ddof=0``) and
-    ``per_seed`` each seed's values; ``histories``, ``models`` and ``decision`` are
-    the first seed's. Without ``seeds`` there is one seed, ``seed`` (standard
-    deviations 0, ``per_seed`` arrays of one value).
+    With several ``seeds``, ``metrics`` and ``curves`` are means over the seeds and
+    ``*_std`` standard deviations (``ddof=0``); ``histories``, ``models`` and
+    ``decision`` are the first seed's.
 
     Attributes:
-        config: Every setting of the run, JSON-serializable; ``config["variants"]``
-            describes each variant by its hidden-kernel regularizers' Keras configs.
+        config: Every setting of the run, JSON-serializable (``"variants"``: each
+            variant's hidden-kernel regularizers as Keras configs).
         variants: The variant names, in order.
         seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
         curves: Variant -> per-epoch arrays at the end-of-epoch weights:
-            ``"train_loss"`` (data loss on the whole training set),
-            ``"penalty"``, ``"train_total"`` (their sum, the objective),
-            ``"train_accuracy"``, ``"val_loss"`` (data loss) and
-            ``"val_accuracy"``. Unlike Keras' ``history["loss"]``, no loss
-            includes the penalty.
+            ``"train_loss"``, ``"val_loss"`` (data losses: unlike Keras' ``loss``,
+            without the penalty), ``"penalty"``, ``"train_total"`` (their sum),
+            ``"train_accuracy"`` and ``"val_accuracy"``.
         curves_std: Variant -> the same keys: standard deviations over the seeds.
-        histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias,
-            keyed by the variable paths of ``models[variant]``; record 0 holds the
-            initial weights (equal for all variants).
-        metrics: Variant -> the final values of ``METRIC_KEYS`` (losses are data
-            losses; ``gap = val_loss - train_loss``; ``zero_fraction``, ``l1_norm =
-            sum |w|`` and ``l2_norm = sqrt(sum w ** 2)`` over all kernels;
-            ``first_kernel_*`` over the first hidden layer's kernel).
+        histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias
+            (record 0: the initial weights, equal for all variants).
+        metrics: Variant -> the final values of ``METRIC_KEYS`` (``gap = val_loss -
+            train_loss``; zeros and norms over all kernels).
         metrics_std: Variant -> the same keys: standard deviations over the seeds.
         per_seed: Variant -> dict of ``(seeds,)`` arrays: each seed's final values.
-        grid: ``{"xx", "yy", "box"}``, the grid of the decision function (``box =
-            (x_min, x_max, y_min, y_max)``); ``None`` unless the data has 2
-            features.
-        decision: Variant -> predicted probability of class 1 on the grid (shape
-            of ``grid["xx"]``); empty without a grid.
+        grid: ``{"xx", "yy", "box"}`` of the decision function (``box = (x_min,
+            x_max, y_min, y_max)``); ``None`` unless the data has 2 features.
+        decision: Variant -> probability of class 1 on the grid; empty without one.
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
-        models: Variant -> a trained ``keras.Sequential`` named after the variant,
-            with its regularizers, compiled with a fresh copy of the optimizer
-            (``config["optimizer"]``; a proximal one acts as its plain counterpart
-            on a model without proximal L1), ``binary_crossentropy`` and accuracy.
-        timing: ``{"train_seconds"}``: wall time of the training (compilation
-            included).
+        models: Variant -> the trained ``keras.Sequential``, named after the
+            variant, compiled with a fresh copy of the optimizer.
+        timing: ``{"train_seconds"}``: wall time of the training.
 
     Examples:
-        >>> import os
-        >>> import tempfile
         >>> import kreg
         >>> result = kreg.compare(
         ...     hidden=(8, 8), epochs=5, batch_size=40, variants=("none", "l2")
         ... )
-        >>> isinstance(result.metrics["l2"]["gap"], float)
-        True
-        >>> result.curves["none"]["val_loss"].shape
-        (5,)
         >>> result.histories["l2"]["hidden_1/kernel"].shape
         (6, 2, 8)
-        >>> result.models["l2"].save(os.path.join(tempfile.mkdtemp(), "l2.keras"))
-        >>> several = kreg.compare(
-        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
-        ... )
-        >>> several.per_seed["l1"]["zero_fraction"].shape
-        (3,)
     """
 
     def __init__(
@@ -304,11 +275,8 @@ class ComparisonResult:
         """A fixed-width table of the final numbers, one row per variant.
 
         Returns:
-            The table as a string: data losses, the generalization gap
-            (validation minus training data loss), accuracies, the penalty, the
-            first hidden layer's kernel range, the fraction of exactly-zero kernel
-            weights and the L1 and L2 norms of all kernels. With several seeds,
-            each cell is ``mean ± std`` over the seeds.
+            The table (``metrics``; with several seeds ``mean ± std``), then the
+            units ``kreg.prune`` keeps, the claims checked and any divergence.
 
         Examples:
             >>> import kreg
@@ -316,40 +284,28 @@ class ComparisonResult:
             >>> print(result.summary())  # doctest: +ELLIPSIS
             5 epochs, hidden (8, 8), ProximalAdam(learning_rate=0.01), ...
             variant  train loss  val loss ...
-            none ...
-            l1 ...
-            l2 ...
         """
         several = len(self.seeds) > 1
         present = set.intersection(*(set(m) for m in self.metrics.values()))
         columns = metric_columns(present)
-        rows = [
-            [
-                name,
-                *(
-                    _cells(
-                        keys,
-                        self.metrics[name],
-                        self.metrics_std[name] if several else None,
-                    )
-                    for _, keys in columns
-                ),
-            ]
-            for name in self.variants
-        ]
+        rows = []
+        for name in self.variants:
+            std = self.metrics_std[name] if several else None
+            rows.append(
+                [name, *(_cells(k, self.metrics[name], std) for _, k in columns)]
+            )
         header = ["variant", *(title for title, _ in columns)]
         seeds = f", {len(self.seeds)} seeds (mean ± std)" if several else ""
         table = _table(_run_title(self.config, len(self.epochs)) + seeds, header, rows)
-        note = _diverged_note(self.diverged, "Variant")
         units = units_kept(self)
-        if units:
-            shown = "; ".join(f"{v} {'-'.join(map(str, u))}" for v, u in units.items())
-            table += (
-                f"\nUnits per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
-            )
-        claims = claims_text(check_claims(self), len(self.seeds))
-        table += "\n" + claims if claims else ""
-        return table + ("\n" + note if note else "")
+        shown = "; ".join(f"{v} {'-'.join(map(str, u))}" for v, u in units.items())
+        pruned = f"Units per layer after kreg.prune (seed {self.seeds[0]}): {shown}"
+        return _lines(
+            table,
+            pruned if units else "",
+            claims_text(check_claims(self), len(self.seeds)),
+            _diverged_note(self.diverged, "Variant"),
+        )
 
     def plot(self, **kwargs: Any) -> Any:
         """Draw the standard comparison figure (``kreg.plots.plot_comparison``).
@@ -385,10 +341,7 @@ def units_kept(result: Any) -> dict[str, list[int]]:
 
 
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A fixed-width text table: title, rule, header, rule, rows, rule.
-
-    The first column is left-aligned, the others right-aligned.
-    """
+    """A text table: title, rule, header, rule, rows, rule (first column left)."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
@@ -398,6 +351,11 @@ def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> 
 
     rule = "-" * len(line(header))
     return "\n".join([title, rule, line(header), rule, *map(line, rows), rule])
+
+
+def _lines(*parts: str) -> str:
+    """The non-empty ``parts``, one after the other on their own lines."""
+    return "\n".join(part for part in parts if part)
 
 
 def _first_nonfinite_epoch(curves: Mapping[str, np.ndarray]) -> int | None:
@@ -464,10 +422,11 @@ def _check_seeds(seeds: Any, seed: int) -> list[int]:
     return items
 
 
-def _check_l1_mode(l1_mode: Any) -> str:
-    if not isinstance(l1_mode, str):
-        _fail("l1_mode", "one of " + ", ".join(map(repr, L1_MODES)), l1_mode, TypeError)
-    return check_choice("l1_mode", l1_mode, L1_MODES)
+def _check_option(name: str, value: Any, choices: Sequence[str]) -> str:
+    """``value`` if it is one of the strings ``choices``."""
+    if not isinstance(value, str):
+        _fail(name, "one of " + ", ".join(map(repr, choices)), value, TypeError)
+    return check_choice(name, value, choices)
 
 
 def _check_hidden(hidden: Any) -> tuple[int, ...]:
@@ -622,11 +581,8 @@ def _keras_class(optimizer: keras.optimizers.Optimizer) -> type:
 def _resolve_optimizer(
     optimizer: Any, learning_rate: float | None
 ) -> tuple[keras.optimizers.Optimizer, float | None]:
-    """A fresh, unbuilt element-wise optimizer made from ``optimizer``.
-
-    Returns the optimizer and its learning rate as a Python float (``None`` for a
-    schedule).
-    """
+    """A fresh, unbuilt element-wise optimizer made from ``optimizer``, and its
+    learning rate as a float (``None`` for a schedule)."""
     if isinstance(optimizer, str):
         name = check_choice(
             "optimizer", optimizer.lower(), tuple(_ELEMENTWISE_OPTIMIZERS)
@@ -651,30 +607,21 @@ def _resolve_optimizer(
             optimizer,
         )
     config = optimizer.get_config()
-    if config.get("clipnorm") is not None or config.get("global_clipnorm") is not None:
-        _fail(
-            "optimizer",
-            "an optimizer without clipnorm or global_clipnorm (they "
-            "clip by norms over whole variables, which would mix the variants; "
-            "clipvalue is element-wise and allowed)",
-            optimizer,
-        )
-    if config.get("use_ema"):
-        _fail(
-            "optimizer",
-            "an optimizer without use_ema (the weight records and "
-            "curves would not show the averaged weights Keras ends with)",
-            optimizer,
-        )
-    if getattr(optimizer, "_exclude_from_weight_decay", None) or getattr(
-        optimizer, "_exclude_from_weight_decay_names", None
-    ):
-        _fail(
-            "optimizer",
-            "an optimizer without exclude_from_weight_decay (the "
-            "stacked variables are not the models' variables)",
-            optimizer,
-        )
+    refused = {
+        "clipnorm or global_clipnorm (they clip by norms over whole variables, "
+        "which would mix the variants; clipvalue is element-wise and allowed)": (
+            config.get("clipnorm") is not None
+            or config.get("global_clipnorm") is not None
+        ),
+        "use_ema (the weight records and curves would not show the averaged "
+        "weights Keras ends with)": config.get("use_ema"),
+        "exclude_from_weight_decay (the stacked variables are not the models' "
+        "variables)": getattr(optimizer, "_exclude_from_weight_decay", None)
+        or getattr(optimizer, "_exclude_from_weight_decay_names", None),
+    }
+    for setting, is_set in refused.items():
+        if is_set:
+            _fail("optimizer", f"an optimizer without {setting}", optimizer)
     if learning_rate is not None:
         config["learning_rate"] = learning_rate
     rate = config["learning_rate"]
@@ -711,34 +658,16 @@ def _proximal_optimizer(
 
 
 def _permutations(n_train: int, seed: int) -> Iterator[np.ndarray]:
-    """The batch order, one epoch after the other (see ``_batch_order``)."""
+    """The rows each epoch visits, in order, one epoch after the other (the same
+    for every variant; a longer run starts with a shorter one's epochs)."""
     rng = np.random.default_rng(seed)
     while True:
         yield rng.permutation(n_train)
 
 
-def _batch_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
-    """The order in which every variant visits the training rows: an ``(epochs,
-    n_train)`` int64 array, to replay a run.
-
-    Epoch ``e`` (1-based) visits the rows ``order[e - 1]`` in consecutive batches
-    of ``batch_size`` rows (the last one smaller if need be). The permutations
-    are drawn in epoch order by ``numpy.random.default_rng(seed).permutation(
-    n_train)``, so the first epochs of a longer run have the order of a shorter one.
-    """
-    permutations = _permutations(n_train, seed)
-    order = np.empty((epochs, n_train), dtype=np.int64)
-    for e in range(epochs):
-        order[e] = next(permutations)
-    return order
-
-
 def _initial_weights(sizes: Sequence[int], seed: int) -> list[np.ndarray]:
-    """One set of Keras ``Dense`` initial weights: Glorot-uniform kernels, 0 biases.
-
-    The kernels are drawn in layer order by
-    ``keras.initializers.GlorotUniform(seed=keras.random.SeedGenerator(seed))``.
-    """
+    """Keras ``Dense`` initial weights: Glorot-uniform kernels drawn in layer order
+    from ``keras.random.SeedGenerator(seed)``, zero biases."""
     generator = keras.random.SeedGenerator(seed)
     initializer = keras.initializers.GlorotUniform(seed=generator)
     weights = []
@@ -794,11 +723,7 @@ def _build_model(
 
 
 def _weight_paths(depth: int) -> list[str]:
-    """The variable paths of ``_build_model``'s weights, without the model name.
-
-    ``["hidden_1/kernel", "hidden_1/bias", ..., "output/kernel", "output/bias"]``
-    for ``depth`` hidden layers.
-    """
+    """``_build_model``'s paths: ``["hidden_1/kernel", ..., "output/bias"]``."""
     layers = [f"hidden_{i}" for i in range(1, depth + 1)] + ["output"]
     return [f"{layer}/{name}" for layer in layers for name in ("kernel", "bias")]
 
@@ -806,13 +731,9 @@ def _weight_paths(depth: int) -> list[str]:
 def _set_optimizer_state(
     model: keras.Model, state: Sequence[np.ndarray], v: int, n_variants: int
 ) -> None:
-    """Build the model's optimizer and give it variant ``v``'s slice of ``state``,
-    so that the model continues training exactly where the comparison stopped.
-
-    The stacked optimizer's variables pair up with the model's (the same variable
-    order): a stacked one has a leading variant axis, a shared one (the iteration
-    count) the same shape.
-    """
+    """Give the model's optimizer variant ``v``'s slice of the stacked ``state`` (a
+    leading variant axis, or shared as the iteration count), so that the model
+    continues training where the comparison stopped."""
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
     if len(optimizer.variables) != len(state):  # pragma: no cover - defensive
@@ -837,30 +758,6 @@ def _grid_box(x: np.ndarray, moons: bool) -> tuple[float, float, float, float]:
     return (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
 
 
-def _decision_grid(
-    trainer: StackedTrainer,
-    slices: Sequence[int],
-    x: np.ndarray,
-    moons: bool,
-    resolution: int,
-) -> tuple[dict[str, Any] | None, np.ndarray | None]:
-    """The grid over the plot box and the probabilities of ``slices`` on it.
-
-    Returns ``(grid, probabilities)``, the latter of shape ``(len(slices),
-    resolution, resolution)``; ``(None, None)`` unless the data has 2 features.
-    """
-    if x.shape[1] != 2:
-        return None, None
-    box = _grid_box(x, moons)
-    xx, yy = np.meshgrid(
-        np.linspace(box[0], box[1], resolution),
-        np.linspace(box[2], box[3], resolution),
-    )
-    probabilities = trainer.predict(np.column_stack([xx.ravel(), yy.ravel()]), slices)
-    probabilities = probabilities.reshape(len(slices), *xx.shape).astype("float64")
-    return {"xx": xx, "yy": yy, "box": box}, probabilities
-
-
 def _boundaries(
     trainer: StackedTrainer, setup: _Setup, drawn: int
 ) -> tuple[dict[str, Any] | None, np.ndarray | None, dict[str, np.ndarray]]:
@@ -868,43 +765,47 @@ def _boundaries(
     (the first seed's, which the figures draw) and every slice's boundary length
     (``{"boundary_length": (V,)}``; all empty unless the inputs are 2-D)."""
     x_seen = np.concatenate([setup.data[0], setup.data[2]])
-    grid, probabilities = _decision_grid(
-        trainer, range(trainer.n_slices), x_seen, setup.moons, setup.grid_resolution
-    )
-    if grid is None:
+    if x_seen.shape[1] != 2:
         return None, None, {}
-    lengths = [boundary_length(grid["xx"], grid["yy"], p) for p in probabilities]
+    box = _grid_box(x_seen, setup.moons)
+    side = setup.grid_resolution
+    xx, yy = np.meshgrid(
+        np.linspace(box[0], box[1], side), np.linspace(box[2], box[3], side)
+    )
+    points = np.column_stack([xx.ravel(), yy.ravel()])
+    probabilities = trainer.predict(points, range(trainer.n_slices))
+    probabilities = probabilities.reshape(-1, *xx.shape).astype("float64")
+    lengths = [boundary_length(xx, yy, p) for p in probabilities]
+    grid = {"xx": xx, "yy": yy, "box": box}
     return grid, probabilities[:drawn], {"boundary_length": np.array(lengths)}
 
 
-def _slice_metrics(per_epoch: np.ndarray, final: Sequence[np.ndarray]) -> dict:
-    """``METRIC_KEYS`` -> ``(V,)`` float64: every slice's numbers after training.
-
-    Args:
-        per_epoch: The trainer's per-epoch quantities, ``(epochs, 6, V)``.
-        final: The final stacked weights, ``[kernel_0, bias_0, ...]``, each
-            ``(V, *shape)``.
-    """
+def _slice_metrics(
+    per_epoch: np.ndarray,
+    final: Sequence[np.ndarray],
+    extra: Mapping[str, np.ndarray],
+    n_seeds: int,
+) -> dict[str, np.ndarray]:
+    """``METRIC_KEYS`` and ``extra``'s keys -> ``(S, k)``: every slice's final
+    numbers, from the per-epoch ``(epochs, 6, V)`` quantities, the final stacked
+    weights (``(V, *shape)``) and ``extra``'s ``(V,)`` values."""
     last = dict(zip(METRIC_NAMES, per_epoch[-1], strict=True))
     curves = ("train_loss", "val_loss", "train_accuracy", "val_accuracy")
-    return {
+    kernels = final[0::2]
+    pruned = [dense_chain_params([k[v] for k in kernels]) for v in range(len(final[0]))]
+    metrics = {
         **{key: last[key].copy() for key in curves},
         "gap": last["val_loss"] - last["train_loss"],
         "penalty": last["penalty"].copy(),
-        **_kernel_stats(final[0::2]),
-        "pruned_params": np.array(
-            [
-                dense_chain_params([k[v] for k in final[0::2]])
-                for v in range(final[0].shape[0])
-            ],
-            dtype=np.float64,
-        ),
+        **_kernel_stats(kernels),
+        "pruned_params": np.array(pruned, dtype=np.float64),
+        **extra,
     }
+    return {key: _over_seeds(values, n_seeds) for key, values in metrics.items()}
 
 
 def _kernel_stats(kernels: Sequence[Any]) -> dict[str, np.ndarray]:
-    """The kernel numbers of ``METRIC_KEYS`` per slice: ``kernels`` have a leading
-    slice axis ``(V, ...)``; the values are ``(V,)`` float64 arrays."""
+    """The kernel numbers of ``METRIC_KEYS``, ``(V,)`` each, of ``(V, ...)`` kernels."""
     kernels = [np.asarray(k, dtype=np.float64) for k in kernels]
     n = kernels[0].shape[0]
     flat = np.concatenate([k.reshape(n, -1) for k in kernels], axis=1)
@@ -1021,7 +922,7 @@ def _setup(
     optimizer = "adam" if optimizer is None else optimizer
     seed = _check_seed("seed", seed)
     seeds = _check_seeds(seeds, seed)
-    l1_mode = _check_l1_mode(l1_mode)
+    l1_mode = _check_option("l1_mode", l1_mode, L1_MODES)
     hidden = _check_hidden(hidden)
     if not isinstance(activation, str):
         _fail("activation", "a Keras activation name", activation, TypeError)
@@ -1130,10 +1031,9 @@ def _run(
     status: Callable[[np.ndarray], dict[str, float]],
     labels: Sequence[str],
 ) -> None:
-    """Train, with a progress bar over the epochs if asked (``status`` maps the
-    last epoch's quantities, ``(6, V)``, to the values it shows); a slice whose
-    numbers turn NaN or infinite is named (``labels[slice]``) in a warning as soon
-    as the chunk that diverged returns."""
+    """Train, with a progress bar if asked (``status``: the values it shows, of the
+    last epoch's ``(6, V)`` quantities); warn of a slice that diverges
+    (``labels[slice]``) as soon as its chunk returns."""
     bar = None
     if progress:
         names = list(status(np.zeros((len(METRIC_NAMES), trainer.n_slices))))
@@ -1178,7 +1078,9 @@ def _train(
     The slices are seed-major: ``slice_regs`` holds, for each seed of
     ``setup.seeds`` in turn, the regularizers of the ``k`` networks trained per
     seed; all ``k`` start from that seed's initial weights. Every slice sees the
-    batches of ``setup.seed``. ``names`` names the ``k`` networks in warnings.
+    batches of ``setup.seed``. ``names`` names the ``k`` networks in warnings;
+    ``status`` maps their ``(k,)`` validation losses (mean over the seeds) to the
+    values the progress bar shows.
     """
     per_seed = len(slice_regs) // len(setup.seeds)
     weights = setup.n_weights
@@ -1210,7 +1112,12 @@ def _train(
     labels = [
         f"{name} (seed {s})" if several else name for s in setup.seeds for name in names
     ]
-    _run(trainer, setup.progress, status, labels)
+    val = METRIC_NAMES.index("val_loss")
+
+    def shown(last: np.ndarray) -> dict[str, float]:
+        return status(_over_seeds(last[val], len(setup.seeds)).mean(axis=0))
+
+    _run(trainer, setup.progress, shown, labels)
     per_epoch = trainer.metrics()
     return trainer, per_epoch, time.perf_counter() - started
 
@@ -1221,11 +1128,8 @@ def _over_seeds(values: np.ndarray, n_seeds: int) -> np.ndarray:
 
 
 def _spread(per_seed: Mapping[str, dict], curves: Mapping[str, dict]) -> dict:
-    """The result's ``per_seed``, ``metrics``, ``curves`` and their ``*_std``.
-
-    ``per_seed`` and ``curves`` map a variant to arrays with the seeds on axis 0;
-    the means and standard deviations are over that axis (0-d ones as floats).
-    """
+    """The result's ``per_seed``, ``metrics``, ``curves`` and their ``*_std``, from
+    variant -> arrays with the seeds on axis 0 (0-d means as floats)."""
 
     def over(table: Mapping[str, dict], reduce: Callable) -> dict:
         return {
@@ -1243,6 +1147,18 @@ def _spread(per_seed: Mapping[str, dict], curves: Mapping[str, dict]) -> dict:
         "curves": over(curves, np.mean),
         "curves_std": over(curves, np.std),
     }
+
+
+def _slice_history(
+    trainer: StackedTrainer, records: Sequence[np.ndarray], v: int, paths: list[str]
+) -> WeightHistory:
+    """Slice ``v``'s weight records, keyed by ``paths`` in weight order."""
+    steps = trainer.n_full + (1 if trainer.rest else 0)  # per epoch
+    return WeightHistory.from_arrays(
+        {path: np.ascontiguousarray(records[j][:, v]) for j, path in enumerate(paths)},
+        trainer.record_epochs,
+        steps=[e * steps for e in trainer.record_epochs],
+    )
 
 
 def _fresh(optimizer: keras.optimizers.Optimizer) -> keras.optimizers.Optimizer:
@@ -1269,10 +1185,7 @@ def _collect(
     n_seeds = len(setup.seeds)
     final, records = trainer.weights(), trainer.records()
     state = trainer.optimizer_state()
-    by_slice = {
-        k: _over_seeds(a, n_seeds)
-        for k, a in {**_slice_metrics(per_epoch, final), **extra}.items()
-    }
+    by_slice = _slice_metrics(per_epoch, final, extra, n_seeds)
     curves = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, k)
     out = _spread(
         {
@@ -1285,7 +1198,6 @@ def _collect(
         },
     )
     out["models"], out["histories"] = {}, {}
-    steps = trainer.n_full + (1 if trainer.rest else 0)  # per epoch
     for v, name in enumerate(names):
         model = _build_model(
             name, setup.sizes[0], setup.hidden, setup.activation, regs[name]
@@ -1294,14 +1206,8 @@ def _collect(
         model.compile(_fresh(optimizer), "binary_crossentropy", metrics=["accuracy"])
         _set_optimizer_state(model, state, v, trainer.n_slices)
         out["models"][name] = model
-        out["histories"][name] = WeightHistory.from_arrays(
-            {
-                variable.path: np.ascontiguousarray(records[j][:, v])
-                for j, variable in enumerate(model.weights)
-            },
-            trainer.record_epochs,
-            steps=[e * steps for e in trainer.record_epochs],
-        )
+        paths = [variable.path for variable in model.weights]
+        out["histories"][name] = _slice_history(trainer, records, v, paths)
     return out
 
 
@@ -1309,13 +1215,9 @@ def _collect(
 
 
 def _model_data(x: Any, y: Any, validation_data: Any, validation_split: float):
-    """``(x_train, y_train, x_val, y_val)`` and the number of training rows.
-
-    Arrays are split as Keras' ``validation_split`` does unless
-    ``validation_data=(x_val, y_val)`` is given; a ``tf.data.Dataset`` of ``(x,
-    y)`` batches is passed as ``x_train`` (``y_train`` None) with ``validation_data``
-    another one (or None), and its rows are counted by one pass over it.
-    """
+    """``(x_train, y_train, x_val, y_val)`` and the number of training rows: arrays
+    split as Keras' ``validation_split``, or a ``tf.data.Dataset`` as ``x_train``
+    (its rows counted by one pass over it)."""
     if hasattr(x, "element_spec"):  # a tf.data.Dataset
         if y is not None:
             _fail("y", "None when x is a tf.data.Dataset of (x, y) batches", y)
@@ -1363,16 +1265,15 @@ def _built(build: Callable, regularizer: Any, start: keras.Model) -> keras.Model
 def _check_targets(loss: Any, y: Any, model: keras.Model) -> None:
     """Refuse classification targets that ``loss`` cannot take from ``model``."""
     outputs = _towers.Outputs([], model)
-    for j, (loss_j, y_j) in enumerate(
-        zip(outputs.per_output(loss), outputs.per_output(y), strict=True)
+    for output, loss_j, y_j in zip(
+        model.outputs, outputs.per_output(loss), outputs.per_output(y), strict=True
     ):
-        _check_output_targets(loss_j, y_j, model.outputs[j].shape[-1])
+        if isinstance(y_j, np.ndarray) and y_j.size:
+            _check_output_targets(loss_j, y_j, output.shape[-1])
 
 
-def _check_output_targets(loss: Any, y: Any, units: int) -> None:
+def _check_output_targets(loss: Any, y: np.ndarray, units: int) -> None:
     """Refuse classification targets of one output that ``loss`` cannot take."""
-    if not isinstance(y, np.ndarray) or not y.size:
-        return
     name = str(getattr(loss, "name", None) or getattr(loss, "__name__", loss))
     low, high = float(y.min()), float(y.max())
     if "sparse_categorical" in name:
@@ -1445,7 +1346,7 @@ def _run_model(
     x: Any,
     y: Any,
     *,
-    variants: Any,
+    variants: Callable[[int, int, bool], Mapping[str, list]],
     lam: float,
     layers: Any,
     loss: Any,
@@ -1465,10 +1366,13 @@ def _run_model(
     strategy: Any,
     progress: bool,
 ) -> dict[str, Any]:
-    """Train the variants of ``compare`` on the user's model, for every seed, as
-    towers of one model: ``_towers.train``'s run (keys ``"{variant}@{seed}"``)
-    with ``"finals"`` (key -> final numbers), ``"regs"``, ``"seeds"``,
-    ``"config"`` and ``"data"`` added."""
+    """Train the variants on the user's model, for every seed, as towers of one
+    model: ``_towers.train``'s run (keys ``"{variant}@{seed}"``) with ``"finals"``
+    (key -> final numbers), ``"regs"``, ``"seeds"``, ``"config"`` and ``"data"``.
+
+    ``variants(n_train, 1, prox)`` gives the variants as ``_resolve_variants``
+    does (a function, so that the data is split once, here).
+    """
     from kreg.regularizers import _all_layers, _select_layers, rebuild
 
     build = None
@@ -1487,7 +1391,7 @@ def _run_model(
     epochs = check_int("epochs", epochs, minimum=1, maximum=MAX_EPOCHS)
     batch_size = check_int("batch_size", batch_size, minimum=1)
     shuffle = check_bool("shuffle", shuffle)
-    l1_mode = _check_l1_mode(l1_mode)
+    l1_mode = _check_option("l1_mode", l1_mode, L1_MODES)
     validation_split = check_fraction("validation_split", validation_split)
     data, n_train = _model_data(x, y, validation_data, validation_split)
     loss = loss if loss is not None else getattr(model, "loss", None)
@@ -1511,8 +1415,7 @@ def _run_model(
         optimizer = model.optimizer if model.compiled else keras.optimizers.Adam()
     optimizer, rate = _resolve_optimizer(optimizer, learning_rate)
     prox = l1_mode == "proximal"
-    resolved = _resolve_variants(variants, lam, n_train, 1, prox)
-    regs = {name: r[0] for name, r in resolved.items()}
+    regs = {name: r[0] for name, r in variants(n_train, 1, prox).items()}
     if prox and any(proximal.is_proximal(r) for r in regs.values()):
         optimizer = _proximal_optimizer(optimizer, optimizer)
     selected = _select_layers(model, layers)
@@ -1618,18 +1521,21 @@ def _model_history(run: Mapping[str, Any], key: str) -> WeightHistory:
     )
 
 
+def _seed_rows(
+    table: Mapping[str, dict], name: str, seeds: Sequence[int]
+) -> dict[str, np.ndarray]:
+    """Variant ``name``'s entries of a ``_run_model`` table as ``(seeds, ...)``."""
+    rows = [table[f"{name}@{s}"] for s in seeds]
+    return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
+
+
 def _compare_model(model: Any, x: Any, y: Any, **options: Any) -> ComparisonResult:
     """``compare`` on the user's model (see ``_run_model``)."""
     run = _run_model(model, x, y, **options)
     names, seeds = list(run["regs"]), run["seeds"]
-
-    def over_seeds(table: Mapping[str, dict], name: str) -> dict[str, np.ndarray]:
-        rows = [table[f"{name}@{s}"] for s in seeds]
-        return {k: np.asarray([row[k] for row in rows]) for k in rows[0]}
-
     out = _spread(
-        {name: over_seeds(run["finals"], name) for name in names},
-        {name: over_seeds(run["curves"], name) for name in names},
+        {name: _seed_rows(run["finals"], name, seeds) for name in names},
+        {name: _seed_rows(run["curves"], name, seeds) for name in names},
     )
     first = {name: f"{name}@{seeds[0]}" for name in names}
     out["models"] = {name: run["models"][key] for name, key in first.items()}
@@ -1706,91 +1612,51 @@ def compare(
 ) -> ComparisonResult:
     """Train regularized and unregularized networks side by side, fairly and fast.
 
-    By default the lecture's demonstration: ``make_moons(100, noise=0.25,
-    random_state=2)``, the last 20% of the rows held out as Keras'
-    ``validation_split=0.2`` does (80 training rows, so ``n = 80``), ``Dense(128,
-    relu) - Dense(128, relu) - Dense(1, sigmoid)``, binary cross-entropy,
-    ``Adam(learning_rate=0.01)``, batches of 32, 2000 epochs, and variants that
-    differ only in the penalty on the hidden kernels (biases and the output layer
-    are never penalized):
+    By default the lecture's demonstration (``docs/tutorial.md``): the two moons,
+    ``Dense(128, relu) - Dense(128, relu) - Dense(1, sigmoid)``, Adam(0.01), and
+    variants that differ only in the penalty on the hidden kernels (``n`` training
+    rows; biases and the output layer are never penalized):
 
     - ``"none"``: no penalty;
     - ``"l1"``: ``kreg.L1(lam, n, proximal=True)``, ``lam / (2 n) * sum(|w|)``;
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
     - ``"l1l2"`` (on request): ``kreg.L1L2(lam, lam, n, proximal=True)``.
 
-    ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)`` (``0.001 =
-    lam / (2 n)``). Every variant starts from the same initial weights and sees
-    the same batches in the same order, so its trajectory is (up to float
-    rounding) that of a Keras model with the same layers and regularizers trained
-    alone on those batches. The variants are trained together as one stacked
-    network, in one compiled loop over many epochs, which is what makes it fast.
-
-    With ``l1_mode="proximal"`` (the default) the built-in L1 terms act as a soft
-    threshold after each update, so L1 drives weights exactly to zero, and the run
-    trains with the proximal counterpart of the optimizer (``"adam"`` as
-    ``kreg.ProximalAdam``, ``"sgd"`` as ``kreg.ProximalSGD``, same settings; on
-    variants without a proximal L1 term they update exactly as Adam and SGD).
-    ``l1_mode="subgradient"`` trains them as Keras' own L1 does, through the
-    penalty's gradient (no exact zeros). Variants you pass as regularizers keep
-    them as given.
-
-    With ``seeds``, every variant is trained once per seed (each seed its own
-    initial weights, all seeds the batches of ``seed``), all ``len(seeds) x
-    len(variants)`` networks together; the result holds means, standard
-    deviations and the values per seed.
-
-    **Your own model.** With ``model``, every variant is a copy of it (its
-    current weights, its layers) with the variant's regularizer on the kernels of
-    ``layers``, as ``kreg.regularize`` makes it; the copies are trained as the
-    towers of one Keras model by one ``fit`` (any task, on every backend), each
-    equal to that copy trained alone with ``model.fit`` on the same batches. The
-    loss, optimizer and metrics are those given, else the model's compiled ones
-    (else Adam(0.001)). Dropout masks are drawn per tower. The curves are Keras'
-    per-epoch logs (the training ones averaged over the epoch's batches) per
-    variant: ``train_loss`` and ``val_loss`` (data losses), ``penalty`` (at the
-    end of the epoch) and ``train_<metric>``/``val_<metric>``. The moons-only
-    arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...) do not apply;
-    there is no decision grid. With ``seeds``, each seed initializes the layers
-    afresh (``keras.utils.set_random_seed(s)``, then Keras' initializers; a build
-    function is called again).
+    Every variant starts from the same initial weights (its seed's) and sees the
+    same batches, so each is the network trained alone; all are trained together as
+    one stacked network in one compiled loop. ``l1_mode`` is explained in
+    ``docs/sparsity.md``. With ``model``, every variant is a copy of it with the
+    variant's regularizer on ``layers``, trained as the towers of one Keras model
+    (``docs/your-model.md``); the moons-only arguments do not apply and there is
+    no decision grid.
 
     Args:
-        model: ``None`` (the built-in network), a built ``keras.Model`` (one or
-            several inputs and outputs), or a function ``build(regularizer) ->
-            keras.Model`` that puts the regularizer where you want it (called once
-            with ``None``, whose initial weights every variant starts from, then
-            once per variant).
-        x: The inputs (rows first; a list of arrays for several inputs), or a
-            ``tf.data.Dataset`` of ``(x, y)`` batches (with a model); ``None``
-            (without a model) uses the two moons.
+        model: ``None`` (the built-in network), a built ``keras.Model``, or a
+            function ``build(regularizer) -> keras.Model`` (called with ``None``
+            for the initial weights, then once per variant).
+        x: The inputs (a list for several inputs, or with a model a
+            ``tf.data.Dataset`` of ``(x, y)`` batches); ``None``: the two moons.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
-            network); for several outputs a list in output order or a dict by
-            output name, as ``fit`` takes them (and ``loss`` and ``metrics``).
-        variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
-            from ``lam`` and the number of training rows), or a mapping of your
-            names to a Keras regularizer (any ``kreg`` one), ``None``, or a list
-            of those with one per hidden layer (hidden kernels only).
+            network; a list or dict for several outputs, as ``fit`` takes them).
+        variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"``, or a
+            mapping of your names to a Keras regularizer, ``None``, or a list of
+            those with one per hidden layer.
         lam: The strength lambda of the built-in variants, >= 0.
         layers: With a model: the layers whose kernels get the regularizer
             (names or layers; ``None``: every layer with a kernel).
         loss: With a model: the loss (default: the model's compiled loss).
-        metrics: With a model: metrics of every variant (default: the model's
-            compiled metrics given by name).
-        validation_data: With a model: ``(x_val, y_val)`` (or a dataset),
-            instead of ``validation_split``.
-        shuffle: With a model: visit the training rows in a new order each
-            epoch (drawn from ``seed``, the same for every variant); ``False``
-            keeps them in order, as ``fit(shuffle=False)``.
+        metrics: With a model: the metrics (default: the compiled ones by name).
+        validation_data: With a model: ``(x_val, y_val)`` (or a dataset).
+        shuffle: With a model: a new row order each epoch (from ``seed``);
+            ``False`` keeps the order, as ``fit(shuffle=False)``.
         callbacks: With a model: more Keras callbacks for the ``fit``.
         strategy: With a model: a ``tf.distribute`` strategy (TensorFlow) or a
-            ``keras.distribution`` layout (JAX) to train under, as ``fit``
-            would; ``None``: one device. See the docs' "Your own model" page.
-        l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
-            L1 terms act (see above); ``"proximal"`` with an L1 term needs an
-            optimizer with a proximal counterpart (Adam or SGD).
-        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``: distinct
-            integers >= 0. ``None``: one run from ``seed``.
+            ``keras.distribution`` layout (JAX); ``None``: one device.
+        l1_mode: ``"proximal"`` (a soft threshold after each update, exact zeros;
+            needs Adam or SGD, trained as their proximal counterparts) or
+            ``"subgradient"`` (Keras' own L1): how the built-in L1 terms act.
+        seeds: Seeds of the initial weights, distinct integers >= 0 (with a
+            model, each seed initializes its layers afresh); ``None``: ``seed``.
         n_samples: Moons: number of points (``kreg.make_moons``).
         noise: Moons: standard deviation of the Gaussian noise (None: none).
         data_seed: Moons: ``random_state`` of ``make_moons``, an integer >= 0.
@@ -1798,37 +1664,33 @@ def compare(
             weights (Keras' Glorot-uniform kernels, zero biases), an integer >= 0.
         hidden: Units of each hidden ``Dense`` layer.
         activation: The hidden layers' activation, a Keras activation name.
-        optimizer: ``None`` (Adam, or a model's compiled optimizer), a Keras
-            optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adamw"``,
-            ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"ftrl"``,
-            ``"lion"``, ``"proximal_adam"``, ``"proximal_sgd"``), or an instance
-            or serialized config of one of those classes, which is copied.
-            Optimizers that are not element-wise (Lamb, Adafactor, Muon, a
-            LossScaleOptimizer) and ``clipnorm``/``global_clipnorm``/``use_ema``
-            are refused: they would mix the variants.
-        learning_rate: The learning rate. ``None``: 0.01 with an optimizer name
-            (the lecture's), the optimizer's own with an instance or config.
+        optimizer: ``None`` (Adam, or a model's compiled optimizer), or the name,
+            instance or config of an element-wise Keras optimizer (``"adam"``,
+            ``"sgd"``, ``"rmsprop"``, ``"adamw"``, ``"adagrad"``, ``"adadelta"``,
+            ``"adamax"``, ``"nadam"``, ``"ftrl"``, ``"lion"``, ``"proximal_adam"``,
+            ``"proximal_sgd"``), without ``clipnorm``, ``global_clipnorm`` or
+            ``use_ema`` (they would mix the variants).
+        learning_rate: The learning rate. ``None``: 0.01 with an optimizer name,
+            the optimizer's own with an instance or config.
         batch_size: Rows per training step.
         epochs: Number of epochs.
         validation_split: Fraction of the rows (the last ones) held out, in
             ``(0, 1)``, as Keras' ``fit(validation_split=...)``.
         record_every: Record all weights every this many epochs (and after the
-            last); ``None``: about 100 records (``max(1, epochs // 100)``).
+            last); ``None``: about 100 records.
         grid_resolution: Points per side of the decision grid, >= 2.
-        jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
-            ``"auto"`` (from 2500 training steps on, where XLA saves more than its
-            compilation takes). TensorFlow only: JAX always compiles its loop,
-            PyTorch runs eagerly.
+        jit_compile: Compile the training loop with XLA (TensorFlow): ``True``,
+            ``False`` or ``"auto"`` (from 2500 training steps on).
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
         A :class:`ComparisonResult`.
 
     Raises:
-        ValueError: For an out-of-range value (each message names the argument
-            and the value received), labels other than 0/1, a split that leaves
-            no training or validation row, or ``l1_mode="proximal"`` with an L1
-            variant and an optimizer other than Adam or SGD.
+        ValueError: For an out-of-range value (the message names the argument and
+            the value), labels other than 0/1, a split that leaves no training or
+            validation row, or ``l1_mode="proximal"`` with an L1 variant and an
+            optimizer other than Adam or SGD.
         TypeError: For an argument of the wrong type.
 
     Examples:
@@ -1836,37 +1698,16 @@ def compare(
         >>> result = kreg.compare(hidden=(8, 8), epochs=5, batch_size=40)
         >>> result.variants
         ['none', 'l1', 'l2']
-        >>> gaps = {v: m["gap"] for v, m in result.metrics.items()}
         >>> result.models["l2"].predict(result.data["x_val"], verbose=0).shape
         (20, 1)
-        >>> several = kreg.compare(
-        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
-        ... )
-        >>> sorted(several.metrics_std["l1"]) == sorted(several.metrics["l1"])
-        True
-
-        Your own model, here a small regression:
-
-        >>> import keras, numpy as np
-        >>> net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
-        ...                         keras.layers.Dense(1)])
-        >>> x = np.random.default_rng(0).normal(size=(50, 3))
-        >>> mine = kreg.compare(net, x, x.sum(axis=1), loss="mse", epochs=2)
-        >>> sorted(mine.curves["l2"])
-        ['penalty', 'train_loss', 'train_total', 'val_loss']
-
-        The lecture's run (the defaults: 128-128 units, 2000 epochs), here with
-        five seeds, is too slow for a doctest:
-
-        >>> result = kreg.compare(seeds=[0, 1, 2, 3, 4])  # doctest: +SKIP
-        >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
     arguments = dict(locals())
     _check_applies(arguments, compare)
     lam = check_nonnegative("lam", lam)
     if model is not None:
         options = _options(arguments, _MODEL_OPTIONS)
-        return _compare_model(model, x, y, variants=variants, lam=lam, **options)
+        given = functools.partial(_resolve_variants, variants, lam)
+        return _compare_model(model, x, y, variants=given, lam=lam, **options)
     setup = _setup(**_options(arguments, _SETUP_OPTIONS))
     n_train, depth = setup.n_train, len(setup.hidden)
     regs = _resolve_variants(variants, lam, n_train, depth, setup.l1_mode == "proximal")
@@ -1886,11 +1727,9 @@ def compare(
         **_base_config(setup, optimizer),
         "record_every": record_every,
     }
-    val = METRIC_NAMES.index("val_loss")
 
-    def status(last: np.ndarray) -> dict[str, float]:
-        means = _over_seeds(last[val], len(setup.seeds)).mean(axis=0)
-        return {f"{n}_val_loss": float(means[v]) for v, n in enumerate(names)}
+    def status(val_loss: np.ndarray) -> dict[str, float]:
+        return {f"{n}_val_loss": float(val_loss[v]) for v, n in enumerate(names)}
 
     trainer, per_epoch, train_seconds = _train(
         setup,

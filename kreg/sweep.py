@@ -1,16 +1,15 @@
 """Train one network per lambda side by side: ``kreg.sweep``.
 
-The regularization path: how the weights, the sparsity and the losses change as
-lambda grows, from overfitting (lambda = 0) to underfitting, and which lambda
-generalizes best. All lambdas (and seeds) train as one stacked network in the
-engine of ``kreg.compare``, so a 13-lambda sweep costs a few times one model.
+The regularization path, from overfitting (lambda = 0) to underfitting, trained in
+the pipeline of ``kreg.compare`` (see ``docs/lambda.md``).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import keras
@@ -19,7 +18,7 @@ import numpy as np
 from kreg._backend import to_numpy
 from kreg._engine import METRIC_NAMES
 from kreg._towers import kernels
-from kreg._validation import _fail, check_choice, check_names
+from kreg._validation import _fail, check_names
 from kreg.claims import check_claims, claims_text
 from kreg.compare import (
     _MODEL_OPTIONS,
@@ -30,9 +29,10 @@ from kreg.compare import (
     _builtin_regularizers,
     _cells,
     _check_applies,
+    _check_option,
     _diverged_note,
     _first_nonfinite_epoch,
-    _model_data,
+    _lines,
     _model_history,
     _optimizer_for,
     _options,
@@ -41,7 +41,9 @@ from kreg.compare import (
     _record_frequency,
     _run_model,
     _run_title,
+    _seed_rows,
     _setup,
+    _slice_history,
     _slice_metrics,
     _table,
     _train,
@@ -56,10 +58,8 @@ __all__ = ["KINDS", "SweepResult", "default_lams", "sweep"]
 #: The penalty kinds ``sweep`` accepts (``"l1l2"``: ``L1L2(lam, lam, n)``).
 KINDS = ("l1", "l2", "l1l2")
 
-# The default grid per kind: 0, then 12 values from geomspace(low, high, 12). On the
-# lecture's setup (2000 epochs, Adam 0.01, n = 80, measured with seed 0) L2 starts
-# to underfit near lam = 30 and predicts one class for every input at 100; L1 and
-# L1L2 underfit from about lam = 1 and zero every hidden weight from about 3.
+# The default grid per kind: 0, then geomspace(low, high, 12). On the lecture's
+# setup (seed 0) L2 underfits from about lam = 30, L1 and L1L2 from about 1.
 _DEFAULT_RANGES = {"l1": (1e-3, 10.0), "l2": (1e-2, 100.0), "l1l2": (1e-3, 10.0)}
 _DEFAULT_POINTS = 12
 
@@ -68,11 +68,8 @@ def default_lams(kind: str = "l2") -> np.ndarray:
     """The default lambda grid of ``sweep``: 0 and 12 log-spaced values.
 
     ``[0, *numpy.geomspace(low, high, 12)]`` with ``(low, high) = (0.01, 100)`` for
-    ``"l2"`` and ``(0.001, 10)`` for ``"l1"`` and ``"l1l2"`` (L1 bites harder:
-    its pull toward 0 does not fade as a weight gets small). Both reach
-    underfitting on the lecture's setup (``n = 80``): at the largest lambda the
-    network predicts one class for every input. The penalty is ``lam / (2 n)``
-    per unit, so with many more training rows larger values may be needed.
+    ``"l2"`` and ``(0.001, 10)`` for ``"l1"`` and ``"l1l2"``: both reach
+    underfitting on the lecture's setup (``docs/lambda.md``).
 
     Args:
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``.
@@ -86,10 +83,8 @@ def default_lams(kind: str = "l2") -> np.ndarray:
     Examples:
         >>> default_lams("l2")[:4].round(4).tolist()
         [0.0, 0.01, 0.0231, 0.0534]
-        >>> len(default_lams("l1")), float(default_lams("l1")[-1])
-        (13, 10.0)
     """
-    kind = _check_kind(kind)
+    kind = _check_option("kind", kind, KINDS)
     low, high = _DEFAULT_RANGES[kind]
     return np.concatenate([[0.0], np.geomspace(low, high, _DEFAULT_POINTS)])
 
@@ -97,33 +92,24 @@ def default_lams(kind: str = "l2") -> np.ndarray:
 class SweepResult:
     """What ``kreg.sweep`` returns: numbers, curves and final weights per lambda.
 
-    Arrays are indexed ``[seed, lambda]`` (``S`` seeds, ``L`` lambdas); the
-    networks of one seed start from the same initial weights and all see the same
-    batches.
+    Arrays are indexed ``[seed, lambda]`` (``S`` seeds, ``L`` lambdas).
 
     Attributes:
-        config: Every setting of the run, JSON-serializable (``"lams"``,
-            ``"kind"``, ``"l1_mode"``, ``"seeds"``, ``"regularizers"`` (the
-            hidden-kernel regularizer per lambda, as Keras configs), the data,
-            network, optimizer and training settings).
+        config: Every setting of the run, JSON-serializable (with ``"lams"``,
+            ``"kind"`` and ``"regularizers"``, one Keras config per lambda).
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``.
         lams: ``(L,)`` float64, increasing; ``lams[0]`` may be 0.
         seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
         metrics: ``METRIC_KEYS`` -> ``(S, L)`` float64: the final numbers, as
-            ``ComparisonResult.metrics`` (data losses, ``gap = val_loss -
-            train_loss``, the penalty, zeros, norms, ...).
+            ``ComparisonResult.metrics``.
         mean: ``METRIC_KEYS`` -> ``(L,)``: means over the seeds.
         std: ``METRIC_KEYS`` -> ``(L,)``: standard deviations over the seeds
             (``ddof=0``; 0 with one seed).
-        curves: ``"train_loss"``, ``"penalty"``, ``"train_total"``,
-            ``"train_accuracy"``, ``"val_loss"``, ``"val_accuracy"`` -> ``(S, L,
-            epochs)``: per-epoch values at the end-of-epoch weights (as
-            ``ComparisonResult.curves``).
+        curves: The keys of ``ComparisonResult.curves`` -> ``(S, L, epochs)``.
         paths: Kernel path (``"hidden_1/kernel"``, ..., ``"output/kernel"``) ->
             ``(S, L, *shape)``: the final kernels, the regularization path.
-        best_index: The index of the lambda with the lowest mean validation data
-            loss.
+        best_index: The index of the lowest mean validation data loss.
         best_lam: ``lams[best_index]``.
         grid: ``{"xx", "yy", "box"}`` (see ``ComparisonResult.grid``), or ``None``
             when the data does not have 2 features.
@@ -132,18 +118,13 @@ class SweepResult:
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
         histories: With ``record_every``, one ``kreg.WeightHistory`` per lambda
             (first seed; keys as ``paths`` plus the biases); else ``None``.
-        timing: ``{"train_seconds"}``: wall time of the training (compilation
-            included).
+        timing: ``{"train_seconds"}``: wall time of the training.
 
     Examples:
         >>> import kreg
         >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
-        >>> result.mean["zero_fraction"].shape
-        (13,)
         >>> result.paths["hidden_1/kernel"].shape
         (1, 13, 2, 8)
-        >>> print(result.summary())  # doctest: +ELLIPSIS
-        l1 sweep of 13 lambdas (proximal L1), 5 epochs, hidden (8, 8), ...
     """
 
     def __init__(
@@ -194,10 +175,8 @@ class SweepResult:
         """A fixed-width table of the final numbers, one row per lambda.
 
         Returns:
-            The table as a string: lambda (the best one marked ``*``), data
-            losses, the gap, accuracies, the penalty, the fraction of exactly-zero
-            kernel weights and the kernels' L1 and L2 norms. With several seeds,
-            each cell is ``mean ± std`` over the seeds.
+            The table (``mean``, ``± std`` with several seeds; the best lambda
+            marked ``*``), the units ``kreg.prune`` keeps, claims and divergences.
 
         Examples:
             >>> import kreg
@@ -206,10 +185,6 @@ class SweepResult:
             ... )
             >>> print(result.summary())  # doctest: +ELLIPSIS
             l2 sweep of 3 lambdas, 5 epochs, hidden (8, 8), ...
-            lambda  train loss  val loss ...
-            0 ...
-            0.1 ...
-            1 ...
             * best lambda ...: the lowest mean validation data loss...
         """
         several = len(self.seeds) > 1
@@ -237,26 +212,17 @@ class SweepResult:
             + _run_title(self.config, len(self.epochs))
             + (f", {len(self.seeds)} seeds (mean ± std)" if several else "")
         )
-        footer = (
-            f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss"
-        )
-        note = _diverged_note(
-            {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()},
-            "The model at",
-        )
-        claims = claims_text(check_claims(None, self), len(self.seeds))
-        return (
-            _table(title, header, rows)
-            + "\n"
-            + footer
-            + ("\n" + claims if claims else "")
-            + ("\n" + note if note else "")
+        diverged = {f"lam={lam:g}": epoch for lam, epoch in self.diverged.items()}
+        return _lines(
+            _table(title, header, rows),
+            f"* best lambda {self.best_lam:.4g}: the lowest mean validation data loss",
+            claims_text(check_claims(None, self), len(self.seeds)),
+            _diverged_note(diverged, "The model at"),
         )
 
     def _units_kept(self) -> list[list[int]]:
-        """Per lambda, the units per layer ``kreg.prune`` keeps of the first
-        seed's network (one, feeding nothing, where none is alive), if the
-        kernels are a chain of Dense ones; else empty."""
+        """Per lambda, the units per layer ``kreg.prune`` keeps of the first seed's
+        network; empty unless the kernels are a chain of Dense ones."""
         finals = [paths[0] for paths in self.paths.values()]  # (L, *shape) each
         dense = all(k.ndim == 3 for k in finals) and all(
             a.shape[2] == b.shape[1] for a, b in itertools.pairwise(finals)
@@ -304,12 +270,6 @@ class SweepResult:
 # -------------------------------------------------------------- argument checks
 
 
-def _check_kind(kind: Any) -> str:
-    if not isinstance(kind, str):
-        _fail("kind", "one of " + ", ".join(map(repr, KINDS)), kind, TypeError)
-    return check_choice("kind", kind, KINDS)
-
-
 def _check_lams(lams: Any) -> np.ndarray:
     """The grid as a float64 array: non-empty, finite, >= 0, strictly increasing."""
     expected = "a non-empty, strictly increasing list of finite numbers >= 0"
@@ -318,11 +278,7 @@ def _check_lams(lams: Any) -> np.ndarray:
         if not isinstance(item, numbers.Real) or isinstance(item, bool):
             _fail("lams", expected, lams, TypeError)
     values = np.array([float(item) for item in items], dtype=np.float64)
-    if (
-        not np.all(np.isfinite(values))
-        or np.any(values < 0)
-        or np.any(np.diff(values) <= 0)
-    ):
+    if not np.all(np.isfinite(values) & (values >= 0)) or np.any(np.diff(values) <= 0):
         _fail("lams", expected, lams)
     return values
 
@@ -330,41 +286,41 @@ def _check_lams(lams: Any) -> np.ndarray:
 # --------------------------------------------------------------------- sweep
 
 
+def _lam_variants(
+    kind: str, lams: np.ndarray, n_train: int, depth: int, prox: bool
+) -> dict[str, list]:
+    """``"lam={lam:g}"`` -> the hidden-kernel regularizers of ``kind`` at ``lam``."""
+    return {
+        f"lam={lam:g}": _builtin_regularizers(kind, float(lam), n_train, depth, prox)
+        for lam in lams
+    }
+
+
 def _sweep_model(
     model: Any, x: Any, y: Any, kind: str, lams: np.ndarray, options: dict
 ) -> SweepResult:
     """``sweep`` on the user's model: ``kreg.compare`` with a variant per lambda."""
-    _, n_train = _model_data(
-        x, y, options["validation_data"], options["validation_split"]
-    )
-    prox = options["l1_mode"] == "proximal"
-    names = [f"lam={lam:g}" for lam in lams]
-    variants = {
-        name: _builtin_regularizers(kind, float(lam), n_train, 1, prox)[0]
-        for name, lam in zip(names, lams, strict=True)
-    }
+    variants = functools.partial(_lam_variants, kind, lams)
     run = _run_model(model, x, y, variants=variants, lam=0.0, **options)
+    names = [f"lam={lam:g}" for lam in lams]
     seeds = run["seeds"]
-    keys = [[f"{name}@{s}" for name in names] for s in seeds]  # [seed][lambda]
 
-    def stacked(value: Any) -> dict[str, np.ndarray]:
-        """The entries of the dicts ``value(key)`` that all have, as ``(S, L,
-        ...)`` arrays."""
-        rows = [[value(key) for key in row] for row in keys]
+    def stacked(table: Mapping[str, dict]) -> dict[str, np.ndarray]:
+        """The keys every lambda's entries have, as ``(S, L, ...)`` arrays."""
+        per_lam = [_seed_rows(table, name, seeds) for name in names]
         return {
-            k: np.array([[entry[k] for entry in row] for row in rows])
-            for k in rows[0][0]
-            if all(k in entry for row in rows for entry in row)
+            k: np.stack([rows[k] for rows in per_lam], axis=1)
+            for k in per_lam[0]
+            if all(k in rows for rows in per_lam)
         }
 
     # Keyed without the model's own name, as the built-in "hidden_1/kernel".
-    first = kernels(run["models"][keys[0][0]])
+    first = kernels(run["models"][f"{names[0]}@{seeds[0]}"])
     kernel_paths = [kernel.path.split("/", 1)[-1] for kernel in first]
-    paths = stacked(
-        lambda key: dict(
-            zip(kernel_paths, map(to_numpy, kernels(run["models"][key])), strict=True)
-        )
-    )
+    kernels_of = {
+        key: dict(zip(kernel_paths, map(to_numpy, kernels(model)), strict=True))
+        for key, model in run["models"].items()
+    }
     config = dict(run["config"])
     config.pop("variants")
     config.update(
@@ -372,7 +328,7 @@ def _sweep_model(
         lams=[float(lam) for lam in lams],
         l1_mode=options["l1_mode"],
         regularizers=[
-            keras.saving.serialize_keras_object(r) for r in variants.values()
+            keras.saving.serialize_keras_object(r) for r in run["regs"].values()
         ],
     )
     return SweepResult(
@@ -381,13 +337,13 @@ def _sweep_model(
         lams=lams,
         seeds=seeds,
         epochs=np.arange(1, config["epochs"] + 1),
-        metrics=stacked(run["finals"].get),
-        curves=stacked(run["curves"].get),
-        paths=paths,
+        metrics=stacked(run["finals"]),
+        curves=stacked(run["curves"]),
+        paths=stacked(kernels_of),
         grid=None,
         decision=None,
         data=run["data"],
-        histories=[_model_history(run, key) for key in keys[0]],
+        histories=[_model_history(run, f"{name}@{seeds[0]}") for name in names],
         timing={"train_seconds": run["seconds"]},
     )
 
@@ -427,38 +383,30 @@ def sweep(
     """Train one network per lambda side by side: the regularization path.
 
     For each ``lam`` in ``lams``, the network of ``kreg.compare`` gets the
-    penalty ``kind`` on every hidden kernel (``n`` = the number of training
-    rows; biases and the output layer are never penalized):
+    penalty ``kind`` on every hidden kernel (``n`` = the number of training rows):
 
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
-    - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)``, applied as a soft
-      threshold under ``l1_mode="proximal"`` (exact zeros; see
-      ``kreg.compare``);
+    - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)`` (a soft threshold
+      under ``l1_mode="proximal"``);
     - ``"l1l2"``: ``kreg.L1L2(lam, lam, n)``, both.
 
-    ``lam = 0`` is the unregularized network. The networks of a seed start from
-    the same initial weights and all see the same batches (drawn from ``seed``),
-    so each is the one ``kreg.compare`` trains with that lambda alone. The best
-    lambda has the lowest validation data loss (mean over the seeds).
-
-    With ``model`` (a Keras model or a ``build(regularizer)`` function), the
-    sweep is ``kreg.compare`` on that model with one variant per lambda (towers
-    of one model); ``result.paths`` is keyed by the model's kernel paths without
-    the model's name (``"hidden/kernel"``).
+    The networks of a seed start from the same initial weights and see the same
+    batches, so each is the one ``kreg.compare`` trains with that lambda alone.
+    With ``model``, the sweep is ``kreg.compare`` on that model with one variant
+    per lambda; ``result.paths`` is keyed by its kernel paths without the model's
+    name (``"hidden/kernel"``).
 
     Args:
-        model: ``None`` (the built-in network) or your model.
-        x: The inputs (or, with a model, a ``tf.data.Dataset``); ``None``
-            (default, without a model) uses the two moons. The last
-            ``validation_split`` of the rows validate.
+        model: ``None`` (the built-in network) or your model (see
+            ``kreg.compare``).
+        x: The inputs (with a model, also a ``tf.data.Dataset``); ``None``: the
+            two moons.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
             network).
         lams: The lambdas, a non-empty strictly increasing list of finite numbers
-            >= 0. ``None``: ``default_lams(kind)``, 0 and 12 log-spaced values
-            wide enough to reach underfitting on the lecture's setup.
+            >= 0. ``None``: ``default_lams(kind)``.
         kind: ``"l2"`` (default), ``"l1"`` or ``"l1l2"``.
-        l1_mode: ``"proximal"`` (default: the proximal counterpart of Adam or SGD
-            when ``kind`` has an L1 term) or ``"subgradient"`` (see
+        l1_mode: ``"proximal"`` (default) or ``"subgradient"`` (see
             ``kreg.compare``).
         layers: With a model: see ``kreg.compare``.
         loss: With a model: see ``kreg.compare``.
@@ -467,10 +415,8 @@ def sweep(
         shuffle: With a model: see ``kreg.compare``.
         callbacks: With a model: see ``kreg.compare``.
         strategy: With a model: see ``kreg.compare``.
-        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]`` (with a
-            model, each seed initializes its layers afresh, as in
-            ``kreg.compare``); ``None``: one run from ``seed`` (with a model, from
-            its current weights).
+        seeds: Seeds of the initial weights (see ``kreg.compare``); ``None``: one
+            run from ``seed`` (with a model, from its current weights).
         n_samples: Moons: number of points.
         noise: Moons: standard deviation of the Gaussian noise (None: none).
         data_seed: Moons: ``random_state`` of ``make_moons``.
@@ -486,20 +432,18 @@ def sweep(
         epochs: Number of epochs.
         validation_split: Fraction of the rows (the last ones) held out.
         record_every: Record the first seed's weights every this many epochs (and
-            after the last) into ``result.histories``; ``None`` (default): no
-            per-epoch records, only the final weights (``result.paths``).
+            after the last) into ``result.histories``; ``None``: only the final
+            weights (``result.paths``).
         grid_resolution: Points per side of the decision grid, >= 2.
-        jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
-            ``"auto"`` (as in ``kreg.compare``; TensorFlow only).
+        jit_compile: ``True``, ``False`` or ``"auto"`` (see ``kreg.compare``).
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
         A :class:`SweepResult`.
 
     Raises:
-        ValueError: For an out-of-range value (each message names the argument
-            and the value received), e.g. ``lams`` empty, negative, unsorted or
-            repeated, an unknown ``kind`` or ``l1_mode``, or
+        ValueError: For an out-of-range value (the message names the argument and
+            the value), e.g. ``lams`` empty, negative, unsorted or repeated, or
             ``l1_mode="proximal"`` with an L1 kind and an optimizer other than
             Adam or SGD.
         TypeError: For an argument of the wrong type.
@@ -507,31 +451,24 @@ def sweep(
     Examples:
         >>> import kreg
         >>> result = kreg.sweep(kind="l1", hidden=(8, 8), epochs=5, batch_size=40)
-        >>> result.best_lam in result.lams
-        True
         >>> result.mean["zero_fraction"].shape
         (13,)
-        >>> several = kreg.sweep(
-        ...     lams=[0, 1, 10], seeds=[0, 1, 2], hidden=(8, 8), epochs=5, batch_size=40
-        ... )
-        >>> several.std["val_loss"].shape
-        (3,)
     """
     arguments = dict(locals())
     _check_applies(arguments, sweep)
-    kind = _check_kind(kind)
+    kind = _check_option("kind", kind, KINDS)
     lams = default_lams(kind) if lams is None else _check_lams(lams)
     if model is not None:
         options = _options(arguments, _MODEL_OPTIONS)
         return _sweep_model(model, x, y, kind, lams, options)
     setup = _setup(**_options(arguments, _SETUP_OPTIONS))
-    n_train, depth = setup.n_train, len(setup.hidden)
-    n_seeds, n_lams = len(setup.seeds), len(lams)
+    depth, n_seeds, n_lams = len(setup.hidden), len(setup.seeds), len(lams)
     prox = setup.l1_mode == "proximal"
     per_lam = [
-        _builtin_regularizers(kind, float(lam), n_train, depth, prox) for lam in lams
+        _builtin_regularizers(kind, float(lam), setup.n_train, depth, prox)
+        for lam in lams
     ]
-    slice_regs = [regs for _ in setup.seeds for regs in per_lam]
+    slice_regs = per_lam * n_seeds  # seed-major
     optimizer = _optimizer_for(setup, slice_regs)
     if setup.record_every is None:
         record_at, record_slices = [setup.epochs], []
@@ -541,19 +478,8 @@ def sweep(
         )
         record_at, record_slices = _record_epochs(setup.epochs, every), range(n_lams)
 
-    config = {
-        "kind": kind,
-        "lams": [float(lam) for lam in lams],
-        "regularizers": [keras.saving.serialize_keras_object(r[0]) for r in per_lam],
-        **_base_config(setup, optimizer),
-        "record_every": setup.record_every,
-    }
-
-    val = METRIC_NAMES.index("val_loss")
-
-    def status(last: np.ndarray) -> dict[str, float]:
-        means = _over_seeds(last[val], n_seeds).mean(axis=0)
-        return {"best_val_loss": float(np.min(means))}
+    def status(val_loss: np.ndarray) -> dict[str, float]:
+        return {"best_val_loss": float(np.min(val_loss))}
 
     trainer, per_epoch, train_seconds = _train(
         setup,
@@ -566,38 +492,21 @@ def sweep(
     )
     final = trainer.weights()
     grid, decision, lengths = _boundaries(trainer, setup, n_lams)
-    metrics = {
-        key: _over_seeds(values, n_seeds)
-        for key, values in {**_slice_metrics(per_epoch, final), **lengths}.items()
-    }
+    metrics = _slice_metrics(per_epoch, final, lengths, n_seeds)
     by_seed = _over_seeds(per_epoch, n_seeds)  # (epochs, 6, S, L)
-    curves = {
-        key: np.ascontiguousarray(np.moveaxis(by_seed[:, i], 0, -1))
-        for i, key in enumerate(METRIC_NAMES)
-    }
     names = _weight_paths(depth)
-    paths = {
-        name: final[j].reshape(n_seeds, n_lams, *final[j].shape[1:])
-        for j, name in enumerate(names)
-        if name.endswith("/kernel")
-    }
     histories = None
     if record_slices:
         records = trainer.records()
-        steps_per_epoch = trainer.n_full + (1 if trainer.rest else 0)
-        histories = [
-            WeightHistory.from_arrays(
-                {
-                    name: np.ascontiguousarray(records[j][:, i])
-                    for j, name in enumerate(names)
-                },
-                trainer.record_epochs,
-                steps=[e * steps_per_epoch for e in trainer.record_epochs],
-            )
-            for i in range(n_lams)
-        ]
-    config["box"] = None if grid is None else list(grid["box"])
-
+        histories = [_slice_history(trainer, records, i, names) for i in record_slices]
+    config = {
+        "kind": kind,
+        "lams": [float(lam) for lam in lams],
+        "regularizers": [keras.saving.serialize_keras_object(r[0]) for r in per_lam],
+        **_base_config(setup, optimizer),
+        "record_every": setup.record_every,
+        "box": None if grid is None else list(grid["box"]),
+    }
     return SweepResult(
         config=config,
         kind=kind,
@@ -605,8 +514,15 @@ def sweep(
         seeds=list(setup.seeds),
         epochs=np.arange(1, setup.epochs + 1),
         metrics={key: metrics[key] for key in METRIC_KEYS if key in metrics},
-        curves=curves,
-        paths=paths,
+        curves={
+            key: np.ascontiguousarray(np.moveaxis(by_seed[:, i], 0, -1))
+            for i, key in enumerate(METRIC_NAMES)
+        },
+        paths={
+            name: final[j].reshape(n_seeds, n_lams, *final[j].shape[1:])
+            for j, name in enumerate(names)
+            if name.endswith("/kernel")
+        },
         grid=grid,
         decision=decision,
         data=setup.data_dict(),

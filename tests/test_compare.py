@@ -19,11 +19,18 @@ from kreg.compare import (
     LECTURE_BOX,
     METRIC_KEYS,
     ComparisonResult,
-    _batch_order,
     _initial_weights,
+    _permutations,
     compare,
 )
 from kreg.datasets import make_moons, train_val_split
+
+
+def _batch_order(n_train: int, epochs: int, seed: int) -> np.ndarray:
+    """The ``(epochs, n_train)`` rows each epoch of a run visits, in order."""
+    permutations = _permutations(n_train, seed)
+    return np.stack([next(permutations) for _ in range(epochs)])
+
 
 # The module (kreg.compare, the attribute, may be the function).
 compare_module = importlib.import_module("kreg.compare")
