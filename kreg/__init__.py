@@ -19,9 +19,11 @@ The public API:
 - ``report``: the report (html, json, png, npz) of a comparison.
 - ``plots``: figures of histories and comparisons (matplotlib, imported lazily).
 
-``import kreg`` imports neither Keras nor the backend: each name above is imported
-when first used. kreg's saved classes are registered with Keras as soon as Keras
-is imported, before or after ``import kreg``, so that ``load_model`` finds them.
+``import kreg`` imports neither Keras nor the backend (TensorFlow takes about 4 s),
+so the ``kreg`` command answers ``--help`` and bad options at once: each name above
+is imported when first used. kreg's saved classes are registered with Keras as soon
+as Keras is imported, before or after ``import kreg``, so that ``load_model`` finds
+them.
 """
 
 from __future__ import annotations
@@ -53,22 +55,28 @@ _MODULES = ("conventions", "datasets", "penalties", "plots", "proximal", "report
 
 #: The public names each module defines (a public module of _MODULES: itself).
 _NAMES = {
-    "kreg.boundary": "boundary_length",
-    "kreg.claims": "check_claims",
-    "kreg.compare": "ComparisonResult compare",
-    "kreg.conventions": "conventions",
-    "kreg.datasets": "datasets make_moons",
-    "kreg.history": "WeightHistory WeightStats",
-    "kreg.penalties": "penalties group_l1_penalty group_norms l1_penalty l2_penalty",
-    "kreg.plots": "plots",
-    "kreg.proximal": "proximal ProximalAdam ProximalSGD",
-    "kreg.prune": "prune",
-    "kreg.regularizers": "GroupL1 L1 L1L2 L2 regularize",
-    "kreg.report": "report",
-    "kreg.sweep": "SweepResult sweep",
+    "kreg.boundary": ("boundary_length",),
+    "kreg.claims": ("check_claims",),
+    "kreg.compare": ("ComparisonResult", "compare"),
+    "kreg.conventions": ("conventions",),
+    "kreg.datasets": ("datasets", "make_moons"),
+    "kreg.history": ("WeightHistory", "WeightStats"),
+    "kreg.penalties": (
+        "penalties",
+        "group_l1_penalty",
+        "group_norms",
+        "l1_penalty",
+        "l2_penalty",
+    ),
+    "kreg.plots": ("plots",),
+    "kreg.proximal": ("proximal", "ProximalAdam", "ProximalSGD"),
+    "kreg.prune": ("prune",),
+    "kreg.regularizers": ("GroupL1", "L1", "L1L2", "L2", "regularize"),
+    "kreg.report": ("report",),
+    "kreg.sweep": ("SweepResult", "sweep"),
 }
 #: Public name -> the module that defines it.
-_WHERE = {name: module for module, names in _NAMES.items() for name in names.split()}
+_WHERE = {name: module for module, names in _NAMES.items() for name in names}
 
 __all__ = [
     "ComparisonResult",

@@ -1,4 +1,5 @@
-"""Atomic writes and a report's output directory (no NumPy or Keras imported)."""
+"""Atomic writes and a report's output directory, without NumPy or Keras: the
+command line checks ``--out`` at once, before importing them."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Each variant is a renamed copy of the user's model with its regularizer; one
 functional model feeds the same inputs to every tower and has every tower's
 outputs (keyed by ``Outputs``), so one ``fit`` trains each tower as if alone on
-the same batches (see docs/your-model.md, "What is trained", "The guarantee").
+the same batches (the guide "Your own model": "What is trained", "The guarantee").
 """
 
 from __future__ import annotations

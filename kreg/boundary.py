@@ -1,10 +1,15 @@
 """The length of a decision boundary: "wiggly against smooth" as a number.
 
-It is measured by marching squares: in each grid cell whose corners lie on both
-sides of the level, the edge crossings are placed by linear interpolation and
-joined by straight segments (in a saddle cell, the two that keep the centre on its
-side). Exact for a straight line; for a smooth curve the error falls with the
-square of the grid spacing.
+A classifier's decision boundary in a 2-D plot box is the contour where its
+predicted probability crosses 0.5. Its length, in the units of the data, is the
+complexity measure kreg reports: a straight boundary across the box is as long as
+the box is wide, a boundary that bends around single training points is longer.
+It is measured on the grid of the decision figure by marching squares: in every
+grid cell whose corners lie on both sides of the level, the crossings of the cell's
+edges are placed by linear interpolation and joined by straight segments (in a
+saddle cell, the two segments that keep the cell's centre on its side); the
+length is the sum of the segments. For a boundary that is a straight line this is
+exact; for a smooth curve the error falls with the square of the grid spacing.
 """
 
 from __future__ import annotations
@@ -22,21 +27,28 @@ def boundary_length(xx: Any, yy: Any, probabilities: Any, level: float = 0.5) ->
     """The length of the ``level`` contour of ``probabilities`` over a grid.
 
     Args:
-        xx: Grid x coordinates ``(rows, columns)``, as ``numpy.meshgrid`` makes them.
+        xx: Grid x coordinates, ``(rows, columns)``, as ``numpy.meshgrid(x, y)``
+            makes them (x along the columns), at least 2 x 2.
         yy: Grid y coordinates, of the same shape.
         probabilities: The predicted probability at each grid point, same shape.
         level: The contour's value (0.5: the decision boundary).
 
     Returns:
-        The contour's length in the units of ``xx`` and ``yy`` (0.0 if none).
+        The contour's total length in the units of ``xx`` and ``yy`` (0.0 if the
+        probability stays on one side of ``level``).
 
     Raises:
-        ValueError: If the arrays do not share one 2-D shape of at least 2 x 2.
+        ValueError: If the three arrays do not have one 2-D shape of at least
+            2 x 2.
 
     Examples:
+        >>> import numpy as np
         >>> xx, yy = np.meshgrid(np.linspace(-1, 1, 101), np.linspace(-1, 1, 101))
         >>> round(boundary_length(xx, yy, 0.5 + 0.1 * xx), 6)  # the line x = 0
         2.0
+        >>> circle = 1.0 - (xx**2 + yy**2) / 0.25  # >= 0.5 inside radius 0.5 / 2**0.5
+        >>> round(boundary_length(xx, yy, circle) / (2 * np.pi * 0.5 / 2**0.5), 3)
+        1.0
     """
     xx, yy, p = (np.asarray(a, dtype=np.float64) for a in (xx, yy, probabilities))
     if not (xx.shape == yy.shape == p.shape and xx.ndim == 2 and min(xx.shape) >= 2):

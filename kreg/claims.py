@@ -2,8 +2,9 @@
 
 A claim about a difference between two variants *holds* when the mean of the
 per-seed differences lies in the claimed direction by more than two standard
-errors (``ddof=1``); with one seed the verdict follows the sign. A claim the run
-has no numbers for is left out (the guide "Claims" has the details).
+errors (``std / sqrt(seeds)``, ``ddof=1``); with one seed the verdict follows the
+sign. A claim the run has no numbers for is left out (the guide "Claims" has the
+details).
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
         measure = f"first-layer kernel range, l2 / none: {_spread(ratio)}"
         found.append(_claim("L2 shrinks the weights", measure, *_differ(ratio - 1, -1)))
         claim = "L2 does not drive weights exactly to zero"
-        found.append(_zeros_claim(claim, "l2", l2["zero_fraction"], True))
+        found.append(_zeros_claim(claim, "l2", l2["zero_fraction"], expect_zero=True))
         for key, claim, what in (
             ("gap", "L2 closes the train/validation gap", "gap (val - train loss)"),
             ("boundary_length", "L2 smooths the decision boundary", "boundary length"),
@@ -119,7 +120,11 @@ def check_claims(result: Any, sweep: Any = None) -> list[Claim]:
                 found.append(_claim(claim, measure, *_differ(b - a, -1)))
     if "l1" in per_seed:
         claim = "L1 drives weights exactly to zero"
-        found.append(_zeros_claim(claim, "l1", per_seed["l1"]["zero_fraction"], False))
+        found.append(
+            _zeros_claim(
+                claim, "l1", per_seed["l1"]["zero_fraction"], expect_zero=False
+            )
+        )
     if sweep is not None and len(sweep.lams) > 1:
         train = np.asarray(sweep.metrics["train_loss"])  # (seeds, lambdas)
         best, last = sweep.best_index, len(sweep.lams) - 1

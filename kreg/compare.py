@@ -115,12 +115,17 @@ def _cells(keys: list[str], mean: Mapping, std: Mapping | None) -> str:
 # Optimizers whose update of a weight depends only on that weight's own gradient
 # history: on stacked variables they update each variant's slice exactly as they
 # would update that variant alone. Keyed by the name ``compare`` accepts.
-_KERAS_ELEMENTWISE = "Adadelta Adagrad Adam Adamax AdamW Ftrl Lion Nadam RMSprop SGD"
 _ELEMENTWISE_OPTIMIZERS = {
-    **{
-        name.lower(): getattr(keras.optimizers, name)
-        for name in _KERAS_ELEMENTWISE.split()
-    },
+    "adadelta": keras.optimizers.Adadelta,
+    "adagrad": keras.optimizers.Adagrad,
+    "adam": keras.optimizers.Adam,
+    "adamax": keras.optimizers.Adamax,
+    "adamw": keras.optimizers.AdamW,
+    "ftrl": keras.optimizers.Ftrl,
+    "lion": keras.optimizers.Lion,
+    "nadam": keras.optimizers.Nadam,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": keras.optimizers.SGD,
     "proximal_adam": proximal.ProximalAdam,
     "proximal_sgd": proximal.ProximalSGD,
 }
@@ -170,42 +175,67 @@ _ACTIVATIONS = tuple(
 class ComparisonResult:
     """What ``kreg.compare`` returns: curves, weights, numbers and models per variant.
 
-    With several ``seeds``, ``metrics`` and ``curves`` are means over the seeds and
-    ``*_std`` standard deviations (``ddof=0``); ``histories``, ``models`` and
-    ``decision`` are the first seed's.
+    With ``seeds=[s0, s1, ...]``, ``metrics`` and ``curves`` are means over the
+    seeds, ``metrics_std`` and ``curves_std`` standard deviations (``ddof=0``) and
+    ``per_seed`` each seed's values; ``histories``, ``models`` and ``decision`` are
+    the first seed's. Without ``seeds`` there is one seed, ``seed`` (standard
+    deviations 0, ``per_seed`` arrays of one value).
 
     Attributes:
-        config: Every setting of the run, JSON-serializable (``"variants"``: each
-            variant's hidden-kernel regularizers as Keras configs).
+        config: Every setting of the run, JSON-serializable; ``config["variants"]``
+            describes each variant by its hidden-kernel regularizers' Keras configs.
         variants: The variant names, in order.
         seeds: The seeds of the initial weights (``[seed]`` without ``seeds``).
         epochs: ``numpy.arange(1, epochs + 1)``, the x axis of the curves.
         curves: Variant -> per-epoch arrays at the end-of-epoch weights:
-            ``"train_loss"``, ``"val_loss"`` (data losses: unlike Keras' ``loss``,
-            without the penalty), ``"penalty"``, ``"train_total"`` (their sum),
-            ``"train_accuracy"`` and ``"val_accuracy"``.
+            ``"train_loss"`` (data loss on the whole training set),
+            ``"penalty"``, ``"train_total"`` (their sum, the objective),
+            ``"train_accuracy"``, ``"val_loss"`` (data loss) and
+            ``"val_accuracy"``. Unlike Keras' ``history["loss"]``, no loss
+            includes the penalty. With a model: Keras' per-epoch logs (see
+            ``kreg.compare``).
         curves_std: Variant -> the same keys: standard deviations over the seeds.
-        histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias
-            (record 0: the initial weights, equal for all variants).
-        metrics: Variant -> the final values of ``METRIC_KEYS`` (``gap = val_loss -
-            train_loss``; zeros and norms over all kernels).
+        histories: Variant -> ``kreg.WeightHistory`` of every kernel and bias,
+            keyed by the variable paths of ``models[variant]``; record 0 holds the
+            initial weights (equal for all variants).
+        metrics: Variant -> the final values of ``METRIC_KEYS`` (losses are data
+            losses; ``gap = val_loss - train_loss``; ``zero_fraction``, ``l1_norm =
+            sum |w|`` and ``l2_norm = sqrt(sum w ** 2)`` over all kernels;
+            ``first_kernel_*`` over the first hidden layer's kernel).
         metrics_std: Variant -> the same keys: standard deviations over the seeds.
         per_seed: Variant -> dict of ``(seeds,)`` arrays: each seed's final values.
-        grid: ``{"xx", "yy", "box"}`` of the decision function (``box = (x_min,
-            x_max, y_min, y_max)``); ``None`` unless the data has 2 features.
-        decision: Variant -> probability of class 1 on the grid; empty without one.
+        grid: ``{"xx", "yy", "box"}``, the grid of the decision function (``box =
+            (x_min, x_max, y_min, y_max)``); ``None`` unless the data has 2
+            features.
+        decision: Variant -> predicted probability of class 1 on the grid (shape
+            of ``grid["xx"]``); empty without a grid.
         data: ``{"x_train", "y_train", "x_val", "y_val"}`` as trained on.
-        models: Variant -> the trained ``keras.Sequential``, named after the
-            variant, compiled with a fresh copy of the optimizer.
-        timing: ``{"train_seconds"}``: wall time of the training.
+        models: Variant -> a trained ``keras.Sequential`` named after the variant,
+            with its regularizers, compiled with a fresh copy of the optimizer
+            (``config["optimizer"]``; a proximal one acts as its plain counterpart
+            on a model without proximal L1), ``binary_crossentropy`` and accuracy.
+        timing: ``{"train_seconds"}``: wall time of the training (compilation
+            included).
 
     Examples:
+        >>> import os
+        >>> import tempfile
         >>> import kreg
         >>> result = kreg.compare(
         ...     hidden=(8, 8), epochs=5, batch_size=40, variants=("none", "l2")
         ... )
+        >>> isinstance(result.metrics["l2"]["gap"], float)
+        True
+        >>> result.curves["none"]["val_loss"].shape
+        (5,)
         >>> result.histories["l2"]["hidden_1/kernel"].shape
         (6, 2, 8)
+        >>> result.models["l2"].save(os.path.join(tempfile.mkdtemp(), "l2.keras"))
+        >>> several = kreg.compare(
+        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
+        ... )
+        >>> several.per_seed["l1"]["zero_fraction"].shape
+        (3,)
     """
 
     def __init__(
@@ -1612,51 +1642,91 @@ def compare(
 ) -> ComparisonResult:
     """Train regularized and unregularized networks side by side, fairly and fast.
 
-    By default the lecture's demonstration (``docs/tutorial.md``): the two moons,
-    ``Dense(128, relu) - Dense(128, relu) - Dense(1, sigmoid)``, Adam(0.01), and
-    variants that differ only in the penalty on the hidden kernels (``n`` training
-    rows; biases and the output layer are never penalized):
+    By default the lecture's demonstration: ``make_moons(100, noise=0.25,
+    random_state=2)``, the last 20% of the rows held out as Keras'
+    ``validation_split=0.2`` does (80 training rows, so ``n = 80``), ``Dense(128,
+    relu) - Dense(128, relu) - Dense(1, sigmoid)``, binary cross-entropy,
+    ``Adam(learning_rate=0.01)``, batches of 32, 2000 epochs, and variants that
+    differ only in the penalty on the hidden kernels (biases and the output layer
+    are never penalized):
 
     - ``"none"``: no penalty;
     - ``"l1"``: ``kreg.L1(lam, n, proximal=True)``, ``lam / (2 n) * sum(|w|)``;
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
     - ``"l1l2"`` (on request): ``kreg.L1L2(lam, lam, n, proximal=True)``.
 
-    Every variant starts from the same initial weights (its seed's) and sees the
-    same batches, so each is the network trained alone; all are trained together as
-    one stacked network in one compiled loop. ``l1_mode`` is explained in
-    ``docs/sparsity.md``. With ``model``, every variant is a copy of it with the
-    variant's regularizer on ``layers``, trained as the towers of one Keras model
-    (``docs/your-model.md``); the moons-only arguments do not apply and there is
-    no decision grid.
+    ``lam = 0.16`` with ``n = 80`` is the lecture's Keras ``l2(0.001)`` (``0.001 =
+    lam / (2 n)``). Every variant starts from the same initial weights and sees
+    the same batches in the same order, so its trajectory is (up to float
+    rounding) that of a Keras model with the same layers and regularizers trained
+    alone on those batches. The variants are trained together as one stacked
+    network, in one compiled loop over many epochs, which is what makes it fast.
+
+    With ``l1_mode="proximal"`` (the default) the built-in L1 terms act as a soft
+    threshold after each update, so L1 drives weights exactly to zero, and the run
+    trains with the proximal counterpart of the optimizer (``"adam"`` as
+    ``kreg.ProximalAdam``, ``"sgd"`` as ``kreg.ProximalSGD``, same settings; on
+    variants without a proximal L1 term they update exactly as Adam and SGD).
+    ``l1_mode="subgradient"`` trains them as Keras' own L1 does, through the
+    penalty's gradient (no exact zeros). Variants you pass as regularizers keep
+    them as given.
+
+    With ``seeds``, every variant is trained once per seed (each seed its own
+    initial weights, all seeds the batches of ``seed``), all ``len(seeds) x
+    len(variants)`` networks together; the result holds means, standard
+    deviations and the values per seed.
+
+    **Your own model.** With ``model``, every variant is a copy of it (its
+    current weights, its layers) with the variant's regularizer on the kernels of
+    ``layers``, as ``kreg.regularize`` makes it; the copies are trained as the
+    towers of one Keras model by one ``fit`` (any task, on every backend), each
+    equal to that copy trained alone with ``model.fit`` on the same batches. The
+    loss, optimizer and metrics are those given, else the model's compiled ones
+    (else Adam(0.001)). Dropout masks are drawn per tower. The curves are Keras'
+    per-epoch logs (the training ones averaged over the epoch's batches) per
+    variant: ``train_loss`` and ``val_loss`` (data losses), ``penalty`` (at the
+    end of the epoch) and ``train_<metric>``/``val_<metric>``. The moons-only
+    arguments (``n_samples``, ``hidden``, ``grid_resolution``, ...) do not apply;
+    there is no decision grid. With ``seeds``, each seed initializes the layers
+    afresh (``keras.utils.set_random_seed(s)``, then Keras' initializers; a build
+    function is called again).
 
     Args:
-        model: ``None`` (the built-in network), a built ``keras.Model``, or a
-            function ``build(regularizer) -> keras.Model`` (called with ``None``
-            for the initial weights, then once per variant).
-        x: The inputs (a list for several inputs, or with a model a
-            ``tf.data.Dataset`` of ``(x, y)`` batches); ``None``: the two moons.
+        model: ``None`` (the built-in network), a built ``keras.Model`` (one or
+            several inputs and outputs), or a function ``build(regularizer) ->
+            keras.Model`` that puts the regularizer where you want it (called once
+            with ``None``, whose initial weights every variant starts from, then
+            once per variant).
+        x: The inputs (rows first; a list of arrays for several inputs), or a
+            ``tf.data.Dataset`` of ``(x, y)`` batches (with a model); ``None``
+            (without a model) uses the two moons.
         y: The targets, one per row of ``x`` (0/1 labels for the built-in
-            network; a list or dict for several outputs, as ``fit`` takes them).
-        variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"``, or a
-            mapping of your names to a Keras regularizer, ``None``, or a list of
-            those with one per hidden layer.
+            network); for several outputs a list in output order or a dict by
+            output name, as ``fit`` takes them (and ``loss`` and ``metrics``).
+        variants: Names among ``"none"``, ``"l1"``, ``"l2"``, ``"l1l2"`` (built
+            from ``lam`` and the number of training rows), or a mapping of your
+            names to a Keras regularizer (any ``kreg`` one), ``None``, or a list
+            of those with one per hidden layer (hidden kernels only).
         lam: The strength lambda of the built-in variants, >= 0.
         layers: With a model: the layers whose kernels get the regularizer
             (names or layers; ``None``: every layer with a kernel).
         loss: With a model: the loss (default: the model's compiled loss).
-        metrics: With a model: the metrics (default: the compiled ones by name).
-        validation_data: With a model: ``(x_val, y_val)`` (or a dataset).
-        shuffle: With a model: a new row order each epoch (from ``seed``);
-            ``False`` keeps the order, as ``fit(shuffle=False)``.
+        metrics: With a model: metrics of every variant (default: the model's
+            compiled metrics given by name).
+        validation_data: With a model: ``(x_val, y_val)`` (or a dataset),
+            instead of ``validation_split``.
+        shuffle: With a model: visit the training rows in a new order each
+            epoch (drawn from ``seed``, the same for every variant); ``False``
+            keeps them in order, as ``fit(shuffle=False)``.
         callbacks: With a model: more Keras callbacks for the ``fit``.
         strategy: With a model: a ``tf.distribute`` strategy (TensorFlow) or a
-            ``keras.distribution`` layout (JAX); ``None``: one device.
-        l1_mode: ``"proximal"`` (a soft threshold after each update, exact zeros;
-            needs Adam or SGD, trained as their proximal counterparts) or
-            ``"subgradient"`` (Keras' own L1): how the built-in L1 terms act.
-        seeds: Seeds of the initial weights, distinct integers >= 0 (with a
-            model, each seed initializes its layers afresh); ``None``: ``seed``.
+            ``keras.distribution`` layout (JAX) to train under, as ``fit``
+            would; ``None``: one device. See the docs' "Your own model" page.
+        l1_mode: ``"proximal"`` (default) or ``"subgradient"``: how the built-in
+            L1 terms act (see above); ``"proximal"`` with an L1 term needs an
+            optimizer with a proximal counterpart (Adam or SGD).
+        seeds: Seeds of the initial weights, e.g. ``[0, 1, 2, 3, 4]``: distinct
+            integers >= 0. ``None``: one run from ``seed``.
         n_samples: Moons: number of points (``kreg.make_moons``).
         noise: Moons: standard deviation of the Gaussian noise (None: none).
         data_seed: Moons: ``random_state`` of ``make_moons``, an integer >= 0.
@@ -1664,33 +1734,37 @@ def compare(
             weights (Keras' Glorot-uniform kernels, zero biases), an integer >= 0.
         hidden: Units of each hidden ``Dense`` layer.
         activation: The hidden layers' activation, a Keras activation name.
-        optimizer: ``None`` (Adam, or a model's compiled optimizer), or the name,
-            instance or config of an element-wise Keras optimizer (``"adam"``,
-            ``"sgd"``, ``"rmsprop"``, ``"adamw"``, ``"adagrad"``, ``"adadelta"``,
-            ``"adamax"``, ``"nadam"``, ``"ftrl"``, ``"lion"``, ``"proximal_adam"``,
-            ``"proximal_sgd"``), without ``clipnorm``, ``global_clipnorm`` or
-            ``use_ema`` (they would mix the variants).
-        learning_rate: The learning rate. ``None``: 0.01 with an optimizer name,
-            the optimizer's own with an instance or config.
+        optimizer: ``None`` (Adam, or a model's compiled optimizer), a Keras
+            optimizer name (``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adamw"``,
+            ``"adagrad"``, ``"adadelta"``, ``"adamax"``, ``"nadam"``, ``"ftrl"``,
+            ``"lion"``, ``"proximal_adam"``, ``"proximal_sgd"``), or an instance
+            or serialized config of one of those classes, which is copied.
+            Optimizers that are not element-wise (Lamb, Adafactor, Muon, a
+            LossScaleOptimizer) and ``clipnorm``/``global_clipnorm``/``use_ema``
+            are refused: they would mix the variants.
+        learning_rate: The learning rate. ``None``: 0.01 with an optimizer name
+            (the lecture's), the optimizer's own with an instance or config.
         batch_size: Rows per training step.
         epochs: Number of epochs.
         validation_split: Fraction of the rows (the last ones) held out, in
             ``(0, 1)``, as Keras' ``fit(validation_split=...)``.
         record_every: Record all weights every this many epochs (and after the
-            last); ``None``: about 100 records.
+            last); ``None``: about 100 records (``max(1, epochs // 100)``).
         grid_resolution: Points per side of the decision grid, >= 2.
-        jit_compile: Compile the training loop with XLA (TensorFlow): ``True``,
-            ``False`` or ``"auto"`` (from 2500 training steps on).
+        jit_compile: Compile the training loop with XLA: ``True``, ``False`` or
+            ``"auto"`` (from 2500 training steps on, where XLA saves more than its
+            compilation takes). TensorFlow only: JAX always compiles its loop,
+            PyTorch runs eagerly.
         progress: Show a ``keras.utils.Progbar`` over the epochs.
 
     Returns:
         A :class:`ComparisonResult`.
 
     Raises:
-        ValueError: For an out-of-range value (the message names the argument and
-            the value), labels other than 0/1, a split that leaves no training or
-            validation row, or ``l1_mode="proximal"`` with an L1 variant and an
-            optimizer other than Adam or SGD.
+        ValueError: For an out-of-range value (each message names the argument
+            and the value received), labels other than 0/1, a split that leaves
+            no training or validation row, or ``l1_mode="proximal"`` with an L1
+            variant and an optimizer other than Adam or SGD.
         TypeError: For an argument of the wrong type.
 
     Examples:
@@ -1700,6 +1774,27 @@ def compare(
         ['none', 'l1', 'l2']
         >>> result.models["l2"].predict(result.data["x_val"], verbose=0).shape
         (20, 1)
+        >>> several = kreg.compare(
+        ...     hidden=(8, 8), epochs=5, batch_size=40, seeds=[0, 1, 2]
+        ... )
+        >>> sorted(several.metrics_std["l1"]) == sorted(several.metrics["l1"])
+        True
+
+        Your own model, here a small regression:
+
+        >>> import keras, numpy as np
+        >>> net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
+        ...                         keras.layers.Dense(1)])
+        >>> x = np.random.default_rng(0).normal(size=(50, 3))
+        >>> mine = kreg.compare(net, x, x.sum(axis=1), loss="mse", epochs=2)
+        >>> sorted(mine.curves["l2"])
+        ['penalty', 'train_loss', 'train_total', 'val_loss']
+
+        The lecture's run (the defaults: 128-128 units, 2000 epochs), here with
+        five seeds, is too slow for a doctest:
+
+        >>> result = kreg.compare(seeds=[0, 1, 2, 3, 4])  # doctest: +SKIP
+        >>> result.metrics_std["l1"]["val_accuracy"]  # doctest: +SKIP
     """
     arguments = dict(locals())
     _check_applies(arguments, compare)

@@ -1,12 +1,15 @@
 """Conversions between a kreg lambda and Keras, PyTorch and scikit-learn settings.
 
-kreg's penalties, ``n`` the number of training examples (not the batch size)::
+kreg writes the penalties with the lecture's scaling, where ``n`` is the number of
+training examples (rows of the training set, not the batch size)::
 
     L2(lam, n):  lam / (2 n) * sum(w ** 2)        gradient (lam / n) * w
     L1(lam, n):  lam / (2 n) * sum(|w|)           gradient lam / (2 n) * sign(w)
 
-The setting that gives the same objective (for weight decay: the same update);
-``r = y - X w - b`` are the residuals of a linear model trained with ``loss="mse"``:
+Other libraries put the constants elsewhere. Each row gives the setting that makes
+the same training objective (for optimizer weight decay: the same update) as kreg's
+``L2(lam, n)`` or ``L1(lam, n)``; ``r = y - X w - b`` are the residuals of a linear
+model trained with Keras ``loss="mse"``:
 
 | Setting | Penalty or update it adds | Equal to kreg when |
 |---|---|---|
@@ -17,15 +20,18 @@ The setting that gives the same objective (for weight decay: the same update);
 | sklearn `Ridge(alpha)` | `sum(r**2) + alpha * sum(w**2)` | `alpha = lam / 2` |
 | sklearn `Lasso(alpha)` | `sum(r**2)/(2n) + alpha*sum(abs(w))` | `alpha = lam/(4n)` |
 
-Each function has an inverse ``lam_from_...``; ``to_keras`` and ``from_keras``
-translate regularizer objects. Limits (the guide "Conventions" derives them):
-weight decay equals L2 only where it enters the update as the penalty's gradient,
-Keras' decay under plain SGD and PyTorch's (``SGD``, ``Adam``), not Keras' under
-momentum or Adam, nor ``AdamW``; it decays biases unless they are excluded. The
-scikit-learn rows need a linear model, an unregularized bias, no sample weights
-and training to convergence; the Lasso's exact zeros need ``proximal=True``.
-Keras stores the L1 factor as a float32. Strengths must be finite reals >= 0,
-``n`` and ``n_outputs`` integers >= 1 (else ``ValueError`` or ``TypeError``).
+The functions, each with an inverse named ``lam_from_...``: ``keras_factor``,
+``sgd_weight_decay``, ``torch_weight_decay``, ``ridge_alpha``, ``lasso_alpha``;
+``to_keras`` and ``from_keras`` translate regularizer objects. Each states the
+limits of its equivalence (the guide "Conventions" derives them). The main one:
+an optimizer's ``weight_decay`` equals an L2 penalty only where the decay enters
+the update as the penalty's gradient would: Keras' decoupled decay under plain
+SGD, PyTorch's coupled decay (``SGD``, ``Adam``); not Keras' decay under momentum
+or Adam, nor ``AdamW`` anywhere.
+
+Each strength (``lam``, ``factor``, ``weight_decay``, ``alpha``) must be a finite
+real number >= 0 and ``n`` and ``n_outputs`` integers >= 1, else the functions
+raise ``ValueError`` (a bad value) or ``TypeError`` (a bad type).
 """
 
 from __future__ import annotations
@@ -66,6 +72,9 @@ def _n_outputs(n_outputs: Any) -> int:
 def keras_factor(lam: float, n: int) -> float:
     """Return the Keras regularizer factor equal to a kreg lambda: ``lam / (2 n)``.
 
+    For ``keras.regularizers.L1``, ``L2`` and each part of ``L1L2`` (``L1`` to
+    float32 precision: Keras stores its factor as a float32).
+
     Args:
         lam: The kreg regularization strength lambda.
         n: The number of training examples (not the batch size).
@@ -76,23 +85,24 @@ def keras_factor(lam: float, n: int) -> float:
     Examples:
         >>> keras_factor(0.16, n=80)
         0.001
+        >>> reg = keras.regularizers.L2(keras_factor(0.16, n=80))
     """
     lam = check_nonnegative("lam", lam)
     return scale(lam, check_n(n))
 
 
 def lam_from_keras_factor(factor: float, n: int) -> float:
-    """Return ``2 n * factor``, the inverse of :func:`keras_factor`.
+    """Return the kreg lambda equal to a Keras regularizer factor: ``2 n * factor``.
 
     Args:
         factor: The Keras factor (``l1`` or ``l2``).
-        n: The number of training examples.
+        n: The number of training examples of the model.
 
     Returns:
-        The kreg lambda.
+        The kreg lambda ``2 n * factor``.
 
     Examples:
-        >>> lam_from_keras_factor(0.001, n=80)
+        >>> lam_from_keras_factor(keras_factor(0.16, n=80), n=80)
         0.16
     """
     factor = check_nonnegative("factor", factor)
@@ -102,32 +112,38 @@ def lam_from_keras_factor(factor: float, n: int) -> float:
 def sgd_weight_decay(lam: float, n: int) -> float:
     """Return the Keras optimizer ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    Under plain SGD only; the decay is not part of the reported loss.
+    Keras 3 applies ``weight_decay=wd`` as ``w <- w - lr * wd * w`` before each
+    step. Limits: plain SGD only (the decay is decoupled: under momentum or Adam it
+    is *not* an L2 penalty); it decays biases unless they are excluded; it is not
+    part of the reported loss.
 
     Args:
         lam: The kreg regularization strength lambda.
         n: The number of training examples (not the batch size).
 
     Returns:
-        The optimizer's ``weight_decay``.
+        The optimizer's ``weight_decay``, ``lam / n``.
 
     Examples:
         >>> sgd_weight_decay(0.16, n=80)
         0.002
+        >>> opt = keras.optimizers.SGD(0.1, weight_decay=sgd_weight_decay(0.16, n=80))
+        >>> opt.exclude_from_weight_decay(var_names=["bias"])
     """
     lam = check_nonnegative("lam", lam)
     return lam / check_n(n)
 
 
 def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
-    """Return ``n * weight_decay``, the inverse of :func:`sgd_weight_decay`.
+    """Return the kreg lambda equal to a Keras SGD ``weight_decay`` (with the limits
+    of :func:`sgd_weight_decay`): ``n * wd``.
 
     Args:
         weight_decay: The optimizer's ``weight_decay``.
         n: The number of training examples (not the batch size).
 
     Returns:
-        The kreg lambda.
+        The kreg lambda ``n * weight_decay``.
 
     Examples:
         >>> lam_from_sgd_weight_decay(0.002, n=80)
@@ -140,14 +156,17 @@ def lam_from_sgd_weight_decay(weight_decay: float, n: int) -> float:
 def torch_weight_decay(lam: float, n: int) -> float:
     """Return the PyTorch ``weight_decay`` equal to ``L2(lam, n)``: ``lam / n``.
 
-    Under ``SGD`` (with or without momentum) and ``Adam``, not ``AdamW``.
+    PyTorch adds ``wd * w`` to the gradient of the batch-mean loss. Limits: this
+    coupled decay is the L2 penalty under ``SGD`` (with or without momentum) and
+    ``Adam``, not ``AdamW``; it decays biases unless they are in a group with
+    ``weight_decay=0``.
 
     Args:
         lam: The kreg regularization strength lambda.
         n: The number of training examples (not the batch size).
 
     Returns:
-        PyTorch's ``weight_decay``.
+        PyTorch's ``weight_decay``, ``lam / n`` (as :func:`sgd_weight_decay`).
 
     Examples:
         >>> torch_weight_decay(0.16, n=80)
@@ -157,17 +176,18 @@ def torch_weight_decay(lam: float, n: int) -> float:
 
 
 def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
-    """Return ``n * weight_decay``, the inverse of :func:`torch_weight_decay`.
+    """Return the kreg lambda equal to a PyTorch ``weight_decay`` (with the limits
+    of :func:`torch_weight_decay`): ``n * weight_decay``.
 
     Args:
         weight_decay: PyTorch's ``weight_decay``.
         n: The number of training examples (not the batch size).
 
     Returns:
-        The kreg lambda.
+        The kreg lambda ``n * weight_decay``.
 
     Examples:
-        >>> lam_from_torch_weight_decay(0.002, n=80)
+        >>> lam_from_torch_weight_decay(torch_weight_decay(0.16, n=80), n=80)
         0.16
     """
     return lam_from_sgd_weight_decay(weight_decay, n)
@@ -176,9 +196,14 @@ def lam_from_torch_weight_decay(weight_decay: float, n: int) -> float:
 def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Ridge`` alpha equal to ``L2(lam, n)``: ``lam / 2``.
 
+    A linear Keras model with ``loss="mse"`` and ``kreg.L2(lam, n)`` minimizes
+    ``1 / n`` times Ridge's objective; with ``k`` outputs, which ``mse`` averages
+    over, ``alpha = k * lam / 2``. Limits: a linear model, an unregularized bias,
+    no sample weights, and a Keras model trained to convergence.
+
     Args:
         lam: The kreg regularization strength lambda.
-        n_outputs: The number of model outputs (``mse`` averages over them).
+        n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
         The Ridge ``alpha``, ``n_outputs * lam / 2``.
@@ -192,14 +217,15 @@ def ridge_alpha(lam: float, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
-    """Return ``2 * alpha / n_outputs``, the inverse of :func:`ridge_alpha`.
+    """Return the kreg lambda equal to a scikit-learn ``Ridge`` alpha (with the
+    limits of :func:`ridge_alpha`): ``2 alpha``.
 
     Args:
         alpha: The ``Ridge`` alpha.
         n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The kreg lambda.
+        The kreg lambda ``2 * alpha / n_outputs``.
 
     Examples:
         >>> lam_from_ridge_alpha(0.08)
@@ -211,6 +237,11 @@ def lam_from_ridge_alpha(alpha: float, *, n_outputs: int = 1) -> float:
 
 def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
     """Return the scikit-learn ``Lasso`` alpha equal to ``L1(lam, n)``: ``lam / (4 n)``.
+
+    A linear Keras model with ``loss="mse"`` and ``kreg.L1(lam, n)`` minimizes
+    twice Lasso's objective (``k * lam / (4 n)`` with ``k`` outputs). Limits: those
+    of :func:`ridge_alpha`; the Lasso's exact zeros need
+    ``kreg.L1(..., proximal=True)``.
 
     Args:
         lam: The kreg regularization strength lambda.
@@ -229,7 +260,8 @@ def lasso_alpha(lam: float, n: int, *, n_outputs: int = 1) -> float:
 
 
 def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
-    """Return ``4 n * alpha / n_outputs``, the inverse of :func:`lasso_alpha`.
+    """Return the kreg lambda equal to a scikit-learn ``Lasso`` alpha (with the
+    limits of :func:`lasso_alpha`): ``4 n alpha``.
 
     Args:
         alpha: The ``Lasso`` alpha.
@@ -237,10 +269,10 @@ def lam_from_lasso_alpha(alpha: float, n: int, *, n_outputs: int = 1) -> float:
         n_outputs: The number of model outputs (columns of ``y``).
 
     Returns:
-        The kreg lambda.
+        The kreg lambda ``4 n * alpha / n_outputs``.
 
     Examples:
-        >>> lam_from_lasso_alpha(0.0005, n=80)
+        >>> lam_from_lasso_alpha(lasso_alpha(0.16, n=80), n=80)
         0.16
     """
     alpha = check_nonnegative("alpha", alpha)
@@ -266,8 +298,10 @@ _KERAS = {
 def to_keras(reg: L1 | L2 | L1L2) -> keras.regularizers.Regularizer:
     """Return the Keras built-in regularizer that equals a kreg regularizer.
 
-    Each factor is ``lam / (2 n)``. Keras has no proximal step: it trains the
-    penalty with the subgradient.
+    Each factor is ``lam / (2 n)`` (:func:`keras_factor`): ``kreg.L1L2(l1, l2, n)``
+    -> ``keras.regularizers.L1L2(l1 / (2 n), l2 / (2 n))``, likewise for ``L1`` and
+    ``L2``. The penalties agree to float32 precision for float32 weights. Keras
+    has no proximal step: it trains the penalty with the subgradient.
 
     Args:
         reg: A ``kreg.L1``, ``kreg.L2`` or ``kreg.L1L2`` instance.
@@ -313,11 +347,13 @@ def from_keras(keras_reg: keras.regularizers.Regularizer, n: int) -> L1 | L2 | L
     """Return the kreg regularizer that equals a Keras built-in one.
 
     The inverse of :func:`to_keras`: each lambda is ``2 n * factor``, a float32
-    factor read as its shortest decimal (``0.01``, not 0.009999999776482582).
+    factor read as the shortest decimal of the same float32 (Keras ``L1(0.01)``
+    holds 0.009999999776482582: ``0.01``). The result has ``proximal=False``.
 
     Args:
-        keras_reg: A ``keras.regularizers.L1``, ``L2`` or ``L1L2`` instance.
-        n: The number of training examples.
+        keras_reg: A ``keras.regularizers.L1``, ``L2`` or ``L1L2`` instance (not
+            a kreg one).
+        n: The number of training examples of the model it is for.
 
     Returns:
         A ``kreg.L1``, ``kreg.L2`` or ``kreg.L1L2`` instance.

@@ -1,4 +1,7 @@
-"""The penalty terms of kreg, as pure functions on tensors::
+"""The penalty terms of kreg, as pure functions on tensors.
+
+Everything else in kreg (the regularizer classes, the comparison engine, the
+reports) calls these functions, so the formulas live here and nowhere else::
 
     l2_penalty(w, lam, n) = lam / (2 n) * sum(w ** 2)
     l1_penalty(w, lam, n) = lam / (2 n) * sum(|w|)
@@ -6,9 +9,14 @@
 
 ``n`` is the number of training examples (not the batch size); :mod:`kreg.conventions`
 gives the equal Keras, PyTorch and scikit-learn settings. The sums are accumulated
-in float32 (float64 for float64 weights), so float16 weights give the true value.
-Each returns a scalar tensor of that dtype, 0 for ``lam == 0`` without reading
-``w``; bad arguments raise as :func:`check_factor` and :func:`check_weights` say.
+in float32 (float64 for float64 weights), whatever the dtype of ``w``, so that
+float16 and bfloat16 weights give the true finite value. Each function returns a
+scalar tensor of that dtype, exactly 0 when ``lam == 0`` (computed without reading
+``w``, only its dtype), and raises ``ValueError`` if ``lam`` is negative, NaN or
+infinite, ``n < 1`` or ``lam / (2 n)`` exceeds the float32 maximum
+(``check_factor``), and ``TypeError`` if ``lam`` is not a real number, ``n`` not an
+integer or ``w`` not a tensor or array of floats or integers (``check_weights``;
+integers are cast to float32).
 """
 
 from __future__ import annotations
@@ -49,7 +57,16 @@ def scale(lam: float, n: int) -> float:
 
 def check_factor(name: str, lam: Any, n: Any) -> None:
     """Raise unless ``lam`` (named ``name``) is a finite number >= 0, ``n`` an
-    integer >= 1 and ``lam / (2 n)`` at most the float32 maximum."""
+    integer >= 1 and ``lam / (2 n)`` at most the float32 maximum (about 3.4e38),
+    above which the penalty of any nonzero weight would be ``inf``.
+
+    Examples:
+        >>> check_factor("lam", 0.16, 80)
+        >>> check_factor("lam", 1e308, 80)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Invalid value for argument `lam`: ... = 6.25e+305: ...
+    """
     lam = check_nonnegative(name, lam)
     n = check_n(n)
     factor = scale(lam, n)
@@ -64,8 +81,12 @@ def check_factor(name: str, lam: Any, n: Any) -> None:
 
 
 def check_weights(name: str, w: Any) -> str:
-    """Return the Keras dtype name of ``w`` if it holds floats or integers, else
-    raise ``TypeError`` naming ``name`` (only the dtype is read)."""
+    """Return the Keras dtype name of ``w`` (``"float32"``, ``"int64"``, ...) if
+    it holds floats or integers, else raise ``TypeError`` naming ``name``.
+
+    Only the dtype is read, so the check is free in a training step and works on
+    symbolic tensors; Python scalars and lists are converted to find it.
+    """
     dtype = _keras_dtype(w)
     if dtype is None or not (
         keras.backend.is_float_dtype(dtype) or keras.backend.is_int_dtype(dtype)
@@ -111,7 +132,8 @@ def _penalty(
 def l2_penalty(w: Any, lam: float, n: int) -> Any:
     """L2 penalty with the lecture's scaling: ``lam / (2 n) * sum(w ** 2)``.
 
-    Its gradient is ``(lam / n) * w`` (weight decay).
+    Its gradient is ``(lam / n) * w``: a plain gradient-descent step with learning
+    rate ``lr`` multiplies each weight by ``1 - lr * lam / n`` (weight decay).
 
     Args:
         w: A tensor or array of floats or integers, any shape.
@@ -130,16 +152,18 @@ def l2_penalty(w: Any, lam: float, n: int) -> Any:
 
 
 def magnitude(w: Any) -> Any:
-    """``|w|`` as ``w * sign(w)``, whose gradient is ``sign(w)`` (0 at 0) on every
-    backend (that of ``ops.abs`` is 1 at 0 on JAX)."""
+    """``|w|`` as ``w * sign(w)``: its gradient is ``sign(w)`` (0 at 0) on every
+    backend, where that of ``ops.abs`` is 1 at 0 on JAX; the proximal optimizers
+    take exactly ``c * sign(w)`` out of the gradient."""
     return w * ops.sign(w)
 
 
 def l1_penalty(w: Any, lam: float, n: int) -> Any:
     """L1 penalty with the lecture's scaling: ``lam / (2 n) * sum(|w|)``.
 
-    Its subgradient ``lam / (2 n) * sign(w)`` leaves no exact zeros
-    (``kreg.L1(..., proximal=True)`` does).
+    Its (sub)gradient is ``lam / (2 n) * sign(w)``, a constant pull toward zero:
+    under plain gradient descent the weights oscillate around zero rather than
+    land on it (``kreg.L1(..., proximal=True)`` gives exact zeros).
 
     Args:
         w: A tensor or array of floats or integers, any shape.
@@ -162,8 +186,8 @@ GROUPS = ("units", "inputs")
 
 
 def group_axes(rank: int, groups: str) -> tuple[int, ...]:
-    """The kernel axes one group spans: all but the last (``"units"``) or the
-    second to last (``"inputs"``)."""
+    """The kernel axes one group spans: all but the last (``"units"``) or all but
+    the second to last (``"inputs"``) of a kernel of rank >= 2."""
     kept = rank - 1 if groups == "units" else rank - 2
     return tuple(axis for axis in range(rank) if axis != kept)
 
@@ -183,8 +207,9 @@ def _norms(w: Any, axes: tuple[int, ...], keepdims: bool = False) -> Any:
 
 
 def group_subgradient(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
-    """``strength * sqrt(p_g) * w_g / ||w_g||`` (0 at 0), the gradient of the
-    group-lasso penalty, for the groups spanning ``axes``."""
+    """``strength * sqrt(p_g) * w_g / ||w_g||`` for the groups spanning ``axes``
+    (0 for a group at 0): the gradient of the group-lasso penalty. ``strength``
+    is ``lam / (2 n)``, or an array broadcastable to ``w`` (one per slice)."""
     norms = _norms(w, axes, keepdims=True)
     inverse = ops.where(norms > 0, 1 / ops.where(norms > 0, norms, 1), 0)
     return group_weight(w, strength, axes) * w * inverse
@@ -199,9 +224,12 @@ def group_weight(w: Any, strength: Any, axes: tuple[int, ...]) -> Any:
 def group_norms(w: Any, groups: str = "units") -> Any:
     """The Euclidean norm ``||w_g||_2`` of each group of a kernel.
 
-    A group is one unit's incoming weights (``groups="units"``: a column of a Dense
-    kernel, a whole Conv filter) or one input's outgoing weights
-    (``groups="inputs"``: a row, one input channel); units are the last axis.
+    A kernel's last axis indexes its units and its second to last its inputs (a
+    Dense kernel is ``(inputs, units)``, a Conv2D kernel ``(height, width, input
+    channels, filters)``). A group is one unit's incoming weights
+    (``groups="units"``: a column of a Dense kernel, a whole filter) or one input's
+    outgoing weights (``groups="inputs"``: a row, one input channel of every
+    filter).
 
     Args:
         w: A kernel of floats or integers, rank >= 2 (else ``ValueError``).
@@ -215,6 +243,8 @@ def group_norms(w: Any, groups: str = "units") -> Any:
         >>> w = np.array([[3.0, 0.0], [4.0, 0.0]])
         >>> np.asarray(group_norms(w, "units")).tolist()
         [5.0, 0.0]
+        >>> np.asarray(group_norms(w, "inputs")).tolist()
+        [3.0, 4.0]
     """
     check_choice("groups", groups, GROUPS)
     dtype = accumulation_dtype(check_weights("w", w))
@@ -226,7 +256,11 @@ def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
     """Group-lasso penalty: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
 
     The groups are a kernel's units or inputs (:func:`group_norms`), ``p_g`` a
-    group's number of weights (Yuan and Lin, 2006).
+    group's number of weights, so that groups of different sizes are penalized
+    alike (Yuan and Lin, 2006). With one-weight groups this is
+    :func:`l1_penalty`; with a proximal step it sets whole units or inputs exactly
+    to zero. Its gradient is ``lam / (2 n) * sqrt(p_g) * w_g / ||w_g||`` (0 for a
+    group at 0).
 
     Args:
         w: A kernel of floats or integers, rank >= 2 (else ``ValueError``).
@@ -246,8 +280,9 @@ def group_l1_penalty(w: Any, lam: float, n: int, groups: str = "units") -> Any:
     check_choice("groups", groups, GROUPS)
 
     def penalty(w: Any, factor: float) -> Any:
-        # sum(w * g), g held constant: the penalty's value, and its gradient is
-        # exactly g, which the proximal optimizers take back out of the gradient.
+        # sum(w * g) with g the gradient held constant: the value is the penalty
+        # (sqrt(p_g) ||w_g||^2 / ||w_g|| per group) and the gradient is exactly g,
+        # the very tensor the proximal optimizers take back out of the gradient.
         g = group_subgradient(w, factor, group_axes(len(w.shape), groups))
         return ops.sum(w * ops.stop_gradient(g))
 

@@ -1,17 +1,32 @@
 """Proximal L1: optimizers whose L1 step lands weights exactly on zero.
 
-The subgradient ``c * sign(w)`` of ``c * sum(|w|)`` jumps over zero and back. The
-proximal gradient method (ISTA) steps on the data loss only, then applies the soft
-threshold (for the group lasso, the block soft threshold of a whole group)::
+The subgradient ``c * sign(w)`` of ``c * sum(|w|)`` jumps over zero and back, so
+weights trained with an L1 penalty oscillate around zero. The proximal gradient
+method (ISTA) steps on the data loss only, then applies the soft threshold::
 
-    w <- sign(w) * max(|w| - t, 0)              t = lr * c   (plain SGD)
-    w_g <- w_g * max(1 - t_g / ||w_g||, 0)      t_g = lr * c * sqrt(p_g)
+    w <- sign(w) * max(|w| - t, 0)        t = lr * c   (plain SGD)
 
-Adam scales the threshold as its step, ``t = lr * c * sqrt(1 - beta_2 ** step) /
-(sqrt(v) + epsilon)`` (ProxGen, Yun et al., NeurIPS 2021), an approximation that
-keeps exact zeros. Use: ``kreg.L1(lam, n, proximal=True)`` (or ``L1L2``,
-``GroupL1``) with ``kreg.ProximalSGD`` or ``kreg.ProximalAdam``; with any other
-optimizer the flag changes nothing. The guide "Sparsity" explains it.
+A weight whose data gradient cannot pull it past the threshold lands on 0 and
+stays there; for plain SGD this is ISTA, which converges to the Lasso solution.
+Adam scales each step by ``1 / (sqrt(v) + eps)``, and the threshold with it (the
+diagonal-preconditioned step of ProxGen, Yun, Lozano and Yang, NeurIPS 2021), an
+approximation that keeps exact zeros::
+
+    t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)
+
+The group lasso ``kreg.GroupL1`` gets the block soft threshold, which sets a
+whole group (a unit's or an input's weights) to zero at once::
+
+    w_g <- w_g * max(1 - t_g / ||w_g||, 0)        t_g = lr * c * sqrt(p_g)
+
+(for Adam, ``lr`` times the group's mean of Adam's per-weight step scale).
+
+Use: give the layer ``kreg.L1(lam, n, proximal=True)`` (or ``kreg.L1L2(...,
+proximal=True)``, ``kreg.GroupL1(..., proximal=True)``) and compile with
+``kreg.ProximalSGD`` or ``kreg.ProximalAdam``. The penalty stays in the loss; the
+optimizer takes its subgradient out of the gradient and applies the threshold
+after the update, inside the compiled step. With any other optimizer the flag
+changes nothing.
 """
 
 from __future__ import annotations
@@ -44,9 +59,11 @@ def soft_threshold(w: Any, threshold: Any) -> Any:
         threshold: A non-negative scalar or a tensor broadcastable to ``w``.
 
     Returns:
-        A tensor like ``w``.
+        A tensor like ``w``: entries with ``|w| <= threshold`` become exactly 0, the
+        others move ``threshold`` toward 0.
 
     Examples:
+        >>> import numpy as np
         >>> w = np.array([-2.0, -0.5, 0.0, 0.3, 1.5])
         >>> np.asarray(soft_threshold(w, 0.5)).tolist()
         [-1.5, -0.0, 0.0, 0.0, 1.0]
@@ -57,17 +74,21 @@ def soft_threshold(w: Any, threshold: Any) -> Any:
 
 
 def group_soft_threshold(w: Any, threshold: Any, groups: str = "units") -> Any:
-    """The block soft threshold ``w_g * max(0, 1 - threshold / ||w_g||)``.
+    """The proximal operator of ``threshold * sum_g ||w_g||``, the block soft
+    threshold: ``w_g * max(0, 1 - threshold / ||w_g||)`` for each group.
 
     Args:
-        w: A kernel of rank >= 2, its groups as in :func:`kreg.group_norms`.
-        threshold: A scalar >= 0, or one per group (broadcastable, keepdims).
+        w: A kernel of rank >= 2; its groups are as in ``kreg.penalties.group_norms``.
+        threshold: A non-negative scalar, or one value per group broadcastable to
+            the group norms kept as dimensions of ``w``.
         groups: ``"units"`` or ``"inputs"``.
 
     Returns:
-        A tensor like ``w``.
+        A tensor like ``w``: groups with ``||w_g|| <= threshold`` become exactly 0,
+        the others shrink by ``threshold`` in norm, keeping their direction.
 
     Examples:
+        >>> import numpy as np
         >>> w = np.array([[3.0, 0.1], [4.0, 0.0]])  # unit norms 5 and 0.1
         >>> np.asarray(group_soft_threshold(w, 1.0), dtype=float).round(6).tolist()
         [[2.4, 0.0], [3.2, 0.0]]
@@ -87,8 +108,9 @@ def _block_shrink(w: Any, threshold: Any, axes: tuple[int, ...]) -> Any:
 def proximal_strength(regularizer: Any) -> float | None:
     """Return ``c`` of the proximal L1 term ``c * sum(|w|)`` of a regularizer, if any.
 
-    ``lam / (2 n)`` for ``kreg.L1(lam, n, proximal=True)``, ``l1 / (2 n)`` for
-    ``kreg.L1L2``; ``None`` for anything else (``GroupL1`` included).
+    ``c = lam / (2 n)`` for ``kreg.L1(lam, n, proximal=True)`` and ``l1 / (2 n)`` for
+    ``kreg.L1L2(l1, l2, n, proximal=True)``; ``None`` for anything else (a
+    ``kreg.GroupL1`` has a proximal term too, but not an element-wise one).
     """
     from kreg.regularizers import L1, L1L2
 
@@ -100,8 +122,8 @@ def proximal_strength(regularizer: Any) -> float | None:
 
 
 def is_proximal(regularizer: Any) -> bool:
-    """Whether ``regularizer`` is a kreg ``L1``, ``L1L2`` or ``GroupL1`` with
-    ``proximal=True``, whose term the proximal optimizers apply as a threshold.
+    """Whether the proximal optimizers apply a term of ``regularizer`` as a
+    threshold: a kreg ``L1``, ``L1L2`` or ``GroupL1`` made with ``proximal=True``.
 
     Examples:
         >>> import kreg
@@ -125,8 +147,10 @@ class _L1Term:
 
 
 class _GroupTerm:
-    """``c * sum_g sqrt(p_g) ||w_g||``; on a ``stacked`` kernel ``(slices, inputs,
-    units)`` the groups are each slice's and ``c`` may be one per slice."""
+    """``c * sum_g sqrt(p_g) ||w_g||``: subgradient ``c sqrt(p_g) w_g / ||w_g||``
+    (0 at 0), block soft threshold ``c sqrt(p_g)`` times the group's step. On a
+    ``stacked`` kernel ``(slices, inputs, units)`` the groups are each slice's and
+    ``c`` may hold one strength per slice."""
 
     def __init__(self, strength: Any, groups: str, stacked: bool = False):
         self.strength, self.groups, self.stacked = strength, groups, stacked
@@ -151,7 +175,8 @@ class _GroupTerm:
 
 
 class _Terms:
-    """Several terms on one variable, each on its own slices (others' are 0)."""
+    """Several terms on one variable, each acting on its own slices (the others'
+    strengths are 0 there, where their steps change nothing)."""
 
     def __init__(self, terms: list):
         self.terms = terms
@@ -166,8 +191,9 @@ class _Terms:
 
 
 def stacked_group_terms(regularizers: list, proximal_only: bool = False) -> list:
-    """The group-lasso terms, one per kind of group, of a stacked Dense kernel
-    ``(slices, inputs, units)`` whose slice ``v`` carries ``regularizers[v]``."""
+    """The group-lasso terms of a stacked Dense kernel ``(slices, inputs, units)``
+    whose slice ``v`` carries ``regularizers[v]``: one per kind of group present,
+    with one strength per slice (0 where another regularizer is)."""
     from kreg.regularizers import GroupL1
 
     terms = []
@@ -187,7 +213,8 @@ def stacked_group_terms(regularizers: list, proximal_only: bool = False) -> list
 
 
 def stacked_term(regularizers: list) -> Any:
-    """The proximal term of such a stacked kernel (the comparison engine's)."""
+    """The proximal term of a stacked Dense kernel ``(slices, inputs, units)``
+    whose slice ``v`` carries ``regularizers[v]`` (the comparison engine's)."""
     l1 = [proximal_strength(reg) or 0.0 for reg in regularizers]
     terms = stacked_group_terms(regularizers, proximal_only=True)
     if any(l1):
@@ -209,8 +236,11 @@ def _term(regularizer: Any) -> _L1Term | _GroupTerm | None:
 
 
 class _ProximalMixin:
-    """Adds a proximal step after each ``update_step``; each variable's term is
-    read from its regularizer at ``build``."""
+    """Adds a proximal step after each ``update_step`` of an element-wise optimizer.
+
+    Each variable's proximal term is read from its regularizer at ``build``;
+    :meth:`set_proximal_strength` sets an L1 one (the engine's stacked variables).
+    """
 
     def build(self, var_list):
         if self.built:
@@ -225,8 +255,8 @@ class _ProximalMixin:
 
         Args:
             variable: A variable the optimizer was built with.
-            strength: ``c`` of ``c * sum(|w|)``, a number or an array broadcastable
-                to the variable.
+            strength: ``c`` of ``c * sum(|w|)``: a number, or an array
+                broadcastable to the variable (e.g. one strength per slice).
         """
         self.set_proximal_term(variable, _L1Term(strength))
 
@@ -255,15 +285,21 @@ class _ProximalMixin:
 class ProximalSGD(_ProximalMixin, keras.optimizers.SGD):
     """``keras.optimizers.SGD`` with a proximal (soft-threshold) L1 step.
 
-    After each update, a variable whose regularizer has a proximal term
-    ``c * sum(|w|)`` is soft-thresholded with ``t = lr * c``: without momentum,
-    ISTA, which converges to the Lasso solution (``Lasso(alpha=lam / (4 n))`` for
-    a linear model with ``loss="mse"``). Takes the arguments of
-    ``keras.optimizers.SGD``.
+    After each SGD update, every variable whose regularizer is a proximal kreg L1
+    term ``c * sum(|w|)`` is soft-thresholded with ``t = lr * c``. Without momentum
+    this is exactly ISTA, the proximal gradient method, which converges to the
+    Lasso solution (scikit-learn's ``Lasso(alpha=lam / (4 n))`` for a linear model
+    trained on the mean squared error). With momentum the threshold is the same
+    ``lr * c``, an approximation.
+
+    Takes the arguments of ``keras.optimizers.SGD``.
 
     Examples:
-        >>> ProximalSGD(learning_rate=0.1).get_config()["momentum"]
-        0.0
+        >>> import kreg
+        >>> reg = kreg.L1(0.5, 100, proximal=True)
+        >>> layer = keras.layers.Dense(1, kernel_regularizer=reg)
+        >>> model = keras.Sequential([keras.Input((3,)), layer])
+        >>> model.compile(kreg.ProximalSGD(learning_rate=0.1), "mse")
     """
 
     def _step_size(self, variable, learning_rate):
@@ -274,12 +310,15 @@ class ProximalSGD(_ProximalMixin, keras.optimizers.SGD):
 class ProximalAdam(_ProximalMixin, keras.optimizers.Adam):
     """``keras.optimizers.Adam`` with a proximal (soft-threshold) L1 step.
 
-    As :class:`ProximalSGD`, with ``t = lr * c * sqrt(1 - beta_2 ** step) /
-    (sqrt(v) + epsilon)`` per weight (ProxGen), an approximation that keeps exact
+    As :class:`ProximalSGD`, with the threshold scaled per weight by Adam's own
+    step size: ``t = lr * c * sqrt(1 - beta_2 ** step) / (sqrt(v) + epsilon)``
+    (the diagonal-metric proximal step of ProxGen, Yun et al., NeurIPS 2021). Adam
+    has no exact proximal form: this is an approximation that produces exact
     zeros. Takes the arguments of ``keras.optimizers.Adam``.
 
     Examples:
-        >>> ProximalAdam(learning_rate=0.01).get_config()["amsgrad"]
+        >>> import kreg
+        >>> kreg.ProximalAdam(learning_rate=0.01).get_config()["amsgrad"]
         False
     """
 

@@ -22,25 +22,44 @@ from kreg._validation import _fail, _Shown, check_nonnegative
 __all__ = ["prune"]
 
 
-def _layers(names: str) -> tuple[type, ...]:
-    """The ``keras.layers`` classes of ``names``; ``*`` stands for 1D, 2D and 3D."""
-    expanded = []
-    for name in names.split():
-        if "*" in name:
-            expanded += [name.replace("*", dims) for dims in ("1D", "2D", "3D")]
-        else:
-            expanded.append(name)
-    return tuple(getattr(keras.layers, name) for name in expanded)
-
-
-_KERNEL = _layers("Dense Conv*")
-#: Layers that act on each channel alone.
-_PER_CHANNEL = _layers(
-    "Dropout SpatialDropout* GaussianNoise GaussianDropout AlphaDropout "
-    "ActivityRegularization Identity ReLU LeakyReLU ELU Activation "
-    "MaxPooling* AveragePooling* BatchNormalization"
+_KERNEL = (
+    keras.layers.Dense,
+    keras.layers.Conv1D,
+    keras.layers.Conv2D,
+    keras.layers.Conv3D,
 )
-_TO_FEATURES = _layers("Flatten GlobalAveragePooling* GlobalMaxPooling*")
+#: Layers that act on each channel alone.
+_PER_CHANNEL = (
+    keras.layers.Dropout,
+    keras.layers.SpatialDropout1D,
+    keras.layers.SpatialDropout2D,
+    keras.layers.SpatialDropout3D,
+    keras.layers.GaussianNoise,
+    keras.layers.GaussianDropout,
+    keras.layers.AlphaDropout,
+    keras.layers.ActivityRegularization,
+    keras.layers.Identity,
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+    keras.layers.ELU,
+    keras.layers.Activation,
+    keras.layers.MaxPooling1D,
+    keras.layers.MaxPooling2D,
+    keras.layers.MaxPooling3D,
+    keras.layers.AveragePooling1D,
+    keras.layers.AveragePooling2D,
+    keras.layers.AveragePooling3D,
+    keras.layers.BatchNormalization,
+)
+_TO_FEATURES = (
+    keras.layers.Flatten,
+    keras.layers.GlobalAveragePooling1D,
+    keras.layers.GlobalAveragePooling2D,
+    keras.layers.GlobalAveragePooling3D,
+    keras.layers.GlobalMaxPooling1D,
+    keras.layers.GlobalMaxPooling2D,
+    keras.layers.GlobalMaxPooling3D,
+)
 #: Activations that mix units: a unit of such a layer is never constant alone.
 _MIXING = ("softmax", "log_softmax")
 
@@ -310,12 +329,14 @@ def prune(model: keras.Model, *, tol: float = 0.0) -> keras.Model:
     Removes each ``Dense`` or ``Conv`` unit whose incoming weights are all zero
     (its constant ``activation(bias)`` goes into the next layer's bias) or whose
     outgoing weights are all zero, and each input whose row of the first kernel
-    is all zero; the last layer keeps its units. The copy computes what ``model``
-    does, up to float32 rounding. ``kreg.GroupL1(..., proximal=True)`` gives whole
-    units at zero.
+    is all zero; the last layer keeps its units. With ``tol=0`` the copy computes
+    what ``model`` does, up to float32 rounding; with ``tol > 0`` it differs by what
+    the weights counted as zero contributed. Train with ``kreg.GroupL1(...,
+    proximal=True)`` and a proximal optimizer to get whole units at zero.
 
     Args:
-        model: A built Sequential or functional Keras model that is a chain.
+        model: A built Sequential or functional Keras model that is a chain of
+            layers (the guide "Sparsity" lists the layers pruned through).
         tol: Weights with ``|w| <= tol`` count as zero, a finite number >= 0.
 
     Returns:
@@ -329,6 +350,7 @@ def prune(model: keras.Model, *, tol: float = 0.0) -> keras.Model:
             layer, or ``tol`` is negative, NaN or infinite.
 
     Examples:
+        >>> import numpy as np
         >>> model = keras.Sequential(
         ...     [keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)]
         ... )
@@ -339,6 +361,10 @@ def prune(model: keras.Model, *, tol: float = 0.0) -> keras.Model:
         >>> small = prune(model)
         >>> small.kept_inputs.tolist(), small.count_params(), model.count_params()
         ([0, 2], 13, 21)
+        >>> x = np.random.default_rng(0).normal(size=(5, 3)).astype("float32")
+        >>> same = small.predict(x[:, small.kept_inputs], verbose=0)
+        >>> bool(np.allclose(same, model.predict(x, verbose=0), atol=1e-6))
+        True
     """
     tol = check_nonnegative("tol", tol)
     pruner, inputs, masks = _analysed(model, tol)

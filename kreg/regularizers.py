@@ -1,20 +1,28 @@
 """Keras regularizers with the lecture's ``lam / (2 n)`` scaling.
 
 ``n`` is the number of training examples, fixed when the regularizer is made, not
-the batch size: Keras adds the penalty to each batch-mean loss, so the sum is an
-unbiased estimate of the full objective for any batch size. Give them to a layer as
-``kernel_regularizer=``; biases are not meant to be regularized. They are
-registered with Keras under the package ``"kreg"``: a saved model loads back in any
-process that has imported ``kreg``. :mod:`kreg.conventions` gives the equal Keras,
-PyTorch and scikit-learn settings. With ``proximal=True``, ``kreg.ProximalSGD`` and
-``kreg.ProximalAdam`` apply the L1 (or group) term as a soft threshold, for exact
-zeros (:mod:`kreg.proximal`); other optimizers ignore the flag.
+the batch size: Keras adds the penalty once per step to the batch-mean loss, so
+``mean_batch_loss + lam / (2 n) * sum(...)`` is an unbiased estimate of the full
+objective for any batch size. Pass them to a layer as ``kernel_regularizer=`` (or
+``embeddings_regularizer=`` for ``Embedding``); biases are not meant to be
+regularized. They are registered with Keras under the package name ``"kreg"``, so
+a saved model loads back in any process that has imported ``kreg``, with
+``safe_mode=True`` and no ``custom_objects``. :mod:`kreg.conventions` gives the
+equal Keras, PyTorch and scikit-learn settings.
 
-The constructors raise ``ValueError`` for a strength that is negative or not
-finite, ``n < 1`` or ``lam / (2 n)`` above the float32 maximum, and ``TypeError``
-for a strength that is not a real number, ``n`` not an integer (``80.0`` is
-refused) or ``proximal`` not a bool; a regularizer called on what is not an array
-of floats or integers raises ``TypeError``.
+With ``proximal=True``, ``kreg.ProximalSGD`` and ``kreg.ProximalAdam`` apply the
+L1 (or group) term as a soft threshold after each update instead of through its
+subgradient, which lands weights exactly on zero (see :mod:`kreg.proximal`); the
+penalty in the loss is the same, and other optimizers ignore the flag.
+
+The constructors raise ``ValueError`` if a strength (``lam``, ``l1``, ``l2``) is
+negative, NaN or infinite, ``n < 1``, or a factor ``lam / (2 n)`` exceeds the
+float32 maximum (about 3.4e38, where every nonzero penalty would be ``inf``), and
+``TypeError`` if a strength is not a real number (``bool`` included), ``n`` not an
+integer (``80.0`` is refused: write ``int(...)``) or ``proximal`` not a bool.
+Called on what is not a tensor or array of floats or integers (bool, complex,
+string, None), a regularizer raises ``TypeError``; integer weights are cast to
+float32.
 """
 
 from __future__ import annotations
@@ -52,8 +60,10 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
         """Return the regularizer a config describes (the inverse of ``get_config``).
 
         Raises:
-            ValueError: If ``config`` is not a dict with the constructor's keys or
-                holds a value the constructor refuses (one error, not a chain).
+            ValueError: If ``config`` is not a dict with the constructor's keys, or
+                holds a value the constructor refuses: one error (the root of the
+                chain when Keras loads a model) naming the class and the config,
+                then the constructor's message.
         """
         where = f"Cannot deserialize kreg.{cls.__name__} from config {config!r}"
         params = inspect.signature(cls).parameters
@@ -97,18 +107,24 @@ class _ScaledRegularizer(keras.regularizers.Regularizer):
 class L2(_ScaledRegularizer):
     """L2 kernel regularizer: ``penalty = lam / (2 n) * sum(w ** 2)``.
 
-    Its gradient is ``(lam / n) * w`` (weight decay). The same penalty: Keras
-    ``keras.regularizers.L2(lam / (2 n))``; under plain SGD only, the optimizer
-    argument ``weight_decay=lam / n``.
+    Its gradient ``(lam / n) * w`` makes a plain SGD step
+    ``w <- w * (1 - lr * lam / n) - lr * dLoss/dw`` (weight decay). The same
+    penalty: Keras ``keras.regularizers.L2(lam / (2 n))``; under plain SGD only,
+    the optimizer argument ``weight_decay=lam / n``.
 
     Args:
-        lam: The regularization strength lambda, a finite number >= 0.
-        n: The number of training examples (not the batch size), an integer >= 1.
+        lam: The regularization strength lambda, a finite number >= 0 (``0``
+            switches the penalty off at no cost).
+        n: The number of training examples, an integer >= 1.
 
     Examples:
         >>> import numpy as np
-        >>> round(float(L2(lam=0.16, n=80)(np.ones((2, 3)))), 6)
+        >>> reg = L2(lam=0.16, n=80)
+        >>> reg
+        L2(lam=0.16, n=80)
+        >>> round(float(reg(np.ones((2, 3)))), 6)
         0.006
+        >>> layer = keras.layers.Dense(4, kernel_regularizer=L2(0.16, n=80))
     """
 
     def __init__(self, lam: float, n: int):
@@ -125,16 +141,20 @@ class L2(_ScaledRegularizer):
 class L1(_ScaledRegularizer):
     """L1 kernel regularizer: ``penalty = lam / (2 n) * sum(|w|)``.
 
-    The same penalty: Keras ``keras.regularizers.L1(lam / (2 n))``; for a linear
-    model with ``loss="mse"``, scikit-learn ``Lasso(alpha=lam / (4 n))``.
+    Its gradient ``lam / (2 n) * sign(w)`` is a constant pull toward zero. The same
+    penalty: Keras ``keras.regularizers.L1(lam / (2 n))``; for a linear model
+    trained on the mean squared error, scikit-learn ``Lasso(alpha=lam / (4 n))``.
 
     Args:
         lam: The regularization strength lambda, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
-        proximal: Apply it as a soft threshold with the proximal optimizers.
+        proximal: Apply the penalty as a soft threshold with the proximal
+            optimizers, for exact zeros.
 
     Examples:
-        >>> round(float(L1(lam=0.16, n=80)([[1.0, -2.0], [0.5, 0.0]])), 6)
+        >>> import numpy as np
+        >>> reg = L1(lam=0.16, n=80)
+        >>> round(float(reg(np.array([[1.0, -2.0], [0.5, 0.0]]))), 6)
         0.0035
     """
 
@@ -160,10 +180,12 @@ class L1L2(_ScaledRegularizer):
         l2: The L2 strength, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
         proximal: Apply the L1 part as a soft threshold with the proximal
-            optimizers.
+            optimizers; the L2 part stays a gradient term.
 
     Examples:
-        >>> round(float(L1L2(l1=0.1, l2=0.2, n=10)([1.0, -2.0])), 6)
+        >>> import numpy as np
+        >>> reg = L1L2(l1=0.1, l2=0.2, n=10)
+        >>> round(float(reg(np.array([1.0, -2.0]))), 6)
         0.065
     """
 
@@ -177,8 +199,14 @@ class L1L2(_ScaledRegularizer):
 
     def __call__(self, x: Any):
         penalties.check_weights("x", x)
-        l1 = penalties.l1_penalty(x, self.l1, self.n)
-        return ops.add(l1, penalties.l2_penalty(x, self.l2, self.n))
+        if self.l2 == 0:
+            return penalties.l1_penalty(x, self.l1, self.n)
+        if self.l1 == 0:
+            return penalties.l2_penalty(x, self.l2, self.n)
+        return ops.add(
+            penalties.l1_penalty(x, self.l1, self.n),
+            penalties.l2_penalty(x, self.l2, self.n),
+        )
 
 
 @keras.saving.register_keras_serializable(package="kreg")
@@ -186,19 +214,29 @@ class GroupL1(_ScaledRegularizer):
     """Group-lasso kernel regularizer: ``lam / (2 n) * sum_g sqrt(p_g) * ||w_g||_2``.
 
     A group ``w_g`` of ``p_g`` weights is one unit's incoming weights
-    (``groups="units"``) or one input's outgoing weights (``groups="inputs"``), as
-    in :func:`kreg.group_norms`. It drives whole groups to zero, so that units or
-    inputs can be removed (``kreg.prune``). Keras has no equivalent.
+    (``groups="units"``: a column of a Dense kernel, one Conv filter) or one
+    input's outgoing weights (``groups="inputs"``: a row of a Dense kernel, one
+    input channel). It drives whole groups to zero as ``L1`` (its case of
+    one-weight groups) drives single weights, so that units or inputs can be
+    removed (``kreg.prune``). Keras has no equivalent. The proximal optimizers'
+    block soft threshold is ``w_g <- w_g * max(0, 1 - t_g / ||w_g||)`` with
+    ``t_g = lr * lam / (2 n) * sqrt(p_g)`` (for Adam, ``lr`` times Adam's mean
+    step scale over the group, an approximation).
 
     Args:
         lam: The regularization strength lambda, a finite number >= 0.
         n: The number of training examples, an integer >= 1.
-        groups: ``"units"`` or ``"inputs"``.
-        proximal: Apply it as a block soft threshold with the proximal optimizers.
+        groups: ``"units"`` or ``"inputs"`` (else ``ValueError``; so is a kernel
+            of rank < 2 when called).
+        proximal: Apply the penalty as a block soft threshold with the proximal
+            optimizers.
 
     Examples:
+        >>> import numpy as np
         >>> reg = GroupL1(lam=0.5, n=10, groups="inputs")
-        >>> round(float(reg([[3.0, 4.0], [0.0, 0.0]])), 6)  # 0.025 * 5 * sqrt(2)
+        >>> reg
+        GroupL1(lam=0.5, n=10, groups='inputs')
+        >>> round(float(reg(np.array([[3.0, 4.0], [0.0, 0.0]]))), 6)  # 0.025*5*sqrt 2
         0.176777
     """
 
@@ -279,16 +317,20 @@ def regularize(
 ) -> keras.Model:
     """Return a copy of a built model whose kernels carry ``regularizer``.
 
-    Setting ``layer.kernel_regularizer`` on a built layer does nothing
-    (tensorflow/tensorflow#33635): this rebuilds the model with the regularizer
-    in the selected layers' ``kernel_regularizer`` (``embeddings_regularizer``
-    for ``Embedding``) and copies every weight. Biases are not regularized; the
-    copy is not compiled.
+    Setting ``layer.kernel_regularizer`` on a built layer silently does nothing
+    (Keras attaches a regularizer when the layer is built; see
+    tensorflow/tensorflow#33635). This rebuilds the model with the regularizer in
+    the selected layers' ``kernel_regularizer`` (``embeddings_regularizer`` for
+    ``Embedding``) and copies every weight: the copy computes what the original
+    does, plus the penalty. Biases are never regularized; the original is not
+    changed; the copy is not compiled.
 
     Args:
-        model: A built Sequential or functional Keras model (not subclassed).
+        model: A built Sequential or functional Keras model (nested models
+            included; a subclassed model cannot be rebuilt from its config).
         regularizer: A Keras regularizer instance, typically ``kreg.L2(lam, n)``.
-        layers: ``None`` (every layer with a kernel), or names or layers of it.
+        layers: ``None`` (every layer with a kernel), or names or layer objects
+            of ``model``.
 
     Returns:
         A new, built, uncompiled ``keras.Model`` with identical weights.
@@ -299,12 +341,17 @@ def regularize(
             a layer that is not in it or has no kernel.
 
     Warns:
-        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel.
+        UserWarning: If ``layers`` is None and no layer of ``model`` has a kernel:
+            the copy carries no penalty.
 
     Examples:
+        >>> import kreg
         >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-        >>> regularize(model, L2(0.16, n=80)).layers[0].kernel.regularizer
+        >>> copy = kreg.regularize(model, kreg.L2(0.16, n=80))
+        >>> copy.layers[0].kernel.regularizer
         L2(lam=0.16, n=80)
+        >>> len(copy.losses)
+        1
     """
     if not isinstance(model, keras.Model):
         _fail("model", "a keras.Model", model, TypeError)
@@ -338,8 +385,8 @@ def rebuild(
     prefix: str = "",
 ) -> keras.Model:
     """A copy of ``model`` with ``regularizer`` on the kernels of the ``selected``
-    layers (``id``s); ``prefix`` goes before every layer's name (towers of one
-    model need distinct variable paths)."""
+    layers (``id``s) and the same weights; ``prefix`` goes before every layer's
+    name (``kreg.compare``'s towers of one model need distinct variable paths)."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
         config = layer.get_config()

@@ -1,7 +1,7 @@
 """Train one network per lambda side by side: ``kreg.sweep``.
 
 The regularization path, from overfitting (lambda = 0) to underfitting, trained in
-the pipeline of ``kreg.compare`` (see ``docs/lambda.md``).
+the pipeline of ``kreg.compare`` (the guide "Choosing lambda with sweeps").
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def default_lams(kind: str = "l2") -> np.ndarray:
 
     ``[0, *numpy.geomspace(low, high, 12)]`` with ``(low, high) = (0.01, 100)`` for
     ``"l2"`` and ``(0.001, 10)`` for ``"l1"`` and ``"l1l2"``: both reach
-    underfitting on the lecture's setup (``docs/lambda.md``).
+    underfitting on the lecture's setup (the guide "Choosing lambda with sweeps").
 
     Args:
         kind: ``"l1"``, ``"l2"`` or ``"l1l2"``.
@@ -383,7 +383,8 @@ def sweep(
     """Train one network per lambda side by side: the regularization path.
 
     For each ``lam`` in ``lams``, the network of ``kreg.compare`` gets the
-    penalty ``kind`` on every hidden kernel (``n`` = the number of training rows):
+    penalty ``kind`` on every hidden kernel (``n`` = the number of training
+    rows; biases and the output layer are never penalized):
 
     - ``"l2"``: ``kreg.L2(lam, n)``, ``lam / (2 n) * sum(w ** 2)``;
     - ``"l1"``: ``kreg.L1(lam, n)``, ``lam / (2 n) * sum(|w|)`` (a soft threshold

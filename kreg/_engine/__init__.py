@@ -5,11 +5,12 @@ axis (kernels ``(V, fan_in, fan_out)``), the forward pass one batched product. A
 step's loss is the sum of the slices' (batch-mean data loss + penalty); they share
 no weight, so an element-wise optimizer updates each slice as that network trained
 alone. Only the loop over the epochs is written per backend (``_tensorflow``,
-``_jax``, ``_torch``; see docs/backends.md); Python runs between chunks of epochs.
+``_jax``, ``_torch``; see the guide "Backends"); Python runs between chunks of epochs.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +42,9 @@ _PREDICT_BUDGET = 65536
 # calls; a call costs about 0.1 ms, so 0.25 s calls lose nothing measurable.
 CALL_SECONDS = 0.25
 
-# Most batch-order entries (epochs x training rows) held on the device at once.
+# Most batch-order entries (epochs x training rows) held on the device at once: the
+# epochs run in chunks of at most this many entries, whose permutations are drawn
+# just before the chunk runs.
 ORDER_BUDGET = 4_000_000
 
 
@@ -127,7 +130,7 @@ class _KernelPenalty:
                     value = ops.cast(value, "float32")
                 values[v] = ops.cast(ops.sum(value), "float32")
             terms.append(ops.stack(values))
-        return sum(terms[1:], terms[0]) if terms else None
+        return functools.reduce(ops.add, terms) if terms else None
 
 
 class StackedTrainer:
