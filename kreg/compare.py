@@ -1508,6 +1508,9 @@ def _run_model(
             loss=loss,
             metrics=_towers.Outputs([], model).fresh_metrics(metrics),
         )
+        # Built, so that a saved copy holds the optimizer's variables and loads
+        # without Keras' "Skipping variable loading for optimizer" warning.
+        trained.optimizer.build(trained.trainable_variables)
     x_train, y_train, x_val, y_val = data
     config = {
         "model": model.name,
