@@ -1167,10 +1167,8 @@ def plot_decision_boundaries(
 ) -> DecisionBoundaryDisplay:
     """Plot the decision regions of a comparison's variants side by side.
 
-    Shortcut for :meth:`DecisionBoundaryDisplay.from_result`.
-
     Returns:
-        The drawn :class:`DecisionBoundaryDisplay`.
+        The drawn Display of :meth:`DecisionBoundaryDisplay.from_result`.
     """
     return DecisionBoundaryDisplay.from_result(
         result, variants=variants, ax=ax, **kwargs
@@ -1186,11 +1184,8 @@ def plot_loss_curves(
 ) -> LossCurvesDisplay:
     """Plot training vs validation data loss per variant, the penalty apart.
 
-    Shortcut for :meth:`LossCurvesDisplay.from_result`; ``kwargs`` go on to
-    :meth:`LossCurvesDisplay.plot` (e.g. ``logy=True``).
-
     Returns:
-        The drawn :class:`LossCurvesDisplay`.
+        The drawn Display of :meth:`LossCurvesDisplay.from_result`.
     """
     return LossCurvesDisplay.from_result(result, variants=variants, ax=ax, **kwargs)
 
@@ -1205,10 +1200,8 @@ def plot_metric_bars(
 ) -> MetricBarsDisplay:
     """Plot a comparison's final numbers as bars, with error bars over seeds.
 
-    Shortcut for :meth:`MetricBarsDisplay.from_result`.
-
     Returns:
-        The drawn :class:`MetricBarsDisplay`.
+        The drawn Display of :meth:`MetricBarsDisplay.from_result`.
     """
     return MetricBarsDisplay.from_result(
         result, names, variants=variants, ax=ax, **kwargs

@@ -964,11 +964,8 @@ def plot_weight_distribution(
 ) -> WeightDistributionDisplay:
     """Plot the distribution of one weight for several histories at one record.
 
-    Shortcut for :meth:`WeightDistributionDisplay.from_histories`: densities and
-    histograms overlaid, box plots below.
-
     Returns:
-        The drawn :class:`WeightDistributionDisplay`.
+        The drawn Display of :meth:`WeightDistributionDisplay.from_histories`.
 
     Examples:
         >>> from kreg.history import WeightHistory
@@ -992,10 +989,8 @@ def plot_weight_evolution(
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 
-    Shortcut for :meth:`WeightEvolutionDisplay.from_history`.
-
     Returns:
-        The drawn :class:`WeightEvolutionDisplay`.
+        The drawn Display of :meth:`WeightEvolutionDisplay.from_history`.
 
     Examples:
         >>> from kreg.history import WeightHistory as History
@@ -1017,11 +1012,8 @@ def plot_weight_bars(
 ) -> WeightBarsDisplay:
     """Plot grouped bars of individual weights at the first and last record.
 
-    Shortcut for :meth:`WeightBarsDisplay.from_history`: by default the 10
-    weights largest in ``|w|`` at the first record.
-
     Returns:
-        The drawn :class:`WeightBarsDisplay`.
+        The drawn Display of :meth:`WeightBarsDisplay.from_history`.
 
     Examples:
         >>> from kreg.history import WeightHistory
@@ -1044,11 +1036,9 @@ def plot_network(
 ) -> NetworkDisplay:
     """Plot a small dense network, edges by ``|w|``, exact zeros removed.
 
-    Shortcut for :meth:`NetworkDisplay.from_history` (a ``WeightHistory``) or
-    :meth:`NetworkDisplay.from_kernels` (a list of 2-D kernels).
-
     Returns:
-        The drawn :class:`NetworkDisplay`.
+        The drawn Display of :meth:`NetworkDisplay.from_history` (a history)
+        or :meth:`NetworkDisplay.from_kernels` (a list of kernels).
 
     Examples:
         >>> disp = plot_network([np.eye(3)], colorbar=False)

@@ -968,11 +968,8 @@ def plot_regularization_path(
 ) -> RegularizationPathDisplay:
     """Plot a few trained weights of a sweep against lambda.
 
-    Shortcut for :meth:`RegularizationPathDisplay.from_result` (``indices``, ``k``,
-    ``at``, ``seed`` and the options of its ``plot`` among ``kwargs``).
-
     Returns:
-        The drawn :class:`RegularizationPathDisplay`.
+        The drawn Display of :meth:`RegularizationPathDisplay.from_result`.
     """
     return RegularizationPathDisplay.from_result(result, key, ax=ax, **kwargs)
 
@@ -982,10 +979,8 @@ def plot_validation_curve(
 ) -> ValidationCurveDisplay:
     """Plot training vs validation data loss of a sweep against lambda.
 
-    Shortcut for :meth:`ValidationCurveDisplay.from_result`.
-
     Returns:
-        The drawn :class:`ValidationCurveDisplay`, the best lambda marked.
+        The drawn Display of :meth:`ValidationCurveDisplay.from_result`.
     """
     return ValidationCurveDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -995,10 +990,8 @@ def plot_sparsity(
 ) -> SparsityDisplay:
     """Plot the fraction of exactly-zero kernel weights of a sweep against lambda.
 
-    Shortcut for :meth:`SparsityDisplay.from_result` (``tol=1e-3`` adds ``|w| < 1e-3``).
-
     Returns:
-        The drawn :class:`SparsityDisplay`.
+        The drawn Display of :meth:`SparsityDisplay.from_result`.
     """
     return SparsityDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1008,10 +1001,7 @@ def plot_sweep_boundaries(
 ) -> SweepBoundariesDisplay:
     """Plot a sweep's decision regions, one small panel per lambda.
 
-    Shortcut for :meth:`SweepBoundariesDisplay.from_result` (``lams``, ``points``
-    and the options of its ``plot``, such as ``ncols``).
-
     Returns:
-        The drawn :class:`SweepBoundariesDisplay`.
+        The drawn Display of :meth:`SweepBoundariesDisplay.from_result`.
     """
     return SweepBoundariesDisplay.from_result(result, ax=ax, **kwargs)
