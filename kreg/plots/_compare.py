@@ -101,11 +101,12 @@ def _n_seeds(result: Any) -> int:
 
 def _boundary_title(result: Any, variant: str) -> str:
     """The variant, "val acc 0.91 ± 0.02, gap 0.05", then the boundary length."""
-    m = (getattr(result, "metrics", None) or {}).get(variant) or {}
-    several = _n_seeds(result) > 1
-    spread = {}
-    if several:
-        spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
+
+    def field(name: str) -> dict:  # result.<name>[variant], or {}
+        return (getattr(result, name, None) or {}).get(variant) or {}
+
+    m, several = field("metrics"), _n_seeds(result) > 1
+    spread = field("metrics_std") if several else {}
     parts = []
     for key, word in (("val_accuracy", "val acc"), ("gap", "gap")):
         if key in m and np.isfinite(m[key]):
@@ -116,10 +117,9 @@ def _boundary_title(result: Any, variant: str) -> str:
     lines = [variant, ", ".join(parts)]
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
-        per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
-        if several and "boundary_length" in per_seed:
-            std = result.metrics_std[variant]["boundary_length"]
-            drawn = per_seed["boundary_length"][0]
+        if several and "boundary_length" in field("per_seed"):
+            std = spread["boundary_length"]
+            drawn = field("per_seed")["boundary_length"][0]
             text += f" ± {std:.2f}; seed {result.seeds[0]} drawn: {drawn:.2f}"
         lines.append(text)
     return "\n".join(filter(None, lines))
@@ -1159,11 +1159,7 @@ def weights_title(weights: WeightDistributionDisplay, key: str | int = 0) -> str
 
 
 def plot_decision_boundaries(
-    result: Any,
-    *,
-    variants: Sequence[str] | None = None,
-    ax: Any = None,
-    **kwargs: Any,
+    result: Any, *, variants: Sequence[str] | None = None, ax: Any = None, **kwargs: Any
 ) -> DecisionBoundaryDisplay:
     """Plot the decision regions of a comparison's variants side by side.
 
@@ -1176,11 +1172,7 @@ def plot_decision_boundaries(
 
 
 def plot_loss_curves(
-    result: Any,
-    *,
-    variants: Sequence[str] | None = None,
-    ax: Any = None,
-    **kwargs: Any,
+    result: Any, *, variants: Sequence[str] | None = None, ax: Any = None, **kwargs: Any
 ) -> LossCurvesDisplay:
     """Plot training vs validation data loss per variant, the penalty apart.
 

@@ -981,11 +981,7 @@ def plot_weight_distribution(
 
 
 def plot_weight_evolution(
-    history: WeightHistory,
-    key: str | int = 0,
-    *,
-    ax: Axes | None = None,
-    **kwargs: Any,
+    history: WeightHistory, key: str | int = 0, *, ax: Axes | None = None, **kwargs: Any
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 

@@ -519,12 +519,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
     @classmethod
     def from_result(
-        cls,
-        result: Any,
-        *,
-        metric: str = "loss",
-        ax: Axes | None = None,
-        **kwargs: Any,
+        cls, result: Any, *, metric: str = "loss", ax: Axes | None = None, **kwargs: Any
     ) -> ValidationCurveDisplay:
         """Draw the validation curve of a sweep, ``result.best_lam`` marked.
 
@@ -811,11 +806,7 @@ class SweepBoundariesDisplay:
         return display.plot(ax=ax, **kwargs)
 
     def plot(
-        self,
-        ax: Any = None,
-        *,
-        ncols: int | None = None,
-        **kwargs: Any,
+        self, ax: Any = None, *, ncols: int | None = None, **kwargs: Any
     ) -> SweepBoundariesDisplay:
         """Draw the panels in a grid.
 
@@ -933,7 +924,7 @@ def plot_sweep(
     has_grid = all(getattr(result, a, None) is not None for a in ("grid", "decision"))
     lams = _lams_of(result, "paths", "metrics", *(("data",) if has_grid else ()))
     n = lams.size
-    ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
+    ncols = min(n, 5 if ncols is None else check_int("ncols", ncols))
     nrows = math.ceil(n / ncols) if has_grid else 0
     size = (max(16.0, 2.7 * ncols + 1.2), 3.8 + 2.5 * nrows + 0.8)
     kwargs.setdefault("figsize", size)
