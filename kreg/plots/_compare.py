@@ -857,10 +857,9 @@ def plot_variant_weight_bars(
         return display
 
     panels = _variant_panels(result, chosen, ax, (5.0, 4.0), draw)
-    low = min(panel.get_ylim()[0] for panel in panels.axes_.values())
-    high = max(panel.get_ylim()[1] for panel in panels.axes_.values())
-    for panel in panels.axes_.values():
-        panel.set_ylim(low, high)
+    limits = np.array([panel.get_ylim() for panel in panels.axes_.values()])
+    for panel in panels.axes_.values():  # one y scale
+        panel.set_ylim(limits[:, 0].min(), limits[:, 1].max())
     return panels
 
 
