@@ -223,10 +223,6 @@ def gaussian_kde(
 
     ``f(x) = 1 / (n h sqrt(2 pi)) * sum_i exp(-(x - x_i) ** 2 / (2 h ** 2))``, ``h``
     from :func:`scott_bandwidth` unless given; evaluated in chunks.
-
-    Examples:
-        >>> round(float(gaussian_kde([-1.0, 1.0], [0.0], bandwidth=1.0)[0]), 6)
-        0.241971
     """
     samples = _as_samples(data)
     if bandwidth is None:
@@ -304,11 +300,6 @@ def robust_ylim(
 
     The top: the largest ``quantile`` quantile or ``window``-value running median,
     plus ``headroom`` (the bottom likewise; 5% if no value is beyond).
-
-    Examples:
-        >>> curve = [0.5, 0.4, 0.3, 0.3, 0.2, 9.0, 0.2, 0.2, 0.1, 0.1]
-        >>> [round(v, 4) for v in robust_ylim([curve], quantile=0.8, window=3)]
-        [0.08, 0.54]
     """
     if not 0.0 < quantile <= 1.0:
         _fail("quantile", "a number in (0, 1]", quantile)
@@ -381,10 +372,6 @@ def variant_colors(
 
     The first name of each kind ("none"/"without"..., "l1"/"lasso", "l2"/"ridge",
     L1L2) gets its :data:`ROLE_COLORS` colour, the others the next unused one.
-
-    Examples:
-        >>> variant_colors(["without L2", "with L2", "other"])
-        {'without L2': 'tab:blue', 'with L2': 'tab:green', 'other': 'tab:orange'}
     """
     names = list(dict.fromkeys(names))
     colors: dict[str, Any] = {}
@@ -614,12 +601,7 @@ def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
 def largest_weights(
     values: Any, k: int, indices: Any = None, shape: tuple[int, ...] = ()
 ) -> list[int]:
-    """Flat indices of the ``k`` largest ``|values|`` (NaN last), or of ``indices``.
-
-    Examples:
-        >>> largest_weights([0.5, -3.0, np.nan, 2.0], k=2)
-        [1, 3]
-    """
+    """Flat indices of the ``k`` largest ``|values|`` (NaN last), or of ``indices``."""
     if indices is not None:
         return _flat_indices(indices, shape)
     size = np.nan_to_num(np.abs(np.ravel(values).astype(np.float64)), nan=-1.0)

@@ -936,13 +936,7 @@ class NetworkDisplay:
 
 
 def edge_clip(magnitudes: Any, percentile: float | None) -> float:
-    """The ``percentile`` (in (0, 100]; ``None``: the largest) of the finite
-    ``magnitudes``: where a network's colour scale ends; 1 without any.
-
-    Examples:
-        >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
-        0.25
-    """
+    """The ``percentile`` (``None``: max) of the finite ``magnitudes``, else 1."""
     if percentile is not None:
         expected, valid = "a percentile in (0, 100]", lambda v: 0 < v <= 100
         percentile = _check_real("clip", percentile, expected, valid)

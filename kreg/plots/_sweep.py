@@ -64,18 +64,7 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     Positive lambdas at their value; ``lam = 0`` at ``first / step ** 1.5``, with
     ``first`` the smallest positive lambda and ``step`` the geometric mean ratio of
     consecutive ones (10 for one; within ``[10 ** 0.25, 100]``); at 1 without any.
-
-    Args:
-        lams: Increasing lambdas, all finite and >= 0.
-
-    Returns:
-        ``(positions, zero_x, step)``: each lambda's x, that of ``lam = 0`` (``None``
-        without it) and the grid step used for the margins.
-
-    Examples:
-        >>> positions, zero_x, step = lambda_positions([0.0, 0.01, 0.1, 1.0])
-        >>> positions[1:].tolist(), round(zero_x, 6), round(step, 6)
-        ([0.01, 0.1, 1.0], 0.000316, 10.0)
+    Returns ``(positions, zero_x, step)``, ``zero_x`` ``None`` without ``lam = 0``.
     """
     lams = _check_lams(lams)
     positive = lams[lams > 0]
