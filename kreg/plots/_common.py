@@ -83,8 +83,7 @@ def append_axes(
     pad: float = 0.08,
     share: bool = True,
 ) -> Axes:
-    """A new axes carved out of ``ax``'s place on its ``position`` side (``size``,
-    ``pad``: fractions of the place; ``share``: share the axis along it)."""
+    """A new axes taking ``size`` of ``ax``'s place, on its ``position`` side."""
     check_ax("ax", ax)
     check_choice("position", position, ("bottom", "top", "left", "right"))
     vertical = position in ("bottom", "top")
@@ -123,8 +122,7 @@ def axes_and_below(
     size: float,
     **figure_kw: Any,
 ) -> tuple[Figure, Axes, Axes | None]:
-    """``(figure, ax, below)``: ``below`` made (``draw``) from a new figure or from
-    ``size`` of ``ax``'s height; ``name``, ``flag``: the arguments, for messages."""
+    """``(figure, ax, below)``, ``below`` made (if ``draw``) of ``size`` of ``ax``."""
     check_ax("ax", ax)
     check_below(name, below, draw, flag)
     if ax is None:
@@ -145,8 +143,7 @@ def grid_spec(
     figure_kw: Mapping[str, Any] | None = None,
     **grid_kw: Any,
 ) -> tuple[Figure, Any, Axes | None]:
-    """``(figure, grid, bounding)``: a ``GridSpec`` in a new figure (``ax=None``)
-    or in the place of ``ax``, which is hidden and returned as ``bounding``."""
+    """``(figure, grid, bounding)``: a grid in a new figure or in ``ax``'s place."""
     if ax is None:
         fig = pyplot().figure(**{"layout": "constrained", **dict(figure_kw or {})})
         return fig, fig.add_gridspec(nrows, ncols, **grid_kw), None
@@ -170,8 +167,7 @@ def add_panels(fig: Figure, cells: Iterable[Any]) -> list:
 def panel_axes(
     ax: Any, n: int, *, figsize: tuple[float, float], per: str = "variant"
 ) -> tuple[Figure, list, Axes | None]:
-    """``(figure, axes, bounding)`` for ``n`` panels side by side, from ``None``, one
-    ``Axes`` (divided) or ``n`` ``Axes``; ``per``: what a panel shows, for messages."""
+    """``(figure, axes, bounding)``: ``n`` panels from ``None``, one Axes or ``n``."""
     if ax is None or is_axes(ax):
         if ax is not None and n == 1:
             return ax.figure, [ax], None
@@ -227,10 +223,6 @@ def gaussian_kde(
 
     ``f(x) = 1 / (n h sqrt(2 pi)) * sum_i exp(-(x - x_i) ** 2 / (2 h ** 2))``, ``h``
     from :func:`scott_bandwidth` unless given; evaluated in chunks.
-
-    Examples:
-        >>> round(float(gaussian_kde([-1.0, 1.0], [0.0], bandwidth=1.0)[0]), 6)
-        0.241971
     """
     samples = _as_samples(data)
     if bandwidth is None:
@@ -256,7 +248,7 @@ def gaussian_kde(
 
 
 def kde_grid(samples: Iterable[Any], num: int = 256, cut: float = 3.0) -> np.ndarray:
-    """``num`` points from ``min - cut * h`` to ``max + cut * h``, ``h`` the largest."""
+    """``num`` points from ``min - cut * h`` to ``max + cut * h`` (largest ``h``)."""
     arrays = [np.asarray(s, dtype=np.float64).ravel() for s in samples]
     arrays = [a for a in arrays if a.size]
     low = min(float(a.min()) for a in arrays)
@@ -285,8 +277,7 @@ def warn_left_out(values: str, place: str, stacklevel: int = 2) -> None:
 
 
 def running_median(values: Any, window: int) -> np.ndarray:
-    """The median of the ``window`` values centred on each (ends repeated beyond),
-    NaN left out (NaN where all are)."""
+    """The median of the ``window`` values centred on each, NaN left out."""
     array = np.asarray(values, dtype=np.float64).ravel()
     half = check_int("window", window, minimum=1) // 2
     if array.size == 0:
@@ -307,14 +298,8 @@ def robust_ylim(
 ) -> tuple[float, float] | None:
     """y limits that no spike of a few values sets; ``None`` without a finite value.
 
-    The top: the largest of each curve's ``quantile`` quantile and the maximum of its
-    ``window``-value :func:`running_median`, plus ``headroom`` (the bottom likewise);
-    a side with no value beyond keeps a 5% margin. ``log``: of positive values only.
-
-    Examples:
-        >>> curve = [0.5, 0.4, 0.3, 0.3, 0.2, 9.0, 0.2, 0.2, 0.1, 0.1]
-        >>> [round(v, 4) for v in robust_ylim([curve], quantile=0.8, window=3)]
-        [0.08, 0.54]
+    The top: the largest ``quantile`` quantile or ``window``-value running median,
+    plus ``headroom`` (the bottom likewise; 5% if no value is beyond).
     """
     if not 0.0 < quantile <= 1.0:
         _fail("quantile", "a number in (0, 1]", quantile)
@@ -387,10 +372,6 @@ def variant_colors(
 
     The first name of each kind ("none"/"without"..., "l1"/"lasso", "l2"/"ridge",
     L1L2) gets its :data:`ROLE_COLORS` colour, the others the next unused one.
-
-    Examples:
-        >>> variant_colors(["without L2", "with L2", "other"])
-        {'without L2': 'tab:blue', 'with L2': 'tab:green', 'other': 'tab:orange'}
     """
     names = list(dict.fromkeys(names))
     colors: dict[str, Any] = {}
@@ -424,9 +405,7 @@ def annotate_min_max(
     lift: float = 0.0,
     **kwargs: Any,
 ) -> tuple[Annotation, Annotation]:
-    """Write "min ..." and "max ..." just outside the extremes of the finite ``values``,
-    at ``(min, at)`` and ``(max, at)`` (``"vertical"``: ``(at, min)``, ``(at, max)``);
-    ``offset`` (gap) and ``lift`` (shift across) in points."""
+    """Write "min ..." and "max ..." just outside the extremes of ``values``."""
     check_choice("orientation", orientation, ("horizontal", "vertical"))
     flat = np.asarray(values, dtype=np.float64).ravel()
     flat = flat[np.isfinite(flat)]
@@ -517,8 +496,7 @@ def is_history(obj: Any) -> bool:
 def divergence(
     curves: Mapping[str, Any], epochs: Any = None, **arrays: Iterable[Any]
 ) -> str | None:
-    """``"diverged at epoch N"`` (the first non-finite epoch of a training curve),
-    else ``"diverged: non-finite <group>"`` for a group of ``arrays``, or ``None``."""
+    """``"diverged at epoch N"``, ``"diverged: non-finite <group>"`` or ``None``."""
     first = first_nonfinite(curves)
     if first is not None:
         epoch = first + 1 if epochs is None else int(np.asarray(epochs)[first])
@@ -546,8 +524,7 @@ def fail_shape(name: str, expected: str, array: Any) -> None:
 
 
 def as_named_histories(histories: Any, name: str = "histories") -> dict[str, Any]:
-    """``{label: history}`` from a dict, a list ("history 1", ...) or one history,
-    each checked to be a history with at least one record."""
+    """``{label: history}`` from a dict, a list or one history, each checked."""
     if is_history(histories):
         named = {"history": histories}
     elif isinstance(histories, Mapping):
@@ -592,8 +569,7 @@ def key_at(keys: Sequence[str], key: str | int) -> str | None:
 
 
 def resolve_key(history: WeightHistory, key: str | int = 0) -> tuple[str, np.ndarray]:
-    """``(full_key, values)`` of a weight of ``history`` (records first), named by
-    its Keras path, a unique suffix or its position in ``history.keys()``."""
+    """``(full_key, values)`` of a weight named by its path, suffix or position."""
     keys = list(history.keys())
     full = key_at(keys, key)
     if full is not None:
@@ -625,13 +601,7 @@ def _flat_indices(indices: Any, shape: tuple[int, ...]) -> list[int]:
 def largest_weights(
     values: Any, k: int, indices: Any = None, shape: tuple[int, ...] = ()
 ) -> list[int]:
-    """Flat indices of the ``k`` largest ``|values|`` (largest first; NaN last), or
-    of ``indices`` (flat indices or positions into ``shape``) when given.
-
-    Examples:
-        >>> largest_weights([0.5, -3.0, np.nan, 2.0], k=2)
-        [1, 3]
-    """
+    """Flat indices of the ``k`` largest ``|values|`` (NaN last), or of ``indices``."""
     if indices is not None:
         return _flat_indices(indices, shape)
     size = np.nan_to_num(np.abs(np.ravel(values).astype(np.float64)), nan=-1.0)

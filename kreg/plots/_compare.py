@@ -101,11 +101,12 @@ def _n_seeds(result: Any) -> int:
 
 def _boundary_title(result: Any, variant: str) -> str:
     """The variant, "val acc 0.91 ± 0.02, gap 0.05", then the boundary length."""
-    m = (getattr(result, "metrics", None) or {}).get(variant) or {}
-    several = _n_seeds(result) > 1
-    spread = {}
-    if several:
-        spread = (getattr(result, "metrics_std", None) or {}).get(variant, {})
+
+    def field(name: str) -> dict:  # result.<name>[variant], or {}
+        return (getattr(result, name, None) or {}).get(variant) or {}
+
+    m, several = field("metrics"), _n_seeds(result) > 1
+    spread = field("metrics_std") if several else {}
     parts = []
     for key, word in (("val_accuracy", "val acc"), ("gap", "gap")):
         if key in m and np.isfinite(m[key]):
@@ -116,10 +117,9 @@ def _boundary_title(result: Any, variant: str) -> str:
     lines = [variant, ", ".join(parts)]
     if "boundary_length" in m:
         text = f"boundary {m['boundary_length']:.2f}"
-        per_seed = (getattr(result, "per_seed", None) or {}).get(variant, {})
-        if several and "boundary_length" in per_seed:
-            std = result.metrics_std[variant]["boundary_length"]
-            drawn = per_seed["boundary_length"][0]
+        if several and "boundary_length" in field("per_seed"):
+            std = spread["boundary_length"]
+            drawn = field("per_seed")["boundary_length"][0]
             text += f" ± {std:.2f}; seed {result.seeds[0]} drawn: {drawn:.2f}"
         lines.append(text)
     return "\n".join(filter(None, lines))
@@ -857,10 +857,9 @@ def plot_variant_weight_bars(
         return display
 
     panels = _variant_panels(result, chosen, ax, (5.0, 4.0), draw)
-    low = min(panel.get_ylim()[0] for panel in panels.axes_.values())
-    high = max(panel.get_ylim()[1] for panel in panels.axes_.values())
-    for panel in panels.axes_.values():
-        panel.set_ylim(low, high)
+    limits = np.array([panel.get_ylim() for panel in panels.axes_.values()])
+    for panel in panels.axes_.values():  # one y scale
+        panel.set_ylim(limits[:, 0].min(), limits[:, 1].max())
     return panels
 
 
@@ -1159,18 +1158,12 @@ def weights_title(weights: WeightDistributionDisplay, key: str | int = 0) -> str
 
 
 def plot_decision_boundaries(
-    result: Any,
-    *,
-    variants: Sequence[str] | None = None,
-    ax: Any = None,
-    **kwargs: Any,
+    result: Any, *, variants: Sequence[str] | None = None, ax: Any = None, **kwargs: Any
 ) -> DecisionBoundaryDisplay:
     """Plot the decision regions of a comparison's variants side by side.
 
-    Shortcut for :meth:`DecisionBoundaryDisplay.from_result`.
-
     Returns:
-        The drawn :class:`DecisionBoundaryDisplay`.
+        The drawn Display of :meth:`DecisionBoundaryDisplay.from_result`.
     """
     return DecisionBoundaryDisplay.from_result(
         result, variants=variants, ax=ax, **kwargs
@@ -1178,19 +1171,12 @@ def plot_decision_boundaries(
 
 
 def plot_loss_curves(
-    result: Any,
-    *,
-    variants: Sequence[str] | None = None,
-    ax: Any = None,
-    **kwargs: Any,
+    result: Any, *, variants: Sequence[str] | None = None, ax: Any = None, **kwargs: Any
 ) -> LossCurvesDisplay:
     """Plot training vs validation data loss per variant, the penalty apart.
 
-    Shortcut for :meth:`LossCurvesDisplay.from_result`; ``kwargs`` go on to
-    :meth:`LossCurvesDisplay.plot` (e.g. ``logy=True``).
-
     Returns:
-        The drawn :class:`LossCurvesDisplay`.
+        The drawn Display of :meth:`LossCurvesDisplay.from_result`.
     """
     return LossCurvesDisplay.from_result(result, variants=variants, ax=ax, **kwargs)
 
@@ -1205,10 +1191,8 @@ def plot_metric_bars(
 ) -> MetricBarsDisplay:
     """Plot a comparison's final numbers as bars, with error bars over seeds.
 
-    Shortcut for :meth:`MetricBarsDisplay.from_result`.
-
     Returns:
-        The drawn :class:`MetricBarsDisplay`.
+        The drawn Display of :meth:`MetricBarsDisplay.from_result`.
     """
     return MetricBarsDisplay.from_result(
         result, names, variants=variants, ax=ax, **kwargs

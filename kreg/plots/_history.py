@@ -936,13 +936,7 @@ class NetworkDisplay:
 
 
 def edge_clip(magnitudes: Any, percentile: float | None) -> float:
-    """The ``percentile`` (in (0, 100]; ``None``: the largest) of the finite
-    ``magnitudes``: where a network's colour scale ends; 1 without any.
-
-    Examples:
-        >>> edge_clip([0.1, 0.2, 0.3, 10.0], 50)
-        0.25
-    """
+    """The ``percentile`` (``None``: max) of the finite ``magnitudes``, else 1."""
     if percentile is not None:
         expected, valid = "a percentile in (0, 100]", lambda v: 0 < v <= 100
         percentile = _check_real("clip", percentile, expected, valid)
@@ -964,11 +958,8 @@ def plot_weight_distribution(
 ) -> WeightDistributionDisplay:
     """Plot the distribution of one weight for several histories at one record.
 
-    Shortcut for :meth:`WeightDistributionDisplay.from_histories`: densities and
-    histograms overlaid, box plots below.
-
     Returns:
-        The drawn :class:`WeightDistributionDisplay`.
+        The drawn Display of :meth:`WeightDistributionDisplay.from_histories`.
 
     Examples:
         >>> from kreg.history import WeightHistory
@@ -984,18 +975,12 @@ def plot_weight_distribution(
 
 
 def plot_weight_evolution(
-    history: WeightHistory,
-    key: str | int = 0,
-    *,
-    ax: Axes | None = None,
-    **kwargs: Any,
+    history: WeightHistory, key: str | int = 0, *, ax: Axes | None = None, **kwargs: Any
 ) -> WeightEvolutionDisplay:
     """Plot percentile bands and norms of one weight over the epochs.
 
-    Shortcut for :meth:`WeightEvolutionDisplay.from_history`.
-
     Returns:
-        The drawn :class:`WeightEvolutionDisplay`.
+        The drawn Display of :meth:`WeightEvolutionDisplay.from_history`.
 
     Examples:
         >>> from kreg.history import WeightHistory as History
@@ -1017,11 +1002,8 @@ def plot_weight_bars(
 ) -> WeightBarsDisplay:
     """Plot grouped bars of individual weights at the first and last record.
 
-    Shortcut for :meth:`WeightBarsDisplay.from_history`: by default the 10
-    weights largest in ``|w|`` at the first record.
-
     Returns:
-        The drawn :class:`WeightBarsDisplay`.
+        The drawn Display of :meth:`WeightBarsDisplay.from_history`.
 
     Examples:
         >>> from kreg.history import WeightHistory
@@ -1044,11 +1026,9 @@ def plot_network(
 ) -> NetworkDisplay:
     """Plot a small dense network, edges by ``|w|``, exact zeros removed.
 
-    Shortcut for :meth:`NetworkDisplay.from_history` (a ``WeightHistory``) or
-    :meth:`NetworkDisplay.from_kernels` (a list of 2-D kernels).
-
     Returns:
-        The drawn :class:`NetworkDisplay`.
+        The drawn Display of :meth:`NetworkDisplay.from_history` (a history)
+        or :meth:`NetworkDisplay.from_kernels` (a list of kernels).
 
     Examples:
         >>> disp = plot_network([np.eye(3)], colorbar=False)

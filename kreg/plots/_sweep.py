@@ -64,18 +64,7 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     Positive lambdas at their value; ``lam = 0`` at ``first / step ** 1.5``, with
     ``first`` the smallest positive lambda and ``step`` the geometric mean ratio of
     consecutive ones (10 for one; within ``[10 ** 0.25, 100]``); at 1 without any.
-
-    Args:
-        lams: Increasing lambdas, all finite and >= 0.
-
-    Returns:
-        ``(positions, zero_x, step)``: each lambda's x, that of ``lam = 0`` (``None``
-        without it) and the grid step used for the margins.
-
-    Examples:
-        >>> positions, zero_x, step = lambda_positions([0.0, 0.01, 0.1, 1.0])
-        >>> positions[1:].tolist(), round(zero_x, 6), round(step, 6)
-        ([0.01, 0.1, 1.0], 0.000316, 10.0)
+    Returns ``(positions, zero_x, step)``, ``zero_x`` ``None`` without ``lam = 0``.
     """
     lams = _check_lams(lams)
     positive = lams[lams > 0]
@@ -519,12 +508,7 @@ class ValidationCurveDisplay(_LambdaDisplay):
 
     @classmethod
     def from_result(
-        cls,
-        result: Any,
-        *,
-        metric: str = "loss",
-        ax: Axes | None = None,
-        **kwargs: Any,
+        cls, result: Any, *, metric: str = "loss", ax: Axes | None = None, **kwargs: Any
     ) -> ValidationCurveDisplay:
         """Draw the validation curve of a sweep, ``result.best_lam`` marked.
 
@@ -811,11 +795,7 @@ class SweepBoundariesDisplay:
         return display.plot(ax=ax, **kwargs)
 
     def plot(
-        self,
-        ax: Any = None,
-        *,
-        ncols: int | None = None,
-        **kwargs: Any,
+        self, ax: Any = None, *, ncols: int | None = None, **kwargs: Any
     ) -> SweepBoundariesDisplay:
         """Draw the panels in a grid.
 
@@ -933,7 +913,7 @@ def plot_sweep(
     has_grid = all(getattr(result, a, None) is not None for a in ("grid", "decision"))
     lams = _lams_of(result, "paths", "metrics", *(("data",) if has_grid else ()))
     n = lams.size
-    ncols = min(n, 5) if ncols is None else min(check_int("ncols", ncols), n)
+    ncols = min(n, 5 if ncols is None else check_int("ncols", ncols))
     nrows = math.ceil(n / ncols) if has_grid else 0
     size = (max(16.0, 2.7 * ncols + 1.2), 3.8 + 2.5 * nrows + 0.8)
     kwargs.setdefault("figsize", size)
@@ -968,11 +948,8 @@ def plot_regularization_path(
 ) -> RegularizationPathDisplay:
     """Plot a few trained weights of a sweep against lambda.
 
-    Shortcut for :meth:`RegularizationPathDisplay.from_result` (``indices``, ``k``,
-    ``at``, ``seed`` and the options of its ``plot`` among ``kwargs``).
-
     Returns:
-        The drawn :class:`RegularizationPathDisplay`.
+        The drawn Display of :meth:`RegularizationPathDisplay.from_result`.
     """
     return RegularizationPathDisplay.from_result(result, key, ax=ax, **kwargs)
 
@@ -982,10 +959,8 @@ def plot_validation_curve(
 ) -> ValidationCurveDisplay:
     """Plot training vs validation data loss of a sweep against lambda.
 
-    Shortcut for :meth:`ValidationCurveDisplay.from_result`.
-
     Returns:
-        The drawn :class:`ValidationCurveDisplay`, the best lambda marked.
+        The drawn Display of :meth:`ValidationCurveDisplay.from_result`.
     """
     return ValidationCurveDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -995,10 +970,8 @@ def plot_sparsity(
 ) -> SparsityDisplay:
     """Plot the fraction of exactly-zero kernel weights of a sweep against lambda.
 
-    Shortcut for :meth:`SparsityDisplay.from_result` (``tol=1e-3`` adds ``|w| < 1e-3``).
-
     Returns:
-        The drawn :class:`SparsityDisplay`.
+        The drawn Display of :meth:`SparsityDisplay.from_result`.
     """
     return SparsityDisplay.from_result(result, ax=ax, **kwargs)
 
@@ -1008,10 +981,7 @@ def plot_sweep_boundaries(
 ) -> SweepBoundariesDisplay:
     """Plot a sweep's decision regions, one small panel per lambda.
 
-    Shortcut for :meth:`SweepBoundariesDisplay.from_result` (``lams``, ``points``
-    and the options of its ``plot``, such as ``ncols``).
-
     Returns:
-        The drawn :class:`SweepBoundariesDisplay`.
+        The drawn Display of :meth:`SweepBoundariesDisplay.from_result`.
     """
     return SweepBoundariesDisplay.from_result(result, ax=ax, **kwargs)
