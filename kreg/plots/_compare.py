@@ -484,19 +484,24 @@ class LossCurvesDisplay:
         ylim_window: int = 11,
         **kwargs: Any,
     ) -> LossCurvesDisplay:
-        """Draw the curves, on a y range that no spike sets (``robust_ylim``); the
-        values beyond it are marked ▲ on the top edge (▼ below).
+        """Draw the curves.
+
+        The loss panels' y range is one that no spike sets: to each curve's
+        ``ylim_quantile`` quantile or the top of its ``ylim_window``-epoch running
+        median, plus 10%. The values above are marked ▲ on the top edge (▼ below).
 
         Args:
             ax: ``None``, one ``Axes`` (divided into the loss panels and the penalty
                 axes), or the loss ``Axes``: one per variant, or one.
-            penalty_ax: Axes for the penalties; ``None`` makes one below.
+            penalty_ax: Axes for the penalties; ``None`` makes one below (it must be
+                ``None`` with ``penalty=False``).
             separate: One panel per variant rather than all on one axes.
             penalty: Draw the penalties.
             logy: Logarithmic y scale for the losses (and the penalties).
             colors: Colour per variant (default: the variants' colours).
             band_alpha: Opacity of the training ± std bands (the others lighter).
-            ylim_quantile: The quantile of the y range, in (0, 1]; ``None``: all.
+            ylim_quantile: The quantile of the y range, in (0, 1]; ``None``: the
+                range of all values (matplotlib's).
             ylim_window: Epochs of the running median of the y range, >= 1.
             **kwargs: Passed to ``Axes.plot`` for every loss line.
 

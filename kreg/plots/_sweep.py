@@ -74,7 +74,8 @@ def lambda_positions(lams: Any) -> tuple[np.ndarray, float | None, float]:
     step = (last / first) ** (1.0 / (positive.size - 1)) if positive.size > 1 else 10.0
     step = min(max(step, 10**0.25), 100.0)
     zero = first / step**_ZERO_GAP
-    return np.where(lams > 0, lams, zero), (zero if lams[0] == 0 else None), step
+    zero_x = zero if lams[0] == 0 else None
+    return np.where(lams > 0, lams, zero), zero_x, step
 
 
 def _lam_label(lam: float) -> str:
