@@ -552,13 +552,18 @@ def _write(
     return written
 
 
-def _timing(result: Any, total_seconds: float | None) -> dict[str, float]:
-    """The ``"timing"`` of ``metrics.json``: the run's training time, the total."""
+def _metrics_file(result: Any, total_seconds: float | None, **fields: Any) -> dict:
+    """``metrics.json``: the config, ``fields``, the timing and the kreg version."""
     timing = getattr(result, "timing", None) or {}
     train = float(timing.get("train_seconds", math.nan))
     if total_seconds is None:
         total_seconds = timing.get("total_seconds", train)
-    return {"train_seconds": train, "total_seconds": float(total_seconds)}
+    return {
+        "config": _jsonable(result.config),
+        **fields,
+        "timing": {"train_seconds": train, "total_seconds": float(total_seconds)},
+        "kreg_version": __version__,
+    }
 
 
 def _seeds_of(result: Any) -> list[int]:
@@ -674,17 +679,16 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     """
     variants, seeds, means, stds = _compare_rows(result)
     keys = _keys_of(means)
-    return {
-        "config": _jsonable(result.config),
+    return _metrics_file(
+        result,
+        total_seconds,
         **({"seeds": seeds} if len(seeds) > 1 else {}),
-        "variants": {
+        variants={
             v: _metric_values(mean, std, seeds, keys)
             for v, mean, std in zip(variants, means, stds, strict=True)
         },
-        "diverged": dict(getattr(result, "diverged", None) or {}),
-        "timing": _timing(result, total_seconds),
-        "kreg_version": __version__,
-    }
+        diverged=dict(getattr(result, "diverged", None) or {}),
+    )
 
 
 def _first_layer_weights(result: Any) -> Any:
@@ -980,16 +984,15 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         }
         for lam, mean, std in zip(lams, means, stds, strict=True)
     ]
-    return {
-        "config": _jsonable(result.config),
-        "kind": str(result.kind),
-        "lams": [float(lam) for lam in lams],
-        "best_lam": float(result.best_lam),
-        "seeds": seeds,
-        "per_lambda": per_lambda,
-        "timing": _timing(result, total_seconds),
-        "kreg_version": __version__,
-    }
+    return _metrics_file(
+        result,
+        total_seconds,
+        kind=str(result.kind),
+        lams=[float(lam) for lam in lams],
+        best_lam=float(result.best_lam),
+        seeds=seeds,
+        per_lambda=per_lambda,
+    )
 
 
 def _lam_text(lam: float) -> str:
