@@ -606,16 +606,13 @@ class WeightHistory(keras.callbacks.Callback):
         """The read-only array of one key's records."""
         if self.directory is not None:
             return self._read_directory_arrays()[key]
-        parts, array = self._pending[key], self._stacked.get(key)
-        if parts or array is None:
+        parts = self._pending[key]
+        if parts or key not in self._stacked:
+            records = [*self._stacked.get(key, ()), *parts]
             shape, dtype = self._layout["shapes"][key], self._layout["dtypes"][key]
-            new = _stack(parts, shape, dtype)
-            if array is not None:
-                new = np.concatenate([array, new])
-                new.flags.writeable = False
-            self._stacked[key] = array = new
+            self._stacked[key] = _stack(records, shape, dtype)
             parts.clear()
-        return array
+        return self._stacked[key]
 
     def _read_directory_arrays(self) -> dict[str, np.ndarray]:
         records = len(self._epochs)

@@ -495,7 +495,7 @@ class _Page:
     data_file: str
     save_data: Callable[[str], None]
     metrics: Callable[..., dict]
-    files: str
+    data_note: str  # what the data file holds
     timing_note: str = ""
 
 
@@ -541,7 +541,10 @@ def _write(
     report.add_heading("Config")
     report.add_mapping(result.config, caption="Every setting of the run.")
     report.add_heading("Files")
-    report.add_text(page.files)
+    report.add_text(
+        "Next to this page: metrics.json (the numbers above and the config), "
+        f"{page.data_file} ({page.data_note}) and the figures as PNG files."
+    )
     report.add_text(
         f"Written by kreg {__version__}, trained on the Keras backend "
         f"{result.config.get('backend', 'tensorflow')}."
@@ -865,11 +868,9 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             save_histories, {str(v): result.histories[v] for v in result.variants}
         ),
         metrics=partial(comparison_metrics, result),
-        files="Next to this page: metrics.json (the numbers above and the config), "
-        "weights.npz (every recorded weight of every variant; "
+        data_note="every recorded weight of every variant; "
         "`kreg.WeightHistory.load('weights.npz')` reads it, "
-        "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
-        "the figures as PNG files.",
+        "`kreg.report.load_histories('weights.npz')` splits it per variant",
     )
 
 
@@ -1115,10 +1116,8 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
         data_file="paths.npz",
         save_data=partial(_save_paths, result),
         metrics=partial(sweep_metrics, result),
-        files="Next to this page: metrics.json (the numbers above and the config), "
-        "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
-        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
-        "and the figures as PNG files.",
+        data_note="the final kernels of every model: `numpy.load('paths.npz')` "
+        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel",
         timing_note=f"training: all {lams.size * len(seeds)} models together; ",
     )
 
