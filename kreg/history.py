@@ -746,12 +746,11 @@ class WeightHistory(keras.callbacks.Callback):
             dtype('float16')
         """
         path = check_path("path", path)
-        weights = self.weights
         arrays = {
             "metadata": np.array(json.dumps(_metadata(self._layout))),
             "epochs": np.asarray(self._epochs, dtype=np.int64),
             "steps": np.asarray(self._steps, dtype=np.int64),
-            **{f"w{i}": weights[key] for i, key in enumerate(self._layout["keys"])},
+            **{f"w{i}": array for i, array in enumerate(self.weights.values())},
         }
         atomic_write(path, lambda file: np.savez(file, **arrays))
 
