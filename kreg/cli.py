@@ -10,6 +10,7 @@ making exits with status 2 and one line on stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -20,6 +21,7 @@ import shlex
 import sys
 import tempfile
 import time
+import timeit
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -422,9 +424,8 @@ class _Command(NamedTuple):
     description: str
     epilog: str
     options: tuple[_Option, ...]
-    #: The function of :mod:`kreg.report` that writes the report, and its arrays.
+    #: The function of :mod:`kreg.report` that writes the report.
     writer: str
-    data_file: str
     #: What is trained, for the first line ("kreg NAME: training WHAT for ...").
     what: Callable[[dict[str, Any]], str]
     #: Lines printed after the summary table.
@@ -494,7 +495,7 @@ def _run_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         timing = json.load(file)["timing"]
     print(
         f"Report written to {paths['report.html']} (with metrics.json, "
-        f"{command.data_file} and {sum(p.endswith('.png') for p in paths)} figures). "
+        f"{next(iter(paths))} and {sum(p.endswith('.png') for p in paths)} figures). "
         f"Training {timing['train_seconds']:.1f} s; total "
         f"{timing['total_seconds']:.1f} s from process start to report written."
     )
@@ -614,7 +615,6 @@ _COMMANDS: dict[str, _Command] = {
         "  kreg compare --model model.keras --data data.npz --epochs 50",
         options=COMPARE_OPTIONS,
         writer="write_report",
-        data_file="weights.npz",
         what=lambda options: ", ".join(options["variants"]),
     ),
     "sweep": _Command(
@@ -634,7 +634,6 @@ _COMMANDS: dict[str, _Command] = {
         "  kreg sweep --model model.keras --data data.npz --lams 0,0.1,1,10",
         options=SWEEP_OPTIONS,
         writer="write_sweep_report",
-        data_file="paths.npz",
         what=_sweep_grid,
         after_summary=lambda result: [_best_line(result)],
     ),
@@ -716,11 +715,7 @@ def _prune_command(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
 def _inference_seconds(model: Any, x: Any, repeats: int = 5) -> float:
     """The median time of ``model.predict_on_batch(x)``, after one call to trace."""
     model.predict_on_batch(x)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.predict_on_batch(x)
-        times.append(time.perf_counter() - start)
+    times = timeit.repeat(lambda: model.predict_on_batch(x), number=1, repeat=repeats)
     return sorted(times)[len(times) // 2]
 
 
@@ -816,7 +811,5 @@ def _interrupted(error: BaseException | None) -> bool:
 def _remove_if_empty(out_dir: str | None) -> None:
     """Remove the output directory the command made if nothing was written in it."""
     if out_dir is not None:
-        try:
+        with contextlib.suppress(OSError):  # not empty (the report), or already gone
             os.rmdir(out_dir)
-        except OSError:  # not empty (the report), or already gone
-            pass

@@ -5,6 +5,7 @@ Guide: "Weight history".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -21,6 +22,7 @@ from kreg._backend import to_numpy
 from kreg._io import TMP_PREFIX, atomic_write
 from kreg._validation import (
     _fail,
+    _is_int,
     _Shown,
     check_bool,
     check_choice,
@@ -51,6 +53,8 @@ _LAYOUT = ("keys", "layer_names", "shapes", "dtypes")
 _SUMMARY = ("first", "last", "change", "ratio")
 # Statistics are computed on float64 blocks of at most this many values.
 _STATS_BLOCK = 1 << 22
+#: What NumPy raises for a truncated or corrupt ``.npz`` file.
+_READ_ERRORS = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
 # --- small helpers -----------------------------------------------------------------
@@ -58,8 +62,7 @@ _STATS_BLOCK = 1 << 22
 
 def _layer_of(path: str) -> str:
     """The layer name in a variable path: the component before the last."""
-    parts = path.split("/")
-    return parts[-2] if len(parts) > 1 else parts[0]
+    return path.split("/")[-2] if "/" in path else path
 
 
 def _owner_names(layers: list, variables: list) -> dict[int, str]:
@@ -112,13 +115,10 @@ def _stack(parts: list, shape: tuple, dtype: str) -> np.ndarray:
 
 def _check_ints(name: str, values: Any) -> list[int]:
     try:
-        items = None if isinstance(values, (str, bytes)) else list(values)
-    except TypeError:
-        items = None
-    if items is None or any(
-        isinstance(item, bool) or not isinstance(item, (int, np.integer))
-        for item in items
-    ):
+        items = list(values)
+    except TypeError:  # not iterable: fails the check below
+        items = [None]
+    if isinstance(values, (str, bytes)) or not all(map(_is_int, items)):
         _fail(name, "a sequence of integers", values, TypeError)
     return [int(item) for item in items]
 
@@ -302,7 +302,7 @@ def _check_metadata(meta: Any, where: str) -> dict[str, Any]:
 def _open_npz(path: str):
     try:
         data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+    except _READ_ERRORS as err:
         if isinstance(err, OSError) and err.errno is not None:
             raise  # missing, no permission, ...: a system error naming the path
         raise ValueError(
@@ -325,7 +325,7 @@ def _read_npz_member(data: Any, name: str, path: str) -> np.ndarray:
             f"{path!r} is not a kreg WeightHistory file or is incomplete: it has "
             f"no array {name!r}."
         ) from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+    except _READ_ERRORS as err:
         raise ValueError(
             f"Cannot read array {name!r} of {path!r}: the file is truncated or "
             f"corrupt ({err})."
@@ -606,16 +606,13 @@ class WeightHistory(keras.callbacks.Callback):
         """The read-only array of one key's records."""
         if self.directory is not None:
             return self._read_directory_arrays()[key]
-        parts, array = self._pending[key], self._stacked.get(key)
-        if parts or array is None:
+        parts = self._pending[key]
+        if parts or key not in self._stacked:
+            records = [*self._stacked.get(key, ()), *parts]
             shape, dtype = self._layout["shapes"][key], self._layout["dtypes"][key]
-            new = _stack(parts, shape, dtype)
-            if array is not None:
-                new = np.concatenate([array, new])
-                new.flags.writeable = False
-            self._stacked[key] = array = new
+            self._stacked[key] = _stack(records, shape, dtype)
             parts.clear()
-        return array
+        return self._stacked[key]
 
     def _read_directory_arrays(self) -> dict[str, np.ndarray]:
         records = len(self._epochs)
@@ -749,12 +746,11 @@ class WeightHistory(keras.callbacks.Callback):
             dtype('float16')
         """
         path = check_path("path", path)
-        weights = self.weights
         arrays = {
             "metadata": np.array(json.dumps(_metadata(self._layout))),
             "epochs": np.asarray(self._epochs, dtype=np.int64),
             "steps": np.asarray(self._steps, dtype=np.int64),
-            **{f"w{i}": weights[key] for i, key in enumerate(self._layout["keys"])},
+            **{f"w{i}": array for i, array in enumerate(self.weights.values())},
         }
         atomic_write(path, lambda file: np.savez(file, **arrays))
 
@@ -1087,10 +1083,8 @@ class WeightHistory(keras.callbacks.Callback):
                 os.remove(path)
         for name in os.listdir(self.directory):
             if name.startswith(TMP_PREFIX) and name.endswith(".tmp"):
-                try:
+                with contextlib.suppress(OSError):  # removed concurrently
                     os.remove(os.path.join(self.directory, name))
-                except OSError:  # pragma: no cover - removed concurrently
-                    pass
 
 
 def _signature(layout: Mapping[str, Any]) -> list:

@@ -495,7 +495,7 @@ class _Page:
     data_file: str
     save_data: Callable[[str], None]
     metrics: Callable[..., dict]
-    files: str
+    data_note: str  # what the data file holds
     timing_note: str = ""
 
 
@@ -541,7 +541,10 @@ def _write(
     report.add_heading("Config")
     report.add_mapping(result.config, caption="Every setting of the run.")
     report.add_heading("Files")
-    report.add_text(page.files)
+    report.add_text(
+        "Next to this page: metrics.json (the numbers above and the config), "
+        f"{page.data_file} ({page.data_note}) and the figures as PNG files."
+    )
     report.add_text(
         f"Written by kreg {__version__}, trained on the Keras backend "
         f"{result.config.get('backend', 'tensorflow')}."
@@ -552,13 +555,18 @@ def _write(
     return written
 
 
-def _timing(result: Any, total_seconds: float | None) -> dict[str, float]:
-    """The ``"timing"`` of ``metrics.json``: the run's training time, the total."""
+def _metrics_file(result: Any, total_seconds: float | None, **fields: Any) -> dict:
+    """``metrics.json``: the config, ``fields``, the timing and the kreg version."""
     timing = getattr(result, "timing", None) or {}
     train = float(timing.get("train_seconds", math.nan))
     if total_seconds is None:
         total_seconds = timing.get("total_seconds", train)
-    return {"train_seconds": train, "total_seconds": float(total_seconds)}
+    return {
+        "config": _jsonable(result.config),
+        **fields,
+        "timing": {"train_seconds": train, "total_seconds": float(total_seconds)},
+        "kreg_version": __version__,
+    }
 
 
 def _seeds_of(result: Any) -> list[int]:
@@ -674,17 +682,16 @@ def comparison_metrics(result: Any, *, total_seconds: float | None = None) -> di
     """
     variants, seeds, means, stds = _compare_rows(result)
     keys = _keys_of(means)
-    return {
-        "config": _jsonable(result.config),
+    return _metrics_file(
+        result,
+        total_seconds,
         **({"seeds": seeds} if len(seeds) > 1 else {}),
-        "variants": {
+        variants={
             v: _metric_values(mean, std, seeds, keys)
             for v, mean, std in zip(variants, means, stds, strict=True)
         },
-        "diverged": dict(getattr(result, "diverged", None) or {}),
-        "timing": _timing(result, total_seconds),
-        "kreg_version": __version__,
-    }
+        diverged=dict(getattr(result, "diverged", None) or {}),
+    )
 
 
 def _first_layer_weights(result: Any) -> Any:
@@ -861,11 +868,9 @@ def _comparison_page(result: Any, rows: tuple) -> _Page:
             save_histories, {str(v): result.histories[v] for v in result.variants}
         ),
         metrics=partial(comparison_metrics, result),
-        files="Next to this page: metrics.json (the numbers above and the config), "
-        "weights.npz (every recorded weight of every variant; "
+        data_note="every recorded weight of every variant; "
         "`kreg.WeightHistory.load('weights.npz')` reads it, "
-        "`kreg.report.load_histories('weights.npz')` splits it per variant) and "
-        "the figures as PNG files.",
+        "`kreg.report.load_histories('weights.npz')` splits it per variant",
     )
 
 
@@ -980,16 +985,15 @@ def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
         }
         for lam, mean, std in zip(lams, means, stds, strict=True)
     ]
-    return {
-        "config": _jsonable(result.config),
-        "kind": str(result.kind),
-        "lams": [float(lam) for lam in lams],
-        "best_lam": float(result.best_lam),
-        "seeds": seeds,
-        "per_lambda": per_lambda,
-        "timing": _timing(result, total_seconds),
-        "kreg_version": __version__,
-    }
+    return _metrics_file(
+        result,
+        total_seconds,
+        kind=str(result.kind),
+        lams=[float(lam) for lam in lams],
+        best_lam=float(result.best_lam),
+        seeds=seeds,
+        per_lambda=per_lambda,
+    )
 
 
 def _lam_text(lam: float) -> str:
@@ -1112,10 +1116,8 @@ def _sweep_page(result: Any, rows: tuple) -> _Page:
         data_file="paths.npz",
         save_data=partial(_save_paths, result),
         metrics=partial(sweep_metrics, result),
-        files="Next to this page: metrics.json (the numbers above and the config), "
-        "paths.npz (the final kernels of every model: `numpy.load('paths.npz')` "
-        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel) "
-        "and the figures as PNG files.",
+        data_note="the final kernels of every model: `numpy.load('paths.npz')` "
+        "gives 'lams', 'seeds' and one array (seeds, lambdas, ...) per kernel",
         timing_note=f"training: all {lams.size * len(seeds)} models together; ",
     )
 
