@@ -448,8 +448,9 @@ class WeightHistory(keras.callbacks.Callback):
 
     Records every kernel (variables named ``*kernel`` or ``embeddings``; biases too
     with ``include_bias=True``) of the ``layers``, nested ones included: before
-    training, after every ``every``-th epoch (or ``every_batches``-th batch) and
-    after the last one. Details: the guide "Weight history".
+    training (labelled with the epoch at the start of ``fit``), after every
+    ``every``-th epoch (or ``every_batches``-th batch) and after the last one.
+    Details: the guide "Weight history".
 
     Args:
         layers: Layer names, layer objects or a list of them (a nested model's name

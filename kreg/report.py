@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -502,8 +502,8 @@ class _Page:
 def _write(
     result: Any,
     out_dir: str | os.PathLike,
-    check: Callable[[Any], tuple],
-    page: Callable[[Any, tuple], _Page],
+    check: Callable[[Any], _Rows],
+    page: Callable[[Any, _Rows], _Page],
     force: bool,
     started: float | None,
     command: str | None,
@@ -596,24 +596,29 @@ def _metric_values(
     return values
 
 
+class _Rows(NamedTuple):
+    """A report's rows (variants or lambdas) and their final metrics, checked."""
+
+    keys: Any  # the variant names, or the lambdas
+    seeds: list[int]
+    means: list[Mapping[str, float]]  # per row: metric -> mean over the seeds
+    stds: list[Mapping[str, float]]  # per row: metric -> standard deviation
+
+
 def _metrics_table(
-    heading: str,
-    index_name: str,
-    labels: Sequence[str],
-    rows: tuple,
-    shown: str = "",
+    heading: str, index_name: str, labels: Sequence[str], rows: _Rows, shown: str = ""
 ) -> _Section:
-    """The table of every metric of ``rows`` (from ``_compare_rows`` or
-    ``_sweep_rows``), one row per label (``mean ± std`` with several seeds)."""
-    _, seeds, means, stds = rows
+    """The table of every metric of ``rows``, one row per label (``mean ± std``
+    with several seeds)."""
+    seeds = rows.seeds
     several = len(seeds) > 1
-    keys = _keys_of(means)
+    keys = _keys_of(rows.means)
     cells = [
         [
             format_metric(key, mean[key], std.get(key, math.nan) if several else None)
             for key in keys
         ]
-        for mean, std in zip(means, stds, strict=True)
+        for mean, std in zip(rows.means, rows.stds, strict=True)
     ]
     caption = (
         "After the last epoch. Losses are data losses (the model's loss, "
@@ -642,12 +647,12 @@ def _metrics_table(
 # --- The comparison report ---------------------------------------------------------
 
 
-def _compare_rows(result: Any) -> tuple[list[str], list[int], list, list]:
-    """``(variants, seeds, means, stds)`` of a comparison, the metrics checked."""
+def _compare_rows(result: Any) -> _Rows:
+    """The rows of a comparison: its variants."""
     for variant in result.variants:
         _check_keys(f"result.metrics[{variant!r}]", result.metrics[variant])
     spread = getattr(result, "metrics_std", None) or {}
-    return (
+    return _Rows(
         [str(v) for v in result.variants],
         _seeds_of(result),
         [result.metrics[v] for v in result.variants],
@@ -757,7 +762,7 @@ def _units_note(result: Any) -> str:
     )
 
 
-def _comparison_page(result: Any, rows: tuple) -> _Page:
+def _comparison_page(result: Any, rows: _Rows) -> _Page:
     """The report of a comparison: the summary table, then one figure a section."""
     from kreg.plots._compare import (
         plot_decision_boundaries,
@@ -893,9 +898,11 @@ def write_report(
     Args:
         result: A ``ComparisonResult`` of :func:`kreg.compare`.
         out_dir: The output directory, created if missing.
-        force: Write into a non-empty ``out_dir``, replacing files of the same names.
-        started: ``time.perf_counter()`` at the start of the run, where
-            ``total_seconds`` begins; ``None``: the run's own timing plus this call.
+        force: Write into a non-empty ``out_dir``, replacing files of the same
+            names (other files are left alone).
+        started: ``time.perf_counter()`` at the start of the run: ``total_seconds``
+            runs from it to the data file written. ``None``: the run's
+            ``result.timing`` total (or training time) plus this call's time.
         command: The command line that made the run, shown in the report.
         dpi: Resolution of the PNG figures.
 
@@ -925,8 +932,8 @@ def write_report(
 # --- The sweep report --------------------------------------------------------------
 
 
-def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
-    """``(lams, seeds, means, stds)`` of a sweep, checked."""
+def _sweep_rows(result: Any) -> _Rows:
+    """The rows of a sweep: its lambdas."""
     lams = np.asarray(result.lams, dtype=np.float64)
     if lams.ndim != 1 or lams.size == 0:
         _fail("result.lams", "a non-empty 1-D array", lams)
@@ -944,7 +951,7 @@ def _sweep_rows(result: Any) -> tuple[np.ndarray, list[int], list, list]:
         rows[name] = [
             {k: float(v[i]) for k, v in table.items()} for i in range(lams.size)
         ]
-    return lams, _seeds_of(result) or [0], rows["mean"], rows["std"]
+    return _Rows(lams, _seeds_of(result) or [0], rows["mean"], rows["std"])
 
 
 def sweep_metrics(result: Any, *, total_seconds: float | None = None) -> dict:
@@ -1016,7 +1023,7 @@ def _save_paths(result: Any, path: str) -> None:
     atomic_write(path, buffer.getvalue())
 
 
-def _sweep_page(result: Any, rows: tuple) -> _Page:
+def _sweep_page(result: Any, rows: _Rows) -> _Page:
     """The report of a sweep: the best lambda, the table, one figure a section."""
     from kreg.plots._sweep import (
         plot_regularization_path,
